@@ -68,8 +68,8 @@ MISSING_SHEET = problem_type(
     "error",
     "缺少工作表",
     "Missing sheet",
-    "方案工作簿缺少工作表“{sheet}”",
-    "The plan workbook has no sheet '{sheet}'",
+    "方案工作簿缺少工作表“{name}”",
+    "The plan workbook has no sheet '{name_en}'",
 )
 MISSING_COLUMN = problem_type(
     "missing-column",
@@ -374,6 +374,17 @@ BAD_EMAIL = problem_type(
     "Suspicious e-mail",
     "员工 {id} 的邮箱“{email}”格式不正确",
     "The e-mail '{email}' of employee {id} does not look valid",
+)
+
+PLAN_CHANGED = problem_type(
+    "plan-changed",
+    "warning",
+    "方案已修改",
+    "Plan changed",
+    "方案在生成考核表（方案版本 {version}）之后被修改；已发出的考核表仍按旧方案填写，"
+    "如需生效请重新生成考核表",
+    "The plan changed after the forms were generated (plan version {version}); forms already "
+    "sent follow the old plan — generate them again for the change to apply",
 )
 
 # --- pydantic errors → problems ---------------------------------------------------------------
