@@ -194,6 +194,16 @@ MISSING_REQUIRED_RATER = problem_type(
     "员工 {id}（{name}）的{type}评价人为 {count} 人，至少需要 {need} 人",
     "Employee {id} ({name}) has {count} {type_en} rater(s); at least {need} required",
 )
+TOP_WITHOUT_MANAGER = problem_type(
+    "top-without-manager",
+    "warning",
+    "最高负责人无上级评价",
+    "Top of organisation has no manager rating",
+    "员工 {id}（{name}）没有直接上级，因此没有上级评价；如需评价，请在评价关系中添加评价人"
+    "（如董事会，类型 manager）",
+    "Employee {id} ({name}) has no manager, so no manager rating; to have one, add a rater "
+    "relation (e.g. the board, as manager)",
+)
 FEW_RATERS = problem_type(
     "few-raters",
     "warning",
@@ -974,7 +984,11 @@ class _Checker:
                     "need": need,
                 }
                 path = ("roster", "employees", i, "manager" if t.id == "manager" else "id")
-                if t.required:
+                if t.id == "manager" and e.manager is None and count == 0:
+                    # The top of the organisation has nobody above them: that is a fact, not a
+                    # mistake; say how to get them a manager rating if one is wanted.
+                    self.add(TOP_WITHOUT_MANAGER, path, id=e.id, name=e.name)
+                elif t.required:
                     self.add(MISSING_REQUIRED_RATER, path, **params)
                 elif count > 0 and weights.get(t.id, 0) > 0:
                     self.add(FEW_RATERS, ("roster", "employees", i, "id"), **params)
