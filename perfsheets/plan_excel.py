@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -846,6 +846,30 @@ def _norm(text: Any) -> str:
     return str(text).strip().rstrip("*").strip().lower().replace(" ", "")
 
 
+class _Where(Mapping[str, str]):
+    """{field key: A1 cell} of one table row, computed on demand (a plan can have 100k cells)."""
+
+    __slots__ = ("cols", "row")
+
+    def __init__(self, row: int, cols: dict[str, int]) -> None:
+        self.row = row
+        self.cols = cols
+
+    def __getitem__(self, key: str) -> str:
+        if key == "@row":
+            return _a1(self.row, 0)
+        return _a1(self.row, self.cols[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.cols
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cols)
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+
 class _Reader:
     """Reads the sheets into plain plan data, a location map and reading problems."""
 
@@ -896,8 +920,9 @@ class _Reader:
 
     # -- tables --------------------------------------------------------------------------------
 
-    def table(self, spec: SheetSpec) -> tuple[str, list[tuple[int, dict[str, Any], dict]]]:
-        """(sheet name, [(row index, {key: value}, {key: A1 cell})]) of a table sheet."""
+    def table(self, spec: SheetSpec) -> tuple[str, list[tuple[int, dict[str, Any], _Where]]]:
+        """(sheet name, [(row index, {key: value}, {key: A1 cell})]) of a table sheet; dotted
+        keys ("weights.kpi") come back nested."""
         from .validate import MISSING_COLUMN
 
         if spec.key not in self.grids:
@@ -917,19 +942,21 @@ class _Reader:
         for col in spec.cols:
             if col.required and col not in columns.values():
                 self.problem(MISSING_COLUMN, name, "1", column=f"{col.zh} / {col.en}")
+        cols = {col.key: c for c, col in columns.items()}
+        nested = any("." in key for key in cols)
         out = []
         for r in range(1, len(grid)):
             cells = grid[r]
             values: dict[str, Any] = {}
-            where: dict[str, str] = {}
             for c, col in columns.items():
                 raw = cells[c] if c < len(cells) else ""
+                if raw == "" or raw is None:
+                    continue
                 value = self.convert(col.kind, raw, name, r, c)
-                where[col.key] = _a1(r, c)
                 if value is not None:
                     values[col.key] = value
             if values:
-                out.append((r, values, where))
+                out.append((r, _nest(values) if nested else values, _Where(r, cols)))
         return name, out
 
     def convert(self, kind: str, raw: Any, sheet: str, r: int, c: int) -> Any:
@@ -988,47 +1015,40 @@ class _Reader:
     def at(self, path: PathKey, sheet: str, cell: str) -> None:
         self.cells[path] = (sheet, cell)
 
-    def rows_to_items(
-        self, spec: SheetSpec, base: PathKey, fields: Callable[[dict[str, Any]], dict[str, Any]]
-    ) -> list[dict[str, Any]]:
+    def rows_to_items(self, spec: SheetSpec, base: PathKey) -> list[dict[str, Any]]:
+        """The rows of a sheet that maps one row to one item of the list at ``base``."""
         name, rows = self.table(spec)
-        items = []
-        for i, (r, values, where) in enumerate(rows):
-            items.append(fields(values))
-            self.map_row((*base, i), name, r, where)
+        for i, (_, _, where) in enumerate(rows):
+            self.map_row((*base, i), name, where)
         if rows:
             self.at(base, name, _a1(rows[0][0], 0))
-        return items
+        return [values for _, values, _ in rows]
 
-    def map_row(self, path: PathKey, sheet: str, r: int, where: dict[str, str]) -> None:
-        self.at(path, sheet, _a1(r, 0))
-        for key, cell in where.items():
-            self.at((*path, *key.split(".")), sheet, cell)
+    def map_row(self, path: PathKey, sheet: str, where: _Where) -> None:
+        self.source.rows[path] = (sheet, where)
 
     def build(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         self.read_settings(data)
         data["scales"] = self.read_scales()
-        data["rater_types"] = self.rows_to_items(RATER_TYPES, ("rater_types",), _nest)
+        data["rater_types"] = self.rows_to_items(RATER_TYPES, ("rater_types",))
         weights_range = self.column_range(RATER_TYPES, "weight")
         if weights_range:
             self.at(("rater_types",), *weights_range)
-        data["competencies"] = self.rows_to_items(COMPETENCIES, ("competencies",), _nest)
+        data["competencies"] = self.rows_to_items(COMPETENCIES, ("competencies",))
         data["roles"] = self.read_roles()
-        grades = self.rows_to_items(GRADES, ("grading", "levels"), _nest)
+        grades = self.rows_to_items(GRADES, ("grading", "levels"))
         quota_range = self.column_range(GRADES, "quota")
         if quota_range:
             self.at(("grading", "levels"), *quota_range)
         data.setdefault("grading", {})["levels"] = grades
         data["rollup"] = self.read_rollup()
-        data["goals"] = self.rows_to_items(GOALS, ("goals",), _nest)
+        data["goals"] = self.rows_to_items(GOALS, ("goals",))
         roster = data.setdefault("roster", {})
-        roster["employees"] = self.rows_to_items(EMPLOYEES, ("roster", "employees"), _nest)
-        roster["relations"] = self.rows_to_items(RELATIONS, ("roster", "relations"), _nest)
-        roster["targets"] = self.rows_to_items(TARGETS, ("roster", "targets"), _nest)
-        roster["external_raters"] = self.rows_to_items(
-            EXTERNAL, ("roster", "external_raters"), _nest
-        )
+        roster["employees"] = self.rows_to_items(EMPLOYEES, ("roster", "employees"))
+        roster["relations"] = self.rows_to_items(RELATIONS, ("roster", "relations"))
+        roster["targets"] = self.rows_to_items(TARGETS, ("roster", "targets"))
+        roster["external_raters"] = self.rows_to_items(EXTERNAL, ("roster", "external_raters"))
         return data
 
     def column_range(self, spec: SheetSpec, key: str) -> tuple[str, str] | None:
@@ -1091,23 +1111,24 @@ class _Reader:
             j = len(scale["levels"])
             level = {k: v for k, v in values.items() if not k.startswith("scale_")}
             scale["levels"].append(level)
-            self.map_row(("scales", i, "levels", j), name, r, where)
+            self.map_row(("scales", i, "levels", j), name, where)
         return list(scales.values())
 
     def read_roles(self) -> list[dict[str, Any]]:
-        roles = self.rows_to_items(ROLES, ("roles",), _nest)
+        roles = self.rows_to_items(ROLES, ("roles",))
         index: dict[Any, int] = {}
         for i, role in enumerate(roles):
             index.setdefault(role.get("id"), i)
             role.setdefault("weights", {})
+            row = self.source.rows.get(("roles", i))
             for attr, first, last in (
                 ("weights", "kpi", "competency"),
                 ("rater_weights", "self", "customer"),
             ):
-                a = self.cells.get(("roles", i, attr, first))
-                b = self.cells.get(("roles", i, attr, last))
-                if a and b:
-                    self.at(("roles", i, attr), a[0], f"{a[1]}:{b[1]}")
+                if row is not None and f"{attr}.{first}" in row[1] and f"{attr}.{last}" in row[1]:
+                    sheet, where = row
+                    cells = f"{where[f'{attr}.{first}']}:{where[f'{attr}.{last}']}"
+                    self.at(("roles", i, attr), sheet, cells)
         for spec, attr in ((KPIS, "kpis"), (TASKS, "tasks"), (ROLE_COMPETENCIES, "competencies")):
             self.attach(spec, attr, roles, index)
         return roles
@@ -1131,12 +1152,11 @@ class _Reader:
                 continue
             items = roles[i].setdefault(attr, [])
             j = len(items)
-            item = _nest(values)
+            item = values
             if spec is KPIS:
                 item = _kpi_item(item)
             items.append(item)
-            where = {k: v for k, v in where.items() if k != "role"}
-            self.map_row(("roles", i, attr, j), name, r, where)
+            self.map_row(("roles", i, attr, j), name, where)
             if "weight" in where:
                 weight_rows.setdefault(i, []).append(where["weight"])
         for i, cells in weight_rows.items():

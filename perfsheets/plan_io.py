@@ -11,6 +11,7 @@ keys in the model's order, and defaults left out where they add nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,18 @@ EXCEL_SUFFIXES = (".xlsx",)
 class PlanSource:
     """The file a plan was read from and where each of its values sits in that file.
 
-    ``cells`` maps a model path such as ``("roles", 2, "kpis", 0, "weight")`` to the sheet and
-    cell of an Excel plan workbook. For YAML the path itself is the location, with the line
-    number looked up (lazily, only when a problem is reported) from ``text``.
+    For an Excel plan workbook, ``cells`` maps a model path such as ``("roles", 2, "weights")``
+    to a sheet and cell (or range), and ``rows`` maps the path of each item read from a table
+    row to its sheet and a mapping {field key: cell} (``"@row"`` gives the row's first cell), so
+    ``("roles", 2, "kpis", 0, "weight")`` finds its cell without a map entry per cell. For YAML
+    the path itself is the location, with the line number looked up (lazily, only when a
+    problem is reported) from ``text``.
     """
 
     file: str = ""
     kind: str = "model"  # "yaml" | "excel" | "model" (built in memory)
     cells: dict[PathKey, tuple[str, str]] = field(default_factory=dict)
+    rows: dict[PathKey, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
     text: str | None = None
     _lines: dict[PathKey, int] | None = field(default=None, repr=False)
 
@@ -49,9 +54,19 @@ class PlanSource:
         """(file, sheet, cell) of a model path, falling back to the nearest enclosing value."""
         if self.kind == "excel":
             for end in range(len(path), -1, -1):
-                hit = self.cells.get(path[:end])
+                prefix = path[:end]
+                hit = self.cells.get(prefix)
                 if hit is not None:
                     return self.file, hit[0], hit[1]
+                row = self.rows.get(prefix)
+                if row is not None:
+                    sheet, where = row
+                    rest = [str(p) for p in path[end:]]
+                    for k in range(len(rest), 0, -1):
+                        key = ".".join(rest[:k])
+                        if key in where:
+                            return self.file, sheet, where[key]
+                    return self.file, sheet, where["@row"]
             return self.file, "", format_path(path)
         file = self.file
         line = self.line_of(path)

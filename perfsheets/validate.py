@@ -25,7 +25,7 @@ from .problems import Problem, Report, problem_type
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .model import Kpi, Plan, Role
+    from .model import Employee, Kpi, Plan, Role
     from .plan_io import PathKey, PlanSource
 
 # --- problem types ----------------------------------------------------------------------------
@@ -534,6 +534,9 @@ class _Checker:
         for i, e in enumerate(plan.roster.employees):
             self.employee_index.setdefault(e.id, i)
         self.targets = plan.target_map()
+        self.by_role: dict[str, list[Employee]] = {}
+        for e in plan.roster.employees:
+            self.by_role.setdefault(e.role, []).append(e)
 
     def add(self, ptype, path: PathKey, **params: Any) -> None:
         self.problems.append(_at(ptype, self.source, path, **params))
@@ -737,13 +740,9 @@ class _Checker:
             self.add(BANDS_NOT_MONOTONIC, (*path, "rule", "bands"), kpi=kpi.code)
         self.known_goal(kpi.goal, (*path, "goal"))
         # Role-level target/baseline only matter for employees without an individual one.
-        uncovered = [
-            e
-            for e in self.plan.roster.employees
-            if e.role == role.id and (e.id, kpi.code) not in self.targets
-        ]
-        has_people = any(e.role == role.id for e in self.plan.roster.employees)
-        if uncovered or not has_people:
+        people = self.by_role.get(role.id, [])
+        uncovered = any((e.id, kpi.code) not in self.targets for e in people)
+        if uncovered or not people:
             who = (f"岗位“{role.name}”的", f"Role '{role.id}': ")
             self.check_target(kpi, kpi.target, kpi.baseline, path, who)
 
