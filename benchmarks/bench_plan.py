@@ -24,7 +24,6 @@ from perfsheets.example import example_plan
 from perfsheets.plan_io import dump_plan, read_plan
 from perfsheets.validate import validate_plan
 
-
 CPU: dict[str, float] = {}
 
 
@@ -76,8 +75,12 @@ def main() -> None:
     for label, seconds in rows:
         print(f"  {label:<34} {seconds:7.3f} s")
     cy, cx = CPU["yaml"], CPU["xlsx"]
-    print(f"  {'load + validate plan.yaml':<34} {t_yaml:7.3f} s   (CPU {cy:.3f} s, {size_yaml:.1f} MB)")
-    print(f"  {'load + validate plan.xlsx':<34} {t_xlsx:7.3f} s   (CPU {cx:.3f} s, {size_xlsx:.1f} MB)")
+    print(
+        f"  {'load + validate plan.yaml':<34} {t_yaml:7.3f} s   (CPU {cy:.3f} s, {size_yaml:.1f} MB)"
+    )
+    print(
+        f"  {'load + validate plan.xlsx':<34} {t_xlsx:7.3f} s   (CPU {cx:.3f} s, {size_xlsx:.1f} MB)"
+    )
     print(f"  {'floor: yaml.load (CSafeLoader)':<34} {floor_yaml:7.3f} s")
     print(f"  {'floor: calamine, all sheets':<34} {floor_xlsx:7.3f} s")
     assert errors_yaml == errors_xlsx == 0
