@@ -118,17 +118,22 @@ def summary_table(title: str, rows: list[tuple[str, Any]]) -> None:
 def problems_table(report: Report, lang: Lang, limit: int = 30) -> None:
     if not len(report):
         return
-    table = Table(title=_t(lang, "问题", "Problems"), title_justify="left")
-    for head in ("file", "sheet", "cell", "severity", "code", "message"):
-        table.add_column(head, overflow="fold")
+    table = Table(title=_t(lang, "问题", "Problems"), title_justify="left", expand=True)
+    table.add_column(_t(lang, "位置", "where"), overflow="fold", ratio=2)
+    table.add_column(_t(lang, "代码", "code"), overflow="fold", ratio=1)
+    table.add_column(_t(lang, "说明", "message"), overflow="fold", ratio=4)
     for problem in list(report)[:limit]:
-        row = problem.as_row(lang)
         style = "red" if problem.is_error else "yellow"
-        table.add_row(*(row[k] for k in row), style=style)
+        table.add_row(problem.location(), problem.code, problem.message(lang), style=style)
     out.print(table)
     if len(report) > limit:
+        more = len(report) - limit
         out.print(
-            _t(lang, f"……另有 {len(report) - limit} 条", f"... and {len(report) - limit} more")
+            _t(
+                lang,
+                f"……另有 {more} 条（--json 可列出全部）",
+                f"... and {more} more (--json lists all)",
+            )
         )
 
 
