@@ -76,9 +76,16 @@ SETTINGS = SheetSpec(
     "周期与设置",
     "Cycle & settings",
     (
-        Col("key", "字段", "Field", width=34),
-        Col("label", "说明", "Meaning", width=34),
-        Col("value", "值", "Value", width=40),
+        Col("label", "项目", "Setting", width=40),
+        Col("value", "值", "Value", width=36),
+        Col(
+            "key",
+            "字段",
+            "Field",
+            width=40,
+            note_zh="程序用的字段名，请勿修改",
+            note_en="The field's name for perfsheets; do not change it",
+        ),
     ),
     required=True,
 )
@@ -788,11 +795,11 @@ class _Writer:
         ws = self.book.add_worksheet(SETTINGS.title(self.lang))
         self.header(ws, SETTINGS)
         for r, (path, zh, en, kind, choices) in enumerate(SETTING_ROWS, start=1):
-            ws.write_string(r, 0, ".".join(map(str, path)), self.top)
-            ws.write_string(r, 1, en if self.lang == "en" else zh, self.top)
-            self.put(ws, r, 2, kind, _get(self.plan, ".".join(map(str, path))))
+            ws.write_string(r, 0, en if self.lang == "en" else zh, self.top)
+            self.put(ws, r, 1, kind, _get(self.plan, ".".join(map(str, path))))
+            ws.write_string(r, 2, ".".join(map(str, path)), self.top)
             if choices:
-                ws.data_validation(r, 2, r, 2, {"validate": "list", "source": list(choices)})
+                ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(choices)})
 
     def table(self, spec: SheetSpec, rows: list[dict[str, Any]]) -> None:
         ws = self.book.add_worksheet(spec.title(self.lang))
@@ -1070,17 +1077,20 @@ class _Reader:
             return
         name, grid = self.grids["settings"]
         kinds = {".".join(map(str, p)): (p, kind) for p, _, _, kind, _ in SETTING_ROWS}
+        header = [_norm(h) for h in grid[0]] if grid else []
+        k_col = _find(header, SETTINGS.cols[2], 2)
+        v_col = _find(header, SETTINGS.cols[1], 1)
         for r in range(1, len(grid)):
             cells = grid[r]
-            key = _text(cells[0]).strip() if cells and cells[0] != "" else ""
+            key = _text(cells[k_col]).strip() if k_col < len(cells) else ""
             if key not in kinds:
                 continue  # HR's own notes, or a row we do not know
             path, kind = kinds[key]
-            raw = cells[2] if len(cells) > 2 else ""
-            self.at(path, name, _a1(r, 2))
+            raw = cells[v_col] if v_col < len(cells) else ""
+            self.at(path, name, _a1(r, v_col))
             if len(path) > 1:
-                self.cells.setdefault(path[:1], (name, _a1(r, 2)))
-            value = self.convert(kind, raw, name, r, 2)
+                self.cells.setdefault(path[:1], (name, _a1(r, v_col)))
+            value = self.convert(kind, raw, name, r, v_col)
             if value is None:
                 continue
             target = data
@@ -1186,6 +1196,12 @@ class _Reader:
             if j == 0 and "weight" in where:
                 self.at(("rollup", i, "parts"), name, where["weight"])
         return list(groups.values())
+
+
+def _find(header: list[str], col: Col, default: int) -> int:
+    """Index of a column in a normalised header row (its default place if not found)."""
+    labels = {_norm(col.zh), _norm(col.en), _norm(col.key)}
+    return next((i for i, h in enumerate(header) if h in labels), default)
 
 
 def _kpi_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -235,8 +235,8 @@ def test_schema_errors_in_cells_all_reported(tmp_path, small_plan):
     _cell(book, "KPI指标", "方向", 4).value = "down"
     _cell(book, "员工名册", "姓名*", 3).value = None
     settings = book["周期与设置"]
-    row = next(r for r in range(2, 40) if settings.cell(r, 1).value == "cycle.start")
-    settings.cell(row, 3).value = "下个月"
+    row = next(r for r in range(2, 40) if settings.cell(r, 3).value == "cycle.start")
+    settings.cell(row, 2).value = "下个月"
     book.save(path)
     with pytest.raises(PlanError) as caught:
         load_plan(path)
@@ -251,7 +251,7 @@ def test_schema_errors_in_cells_all_reported(tmp_path, small_plan):
         ("KPI指标", f"{target_col}3"),
         ("KPI指标", f"{direction_col}4"),
         ("员工名册", "B3"),  # the empty name cell itself
-        ("周期与设置", f"C{row}"),
+        ("周期与设置", f"B{row}"),
     }
 
 
@@ -334,5 +334,5 @@ def test_workbook_saved_by_libreoffice_reads_back(tmp_path, small_plan):
 def test_dates_are_real_dates(tmp_path, small_plan):
     path = dump_plan(small_plan, tmp_path / "plan.xlsx")
     ws = openpyxl.load_workbook(path)["周期与设置"]
-    values = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(2, ws.max_row + 1)}
+    values = {ws.cell(r, 3).value: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}
     assert values["cycle.start"] == dt.datetime(2026, 10, 1)
