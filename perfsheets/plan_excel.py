@@ -948,7 +948,8 @@ class _Reader:
                 columns[c] = col
         for col in spec.cols:
             if col.required and col not in columns.values():
-                self.problem(MISSING_COLUMN, name, "1", column=f"{col.zh} / {col.en}")
+                self.problem(MISSING_COLUMN, name, "1", column=f"{col.zh} / {col.en}", key=col.key)
+                self.source.missing_columns.add((name, col.key.rsplit(".", 1)[-1]))
         cols = {col.key: c for c, col in columns.items()}
         nested = any("." in key for key in cols)
         out = []
@@ -1150,6 +1151,8 @@ class _Reader:
         from .validate import UNKNOWN_ROLE
 
         name, rows = self.table(spec)
+        if (name, "role") in self.source.missing_columns:
+            return  # reported once as a missing column, not once per row
         weight_rows: dict[int, list[str]] = {}
         for r, values, where in rows:
             role_id = values.pop("role", None)

@@ -474,10 +474,24 @@ def schema_problems(exc: ValidationError, source: PlanSource | None = None) -> l
             zh += f"，实际为 {_shown(err.get('input'))}"
             en += f", got {_shown(err.get('input'))}"
         field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
-        out.append(
-            _at(SCHEMA, source, path, detail=f"{field_name}：{zh}", detail_en=f"{field_name}: {en}")
-        )
-    return out
+        detail = {"detail": f"{field_name}：{zh}", "detail_en": f"{field_name}: {en}"}
+        out.append(_at(SCHEMA, source, path, field=field_name, error=err["type"], **detail))
+    return _without_missing_column_echoes(out, source)
+
+
+def _without_missing_column_echoes(
+    problems: list[Problem], source: PlanSource | None
+) -> list[Problem]:
+    """Drop "missing value" errors of a column already reported missing from its sheet: one
+    problem for a deleted column, not one per row."""
+    gone = getattr(source, "missing_columns", set())
+    if not gone:
+        return problems
+    return [
+        p
+        for p in problems
+        if not (p.params.get("error") == "missing" and (p.sheet, p.params.get("field")) in gone)
+    ]
 
 
 def _at(ptype, source: PlanSource | None, path: PathKey, **params: Any) -> Problem:

@@ -336,3 +336,19 @@ def test_dates_are_real_dates(tmp_path, small_plan):
     ws = openpyxl.load_workbook(path)["周期与设置"]
     values = {ws.cell(r, 3).value: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}
     assert values["cycle.start"] == dt.datetime(2026, 10, 1)
+
+
+def test_a_deleted_column_is_one_problem_not_one_per_row(tmp_path):
+    plan = example_plan(60)
+    path = dump_plan(plan, tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["员工名册"].delete_cols(2)  # 姓名
+    book["KPI指标"].delete_cols(1)  # 岗位编号
+    book.save(path)
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    problems = [(p.code, p.sheet, p.params.get("key")) for p in caught.value.report]
+    assert problems == [
+        ("missing-column", "KPI指标", "role"),
+        ("missing-column", "员工名册", "name"),
+    ]
