@@ -10,7 +10,9 @@ app = typer.Typer(help="perfsheets: run a performance appraisal cycle through sp
 
 
 @app.callback(invoke_without_command=True)
-def _root(version: bool = typer.Option(False, "--version", help="Show the version and exit.")) -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit."),
+) -> None:
     if version:
         typer.echo(__version__)
 
