@@ -88,9 +88,9 @@ SECTION_COLUMNS: dict[str, dict[int, str]] = {
     "competency": {
         CODE: layout.COL_CODE,
         NAME: layout.COL_NAME,
-        DEFN: layout.COL_STANDARD,
+        DEFN: layout.COL_CRITERIA,  # behaviour anchors, merged over D:G
         WEIGHT: layout.COL_WEIGHT,
-        CRIT: layout.COL_CRITERIA,
+        CRIT: layout.COL_STANDARD,  # description
         INPUT: layout.COL_RATING,
         SCORE: layout.COL_SCORE,
     },
@@ -182,7 +182,7 @@ class GenerateResult:
 
 def display_width(text: str) -> float:
     """Width in Excel column units (a CJK character is about two digits wide)."""
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    return sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
 
 
 def text_lines(text: str, width: float) -> int:
@@ -352,9 +352,7 @@ class SheetTemplate:
             if rater_type == "self" or c not in layout.SELF_ONLY_COMMENTS
         ]
         self.anonymous = types[rater_type].anonymous
-        self.title = sheet_text(
-            f"{plan.cycle.label(lang)} {tr(lang, '绩效考核表', 'Performance appraisal')}"
-        )
+        self.title = form_title(plan)
         self.note = sheet_instructions(self, plan.cycle.due)
         self.note_height = max(2, text_lines(self.note, sum(COL_WIDTHS.values()))) * 12 + 6
         self.live_note = tr(
@@ -435,6 +433,9 @@ class SheetTemplate:
             )
             for c, _, s in self.competencies
         ]
+        # Explicit heights: LibreOffice does not fit rows to wrapped text when it opens a file,
+        # and nobody fits rows with merged cells. CJK characters are counted as Excel shows
+        # them (LibreOffice draws them narrower, leaving a little room).
         self.heights: dict[int, float] = {}
         merged_defn = w[DEFN] + w[UNIT] + w[BASE]
         for block in self.blocks:
@@ -446,8 +447,8 @@ class SheetTemplate:
                     name, std, crit = self.task_text[i]
                     cells = [(name, w[NAME]), (std, merged_defn), (crit, w[CRIT])]
                 else:
-                    name, desc, crit = self.comp_text[i]
-                    cells = [(name, w[NAME]), (desc, merged_defn + w[TARGET]), (crit, w[CRIT])]
+                    name, desc, anchors = self.comp_text[i]
+                    cells = [(name, w[NAME]), (anchors, merged_defn + w[TARGET]), (desc, w[CRIT])]
                 lines = max(text_lines(t, width) for t, width in cells)
                 self.heights[r] = max(20.0, lines * LINE_HEIGHT + 5)
 
@@ -459,7 +460,11 @@ class SheetTemplate:
             defn = f"{defn}\n{tr(lang, '公式：', 'Formula: ')}{formula}" if defn else formula
         crit = criteria_text(kpi, lang)
         if kpi.source == "import":
-            crit += tr(lang, "\n（实际值由HR从业务系统导入）", "\n(actual imported by HR)")
+            crit += tr(
+                lang,
+                "\n（HR 将从业务系统导入实际值，以导入值为准）",
+                "\n(HR imports the actual from the business system; it prevails)",
+            )
         return kpi.label(lang), defn, crit
 
     def scale_ids(self) -> set[str]:
@@ -483,6 +488,14 @@ class SheetTemplate:
         for comp, weight, _ in self.competencies:
             locked[item_key("competency", comp.code)] = {"weight": weight}
         return locked
+
+
+def form_title(plan: Plan) -> str:
+    """'2026年第四季度 绩效考核表', without repeating 考核 when the cycle is named '…绩效考核'."""
+    lang, name = plan.lang, plan.cycle.label(plan.lang)
+    if lang == "en":
+        return sheet_text(f"{name} – appraisal form")
+    return sheet_text(f"{name}表" if name.endswith("考核") else f"{name} 绩效考核表")
 
 
 def sheet_instructions(tpl: SheetTemplate, due: dt.date) -> str:
@@ -570,7 +583,7 @@ def _formats(wb: Any, lang: Lang) -> dict[str, Any]:
     base = {"font_name": font, "font_size": 10, "valign": "vcenter"}
     cell = {**base, "border": 1, "border_color": "#A6A6A6"}
     specs: dict[str, dict[str, Any]] = {
-        "title": {**base, "bold": True, "font_size": 15, "align": "center"},
+        "title": {**base, "bold": True, "font_size": 15},
         "info": {**base, "font_size": 10},
         "note": {
             **base,
@@ -842,7 +855,9 @@ class FormWriter:
         """Write one section; return its score as the formulas compute it."""
         lang, kind = self.lang, block.kind
         weight = tpl.role.weights.of(kind)  # type: ignore[arg-type]
-        title = f"{self._section_name(kind)}（{tr(lang, '权重', 'weight')} {weight:g}%）"
+        number = tpl.blocks.index(block)
+        prefix = tr(lang, "一二三四"[number] + "、", f"{number + 1}. ")
+        title = f"{prefix}{self._section_name(kind)}　{tr(lang, '权重', 'weight')} {weight:g}%"
         ws.set_row(block.title, 22)
         ws.merge_range(block.title, CODE, block.title, LAST_COL, title, fm["band"])
         self._columns_row(ws, block.columns, kind)
@@ -938,7 +953,7 @@ class FormWriter:
                         ws.write_blank(r, TARGET, None, fm["num"])
                 else:
                     comp, cweight, scale = tpl.competencies[i]
-                    name, text, crit = tpl.comp_text[i]
+                    name, crit, text = tpl.comp_text[i]  # anchors go in the wide cell
                     w = edit.get("weight", cweight)
                     ws.write_string(r, CODE, comp.code, fm["center"])
                     ws.write_string(r, NAME, name, fm["text"])
@@ -1010,7 +1025,12 @@ class FormWriter:
         lang, block = self.lang, tpl.comment_block
         ws.set_row(block.title, 22)
         ws.merge_range(
-            block.title, CODE, block.title, LAST_COL, tr(lang, "评语", "Comments"), fm["band"]
+            block.title,
+            CODE,
+            block.title,
+            LAST_COL,
+            tr(lang, "一二三四五"[len(tpl.blocks)] + "、评语", f"{len(tpl.blocks) + 1}. Comments"),
+            fm["band"],
         )
         self._columns_row(ws, block.columns, "comment")
         limit = layout.COMMENT_MAX_CHARS
@@ -1084,9 +1104,9 @@ class FormWriter:
         return {
             CODE: term("code", lang),
             NAME: tr(lang, "能力项", "Competency"),
-            DEFN: tr(lang, "能力说明", "Description"),
+            DEFN: tr(lang, "各等级行为描述", "Behaviour at each level"),
             WEIGHT: tr(lang, "权重(%)", "Weight (%)"),
-            CRIT: tr(lang, "各等级行为描述", "Behaviour at each level"),
+            CRIT: tr(lang, "能力说明", "Description"),
             INPUT: tr(lang, "评分(下拉)", "Rating (list)"),
             SCORE: term("score", lang),
         }
