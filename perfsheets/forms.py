@@ -62,39 +62,19 @@ COL_WIDTHS = {CODE: 7, NAME: 16, DEFN: 28, UNIT: 7, BASE: 8, TARGET: 9, WEIGHT: 
 COL_WIDTHS.update({INPUT: 10, SCORE: 9})
 LINE_HEIGHT = 13.5  # points per wrapped line at the 10 pt body font
 
+# Meanings written in each section's hidden @columns row: only the columns a reader needs
+# (inputs and locked values; descriptive columns are left unnamed, which keeps sheets small).
 SECTION_COLUMNS: dict[str, dict[int, str]] = {
     "kpi": {
-        CODE: layout.COL_CODE,
-        NAME: layout.COL_NAME,
-        DEFN: layout.COL_DEFINITION,
-        UNIT: layout.COL_UNIT,
         BASE: layout.COL_BASELINE,
         TARGET: layout.COL_TARGET,
         WEIGHT: layout.COL_WEIGHT,
-        CRIT: layout.COL_CRITERIA,
         INPUT: layout.COL_ACTUAL,
         SCORE: layout.COL_SCORE,
     },
-    "task": {
-        CODE: layout.COL_CODE,
-        NAME: layout.COL_NAME,
-        DEFN: layout.COL_STANDARD,
-        TARGET: layout.COL_DEADLINE,
-        WEIGHT: layout.COL_WEIGHT,
-        CRIT: layout.COL_CRITERIA,
-        INPUT: layout.COL_RATING,
-        SCORE: layout.COL_SCORE,
-    },
-    "competency": {
-        CODE: layout.COL_CODE,
-        NAME: layout.COL_NAME,
-        DEFN: layout.COL_CRITERIA,  # behaviour anchors, merged over D:G
-        WEIGHT: layout.COL_WEIGHT,
-        CRIT: layout.COL_STANDARD,  # description
-        INPUT: layout.COL_RATING,
-        SCORE: layout.COL_SCORE,
-    },
-    "comment": {CODE: layout.COL_LABEL, DEFN: layout.COL_TEXT},
+    "task": {WEIGHT: layout.COL_WEIGHT, INPUT: layout.COL_RATING, SCORE: layout.COL_SCORE},
+    "competency": {WEIGHT: layout.COL_WEIGHT, INPUT: layout.COL_RATING, SCORE: layout.COL_SCORE},
+    "comment": {DEFN: layout.COL_TEXT},
 }
 INSTRUCTIONS_SHEET = ("填写说明", "Instructions")
 CRITERIA_SHEET = ("评分标准", "Scoring criteria")
@@ -614,7 +594,14 @@ def _formats(wb: Any, lang: Lang) -> dict[str, Any]:
         },
         "imported": {**cell, "align": "center", "bg_color": "#E7E6E6"},
         "score": {**cell, "align": "center", "num_format": "0.00", "bg_color": "#E2EFDA"},
-        "sub_label": {**cell, "bold": True, "align": "right", "bg_color": "#F2F2F2"},
+        "sub_label": {**base, "bold": True, "align": "right"},
+        "section": {
+            **base,
+            "bold": True,
+            "font_size": 12,
+            "font_color": "#1F4E78",
+            "valign": "bottom",
+        },
         "sub_score": {
             **cell,
             "bold": True,
@@ -622,13 +609,7 @@ def _formats(wb: Any, lang: Lang) -> dict[str, Any]:
             "num_format": "0.00",
             "bg_color": "#C6E0B4",
         },
-        "total_label": {
-            **cell,
-            "bold": True,
-            "font_size": 11,
-            "align": "right",
-            "bg_color": "#DDEBF7",
-        },
+        "total_label": {**base, "bold": True, "font_size": 11, "align": "right"},
         "total": {
             **cell,
             "bold": True,
@@ -824,7 +805,7 @@ class FormWriter:
                 label += tr(lang, "，按本表所评部分折算", ", rescaled to the parts on this form")
             ws.set_row(r, 24)
             ws.write_string(r, KEY, layout.TOTAL_KEY)
-            ws.merge_range(r, CODE, r, INPUT, label, fm["total_label"])
+            ws.write_string(r, INPUT, label, fm["total_label"])  # runs left over empty cells
             ws.write_formula(r, SCORE, tpl.total_formula, fm["total"], _cached(total_value))
             # live total near the top, so the rater sees it without scrolling
             ws.set_row(4, 22)
@@ -859,7 +840,7 @@ class FormWriter:
         prefix = tr(lang, "一二三四"[number] + "、", f"{number + 1}. ")
         title = f"{prefix}{self._section_name(kind)}　{tr(lang, '权重', 'weight')} {weight:g}%"
         ws.set_row(block.title, 22)
-        ws.merge_range(block.title, CODE, block.title, LAST_COL, title, fm["band"])
+        ws.write_string(block.title, CODE, title, fm["section"])
         self._columns_row(ws, block.columns, kind)
         ws.set_row(block.head, 30)
         for col, text in self._heads(kind).items():
@@ -978,7 +959,7 @@ class FormWriter:
             f"{self._section_name(kind)} 部分得分（按权重加权）",
             f"{self._section_name(kind)} score (weighted)",
         )
-        ws.merge_range(r, CODE, r, INPUT, label, fm["sub_label"])
+        ws.write_string(r, INPUT, label, fm["sub_label"])  # right-aligned, runs left
         ws.write_formula(r, SCORE, tpl.section_formulas[kind], fm["sub_score"], _cached(section))
         return section
 
@@ -1024,13 +1005,11 @@ class FormWriter:
     ) -> None:
         lang, block = self.lang, tpl.comment_block
         ws.set_row(block.title, 22)
-        ws.merge_range(
+        ws.write_string(
             block.title,
             CODE,
-            block.title,
-            LAST_COL,
             tr(lang, "一二三四五"[len(tpl.blocks)] + "、评语", f"{len(tpl.blocks) + 1}. Comments"),
-            fm["band"],
+            fm["section"],
         )
         self._columns_row(ws, block.columns, "comment")
         limit = layout.COMMENT_MAX_CHARS

@@ -17,7 +17,8 @@ Details a reader relies on (added with the form generator):
 * Each section of a sheet (KPI, key tasks, competencies, comments) has its **own** ``@columns``
   row (hidden) just above its visible header row, because one column means ``actual`` in the
   KPI table and ``rating`` in the tasks table. An item row uses the nearest ``@columns`` row
-  above it. A column with an empty meaning holds nothing to read.
+  above it. Only columns a reader needs are named (inputs, locked values, score); the
+  descriptive columns (code, name, definition, criteria ...) are left unnamed.
 * A comment row's input cell is the ``text`` column; it is merged across the rest of the row.
 * Rows whose key starts with :data:`SCORE_KEY_PREFIX` (``score:kpi``, ``score:task``,
   ``score:competency``, ``score:total``) hold the live formula scores; never read them as scores.
@@ -56,16 +57,6 @@ COL_WEIGHT = "weight"  # locked
 COL_TARGET = "target"  # locked
 COL_BASELINE = "baseline"  # locked
 COL_SCORE = "score"  # formula (never read as a score)
-# Descriptive columns (locked, shown to the rater; readers may ignore them).
-COL_CODE = "code"
-COL_NAME = "name"
-COL_DEFINITION = "definition"  # KPI definition / formula
-COL_UNIT = "unit"
-COL_CRITERIA = "criteria"  # scoring criteria in words / rating guide / behaviour anchors
-COL_STANDARD = "standard"  # key task completion standard, competency description
-COL_DEADLINE = "deadline"
-COL_LABEL = "label"  # comment label
-
 SCORE_KEY_PREFIX = "score:"
 TOTAL_KEY = "score:total"
 
