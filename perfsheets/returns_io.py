@@ -276,7 +276,7 @@ class Book:
         if kind == "ole":
             if ole_kind(data) == "encrypted":
                 raise Rejected("password_protected", kind="office")
-            raise Rejected("legacy_format", format="xls")
+            _refuse_legacy(data, "xls")
         if kind != "zip":
             raise Rejected("not_workbook", kind=kind)
         try:
@@ -286,7 +286,7 @@ class Book:
         check_zip(self._zip, limits)
         container = zip_kind(self._zip)
         if container in ("xlsb", "ods"):
-            raise Rejected("legacy_format", format=container)
+            _refuse_legacy(data, container)
         if container != "xlsx":
             raise Rejected("not_workbook", kind=container)
         check_xml_parts(self._zip)
@@ -328,6 +328,16 @@ class Book:
     def close(self) -> None:
         self._zip.close()
         self._calamine.close()
+
+
+def _refuse_legacy(data: bytes, fmt: str) -> None:
+    """Legacy formats are refused; one with a password says so, as that must be fixed too."""
+    try:
+        _open_calamine(data).close()
+    except Rejected as exc:
+        if exc.code == "password_protected":
+            raise
+    raise Rejected("legacy_format", format=fmt)
 
 
 def _open_calamine(data: bytes):  # -> python_calamine.CalamineWorkbook

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from perfsheets import layout
 from perfsheets.model import Plan
+from perfsheets.plan_io import plan_json
 from perfsheets.raters import assignments_by_rater, build_assignments
 from perfsheets.workspace import Workspace, freeze_plan, now
 
@@ -31,9 +32,11 @@ def write_forms(root: Path, plan: Plan) -> Workspace:
     by_rater = assignments_by_rater(build_assignments(plan))
     roles = plan.role_map()
     people = plan.employee_map()
+    names = {e.id: e.name for e in plan.roster.employees}
+    names.update({x.id: x.name for x in plan.roster.external_raters})
     sections = {t.id: t.sections for t in plan.rater_types}
     with ws.ledger() as conn:
-        version = freeze_plan(conn, plan.model_dump_json())
+        version = freeze_plan(conn, plan_json(plan))
         digest = conn.execute(
             "SELECT digest FROM plan_versions WHERE version=?", (version,)
         ).fetchone()[0]
@@ -56,7 +59,7 @@ def write_forms(root: Path, plan: Plan) -> Workspace:
                 "plan_version": str(version),
                 "plan_digest": digest,
                 "rater_id": rater,
-                "rater_name": people[rater].name,
+                "rater_name": names[rater],
                 "language": plan.cycle.language,
                 "generated_at": now(),
             }
