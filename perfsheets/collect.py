@@ -37,9 +37,11 @@ from typing import Literal
 from .model import Lang, Plan
 from .problems import PerfsheetsError, Problem, Report
 from .return_check import (
+    CHECK_FAILED,
     DUPLICATE_RETURN,
     CheckContext,
     CheckedReturn,
+    FormIndex,
     FormRecord,
     SheetRecord,
     build_context,
@@ -155,7 +157,7 @@ def collect_returns(
     ws.archive.mkdir(parents=True, exist_ok=True)
     with ws.ledger() as conn:
         forms = load_forms(conn)
-    if not forms:
+    if not forms.forms:
         raise PerfsheetsError(
             f"{ws.root}: no forms were generated in this workspace; run 'perfsheets generate'"
         )
@@ -163,7 +165,8 @@ def collect_returns(
     sources.sort(key=lambda s: (s.mtime, s.name))
     ctx = build_context(plan, forms, lang=lang, archive_dir=ws.archive, limits=limits)
     checked = _check_all(sources, ctx, workers)
-    outcomes, report = _store_all(ws, early, checked, len(sources) + len(early), lang, progress)
+    total = len(sources) + len(early)
+    outcomes, report = _store_all(ws, forms, early, checked, total, lang, progress)
     send_back = send_back_list(outcomes, report, plan, lang)
     csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang)
     return CollectResult(
@@ -195,7 +198,7 @@ def _load_plan(ws: Workspace) -> Plan:
     return load_plan(ws.plan_path())
 
 
-def load_forms(conn: sqlite3.Connection) -> dict[str, FormRecord]:
+def load_forms(conn: sqlite3.Connection) -> FormIndex:
     """Every generated form with its sheets and locked values, from the ledger."""
     digests = dict(conn.execute("SELECT version, digest FROM plan_versions"))
     sheets: dict[str, list[SheetRecord]] = defaultdict(list)
@@ -203,14 +206,22 @@ def load_forms(conn: sqlite3.Connection) -> dict[str, FormRecord]:
         "SELECT form_id, sheet, ratee_id, rater_type, locked_json FROM form_sheets ORDER BY rowid"
     ):
         sheets[form_id].append(SheetRecord(sheet, ratee, rater_type, locked))
-    return {
-        form_id: FormRecord(
-            form_id, int(version), digests.get(version), rater, file, tuple(sheets[form_id])
+    forms: dict[str, FormRecord] = {}
+    current: dict[str, str] = {}
+    for form_id, version, rater, file, digest in conn.execute(
+        "SELECT form_id, plan_version, rater_id, file, digest FROM forms ORDER BY rowid"
+    ):
+        forms[form_id] = FormRecord(
+            form_id,
+            int(version),
+            digests.get(version),
+            rater,
+            file,
+            digest,
+            tuple(sheets[form_id]),
         )
-        for form_id, version, rater, file in conn.execute(
-            "SELECT form_id, plan_version, rater_id, file FROM forms"
-        )
-    }
+        current[rater] = form_id  # the latest generation wins
+    return FormIndex(forms, current)
 
 
 # --- finding the files ----------------------------------------------------------------------------
@@ -297,13 +308,7 @@ def _check_safely(source: Source, ctx: CheckContext) -> CheckedReturn:
         return check_return(source, ctx)
     except Exception as exc:  # one bad file must not stop the batch
         bad = CheckedReturn(source)
-        bad.problems.append(
-            rejection(
-                Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}"),
-                source.name,
-                ctx.lang,
-            )
-        )
+        bad.problems.append(CHECK_FAILED(source.name, reason=f"{type(exc).__name__}: {exc}"))
         return bad
 
 
@@ -336,6 +341,7 @@ def _check_all(
 
 def _store_all(
     ws: Workspace,
+    forms: FormIndex,
     early: list[CheckedReturn],
     checked: Iterator[CheckedReturn],
     total: int,
@@ -348,7 +354,7 @@ def _store_all(
     with ws.ledger() as conn:
         conn.isolation_level = None  # explicit transactions: one per batch, a savepoint per file
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; commits stay cheap
-        store = ReturnStore(conn, run_at, lang)
+        store = ReturnStore(conn, run_at, lang, forms)
         conn.execute("BEGIN IMMEDIATE")
         last_commit, pending = time.monotonic(), 0
         for item in _chain(early, checked):
@@ -382,10 +388,11 @@ def _chain(first: list[CheckedReturn], rest: Iterator[CheckedReturn]) -> Iterato
 class ReturnStore:
     """Writes one checked file's outcome into the ledger (inside the caller's transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, run_at: str, lang: Lang) -> None:
+    def __init__(self, conn: sqlite3.Connection, run_at: str, lang: Lang, forms: FormIndex) -> None:
         self.conn = conn
         self.run_at = run_at
         self.lang = lang
+        self.forms = forms
 
     def record(self, item: CheckedReturn) -> FileOutcome:
         outcome = FileOutcome(
@@ -412,10 +419,11 @@ class ReturnStore:
 
     def _accept(self, item: CheckedReturn, outcome: FileOutcome) -> None:
         content = item.content_hash()
+        ids = self.forms.equivalents(item.form_id or "")
         earlier = self.conn.execute(
             "SELECT return_id, content_hash, file, received_at, superseded_by FROM returns "
-            "WHERE form_id=? ORDER BY return_id",
-            (item.form_id,),
+            f"WHERE form_id IN ({','.join('?' * len(ids))}) ORDER BY return_id",
+            ids,
         ).fetchall()
         if any(row[1] == content for row in earlier):
             outcome.outcome = "unchanged"
@@ -642,9 +650,9 @@ class StatusResult:
 def return_status(workspace: str | Path, *, plan: Plan | None = None) -> StatusResult:
     """Returned / rejected / missing forms per rater and per department, from the ledger.
 
-    Each rater's forms of their latest plan version count. A form is *returned* when it has an
-    accepted return, *rejected* when it has none but a file of it was rejected in its latest
-    check, else *missing*. A rater is returned when all their forms are.
+    Each rater's current form counts (the latest generation). It is *returned* when it has an
+    accepted return (or an equivalent earlier form has), *rejected* when it has none but a file
+    from this rater was rejected in its latest check, else *missing*.
     """
     ws = Workspace(Path(workspace))
     plan = plan or _load_plan(ws)
@@ -652,33 +660,31 @@ def return_status(workspace: str | Path, *, plan: Plan | None = None) -> StatusR
     for x in plan.roster.external_raters:
         people[x.id] = (x.name, x.organisation or "external")
     with ws.ledger() as conn:
-        forms = conn.execute(
-            "SELECT f.form_id, f.rater_id FROM forms f WHERE f.plan_version = "
-            "(SELECT MAX(g.plan_version) FROM forms g WHERE g.rater_id = f.rater_id)"
-        ).fetchall()
+        index = load_forms(conn)
         received = dict(
-            conn.execute(
-                "SELECT form_id, MAX(received_at) FROM returns GROUP BY form_id"
-            ).fetchall()
+            conn.execute("SELECT form_id, MAX(received_at) FROM returns GROUP BY form_id")
         )
         rejected = {
             row[0]
             for row in conn.execute(
-                "SELECT DISTINCT form_id FROM problems WHERE severity='error' AND form_id IS NOT NULL"
+                "SELECT DISTINCT rater_id FROM problems "
+                "WHERE severity='error' AND rater_id IS NOT NULL"
             )
         }
         unidentified = conn.execute(
-            "SELECT COUNT(DISTINCT file) FROM problems WHERE severity='error' AND form_id IS NULL"
+            "SELECT COUNT(DISTINCT file) FROM problems WHERE severity='error' AND rater_id IS NULL"
         ).fetchone()[0]
     by_rater: dict[str, RaterStatus] = {}
-    for form_id, rater_id in forms:
+    for rater_id, form_id in index.current.items():
         name, department = people.get(rater_id, ("", ""))
         status = by_rater.setdefault(rater_id, RaterStatus(rater_id, name, department, 0, 0, 0, 0))
         status.forms += 1
-        if form_id in received:
+        ids = index.equivalents(form_id)
+        times = [received[i] for i in ids if i in received]
+        if times:
             status.returned += 1
-            status.last_received = max(status.last_received or "", received[form_id])
-        elif form_id in rejected:
+            status.last_received = max(times)
+        elif rater_id in rejected:
             status.rejected += 1
         else:
             status.missing += 1

@@ -129,8 +129,8 @@ META_MISSING = problem_type(
     "error",
     "表单信息缺失",
     "Form information missing",
-    "隐藏的表单信息页“{sheet}”缺失（工作表可能被复制到了新文件）：请在原始考核表中填写",
-    "The hidden form information sheet '{sheet}' is missing (were the sheets copied into a "
+    "隐藏的表单信息页“{name}”缺失（工作表可能被复制到了新文件）：请在原始考核表中填写",
+    "The hidden form information sheet '{name}' is missing (were the sheets copied into a "
     "new file?): fill in the original form",
 )
 META_INVALID = problem_type(
@@ -158,6 +158,15 @@ WRONG_PLAN_VERSION = problem_type(
     "This form was generated from plan version {found}; the current form is version "
     "{expected}: fill in the form that was sent again",
 )
+OUTDATED_FORM = problem_type(
+    "outdated_form",
+    "error",
+    "表单已重新生成",
+    "Form replaced",
+    "表单 {form_id} 已被重新生成的表单取代（目标值、权重或被评人有变化）：请在新下发的表单中填写",
+    "Form {form_id} was replaced by a newly generated form (targets, weights or ratees "
+    "changed): fill in the form that was sent again",
+)
 UNKNOWN_FORM = problem_type(
     "unknown_form",
     "error",
@@ -181,16 +190,16 @@ SHEET_MISSING = problem_type(
     "error",
     "工作表缺失",
     "Sheet missing",
-    "工作表“{sheet}”（被评人 {ratee}）缺失：请勿删除或重命名工作表",
-    "Sheet '{sheet}' (ratee {ratee}) is missing: do not delete or rename sheets",
+    "工作表“{name}”（被评人 {ratee}）缺失：请勿删除或重命名工作表",
+    "Sheet '{name}' (ratee {ratee}) is missing: do not delete or rename sheets",
 )
 SHEET_RENAMED = problem_type(
     "sheet_renamed",
     "warning",
     "工作表被重命名",
     "Sheet renamed",
-    "工作表“{sheet}”被重命名为“{found}”，已按原工作表读取",
-    "Sheet '{sheet}' was renamed to '{found}'; it was read as the original sheet",
+    "工作表“{name}”被重命名为“{found}”，已按原工作表读取",
+    "Sheet '{name}' was renamed to '{found}'; it was read as the original sheet",
 )
 KEYS_MISSING = problem_type(
     "keys_missing",
@@ -301,6 +310,16 @@ DUPLICATE_RETURN = problem_type(
     "being newer, replaces the earlier return",
 )
 
+CHECK_FAILED = problem_type(
+    "check_failed",
+    "error",
+    "无法检查",
+    "Could not be checked",
+    "perfsheets 检查此文件时出错（{reason}）；文件未计入，请将此文件报告给系统维护人员",
+    "perfsheets failed while checking this file ({reason}); it was not counted: please report "
+    "the file to whoever maintains perfsheets",
+)
+
 _REJECTION_TYPES = {
     "not_workbook": NOT_WORKBOOK,
     "corrupt_file": CORRUPT_FILE,
@@ -374,7 +393,35 @@ class FormRecord:
     plan_digest: str | None
     rater_id: str
     file: str
+    digest: str  # of the form's sheets and locked values
     sheets: tuple[SheetRecord, ...]
+
+
+@dataclass(frozen=True)
+class FormIndex:
+    """The ledger's forms: every generation, and which form is current for each rater.
+
+    Regenerating forms gives every rater a new form id. A return of an earlier form whose
+    sheets and locked values are the same as the current form's (same plan version and digest)
+    still counts, as a return of the current form; any other earlier form is outdated.
+    """
+
+    forms: dict[str, FormRecord]
+    current: dict[str, str]  # rater id -> current form id
+
+    def current_for(self, form: FormRecord) -> FormRecord:
+        return self.forms[self.current.get(form.rater_id, form.form_id)]
+
+    def equivalents(self, form_id: str) -> list[str]:
+        """Form ids whose returns count for this (current) form, itself included."""
+        form = self.forms[form_id]
+        return [
+            f.form_id
+            for f in self.forms.values()
+            if f.rater_id == form.rater_id
+            and f.plan_version == form.plan_version
+            and f.digest == form.digest
+        ]
 
 
 @dataclass
@@ -383,7 +430,7 @@ class CheckContext:
 
     cycle_id: str
     lang: Lang
-    forms: dict[str, FormRecord]
+    forms: FormIndex
     raters: dict[str, str]  # who may rate: id -> name (active employees, external raters)
     ratee_roles: dict[str, str]  # active employee id -> role id
     role_items: dict[str, dict[str, ItemSpec]]  # role id -> item key -> spec
@@ -394,7 +441,7 @@ class CheckContext:
 
 def build_context(
     plan: Plan,
-    forms: dict[str, FormRecord],
+    forms: FormIndex,
     *,
     lang: Lang,
     archive_dir: Path | None = None,
@@ -541,7 +588,7 @@ def _check_book(book: Book, result: CheckedReturn, ctx: CheckContext) -> None:
     if layout.META_SHEET not in book.sheet_names:
         looks_like_form = any(_has_columns_row(book.values(s)) for s in book.sheet_names[:20])
         if looks_like_form:
-            result.problems.append(META_MISSING(file, sheet=layout.META_SHEET))
+            result.problems.append(META_MISSING(file, layout.META_SHEET, name=layout.META_SHEET))
         else:
             result.problems.append(NOT_A_FORM(file))
         return
@@ -578,7 +625,7 @@ def _identify(meta: dict[str, str], result: CheckedReturn, ctx: CheckContext) ->
             WRONG_CYCLE(*where, found=meta.get("cycle_id") or "?", expected=ctx.cycle_id)
         )
         return None
-    form = ctx.forms.get(meta["form_id"])
+    form = ctx.forms.forms.get(meta["form_id"])
     if form is None:
         result.problems.append(UNKNOWN_FORM(*where, form_id=meta["form_id"]))
         return None
@@ -587,16 +634,24 @@ def _identify(meta: dict[str, str], result: CheckedReturn, ctx: CheckContext) ->
     if found != str(form.plan_version) or (
         form.plan_digest and digest and digest != form.plan_digest
     ):
-        result.problems.append(
-            WRONG_PLAN_VERSION(*where, found=found or "?", expected=form.plan_version)
-        )
+        detail = f"plan_version {found or '?'} / {form.plan_version}"
+        result.problems.append(META_INVALID(*where, detail=detail))
         return None
     if meta.get("rater_id") and meta["rater_id"] != form.rater_id:
         result.problems.append(
             META_INVALID(*where, detail=f"rater_id {meta['rater_id']} ≠ {form.rater_id}")
         )
         return None
-    return form
+    current = ctx.forms.current_for(form)
+    if current.plan_version != form.plan_version:
+        result.problems.append(
+            WRONG_PLAN_VERSION(*where, found=form.plan_version, expected=current.plan_version)
+        )
+        return None
+    if current.digest != form.digest:
+        result.problems.append(OUTDATED_FORM(*where, form_id=form.form_id))
+        return None
+    return current
 
 
 def read_meta(rows: list[list[object]]) -> tuple[dict[str, str], str]:
@@ -647,13 +702,13 @@ def _place_sheets(book: Book, form: FormRecord, result: CheckedReturn) -> dict[s
             placement[record.sheet] = candidates[0]
             result.problems.append(
                 SHEET_RENAMED(
-                    result.source.name, candidates[0], sheet=record.sheet, found=candidates[0]
+                    result.source.name, candidates[0], name=record.sheet, found=candidates[0]
                 )
             )
     for record in missing:
         result.problems.append(
             SHEET_MISSING(
-                result.source.name, record.sheet, sheet=record.sheet, ratee=record.ratee_id
+                result.source.name, record.sheet, name=record.sheet, ratee=record.ratee_id
             )
         )
     return placement

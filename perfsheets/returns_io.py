@@ -87,7 +87,7 @@ def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes:
                     data = fh.read(limits.max_file_bytes + 1)
     except Rejected:
         raise
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
+    except Exception as exc:  # zlib.error, bad CRC, permissions ...: the file is unreadable
         raise Rejected("unreadable_file", reason=f"{type(exc).__name__}: {exc}") from None
     if len(data) > limits.max_file_bytes:
         raise Rejected("file_too_large", size=_mb(len(data)), limit=_mb(limits.max_file_bytes))
@@ -331,12 +331,24 @@ class Book:
 
 
 def _refuse_legacy(data: bytes, fmt: str) -> None:
-    """Legacy formats are refused; one with a password says so, as that must be fixed too."""
-    try:
-        _open_calamine(data).close()
-    except Rejected as exc:
-        if exc.code == "password_protected":
-            raise
+    """Legacy formats are refused; one with a password says so, as that must be fixed too.
+
+    calamine tells .xls and .ods by the file name only, hence the temporary copy (legacy
+    files are rare; the fast path never gets here).
+    """
+    import tempfile
+
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    with tempfile.TemporaryDirectory(prefix="perfsheets-") as tmp:
+        path = Path(tmp) / f"legacy.{fmt}"
+        path.write_bytes(data)
+        try:
+            CalamineWorkbook.from_path(str(path)).close()
+        except PasswordError:
+            raise Rejected("password_protected", kind="office") from None
+        except Exception:  # unreadable either way: the format is what to fix first
+            pass
     raise Rejected("legacy_format", format=fmt)
 
 
