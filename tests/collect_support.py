@@ -16,10 +16,28 @@ from perfsheets.workspace import Workspace
 
 
 def make_workspace(root: Path, plan: Plan) -> Workspace:
-    """A workspace with generated forms (one per rater) registered in the ledger."""
+    """A workspace with generated forms (one per rater) registered in the ledger, and each
+    form filled correctly (with openpyxl) in ``filled/<rater id>.xlsx``, outside returns/."""
     from perfsheets.forms import generate_forms
 
     generate_forms(root, plan=plan, workers=1)
+    ws = Workspace(root)
+    with ws.ledger() as conn:
+        raters = [r for (r,) in conn.execute("SELECT rater_id FROM forms")]
+    for rater in raters:
+        fill_form(form_path(ws, rater), root / "filled" / f"{rater}.xlsx")
+    return ws
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def prepared_workspace(factory, name: str, plan: Plan, root: Path) -> Workspace:
+    """A private copy at ``root`` of a workspace made by :func:`make_workspace` once per test
+    session (``factory`` is pytest's tmp_path_factory): generating and filling is the slow part."""
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = make_workspace(factory.mktemp(name) / "cycle", plan).root
+    shutil.copytree(_TEMPLATES[name], root)
     return Workspace(root)
 
 
@@ -30,6 +48,21 @@ def form_path(ws: Workspace, rater_id: str) -> Path:
             "SELECT file FROM forms WHERE rater_id=? ORDER BY rowid DESC LIMIT 1", (rater_id,)
         ).fetchone()
     return ws.forms / file
+
+
+def returned(ws: Workspace, rater: str, edits=None, name: str = "") -> Path:
+    """The rater's filled form dropped into returns/ (under the form's name by default),
+    after ``edits(workbook)`` made the faults a test wants."""
+    filled = ws.root / "filled" / f"{rater}.xlsx"
+    dst = ws.returns / (name or form_path(ws, rater).name)
+    if edits is None:
+        return copy_to(filled, dst)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(filled)
+    edits(wb)
+    wb.save(dst)
+    return dst
 
 
 # --- filling forms like people do ---------------------------------------------------------------

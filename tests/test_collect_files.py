@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from collect_support import fill_form, form_path, ledger_rows, make_workspace, zip_files
+from collect_support import ledger_rows, prepared_workspace, returned, zip_files
 
 from perfsheets.collect import collect_returns
 from perfsheets.returns_io import Limits
@@ -16,15 +16,14 @@ SAMPLES = Path(__file__).parent / "samples"
 
 
 @pytest.fixture
-def ws(tmp_path: Path, small_plan) -> Workspace:
-    return make_workspace(tmp_path / "cycle", small_plan)
+def ws(tmp_path: Path, tmp_path_factory, small_plan) -> Workspace:
+    return prepared_workspace(tmp_path_factory, "small", small_plan, tmp_path / "cycle")
 
 
 @pytest.fixture
 def good(ws: Workspace) -> Path:
     """A correctly filled return of E002, outside the returns folder."""
-    src = form_path(ws, "E002")
-    return fill_form(src, ws.root / "filled" / src.name)
+    return ws.root / "filled" / "E002.xlsx"
 
 
 def collect_file(ws: Workspace, path: Path, plan, **kwargs):
@@ -144,8 +143,7 @@ def test_workbook_that_is_not_a_form(ws, small_plan):
 def test_bad_files_never_stop_the_batch(ws, small_plan, good):
     """Good returns among every kind of bad file all arrive; the bad ones are each reported."""
     for rater in ("E001", "E003", "E004", "E006"):
-        src = form_path(ws, rater)
-        fill_form(src, ws.returns / src.name)
+        returned(ws, rater)
     (ws.returns / "scan.xlsx").write_bytes(b"%PDF-1.4")
     (ws.returns / "cut.xlsx").write_bytes(good.read_bytes()[:3000])
     (ws.returns / "legacy.xls").write_bytes((SAMPLES / "legacy.xls").read_bytes())

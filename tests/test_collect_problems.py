@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from collect_support import (
     bounded_plan,
-    fill_form,
     find_cell,
     form_path,
     ledger_rows,
-    make_workspace,
+    prepared_workspace,
+    returned,
     without,
 )
 
@@ -32,8 +32,8 @@ def plan(small_plan):
 
 
 @pytest.fixture
-def ws(tmp_path: Path, plan) -> Workspace:
-    return make_workspace(tmp_path / "cycle", plan)
+def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
+    return prepared_workspace(tmp_path_factory, "bounded", plan, tmp_path / "cycle")
 
 
 def put(sheet: str, key: str, value: object, meaning: str | None = None) -> Callable:
@@ -45,11 +45,6 @@ def put(sheet: str, key: str, value: object, meaning: str | None = None) -> Call
         ws[find_cell(ws, key, meaning or layout.INPUT_COLUMNS[kind])].value = value
 
     return edit
-
-
-def returned(ws: Workspace, rater: str, edit: Callable | None = None, name: str = "") -> Path:
-    src = form_path(ws, rater)
-    return fill_form(src, ws.returns / (name or src.name), edit)
 
 
 def collect_one(ws: Workspace, path: Path, plan):
