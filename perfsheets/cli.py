@@ -118,17 +118,22 @@ def summary_table(title: str, rows: list[tuple[str, Any]]) -> None:
 def problems_table(report: Report, lang: Lang, limit: int = 30) -> None:
     if not len(report):
         return
-    table = Table(title=_t(lang, "问题", "Problems"), title_justify="left")
-    for head in ("file", "sheet", "cell", "severity", "code", "message"):
-        table.add_column(head, overflow="fold")
+    table = Table(title=_t(lang, "问题", "Problems"), title_justify="left", expand=True)
+    table.add_column(_t(lang, "位置", "where"), overflow="fold", ratio=2)
+    table.add_column(_t(lang, "代码", "code"), overflow="fold", ratio=1)
+    table.add_column(_t(lang, "说明", "message"), overflow="fold", ratio=4)
     for problem in list(report)[:limit]:
-        row = problem.as_row(lang)
         style = "red" if problem.is_error else "yellow"
-        table.add_row(*(row[k] for k in row), style=style)
+        table.add_row(problem.location(), problem.code, problem.message(lang), style=style)
     out.print(table)
     if len(report) > limit:
+        more = len(report) - limit
         out.print(
-            _t(lang, f"……另有 {len(report) - limit} 条", f"... and {len(report) - limit} more")
+            _t(
+                lang,
+                f"……另有 {more} 条（--json 可列出全部）",
+                f"... and {more} more (--json lists all)",
+            )
         )
 
 
@@ -178,6 +183,52 @@ def library_errors() -> Iterator[None]:
         raise _fail(f"{type(exc).__name__}: {exc}") from None
 
 
+def scalar_rows(result: Any) -> list[tuple[str, Any]]:
+    """The scalar fields of a result (counts, paths, seconds) as label/value rows."""
+    data = jsonable(result)
+    if not isinstance(data, dict):
+        return [("result", data)]
+    rows = []
+    for key, value in data.items():
+        label = key.replace("_", " ")
+        if isinstance(value, bool):
+            rows.append((label, "yes" if value else "no"))
+        elif isinstance(value, float):
+            rows.append((label, f"{value:,.2f}"))
+        elif isinstance(value, str | int) or value is None:
+            rows.append((label, "" if value is None else value))
+    return rows
+
+
+def rows_table(title: str, rows: list[dict[str, Any]], limit: int = 60) -> None:
+    """A list of dict rows (status, progress ...) as a table."""
+    if not rows:
+        return
+    table = Table(title=title, title_justify="left")
+    for head in rows[0]:
+        table.add_column(str(head), overflow="fold")
+    for row in rows[:limit]:
+        table.add_row(
+            *(
+                "" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
+                for v in row.values()
+            )
+        )
+    out.print(table)
+    if len(rows) > limit:
+        out.print(f"... {len(rows) - limit} more rows (use --json for all)")
+
+
+def finish(result: Any, title: str, as_json: bool, exit_code: int = EXIT_OK) -> None:
+    """Print a result (table or JSON) and leave with the given exit code."""
+    if as_json:
+        print_json(result)
+    else:
+        summary_table(title, scalar_rows(result))
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -191,6 +242,407 @@ def _root(
     if version:
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.command()
+def init(
+    workspace: WorkspaceArg,
+    example: Annotated[
+        bool, typer.Option("--example/--blank", help="Start from the built-in example plan.")
+    ] = True,
+    employees: Annotated[int, typer.Option(help="Size of the synthetic company.", min=1)] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic company.")] = 1,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Write the plan as an Excel workbook.")
+    ] = False,
+    lang: LangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing plan.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a cycle workspace with a plan (the built-in example by default)."""
+    from .cycle import init_workspace
+
+    with library_errors():
+        ws = init_workspace(
+            workspace,
+            example=example,
+            employees=employees,
+            seed=seed,
+            excel=excel,
+            lang=_lang(lang) or "zh-CN",
+            force=force,
+        )
+    language = _lang(lang) or "zh-CN"
+    finish(
+        {"workspace": ws.root, "plan": ws.plan_path()},
+        _t(language, "已创建工作区", "Workspace created"),
+        as_json,
+    )
+
+
+@app.command()
+def check(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate the plan and roster; exit 1 with the list of problems when anything is wrong."""
+    from .cycle import check_workspace
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        result = check_workspace(workspace)
+    report: Report = result.report
+    if as_json:
+        print_json(result)
+    else:
+        problems_table(report, language)
+        summary_table(_t(language, "方案检查", "Plan check"), scalar_rows(result))
+    raise typer.Exit(EXIT_OK if report.valid else EXIT_PROBLEMS)
+
+
+@app.command()
+def generate(
+    workspace: WorkspaceArg,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one assessment workbook per rater into WORKSPACE/forms/ (+ forms/index.csv)."""
+    from .forms import generate_forms
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "生成考核表", "Generating forms"), not as_json) as bar,
+    ):
+        result = generate_forms(workspace, workers=workers, progress=bar)
+    finish(result, _t(language, "考核表已生成", "Forms generated"), as_json)
+
+
+@app.command()
+def simulate(
+    workspace: WorkspaceArg,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated fillers.")] = 0,
+    missing: Annotated[
+        float, typer.Option(help="Share of forms not returned.", min=0, max=1)
+    ] = 0.05,
+    mistakes: Annotated[
+        float, typer.Option(help="Share of returns with typical mistakes.", min=0, max=1)
+    ] = 0.03,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fill the forms the way people do and write them to WORKSPACE/returns/ (for demos and tests)."""
+    from .simulate import simulate_returns
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "模拟填写", "Simulating returns"), not as_json) as bar,
+    ):
+        result = simulate_returns(
+            workspace, seed=seed, missing=missing, mistakes=mistakes, progress=bar
+        )
+    finish(result, _t(language, "已模拟回收表", "Returns simulated"), as_json)
+
+
+@app.command()
+def collect(
+    workspace: WorkspaceArg,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files, folders or .zip archives (default: WORKSPACE/returns/)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read returned forms, validate them and store the good ones; exit 1 if any file was rejected."""
+    from .collect import collect_returns
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "回收校验", "Collecting returns"), not as_json) as bar,
+    ):
+        result = collect_returns(workspace, paths or None, workers=workers, progress=bar)
+    if not as_json:
+        problems_table(result.report, language)
+    finish(result, _t(language, "回收结果", "Collect summary"), as_json, result.exit_code)
+
+
+@app.command()
+def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """Returned / missing / rejected forms per rater and per department."""
+    from .collect import return_status
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        result = return_status(workspace)
+    if as_json:
+        print_json(result)
+        return
+    _print_row_lists(result, language)
+    summary_table(_t(language, "回收状态", "Return status"), scalar_rows(result))
+
+
+@app.command()
+def consolidate(
+    workspace: WorkspaceArg,
+    calibration: Annotated[
+        str | None, typer.Option(help="Rater calibration: none or zscore (default: the plan's).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute every employee's scores and grade from the accepted returns."""
+    from .consolidate import consolidate as run
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "汇总评分", "Consolidating"), not as_json) as bar,
+    ):
+        result = run(workspace, calibration=calibration, progress=bar)
+    finish(result, _t(language, "评分汇总完成", "Scores consolidated"), as_json)
+
+
+@app.command()
+def report(
+    workspace: WorkspaceArg,
+    employee: Annotated[
+        list[str] | None,
+        typer.Option("--employee", "-e", help="Only these employee ids (repeatable)."),
+    ] = None,
+    templates: Annotated[
+        Path | None, typer.Option(help="Folder with your own report templates.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Render the PDF feedback-interview reports, manager packs and the HR summary."""
+    from .report import render_reports
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "生成面谈报告", "Rendering reports"), not as_json) as bar,
+    ):
+        result = render_reports(
+            workspace,
+            employees=employee or None,
+            templates=templates,
+            workers=workers,
+            progress=bar,
+        )
+    for warning in getattr(result, "warnings", []) or []:
+        err.print(f"[yellow]{warning}[/yellow]")
+    finish(result, _t(language, "报告已生成", "Reports rendered"), as_json)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
+        "perfsheets-demo"
+    ),
+    employees: Annotated[int, typer.Option(help="Size of the synthetic company.", min=2)] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic company and fillers.")] = 1,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of forms and reports: zh or en.")
+    ] = "zh",
+    reports: Annotated[
+        int | None, typer.Option(help="Render only this many employee reports (default: all).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, report."""
+    from .demo import run_demo
+
+    language = _lang(lang) or "zh-CN"
+    with library_errors(), _stage_bars(not as_json) as stage:
+        result = run_demo(
+            folder, employees=employees, seed=seed, lang=language, report_limit=reports, stage=stage
+        )
+    if as_json:
+        print_json(
+            {
+                "workspace": result.workspace,
+                "outputs": result.outputs(),
+                "stages": [{"stage": s.stage, "seconds": s.seconds} for s in result.stages],
+            }
+        )
+        return
+    table = Table(title=_t(language, "演示完成", "Demo finished"), title_justify="left")
+    table.add_column(_t(language, "步骤", "stage"))
+    table.add_column(_t(language, "用时 (秒)", "seconds"), justify="right")
+    table.add_column(_t(language, "结果", "result"), overflow="fold")
+    for timing in result.stages:
+        brief = (
+            ", ".join(f"{k}={v}" for k, v in scalar_rows(timing.result)[:4])
+            if timing.result is not None
+            else ""
+        )
+        table.add_row(timing.stage, f"{timing.seconds:.1f}", brief)
+    out.print(table)
+    where = Table(
+        title=_t(language, "输出文件", "Outputs"), show_header=False, title_justify="left"
+    )
+    for name, path in result.outputs().items():
+        where.add_row(name, str(path))
+    out.print(where)
+
+
+@contextmanager
+def _stage_bars(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], None]]]:
+    """One progress line per demo stage."""
+    if not enabled or not err.is_terminal:
+        yield lambda name: lambda done, total: None
+        return
+    columns = (
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err) as bar:
+
+        def for_stage(name: str) -> Callable[[int, int], None]:
+            task = bar.add_task(name, total=None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        yield for_stage
+
+
+def _print_row_lists(result: Any, language: Lang) -> None:
+    """Print every list-of-rows field of a result as its own table."""
+    data = jsonable(result)
+    for key, value in data.items() if isinstance(data, dict) else []:
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            rows_table(key.replace("_", " "), value)
+
+
+@app.command("import-actuals")
+def import_actuals(
+    workspace: WorkspaceArg,
+    file: Annotated[
+        Path, typer.Argument(help="CSV or Excel export: employee id, KPI code, actual.")
+    ],
+    source: Annotated[
+        str | None, typer.Option(help="Name of the system the data comes from.")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import KPI actuals from a business system; nothing is applied if any row is wrong."""
+    from .actuals import import_actuals as run
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        result = run(workspace, file, source=source)
+    if not as_json:
+        problems_table(result.report, language)
+    finish(
+        result,
+        _t(language, "实际值导入", "Actuals import"),
+        as_json,
+        0 if result.report.valid else EXIT_PROBLEMS,
+    )
+
+
+@app.command()
+def adjust(
+    workspace: WorkspaceArg,
+    employee: Annotated[str, typer.Option(help="Employee id.")],
+    item: Annotated[str, typer.Option(help="KPI code.")],
+    target: Annotated[float, typer.Option(help="The new target.")],
+    reason: Annotated[str, typer.Option(help="Why the target changes.")],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="Who approved the change.")],
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Accept a change beyond the plan's allowed band.")
+    ] = False,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record an approved change of a KPI target during the cycle (kept in the audit log)."""
+    from .adjust import adjust_target
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        result = adjust_target(
+            workspace,
+            employee=employee,
+            item=item,
+            target=target,
+            reason=reason,
+            approved_by=approved_by,
+            confirm=confirm,
+        )
+    finish(result, _t(language, "目标调整", "Target change"), as_json)
+
+
+@app.command()
+def progress(
+    workspace: WorkspaceArg,
+    today: Annotated[str | None, typer.Option(help="Date to measure against (YYYY-MM-DD).")] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Completion so far per person and department, from imported actuals (+ results/progress.xlsx)."""
+    from .progress import progress as run
+    from .progress import write_progress_xlsx
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        day = dt.date.fromisoformat(today) if today else None
+        result = run(workspace, today=day)
+        path = write_progress_xlsx(workspace, result)
+    if as_json:
+        print_json({"progress": result, "file": path})
+        return
+    _print_row_lists(result, language)
+    out.print(_t(language, f"进度表：{path}", f"Progress workbook: {path}"))
+
+
+@app.command()
+def appeal(
+    workspace: WorkspaceArg,
+    employee: Annotated[str | None, typer.Option(help="Employee id (to open an appeal).")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="The employee's reason (to open an appeal).")
+    ] = None,
+    resolve: Annotated[int | None, typer.Option(help="Id of the appeal to decide.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="Decision: upheld or rejected.")] = None,
+    note: Annotated[str, typer.Option(help="Note on the decision.")] = "",
+    decided_by: Annotated[str | None, typer.Option("--decided-by", help="Who decided.")] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open an appeal (--employee, --reason), decide one (--resolve ID --outcome ...), or list them."""
+    from . import appeals
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        if resolve is not None:
+            if outcome not in ("upheld", "rejected"):
+                raise _fail("--outcome must be upheld or rejected")
+            result: Any = appeals.resolve_appeal(
+                workspace, resolve, outcome=outcome, note=note, decided_by=decided_by or "HR"
+            )
+        elif employee and reason:
+            result = {"appeal_id": appeals.open_appeal(workspace, employee=employee, reason=reason)}
+        elif employee or reason:
+            raise _fail("to open an appeal give both --employee and --reason")
+        else:
+            result = {"appeals": appeals.list_appeals(workspace)}
+    if as_json:
+        print_json(result)
+        return
+    _print_row_lists(result, language)
+    summary_table(_t(language, "申诉", "Appeals"), scalar_rows(result))
 
 
 def main() -> None:
