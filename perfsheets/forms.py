@@ -131,6 +131,7 @@ class FormJob:
     generated_at: str
     plan_version: int
     plan_digest: str
+    extra: Any = None  # opaque data for a filler (the simulator's planned mistakes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +352,21 @@ class SheetTemplate:
             if rater_type == "self" or c not in layout.SELF_ONLY_COMMENTS
         ]
         self.anonymous = types[rater_type].anonymous
+        self.title = sheet_text(
+            f"{plan.cycle.label(lang)} {tr(lang, '绩效考核表', 'Performance appraisal')}"
+        )
+        self.note = sheet_instructions(self, plan.cycle.due)
+        self.note_height = max(2, text_lines(self.note, sum(COL_WIDTHS.values()))) * 12 + 6
+        self.live_note = tr(
+            lang,
+            "填写后自动更新；最终得分由HR汇总全部评价后确定。",
+            "Updates as you fill in; the final score combines all raters.",
+        )
+        self.signature = tr(
+            lang,
+            "评价人签字：＿＿＿＿＿＿＿＿＿＿　　　　日期：＿＿＿＿＿＿＿＿",
+            "Signature: ______________________        Date: ______________",
+        )
         self._lay_out()
 
     def _lay_out(self) -> None:
@@ -469,28 +485,80 @@ class SheetTemplate:
         return locked
 
 
+def sheet_instructions(tpl: SheetTemplate, due: dt.date) -> str:
+    """The short how-to at the top of an assessment sheet."""
+    lang = tpl.lang
+    what = []
+    if tpl.kpis:
+        what.append(tr(lang, "KPI 实际值", "KPI actuals"))
+    if tpl.tasks or tpl.competencies:
+        what.append(tr(lang, "评分（从下拉列表选择）", "ratings (pick from the list)"))
+    what.append(tr(lang, "评语", "comments"))
+    sep = tr(lang, "、", ", ")
+    text = tr(
+        lang,
+        f"填写说明：请在黄色单元格中填写{sep.join(what)}；其他单元格已锁定，得分和总分自动计算。",
+        f"How to fill in: enter {sep.join(what)} in the yellow cells; other cells are locked and scores add up automatically.",
+    )
+    if tpl.rater_type == "self":
+        text += tr(
+            lang,
+            "请如实自评，并填写工作总结和发展目标。",
+            " Rate yourself honestly and add your summary and development goal.",
+        )
+    elif tpl.anonymous:
+        text += tr(
+            lang,
+            "你的评价将与其他评价人合并后匿名呈现。",
+            " Your ratings are combined with others' and shown anonymously.",
+        )
+    text += tr(
+        lang,
+        f"请于 {due} 前交回本文件。",
+        f" Return this file by {due}.",
+    )
+    return text
+
+
 # --- the writer -------------------------------------------------------------------------------
+
+
+_PREPARED_FORMULAS: dict[str, str] = {}
 
 
 @cache
 def _workbook_class() -> type:
-    """xlsxwriter's Workbook plus a locked structure (it has no API for that).
+    """xlsxwriter's Workbook with a locked structure and a formula cache.
 
-    Locking the structure stops a filler from deleting, renaming or unhiding sheets by accident.
-    ``workbookProtection`` goes right after ``workbookPr`` in the schema.
+    * Locking the structure stops a filler from deleting, renaming or unhiding sheets by
+      accident (xlsxwriter has no API for it); ``workbookProtection`` goes right after
+      ``workbookPr`` in the schema.
+    * xlsxwriter runs ~30 regular expressions over every formula it writes; forms repeat the
+      same few hundred formulas on every sheet, so the prepared text is cached per process.
     """
     import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+
+    class FormWorksheet(Worksheet):
+        def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+            if expand_future_functions or self.use_future_functions:
+                return super()._prepare_formula(formula, expand_future_functions)
+            out = _PREPARED_FORMULAS.get(formula)
+            if out is None:
+                if len(_PREPARED_FORMULAS) > 50_000:
+                    _PREPARED_FORMULAS.clear()
+                out = _PREPARED_FORMULAS[formula] = super()._prepare_formula(formula)
+            return out
 
     class LockedWorkbook(xlsxwriter.Workbook):
+        worksheet_class = FormWorksheet
         structure_password = ""
 
         def _write_workbook_pr(self) -> None:
             super()._write_workbook_pr()
             attrs: list[tuple[str, Any]] = [("lockStructure", 1)]
             if self.structure_password:
-                encoded = xlsxwriter.worksheet.Worksheet._encode_password(
-                    None, self.structure_password
-                )  # type: ignore[arg-type]
+                encoded = Worksheet._encode_password(None, self.structure_password)  # type: ignore[arg-type]
                 attrs.insert(0, ("workbookPassword", encoded))
             self._xml_empty_tag("workbookProtection", attrs)
 
@@ -556,7 +624,8 @@ def _formats(wb: Any, lang: Lang) -> dict[str, Any]:
             "num_format": "0.00",
             "bg_color": "#A9D08E",
         },
-        "live_label": {**base, "bold": True, "align": "right"},
+        "live_label": {**base, "bold": True},
+        "hint": {**base, "font_size": 9, "font_color": "#595959"},
         "live": {
             **base,
             "bold": True,
@@ -674,7 +743,7 @@ class FormWriter:
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
         ws.center_horizontally()
-        ws.set_header(f"&L{company}&R{cycle}", {"margin": 0.3})
+        ws.set_header((f"&L{company}" if company else "") + f"&R{cycle}", {"margin": 0.3})
         ws.set_footer(f"&L{_header_text(footer_left)}&C{page}", {"margin": 0.3})
         if repeat:
             ws.repeat_rows(*repeat)
@@ -703,47 +772,25 @@ class FormWriter:
         type_label = self._type_label(sheet.rater_type)
         role = self.roles[employee.role]
 
-        # Header
-        title = f"{plan.cycle.label(lang)} {tr(lang, '绩效考核表', 'Performance appraisal')}"
+        # Header. Plain cells whose text runs over the empty cells beside them: merges cost
+        # a formatted blank per covered cell, and these rows need no wrapping.
+        c = plan.cycle
         ws.set_row(0, 30)
-        ws.merge_range(0, CODE, 0, LAST_COL, sheet_text(title), fm["title"])
+        ws.write_string(0, CODE, tpl.title, fm["title"])
         ws.set_row(1, 20)
         ws.set_row(2, 20)
-        ws.merge_range(
-            1,
-            CODE,
-            1,
-            DEFN,
-            f"{tr(lang, '被考核人：', 'Person assessed: ')}{employee.name}（{employee.id}）",
-            fm["info"],
+        person = tr(lang, "被考核人：", "Person assessed: ")
+        ws.write_string(1, CODE, f"{person}{employee.name}（{employee.id}）", fm["info"])
+        ws.write_string(1, UNIT, f"{term('department', lang)}：{employee.department}", fm["info"])
+        ws.write_string(1, CRIT, f"{term('role', lang)}：{role.label(lang)}", fm["info"])
+        ws.write_string(
+            2, CODE, f"{term('cycle', lang)}：{c.label(lang)}（{c.start} ~ {c.end}）", fm["info"]
         )
-        ws.merge_range(
-            1, UNIT, 1, WEIGHT, f"{term('department', lang)}：{employee.department}", fm["info"]
-        )
-        ws.merge_range(
-            1, CRIT, 1, LAST_COL, f"{term('role', lang)}：{role.label(lang)}", fm["info"]
-        )
-        c = plan.cycle
-        ws.merge_range(
-            2,
-            CODE,
-            2,
-            DEFN,
-            f"{term('cycle', lang)}：{c.label(lang)}（{c.start} ~ {c.end}）",
-            fm["info"],
-        )
-        ws.merge_range(
-            2,
-            UNIT,
-            2,
-            WEIGHT,
-            f"{tr(lang, '评价人：', 'Rater: ')}{job.rater_name}（{type_label}）",
-            fm["info"],
-        )
-        ws.merge_range(2, CRIT, 2, LAST_COL, f"{term('due', lang)}：{c.due}", fm["info"])
-        note = self._sheet_instructions(tpl)
-        ws.set_row(3, max(2, text_lines(note, sum(COL_WIDTHS.values()))) * 12 + 6)
-        ws.merge_range(3, CODE, 3, LAST_COL, note, fm["note"])
+        rater = tr(lang, "评价人：", "Rater: ")
+        ws.write_string(2, UNIT, f"{rater}{job.rater_name}（{type_label}）", fm["info"])
+        ws.write_string(2, CRIT, f"{term('due', lang)}：{c.due}", fm["info"])
+        ws.set_row(3, tpl.note_height)
+        ws.merge_range(3, CODE, 3, LAST_COL, tpl.note, fm["note"])
 
         values = fill.values if fill else {}
         edits = fill.locked if fill else {}
@@ -768,31 +815,15 @@ class FormWriter:
             ws.write_formula(r, SCORE, tpl.total_formula, fm["total"], _cached(total_value))
             # live total near the top, so the rater sees it without scrolling
             ws.set_row(4, 22)
-            ws.merge_range(
-                4, CODE, 4, NAME, tr(lang, "本表总分（自动计算）", "Total (live)"), fm["live_label"]
+            ws.write_string(
+                4, CODE, tr(lang, "本表总分（自动计算）", "Total (live)"), fm["live_label"]
             )
             ws.write_formula(4, DEFN, f"=K{r + 1}", fm["live"], _cached(total_value))
-            ws.merge_range(
-                4,
-                UNIT,
-                4,
-                LAST_COL,
-                tr(
-                    lang,
-                    "填写后自动更新；最终得分由HR汇总全部评价后确定。",
-                    "Updates as you fill in; the final score combines all raters.",
-                ),
-                fm["note"],
-            )
+            ws.write_string(4, UNIT, tpl.live_note, fm["hint"])
 
         self._write_comments(ws, fm, tpl, values)
-        sign = tr(
-            lang,
-            "评价人签字：＿＿＿＿＿＿＿＿　　　日期：＿＿＿＿＿＿＿＿",
-            "Signature: ____________________     Date: ____________",
-        )
-        ws.merge_range(tpl.signature_row, CODE, tpl.signature_row, LAST_COL, sign, fm["sign"])
         ws.set_row(tpl.signature_row, 28)
+        ws.write_string(tpl.signature_row, CODE, tpl.signature, fm["sign"])
 
         ws.freeze_panes(3, 0)
         self._print_setup(ws, f"{employee.name} · {type_label}", (0, 2))
@@ -1066,39 +1097,6 @@ class FormWriter:
     def _type_label(self, rater_type: str) -> str:
         rt = self.types.get(rater_type)  # type: ignore[call-overload]
         return rt.label(self.lang) if rt else term(rater_type, self.lang)
-
-    def _sheet_instructions(self, tpl: SheetTemplate) -> str:
-        lang = self.lang
-        what = []
-        if tpl.kpis:
-            what.append(tr(lang, "KPI 实际值", "KPI actuals"))
-        if tpl.tasks or tpl.competencies:
-            what.append(tr(lang, "评分（从下拉列表选择）", "ratings (pick from the list)"))
-        what.append(tr(lang, "评语", "comments"))
-        sep = tr(lang, "、", ", ")
-        text = tr(
-            lang,
-            f"填写说明：请在黄色单元格中填写{sep.join(what)}；其他单元格已锁定，得分和总分自动计算。",
-            f"How to fill in: enter {sep.join(what)} in the yellow cells; other cells are locked and scores add up automatically.",
-        )
-        if tpl.rater_type == "self":
-            text += tr(
-                lang,
-                "请如实自评，并填写工作总结和发展目标。",
-                " Rate yourself honestly and add your summary and development goal.",
-            )
-        elif tpl.anonymous:
-            text += tr(
-                lang,
-                "你的评价将与其他评价人合并后匿名呈现。",
-                " Your ratings are combined with others' and shown anonymously.",
-            )
-        text += tr(
-            lang,
-            f"请于 {self.plan.cycle.due} 前交回本文件。",
-            f" Return this file by {self.plan.cycle.due}.",
-        )
-        return text
 
     # -- instructions, criteria and metadata sheets -----------------------------------------
 
@@ -1547,17 +1545,17 @@ def generate_forms(
     with ws.ledger() as conn:
         version = freeze_plan(conn, plan_json)
         imported, changes = _ledger_overrides(conn)
+        created = now()
         old_files = {row[0] for row in conn.execute("SELECT DISTINCT file FROM forms")}
         total, jobs = plan_jobs(
             plan,
             generation=generation,
             plan_version=version,
             plan_digest=digest,
-            generated_at=now(),
+            generated_at=created,
             imported=imported,
             target_changes=changes,
         )
-        created = now()
         for rec in run_form_jobs(
             plan, jobs, ws.forms, total=total, workers=workers, progress=progress
         ):
