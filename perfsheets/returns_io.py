@@ -19,6 +19,7 @@ reported problems. The user's files are only ever read.
 
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
@@ -234,42 +235,54 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> None
 
 
 _DANGEROUS_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+XML_HEAD = 8192
 
 
-def check_xml_parts(archive: zipfile.ZipFile) -> None:
-    """Refuse XML parts with a DOCTYPE or ENTITY declaration (entity expansion, XXE).
+def check_xml_head(part: str, xml: bytes, size: int) -> None:
+    """Refuse an XML part with a DOCTYPE or ENTITY declaration (entity expansion, XXE).
 
-    Such a declaration can only stand in the prolog, so reading each part's head is enough;
-    a prolog padded beyond that head is refused as well.
+    Such a declaration can only stand in the prolog, so the head is enough; a prolog padded
+    beyond the head is refused as well. ``xml`` is the part or its first XML_HEAD bytes.
     """
+    head = xml[:XML_HEAD]
+    if any(marker in head for marker in _DANGEROUS_XML):
+        raise Rejected("unsafe_xml", part=part)
+    if size > len(head) and re.search(rb"<[A-Za-z_]", head) is None:
+        raise Rejected("unsafe_xml", part=part)
+
+
+def check_xml_parts(archive: zipfile.ZipFile, names: list[str] | None = None) -> None:
+    """check_xml_head on the named parts (default: every XML part) from their heads."""
     for info in archive.infolist():
+        if names is not None and info.filename not in names:
+            continue
         if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
             continue
         try:
             with archive.open(info) as fh:
-                head = fh.read(8192)
-        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
+                head = fh.read(XML_HEAD)
+        except Exception as exc:  # zlib.error, bad CRC ...
             raise Rejected("corrupt_file", reason=f"{info.filename}: {exc}") from None
-        if any(marker in head for marker in _DANGEROUS_XML):
-            raise Rejected("unsafe_xml", part=info.filename)
-        if info.file_size > len(head) and not _has_root(head):
-            raise Rejected("unsafe_xml", part=info.filename)
-
-
-def _has_root(head: bytes) -> bool:
-    """Whether a root element starts within the head (not only <?xml ...?> and comments)."""
-    return re.search(rb"<[A-Za-z_]", head) is not None
+        check_xml_head(info.filename, head, info.file_size)
 
 
 # --- reading a workbook ------------------------------------------------------------------------
 
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b")
 _REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\b([^>]*)>")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_WORKBOOK = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
 class Book:
-    """A returned xlsx opened for reading: values by calamine, formulas by an XML scan."""
+    """A returned xlsx opened for reading: values by calamine, formulas by an XML scan.
+
+    Every XML part a parser will read is checked for DOCTYPE/ENTITY declarations first: the
+    workbook part and its relationships (read here), the shared parts they name (read by
+    calamine), and each sheet before its values are read.
+    """
 
     def __init__(self, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
         kind = sniff(data)
@@ -289,15 +302,53 @@ class Book:
             _refuse_legacy(data, container)
         if container != "xlsx":
             raise Rejected("not_workbook", kind=container)
-        check_xml_parts(self._zip)
+        self._parts, shared = self._read_structure()
+        check_xml_parts(self._zip, shared)
         self._calamine = _open_calamine(data)
         self.sheet_names: list[str] = list(self._calamine.sheet_names)
-        self._sheet_parts: dict[str, str] | None = None
+        self._xml: dict[str, bytes] = {}
+
+    def _read_structure(self) -> tuple[dict[str, str], list[str]]:
+        """Sheet name -> part, and the other parts the workbook relates to (shared strings,
+        styles ...), from workbook.xml and its relationships."""
+        workbook = self._part(_WORKBOOK)
+        rels = self._part(_WORKBOOK_RELS)
+        targets: dict[str, str] = {}
+        for _, attrs in _tags(rels, b"Relationship"):
+            target = attrs.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[attrs.get("Id", "")] = posixpath.normpath(path)
+        parts: dict[str, str] = {}
+        for _, attrs in _tags(workbook, b"sheet"):
+            rel_id = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            if "name" in attrs and rel_id in targets:
+                parts[attrs["name"]] = targets[rel_id]
+        sheets = set(parts.values())
+        return parts, [t for t in targets.values() if t not in sheets]
+
+    def _part(self, name: str) -> bytes:
+        try:
+            info = self._zip.getinfo(name)
+            xml = self._zip.read(info)
+        except KeyError:
+            raise Rejected("corrupt_file", reason=f"{name} missing") from None
+        except Exception as exc:  # zlib.error, bad CRC ...
+            raise Rejected("corrupt_file", reason=f"{name}: {exc}") from None
+        check_xml_head(name, xml, info.file_size)
+        return xml
+
+    def sheet_xml(self, sheet: str) -> bytes:
+        """The sheet's XML, checked (b'' when the workbook does not name its part)."""
+        if sheet not in self._xml:
+            part = self._parts.get(sheet)
+            self._xml[sheet] = self._part(part) if part and part in self._zip.NameToInfo else b""
+        return self._xml[sheet]
 
     def values(self, sheet: str) -> list[list[object]]:
         """The sheet's cell values from A1, rows of equal length ('' for empty cells)."""
         from python_calamine import CalamineError
 
+        self.sheet_xml(sheet)  # refuse an unsafe part before calamine parses it
         try:
             return self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as exc:
@@ -305,29 +356,47 @@ class Book:
 
     def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
         """(row, column), 0-based, of every cell of the sheet that holds a formula."""
-        part = self._parts().get(sheet)
-        if part is None:
-            return set()
-        try:
-            xml = self._zip.read(part)
-        except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
-            return set()
-        cells: set[tuple[int, int]] = set()
-        for match in _FORMULA_CELL.finditer(xml):
-            ref = _REF_ATTR.search(match.group(1))
-            if ref:
-                cells.add((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
-        return cells
-
-    def _parts(self) -> dict[str, str]:
-        """Sheet name -> zip part, from workbook.xml and its relationships."""
-        if self._sheet_parts is None:
-            self._sheet_parts = _sheet_parts(self._zip)
-        return self._sheet_parts
+        return formula_refs(self.sheet_xml(sheet))
 
     def close(self) -> None:
         self._zip.close()
         self._calamine.close()
+
+
+def formula_refs(xml: bytes) -> set[tuple[int, int]]:
+    """Cells holding a formula: a ``<f>`` element is the first child of its ``<c>`` element, so
+    the cell is the last ``<c`` before each ``<f`` (found with bytes.find: ~10x a regex scan)."""
+    if b"<sheetData" not in xml and b":sheetData" in xml:  # namespace prefixes: slower path
+        return {
+            (int(m.group(2)) - 1, column_index(m.group(1).decode()))
+            for cell in _FORMULA_CELL.finditer(xml)
+            if (m := _REF_ATTR.search(cell.group(1)))
+        }
+    cells: set[tuple[int, int]] = set()
+    pos = xml.find(b"<f")
+    while pos != -1:
+        if xml[pos + 2 : pos + 3] in (b">", b" ", b"/"):
+            start = xml.rfind(b"<c", 0, pos)
+            ref = _REF_ATTR.search(xml, start, xml.find(b">", start)) if start != -1 else None
+            if ref:
+                cells.add((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
+        pos = xml.find(b"<f", pos + 2)
+    return cells
+
+
+def _tags(xml: bytes, name: bytes) -> list[tuple[bytes, dict[str, str]]]:
+    """Elements named ``name`` with their attributes (unescaped); the XML is already checked
+    for DOCTYPE, and these parts are small and flat."""
+    found = []
+    for tag in _TAG.finditer(xml):
+        if tag.group(1) != name:
+            continue
+        attrs = {
+            key.decode(): html.unescape((dq if dq is not None else sq).decode("utf-8", "replace"))
+            for key, dq, sq in _ATTR.findall(tag.group(2))
+        }
+        found.append((tag.group(1), attrs))
+    return found
 
 
 def _refuse_legacy(data: bytes, fmt: str) -> None:
@@ -361,26 +430,6 @@ def _open_calamine(data: bytes):  # -> python_calamine.CalamineWorkbook
         raise Rejected("password_protected", kind="office") from None
     except (CalamineError, ValueError, OSError) as exc:
         raise Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}") from None
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    from defusedxml import ElementTree
-
-    try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except Exception:  # a broken part only disables the formula scan; calamine read the values
-        return {}
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter() if rel.get("Id")}
-    parts: dict[str, str] = {}
-    for sheet in workbook.iter():
-        if not sheet.tag.endswith("}sheet") and sheet.tag != "sheet":
-            continue
-        target = targets.get(sheet.get(f"{_REL_NS}id"))
-        if sheet.get("name") is not None and target:
-            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            parts[sheet.get("name")] = posixpath.normpath(path)
-    return parts
 
 
 # --- cell addresses ----------------------------------------------------------------------------
