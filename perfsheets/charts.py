@@ -252,8 +252,10 @@ def line(
     plot_w, plot_h = width - left - right, height - top - bottom
     span = (high - low) or 1.0
 
+    inset = 34  # room for the first and last cycle names under the axis
+
     def xy(i: int, v: float) -> tuple[float, float]:
-        x = left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+        x = left + (inset + (plot_w - 2 * inset) * i / (n - 1) if n > 1 else plot_w / 2)
         return x, top + plot_h * (1 - max(0.0, min(1.0, (v - low) / span)))
 
     body: list[str] = []
@@ -277,5 +279,5 @@ def line(
         body.append(_text(x, y - 5, note))
     for i, label in enumerate(labels):
         x, _ = xy(i, low)
-        body.append(_text(x, height - 5, _shorten(label, 12)))
+        body.append(_text(x, height - 5, _shorten(label, 12), font_size=7.5))
     return _svg(width, height, body, font)

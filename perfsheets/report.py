@@ -346,7 +346,7 @@ class Renderer:
         from weasyprint import HTML
 
         self.fetcher.refused = []
-        base = self.setup.dirs[-1].as_uri() + "/"
+        base = self.setup.dirs[0].as_uri() + "/"  # relative assets: the user's folder first
         document = HTML(string=self.html(job), base_url=base, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config
         )

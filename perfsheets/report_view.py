@@ -137,6 +137,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "well and why gaps arose|Agree an improvement plan: goals, actions, support, deadlines"
         "|Set next cycle's goals: KPIs, key tasks and a development goal",
     ),
+    "meeting_notes": (
+        "面谈记录（原因分析、双方意见）",
+        "Meeting notes (causes, both sides' views)",
+    ),
     "consequence": ("等级结果", "What the grade means"),
     "no_consequence": ("无特别要求。", "No special action required."),
     "improvement_plan": ("改进计划", "Improvement plan"),
@@ -366,6 +370,18 @@ def _rated_rows(
     return rows
 
 
+def _ids(types: list[RaterTypeId], items: Sequence[RatedItemResult]) -> list[RaterTypeId]:
+    """The rater types that rated at least one of these items (the table's columns)."""
+    return [t for t in types if any(t in item.by_type for item in items)]
+
+
+def _present(
+    types: list[RaterTypeId], items: Sequence[RatedItemResult], heads: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    wanted = set(_ids(types, items))
+    return [h for h in heads if h["id"] in wanted]
+
+
 def _kpi_rows(result: EmployeeResult) -> list[dict[str, Any]]:
     changed = {c.kpi_code for c in result.target_changes}
     rows = []
@@ -569,6 +585,19 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
     types = list(vis)
     hidden_any = any(not v for v, _ in vis.values())
     dev_areas = list(result.development_areas)
+    type_heads = [
+        {
+            "id": tp,
+            "label": ctx.type_names.get(tp, tp),
+            "visible": vis[tp][0],
+            "count": (
+                t["raters_count"].format(vis[tp][1])
+                if vis[tp][0]
+                else t["raters_hidden"].format(ctx.min_counts.get(tp, 3))
+            ),
+        }
+        for tp in types
+    ]
     plan_rows = [t["improve_prefix"] + a for a in dev_areas[:3]]
     plan_rows += [""] * max(0, 4 - len(plan_rows))
     return {
@@ -597,21 +626,11 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             }
             for c in result.target_changes
         ],
-        "types": [
-            {
-                "id": tp,
-                "label": ctx.type_names.get(tp, tp),
-                "visible": vis[tp][0],
-                "count": (
-                    t["raters_count"].format(vis[tp][1])
-                    if vis[tp][0]
-                    else t["raters_hidden"].format(ctx.min_counts.get(tp, 3))
-                ),
-            }
-            for tp in types
-        ],
-        "tasks": _rated_rows(result.tasks, types, vis),
-        "competencies": _rated_rows(result.competencies, types, vis),
+        "types": type_heads,
+        "task_types": _present(types, result.tasks, type_heads),
+        "tasks": _rated_rows(result.tasks, _ids(types, result.tasks), vis),
+        "competency_types": _present(types, result.competencies, type_heads),
+        "competencies": _rated_rows(result.competencies, _ids(types, result.competencies), vis),
         "ratings_note": t["ratings_note"].format(
             low=fmt_plain(ctx.scale_low), high=fmt_plain(ctx.scale_high)
         ),
