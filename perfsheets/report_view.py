@@ -602,7 +602,14 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
     plan_rows += [""] * max(0, 4 - len(plan_rows))
     return {
         "anchor": anchor,
-        "r": result,
+        # Only what the page prints: templates never see raw comments or hidden groups.
+        "r": {
+            "employee_id": result.employee_id,
+            "name": result.name,
+            "department": result.department,
+            "role_name": result.role_name,
+            "manager_name": result.manager_name,
+        },
         "grade_label": ctx.grade_label(result.grade),
         "grade_class": (result.grade or "none").lower(),
         "total": fmt_num(result.total_score),
