@@ -28,4 +28,4 @@ if (( ${#missing[@]} )); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e ".${extras}"
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e ".${extras}"

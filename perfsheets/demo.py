@@ -1,0 +1,139 @@
+"""The whole cycle on the built-in example, as one library call.
+
+``perfsheets demo`` is a thin wrapper around :func:`run_demo`: init → generate → simulate (with a
+few missing and faulty returns) → collect → consolidate → report. Each stage reports through a
+``stage`` callback so the CLI can show progress; the result says where every output is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import Lang
+
+StageCallback = Callable[[str, Callable[[int, int], None] | None], Callable[[int, int], None]]
+
+
+@dataclass
+class StageTiming:
+    stage: str
+    seconds: float
+    result: Any = None
+
+
+@dataclass
+class DemoResult:
+    workspace: Path
+    employees: int
+    stages: list[StageTiming] = field(default_factory=list)
+
+    def outputs(self) -> dict[str, Path]:
+        """The files and folders a person looks at after the demo."""
+        ws = self.workspace
+        return {
+            "plan": ws / "plan.yaml",
+            "forms": ws / "forms",
+            "forms_index": ws / "forms" / "index.csv",
+            "returns": ws / "returns",
+            "validation": ws / "results" / "validation.xlsx",
+            "scores": ws / "results" / "scores.csv",
+            "results": ws / "results" / "results.xlsx",
+            "reports": ws / "reports",
+            "ledger": ws / "ledger.sqlite",
+        }
+
+
+MARKER = ".perfsheets-demo"
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def _fresh_folder(root: Path) -> Path:
+    """An empty folder for the demo; only a previous demo's folder is ever cleared."""
+    import shutil
+
+    from .problems import PerfsheetsError
+
+    if root.exists() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise PerfsheetsError(
+                f"{root}: folder is not empty and was not made by 'perfsheets demo'; "
+                "choose another folder"
+            )
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("made by perfsheets demo; cleared by the next demo run\n")
+    return root
+
+
+def run_demo(
+    path: str | Path = "perfsheets-demo",
+    *,
+    employees: int = 200,
+    seed: int = 1,
+    lang: Lang = "zh-CN",
+    missing: float = 0.03,
+    mistakes: float = 0.03,
+    report_limit: int | None = None,
+    stage: Callable[[str], Callable[[int, int], None]] | None = None,
+) -> DemoResult:
+    """Run every stage on a synthetic company of ``employees`` people in ``path`` (replaced).
+
+    ``report_limit`` renders only the first N employee reports (plus packs and the HR summary),
+    which keeps large demos short; None renders all of them.
+    """
+    from .collect import collect_returns
+    from .consolidate import consolidate
+    from .cycle import init_workspace
+    from .forms import generate_forms
+    from .report import render_reports
+    from .simulate import simulate_returns
+
+    root = _fresh_folder(Path(path))
+    result = DemoResult(workspace=root, employees=employees)
+    progress_for = stage or (lambda name: _no_progress)
+
+    def timed(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        value = fn(*args, **kwargs)
+        result.stages.append(StageTiming(name, time.perf_counter() - started, value))
+        return value
+
+    progress_for("init")(0, 1)
+    timed(
+        "init",
+        init_workspace,
+        root,
+        example=True,
+        employees=employees,
+        seed=seed,
+        lang=lang,
+        force=True,
+    )
+    timed("generate", generate_forms, root, progress=progress_for("generate"))
+    timed(
+        "simulate",
+        simulate_returns,
+        root,
+        seed=seed,
+        missing=missing,
+        mistakes=mistakes,
+        progress=progress_for("simulate"),
+    )
+    timed("collect", collect_returns, root, progress=progress_for("collect"))
+    timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
+    chosen = None
+    if report_limit is not None:
+        from .results import load_results
+        from .workspace import Workspace
+
+        with Workspace(root).ledger() as conn:
+            chosen = [r.employee_id for r in load_results(conn)][:report_limit]
+    timed("report", render_reports, root, employees=chosen, progress=progress_for("report"))
+    return result

@@ -1,0 +1,44 @@
+"""The command line: every command has help and is documented; errors are one clean line."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from perfsheets.cli import app
+
+runner = CliRunner()
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def test_all_commands_registered():
+    assert set(COMMANDS) >= {
+        "init",
+        "check",
+        "generate",
+        "simulate",
+        "collect",
+        "status",
+        "consolidate",
+        "report",
+        "demo",
+        "import-actuals",
+        "adjust",
+        "progress",
+        "appeal",
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_readme(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output and len(result.output.splitlines()) > 4
+    assert f"perfsheets {command}" in README
+
+
+def test_missing_workspace_is_one_line_exit_2(tmp_path):
+    result = runner.invoke(app, ["status", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
