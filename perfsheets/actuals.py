@@ -49,7 +49,7 @@ NO_HEADER = problem_type(
     "前 {rows} 行中找不到表头：需要“工号”“指标编码”“实际值”三列（或 employee_id、kpi_code、"
     "actual），缺少：{missing}",
     "No header row in the first {rows} rows: the columns employee_id, kpi_code and actual "
-    "(or 工号, 指标编码, 实际值) are needed; missing: {missing}",
+    "(or 工号, 指标编码, 实际值) are needed; missing: {missing_en}",
 )
 EMPTY = problem_type(
     "actuals-empty",
@@ -211,8 +211,8 @@ def _decode(data: bytes) -> str:
 
 def _read_csv(data: bytes) -> _Table:
     text = _decode(data)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",;\t", key=first.count) if first else ","
+    head = text.splitlines()[:HEADER_SCAN_ROWS]  # a title line above the header has no separators
+    delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in head))
     return _Table("", [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)])
 
 
@@ -452,7 +452,14 @@ def read_actuals(file: str | Path, plan: Plan) -> tuple[list[ImportedActual], Re
         first_missing = _find_header(tables[0].rows)[2] if tables else list(REQUIRED)
         sheet = tables[0].sheet if tables else ""
         report.add(
-            NO_HEADER(path.name, sheet, "", rows=HEADER_SCAN_ROWS, missing=", ".join(first_missing))
+            NO_HEADER(
+                path.name,
+                sheet,
+                "",
+                rows=HEADER_SCAN_ROWS,
+                missing="、".join(COLUMN_ALIASES[k][0] for k in first_missing),
+                missing_en=", ".join(first_missing),
+            )
         )
         return [], report
     table, index, cols = header

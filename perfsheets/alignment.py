@@ -11,7 +11,8 @@ measures it:
 * broken links (unknown goals or parents, loops, department goals under no company goal),
 * for each person, the share of their total score that rests on items serving a goal.
 
-These are warnings: an unaligned plan can still be run. :func:`write_alignment_xlsx` writes the
+These are warnings: an unaligned plan can still be run. A plan that uses no goals at all (none
+defined, none named) gets no warnings — the cascade is optional. :func:`write_alignment_xlsx` writes the
 tree (company goal → department goal → each person's item) for a strategy review.
 """
 
@@ -190,9 +191,15 @@ def alignment(plan: Plan) -> AlignmentResult:
             node = nodes.get(goal_id) if goal_id else None
             (node.carriers if node else unaligned).append(carrier)
         rows.append(_person_row(person, role, items, nodes))
-    _check_items(plan, people, goals, report)
-    _check_carried(roots, report)
+    if uses_goals(plan):
+        _check_items(plan, people, goals, report)
+        _check_carried(roots, report)
     return AlignmentResult(report, roots, rows, unaligned)
+
+
+def uses_goals(plan: Plan) -> bool:
+    """Whether the plan uses the cascade at all: goals defined or named by a KPI or task."""
+    return bool(plan.goals) or any(i.goal for r in plan.roles for i in (*r.kpis, *r.tasks))
 
 
 # --- the goals themselves ---------------------------------------------------------------------
