@@ -121,6 +121,45 @@ class ProgressResult:
     departments: list[DepartmentProgress] = field(default_factory=list)
     kpis: list[KpiProgress] = field(default_factory=list)  # every person's KPIs, in order
 
+    def person_rows(self, lang: Lang | None = None) -> list[dict[str, str]]:
+        """People as display rows with localized heads and percentages (terminal tables)."""
+        lang = lang or self.lang
+        return [
+            {
+                term("department", lang): p.department,
+                term("employee_id", lang): p.employee_id,
+                term("employee", lang): p.name,
+                tr(lang, "已完成", "Done"): _pct(p.completion),
+                tr(lang, "应达进度", "Expected"): _pct(p.expected),
+                tr(lang, "还差", "To go"): _pct(p.to_go),
+                tr(lang, "剩余天数", "Days left"): str(p.days_left),
+                tr(lang, "状态", "Status"): STATUS_TEXT[p.status][lang == "en"],
+                tr(lang, "有数据的指标", "KPIs with data"): f"{p.with_data}/{p.kpi_count}",
+            }
+            for p in self.people
+        ]
+
+    def department_rows(self, lang: Lang | None = None) -> list[dict[str, str]]:
+        """Departments as display rows with localized heads and percentages."""
+        lang = lang or self.lang
+        return [
+            {
+                term("department", lang): d.department,
+                tr(lang, "人数", "Headcount"): str(d.headcount),
+                tr(lang, "已有数据", "With data"): str(d.with_data),
+                tr(lang, "平均完成", "Mean done"): _pct(d.completion),
+                tr(lang, "应达进度", "Expected"): _pct(d.expected),
+                tr(lang, "还差", "To go"): _pct(d.to_go),
+                tr(lang, "落后人数", "Behind"): str(d.behind),
+                tr(lang, "剩余天数", "Days left"): str(d.days_left),
+            }
+            for d in self.departments
+        ]
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
 
 def period_elapsed(start: dt.date, end: dt.date, today: dt.date) -> tuple[float, int]:
     """(share of the period gone, days left after today); today counts as gone."""

@@ -139,3 +139,25 @@ def test_example_plan_from_workspace(tmp_path):
     assert "年度已过 50%" in result.people[0].summary
     path = write_progress_xlsx(ws.root, result)
     assert path.stat().st_size > 0
+
+
+def test_display_rows_for_the_terminal(ws, small_plan):
+    result = progress(ws.root, plan=small_plan, today=DEC_21)
+    lina = next(r for r in result.person_rows() if r["工号"] == "E002")
+    assert (lina["已完成"], lina["应达进度"], lina["还差"], lina["状态"]) == (
+        "70%",
+        "89%",
+        "30%",
+        "落后",
+    )
+    sales = result.department_rows("en")[0]
+    assert sales == {
+        "Department": "销售部",
+        "Headcount": "5",
+        "With data": "2",
+        "Mean done": "85%",
+        "Expected": "89%",
+        "To go": "15%",
+        "Behind": "1",
+        "Days left": "10",
+    }
