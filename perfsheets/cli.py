@@ -102,8 +102,18 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def result_data(result: Any) -> Any:
+    """A result as JSON data, with its computed counts (properties such as accepted, rejected)."""
+    data = jsonable(result)
+    if isinstance(data, dict):
+        for name in dir(type(result)):
+            if not name.startswith("_") and isinstance(getattr(type(result), name), property):
+                data[name] = jsonable(getattr(result, name))
+    return data
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(result_data(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def summary_table(title: str, rows: list[tuple[str, Any]]) -> None:
@@ -185,7 +195,7 @@ def library_errors() -> Iterator[None]:
 
 def scalar_rows(result: Any) -> list[tuple[str, Any]]:
     """The scalar fields of a result (counts, paths, seconds) as label/value rows."""
-    data = jsonable(result)
+    data = result_data(result)
     if not isinstance(data, dict):
         return [("result", data)]
     rows = []
@@ -383,7 +393,11 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
     if as_json:
         print_json(result)
         return
-    _print_row_lists(result, language)
+    departments = jsonable(result.departments)
+    rows_table(_t(language, "各部门", "By department"), departments)
+    keep = ("rater_id", "name", "department", "state")
+    open_items = [{k: r[k] for k in keep} for r in result.rows() if r["state"] != "returned"]
+    rows_table(_t(language, "未交或被退回的评价人", "Raters missing or rejected"), open_items)
     summary_table(_t(language, "回收状态", "Return status"), scalar_rows(result))
 
 
