@@ -24,7 +24,7 @@ from rich.table import Table
 
 from . import __version__
 from .model import Lang
-from .problems import PerfsheetsError, Report
+from .problems import PerfsheetsError, Problem, Report
 
 app = typer.Typer(
     help="perfsheets: run a performance appraisal cycle (绩效考核) through spreadsheets.",
@@ -85,12 +85,14 @@ def _t(lang: Lang, zh: str, en: str) -> str:
 
 def jsonable(obj: Any) -> Any:
     """Results as plain JSON data: dataclasses, pydantic models, paths, dates."""
+    if isinstance(obj, Report):
+        return obj.rows()
+    if isinstance(obj, Problem):
+        return obj.as_row()
     if hasattr(obj, "model_dump"):
         return jsonable(obj.model_dump())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, Report):
-        return [p.as_row() for p in obj]
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):
