@@ -130,7 +130,11 @@ def _plan_or_raise(loaded: LoadedPlan, path: str | Path) -> Plan:
         return loaded.plan
     errors = loaded.report.errors
     first = f": {errors[0].location()} {errors[0].message('en')}" if errors else ""
-    raise PlanError(f"{path}: the plan has {len(errors)} problem(s){first}", loaded.report)
+    raise PlanError(
+        f"{path}: the plan has {len(errors)} problem(s){first} "
+        "(run 'perfsheets check' for the full list)",
+        loaded.report,
+    )
 
 
 def read_plan(path: str | Path) -> LoadedPlan:
