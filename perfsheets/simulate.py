@@ -249,9 +249,7 @@ class ReturnFiller:
 # --- planning the mistakes --------------------------------------------------------------------
 
 
-def plan_mistake(
-    job: FormJob, tpl_of: Any, seed: int, words: dict[str, tuple[str, ...]], filler: ReturnFiller
-) -> Mistake | None:
+def plan_mistake(job: FormJob, tpl_of: Any, seed: int, filler: ReturnFiller) -> Mistake | None:
     """One typical mistake in a random sheet and item of the form (None if nothing to spoil)."""
     rng = _rng(seed, "mistake", job.form_id)
     candidates = []
@@ -280,7 +278,7 @@ def plan_mistake(
         if mistake == "out_of_range":
             value = rng.choice((low - abs(guess) - 1, high * 3 + 1))
         else:
-            value = rng.choice(words["text_numbers"]).format(v=f"{guess:g}")
+            value = rng.choice(filler.words["text_numbers"]).format(v=f"{guess:g}")
     else:
         scale: Scale = extra
         if mistake == "out_of_range":
@@ -443,7 +441,7 @@ def _return_jobs(
             plan_digest=digest,
         )
         if _rng(seed, "spoil", form_id).random() < mistake_share:
-            mistake = plan_mistake(job, tpl_of, seed, filler.words, filler)
+            mistake = plan_mistake(job, tpl_of, seed, filler)
             if mistake:
                 mistakes_out.append(mistake)
                 job = replace(job, extra=(mistake,))

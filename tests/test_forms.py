@@ -277,3 +277,19 @@ def test_customers_and_parallel_workers(tmp_path, small_plan):
     customer = next(p for p in result.files if "X01" in p.name)
     wb = openpyxl.load_workbook(customer)
     assert meta(wb)[1] == [["李娜 E002", "E002", "customer"]]
+
+
+def test_english_plan_with_password(tmp_path, small_plan):
+    cycle = small_plan.cycle.model_copy(
+        update={"language": "en", "name_en": "Q4 2026", "form_password": "s3cret"}
+    )
+    plan = small_plan.model_copy(update={"cycle": cycle})
+    result = generate_forms(tmp_path / "ws", plan=plan, workers=1)
+    wb = openpyxl.load_workbook(result.files[0])
+    assert wb.sheetnames[0] == "Instructions" and wb.sheetnames[-2] == "Scoring criteria"
+    assert wb.security.lockStructure and wb.security.workbookPassword
+    ws = wb[wb.sheetnames[2]]
+    assert ws["B1"].value == "Q4 2026 – appraisal form"
+    assert ws.protection.sheet and ws.protection.password  # hashed, not the plain password
+    assert ws.protection.password != "s3cret"
+    assert "Return this file by 2027-01-10" in ws["B4"].value
