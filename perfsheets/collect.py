@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Literal
 
 from .model import Lang, Plan
-from .problems import PerfsheetsError, Problem, Report
+from .problems import CATALOGUE, PerfsheetsError, Problem, ProblemType, Report
 from .return_check import (
     CHECK_FAILED,
     DUPLICATE_RETURN,
@@ -163,10 +163,12 @@ def collect_returns(
         )
     sources, early = find_sources(ws, paths, lang=lang, limits=limits)
     sources.sort(key=lambda s: (s.mtime, s.name))
-    ctx = build_context(plan, forms, lang=lang, archive_dir=ws.archive, limits=limits)
+    with ws.ledger() as conn:
+        known = {sha: (rid, fid) for sha, rid, fid in conn.execute(_KNOWN_FILES)}
+    ctx = build_context(plan, forms, lang=lang, archive_dir=ws.archive, limits=limits, known=known)
     checked = _check_all(sources, ctx, workers)
     total = len(sources) + len(early)
-    outcomes, report = _store_all(ws, forms, early, checked, total, lang, progress)
+    outcomes, report = _store_all(ws, ctx, early, checked, total, progress)
     send_back = send_back_list(outcomes, report, plan, lang)
     csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang)
     return CollectResult(
@@ -179,6 +181,10 @@ def collect_returns(
         lang=lang,
         seconds=time.perf_counter() - started,
     )
+
+
+# Files already stored: their bytes need not be read again (the first return with that hash).
+_KNOWN_FILES = "SELECT sha256, MIN(return_id), form_id FROM returns GROUP BY sha256"
 
 
 def require_defusedxml() -> None:
@@ -341,11 +347,10 @@ def _check_all(
 
 def _store_all(
     ws: Workspace,
-    forms: FormIndex,
+    ctx: CheckContext,
     early: list[CheckedReturn],
     checked: Iterator[CheckedReturn],
     total: int,
-    lang: Lang,
     progress: Progress | None,
 ) -> tuple[list[FileOutcome], Report]:
     outcomes: list[FileOutcome] = []
@@ -354,7 +359,7 @@ def _store_all(
     with ws.ledger() as conn:
         conn.isolation_level = None  # explicit transactions: one per batch, a savepoint per file
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; commits stay cheap
-        store = ReturnStore(conn, run_at, lang, forms)
+        store = ReturnStore(conn, run_at, ctx)
         conn.execute("BEGIN IMMEDIATE")
         last_commit, pending = time.monotonic(), 0
         for item in _chain(early, checked):
@@ -388,11 +393,12 @@ def _chain(first: list[CheckedReturn], rest: Iterator[CheckedReturn]) -> Iterato
 class ReturnStore:
     """Writes one checked file's outcome into the ledger (inside the caller's transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, run_at: str, lang: Lang, forms: FormIndex) -> None:
+    def __init__(self, conn: sqlite3.Connection, run_at: str, ctx: CheckContext) -> None:
         self.conn = conn
         self.run_at = run_at
-        self.lang = lang
-        self.forms = forms
+        self.lang = ctx.lang
+        self.forms: FormIndex = ctx.forms
+        self.names = ctx.raters
 
     def record(self, item: CheckedReturn) -> FileOutcome:
         outcome = FileOutcome(
@@ -404,6 +410,8 @@ class ReturnStore:
             sheets=item.sheets,
             sha256=item.sha256,
         )
+        if item.known_return is not None:
+            return self._known(item, outcome)
         self.conn.execute("SAVEPOINT file")
         try:
             if item.valid:
@@ -414,6 +422,23 @@ class ReturnStore:
             self.conn.execute("ROLLBACK TO file")
             self.conn.execute("RELEASE file")
             raise
+        outcome.errors, outcome.warnings = item.errors, item.warnings
+        return outcome
+
+    def _known(self, item: CheckedReturn, outcome: FileOutcome) -> FileOutcome:
+        """Bytes already stored: nothing changes; the file's problems of its last check stand."""
+        form = self.forms.forms.get(item.form_id or "")
+        outcome.outcome = "unchanged"
+        outcome.return_id = item.known_return
+        if form is not None:
+            outcome.rater_id = item.rater_id = form.rater_id
+            outcome.rater_name = item.rater_name = self.names.get(form.rater_id)
+            outcome.sheets = len(form.sheets)
+        rows = self.conn.execute(
+            "SELECT sheet, cell, severity, code, message FROM problems WHERE file=?",
+            (item.source.name,),
+        ).fetchall()
+        item.problems.extend(stored_problem(item.source.name, *row) for row in rows)
         outcome.errors, outcome.warnings = item.errors, item.warnings
         return outcome
 
@@ -511,6 +536,16 @@ class ReturnStore:
                 for p in item.problems
             ],
         )
+
+
+def stored_problem(
+    file: str, sheet: str, cell: str, severity: str, code: str, message: str
+) -> Problem:
+    """A problem as stored in the ledger by an earlier run (its message already written)."""
+    known = CATALOGUE.get(code)
+    title, title_en = (known.title, known.title_en) if known else (code, code)
+    ptype = ProblemType(code, severity, title, title_en, "{text}", "{text}")  # type: ignore[arg-type]
+    return ptype(file, sheet, cell, text=message)
 
 
 # --- outputs --------------------------------------------------------------------------------------

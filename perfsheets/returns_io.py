@@ -245,7 +245,7 @@ def check_xml_head(part: str, xml: bytes, size: int) -> None:
     beyond the head is refused as well. ``xml`` is the part or its first XML_HEAD bytes.
     """
     head = xml[:XML_HEAD]
-    if any(marker in head for marker in _DANGEROUS_XML):
+    if b"<!" in head and any(marker in head for marker in _DANGEROUS_XML):
         raise Rejected("unsafe_xml", part=part)
     if size > len(head) and re.search(rb"<[A-Za-z_]", head) is None:
         raise Rejected("unsafe_xml", part=part)
@@ -373,14 +373,16 @@ def formula_refs(xml: bytes) -> set[tuple[int, int]]:
             if (m := _REF_ATTR.search(cell.group(1)))
         }
     cells: set[tuple[int, int]] = set()
-    pos = xml.find(b"<f")
+    end = xml.find(b"</sheetData>")  # data validations after it hold <formula1> elements
+    end = len(xml) if end == -1 else end
+    pos = xml.find(b"<f", 0, end)
     while pos != -1:
         if xml[pos + 2 : pos + 3] in (b">", b" ", b"/"):
             start = xml.rfind(b"<c", 0, pos)
             ref = _REF_ATTR.search(xml, start, xml.find(b">", start)) if start != -1 else None
             if ref:
                 cells.add((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
-        pos = xml.find(b"<f", pos + 2)
+        pos = xml.find(b"<f", pos + 2, end)
     return cells
 
 

@@ -277,3 +277,22 @@ def test_no_forms_is_a_configuration_error(tmp_path, small_plan):
     Workspace(tmp_path / "empty").create()
     with pytest.raises(PerfsheetsError, match="generate"):
         collect_returns(tmp_path / "empty", plan=small_plan)
+
+
+def test_a_known_file_is_not_read_again_and_keeps_its_warnings(ws, small_plan, monkeypatch):
+    def typed_label(wb) -> None:
+        sheet = wb["张伟 E003"]
+        sheet[find_cell(sheet, "competency:C1", "rating")].value = "优秀"
+
+    fill(ws, "E002", edits=typed_label)
+    first = collect_returns(ws.root, plan=small_plan)
+    assert first.report.codes() == ["value_normalised"]
+
+    def never(*args, **kwargs):
+        raise AssertionError("a stored file was parsed again")
+
+    monkeypatch.setattr("perfsheets.return_check.Book", never)
+    again = collect_returns(ws.root, plan=small_plan)
+    assert [f.outcome for f in again.files] == ["unchanged"]
+    assert again.files[0].rater_id == "E002" and again.files[0].warnings == 1
+    assert [p.as_row() for p in again.report] == [p.as_row() for p in first.report]
