@@ -30,6 +30,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -166,9 +167,9 @@ def collect_returns(
     with ws.ledger() as conn:
         known = {sha: (rid, fid) for sha, rid, fid in conn.execute(_KNOWN_FILES)}
     ctx = build_context(plan, forms, lang=lang, archive_dir=ws.archive, limits=limits, known=known)
-    checked = _check_all(sources, ctx, workers)
     total = len(sources) + len(early)
-    outcomes, report = _store_all(ws, ctx, early, checked, total, progress)
+    with checked_files(sources, ctx, workers) as checked:
+        outcomes, report = _store_all(ws, ctx, early, checked, total, progress)
     send_back = send_back_list(outcomes, report, plan, lang)
     csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang)
     return CollectResult(
@@ -326,20 +327,23 @@ def default_workers() -> int:
     return max(1, min(cpus, 8))
 
 
-def _check_all(
+@contextmanager
+def checked_files(
     sources: list[Source], ctx: CheckContext, workers: int | None
-) -> Iterator[CheckedReturn]:
-    """Checked files in the order of ``sources``."""
+) -> Iterator[Iterator[CheckedReturn]]:
+    """Checked files in the order of ``sources``, from worker processes for large batches.
+
+    The workers start here, before the ledger is opened, so no process inherits a connection.
+    """
     count = default_workers() if workers is None else workers
     if count <= 1 or len(sources) < PARALLEL_FROM:
-        for source in sources:
-            yield _check_safely(source, ctx)
+        yield (_check_safely(source, ctx) for source in sources)
         return
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(16, len(sources) // (count * 8)))
     with mp.Pool(count, initializer=_init_worker, initargs=(ctx,)) as pool:
-        yield from pool.imap(_check_in_worker, sources, chunksize=chunk)
+        yield pool.imap(_check_in_worker, sources, chunksize=chunk)
 
 
 # --- storing --------------------------------------------------------------------------------------

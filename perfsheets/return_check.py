@@ -543,9 +543,10 @@ class CheckedReturn:
         return sum(not p.is_error for p in self.problems)
 
     def content_hash(self) -> str:
-        """Hash of what was read (not of the bytes): a re-saved identical file has the same."""
+        """Hash of what was read (not of the bytes): a re-saved identical file has the same.
+        Only returns of the same form (or an equivalent earlier one) are compared with it."""
         canonical = json.dumps(sorted(self.entries, key=_entry_sort_key), ensure_ascii=False)
-        return hashlib.sha256(f"{self.form_id}\n{canonical}".encode()).hexdigest()
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _entry_sort_key(entry: Entry) -> tuple[str, ...]:
