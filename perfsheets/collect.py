@@ -462,15 +462,7 @@ class ReturnStore:
         return_id = self._insert(item, content)
         outcome.return_id = return_id
         if current is None:
-            outcome.outcome = "accepted"
-            audit(
-                self.conn,
-                "return.accept",
-                item.form_id or "",
-                file=item.source.name,
-                return_id=return_id,
-                sha256=item.sha256,
-            )
+            outcome.outcome = "accepted"  # the returns row is its record; no audit entry needed
             return
         outcome.outcome = "superseded"
         outcome.replaced_return_id = current[0]
