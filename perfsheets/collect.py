@@ -249,17 +249,18 @@ def find_sources(
     roots = [Path(p) for p in paths] if paths is not None else [ws.returns]
     sources: list[Source] = []
     broken: list[CheckedReturn] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    base = os.path.abspath(ws.root) + os.sep
     for root in roots:
         if not root.exists():
             raise PerfsheetsError(f"{root}: no such file or folder")
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
-            resolved = path.resolve()
-            if resolved in seen or (root.is_dir() and is_litter(path.name)):
+            absolute = os.path.abspath(path)
+            if absolute in seen or (root.is_dir() and is_litter(path.name)):
                 continue
-            seen.add(resolved)
-            name = _display_name(ws, path)
+            seen.add(absolute)
+            name = _display_name(base, absolute, path)
             if not _is_archive(path):
                 stat = path.stat()
                 sources.append(Source(name, str(path), None, stat.st_mtime, stat.st_size))
@@ -273,11 +274,11 @@ def find_sources(
     return sources, broken
 
 
-def _display_name(ws: Workspace, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(ws.root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+def _display_name(base: str, absolute: str, path: Path) -> str:
+    """Relative to the workspace when inside it (returns/...), else as given."""
+    if absolute.startswith(base):
+        return Path(absolute[len(base) :]).as_posix()
+    return str(path)
 
 
 def _is_archive(path: Path) -> bool:
@@ -447,7 +448,7 @@ class ReturnStore:
         return outcome
 
     def _accept(self, item: CheckedReturn, outcome: FileOutcome) -> None:
-        content = item.content_hash()
+        content = item.content or item.content_hash()
         ids = self.forms.equivalents(item.form_id or "")
         earlier = self.conn.execute(
             "SELECT return_id, content_hash, file, received_at, superseded_by FROM returns "

@@ -528,6 +528,7 @@ class CheckedReturn:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     archived: str | None = None  # file name under the archive folder, for valid files
+    content: str = ""  # content_hash(), computed by the worker for valid files
     known_return: int | None = None  # these exact bytes are stored as this return: not read
 
     @property
@@ -545,12 +546,13 @@ class CheckedReturn:
     def content_hash(self) -> str:
         """Hash of what was read (not of the bytes): a re-saved identical file has the same.
         Only returns of the same form (or an equivalent earlier one) are compared with it."""
-        canonical = json.dumps(sorted(self.entries, key=_entry_sort_key), ensure_ascii=False)
+        # (ratee, rater type, item, field) is unique per entry: a cheap, total sort key
+        canonical = json.dumps(sorted(self.entries, key=_entry_key), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _entry_sort_key(entry: Entry) -> tuple[str, ...]:
-    return tuple("" if v is None else repr(v) for v in entry)
+def _entry_key(entry: Entry) -> tuple[str, str, str, str]:
+    return entry[0], entry[1], entry[2], entry[3]
 
 
 # --- checking a file ---------------------------------------------------------------------------
@@ -575,8 +577,10 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
         result.problems.append(rejection(exc, source.name, ctx.lang))
     finally:
         book.close()
-    if result.valid and ctx.archive_dir is not None:
-        result.archived = archive_file(ctx.archive_dir, result.sha256, data)
+    if result.valid:
+        result.content = result.content_hash()
+        if ctx.archive_dir is not None:
+            result.archived = archive_file(ctx.archive_dir, result.sha256, data)
     return result
 
 
