@@ -30,12 +30,13 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from .model import Lang, Plan
-from .problems import PerfsheetsError, Problem, Report
+from .problems import CATALOGUE, PerfsheetsError, Problem, ProblemType, Report
 from .return_check import (
     CHECK_FAILED,
     DUPLICATE_RETURN,
@@ -163,10 +164,12 @@ def collect_returns(
         )
     sources, early = find_sources(ws, paths, lang=lang, limits=limits)
     sources.sort(key=lambda s: (s.mtime, s.name))
-    ctx = build_context(plan, forms, lang=lang, archive_dir=ws.archive, limits=limits)
-    checked = _check_all(sources, ctx, workers)
+    with ws.ledger() as conn:
+        known = {sha: (rid, fid) for sha, rid, fid in conn.execute(_KNOWN_FILES)}
+    ctx = build_context(plan, forms, lang=lang, archive_dir=ws.archive, limits=limits, known=known)
     total = len(sources) + len(early)
-    outcomes, report = _store_all(ws, forms, early, checked, total, lang, progress)
+    with checked_files(sources, ctx, workers) as checked:
+        outcomes, report = _store_all(ws, ctx, early, checked, total, progress)
     send_back = send_back_list(outcomes, report, plan, lang)
     csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang)
     return CollectResult(
@@ -179,6 +182,10 @@ def collect_returns(
         lang=lang,
         seconds=time.perf_counter() - started,
     )
+
+
+# Files already stored: their bytes need not be read again (the first return with that hash).
+_KNOWN_FILES = "SELECT sha256, MIN(return_id), form_id FROM returns GROUP BY sha256"
 
 
 def require_defusedxml() -> None:
@@ -242,17 +249,18 @@ def find_sources(
     roots = [Path(p) for p in paths] if paths is not None else [ws.returns]
     sources: list[Source] = []
     broken: list[CheckedReturn] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    base = os.path.abspath(ws.root) + os.sep
     for root in roots:
         if not root.exists():
             raise PerfsheetsError(f"{root}: no such file or folder")
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
-            resolved = path.resolve()
-            if resolved in seen or (root.is_dir() and is_litter(path.name)):
+            absolute = os.path.abspath(path)
+            if absolute in seen or (root.is_dir() and is_litter(path.name)):
                 continue
-            seen.add(resolved)
-            name = _display_name(ws, path)
+            seen.add(absolute)
+            name = _display_name(base, absolute, path)
             if not _is_archive(path):
                 stat = path.stat()
                 sources.append(Source(name, str(path), None, stat.st_mtime, stat.st_size))
@@ -266,11 +274,11 @@ def find_sources(
     return sources, broken
 
 
-def _display_name(ws: Workspace, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(ws.root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+def _display_name(base: str, absolute: str, path: Path) -> str:
+    """Relative to the workspace when inside it (returns/...), else as given."""
+    if absolute.startswith(base):
+        return Path(absolute[len(base) :]).as_posix()
+    return str(path)
 
 
 def _is_archive(path: Path) -> bool:
@@ -320,20 +328,23 @@ def default_workers() -> int:
     return max(1, min(cpus, 8))
 
 
-def _check_all(
+@contextmanager
+def checked_files(
     sources: list[Source], ctx: CheckContext, workers: int | None
-) -> Iterator[CheckedReturn]:
-    """Checked files in the order of ``sources``."""
+) -> Iterator[Iterator[CheckedReturn]]:
+    """Checked files in the order of ``sources``, from worker processes for large batches.
+
+    The workers start here, before the ledger is opened, so no process inherits a connection.
+    """
     count = default_workers() if workers is None else workers
     if count <= 1 or len(sources) < PARALLEL_FROM:
-        for source in sources:
-            yield _check_safely(source, ctx)
+        yield (_check_safely(source, ctx) for source in sources)
         return
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(16, len(sources) // (count * 8)))
     with mp.Pool(count, initializer=_init_worker, initargs=(ctx,)) as pool:
-        yield from pool.imap(_check_in_worker, sources, chunksize=chunk)
+        yield pool.imap(_check_in_worker, sources, chunksize=chunk)
 
 
 # --- storing --------------------------------------------------------------------------------------
@@ -341,11 +352,10 @@ def _check_all(
 
 def _store_all(
     ws: Workspace,
-    forms: FormIndex,
+    ctx: CheckContext,
     early: list[CheckedReturn],
     checked: Iterator[CheckedReturn],
     total: int,
-    lang: Lang,
     progress: Progress | None,
 ) -> tuple[list[FileOutcome], Report]:
     outcomes: list[FileOutcome] = []
@@ -354,7 +364,7 @@ def _store_all(
     with ws.ledger() as conn:
         conn.isolation_level = None  # explicit transactions: one per batch, a savepoint per file
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; commits stay cheap
-        store = ReturnStore(conn, run_at, lang, forms)
+        store = ReturnStore(conn, run_at, ctx)
         conn.execute("BEGIN IMMEDIATE")
         last_commit, pending = time.monotonic(), 0
         for item in _chain(early, checked):
@@ -388,11 +398,12 @@ def _chain(first: list[CheckedReturn], rest: Iterator[CheckedReturn]) -> Iterato
 class ReturnStore:
     """Writes one checked file's outcome into the ledger (inside the caller's transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, run_at: str, lang: Lang, forms: FormIndex) -> None:
+    def __init__(self, conn: sqlite3.Connection, run_at: str, ctx: CheckContext) -> None:
         self.conn = conn
         self.run_at = run_at
-        self.lang = lang
-        self.forms = forms
+        self.lang = ctx.lang
+        self.forms: FormIndex = ctx.forms
+        self.names = ctx.raters
 
     def record(self, item: CheckedReturn) -> FileOutcome:
         outcome = FileOutcome(
@@ -404,6 +415,8 @@ class ReturnStore:
             sheets=item.sheets,
             sha256=item.sha256,
         )
+        if item.known_return is not None:
+            return self._known(item, outcome)
         self.conn.execute("SAVEPOINT file")
         try:
             if item.valid:
@@ -417,8 +430,25 @@ class ReturnStore:
         outcome.errors, outcome.warnings = item.errors, item.warnings
         return outcome
 
+    def _known(self, item: CheckedReturn, outcome: FileOutcome) -> FileOutcome:
+        """Bytes already stored: nothing changes; the file's problems of its last check stand."""
+        form = self.forms.forms.get(item.form_id or "")
+        outcome.outcome = "unchanged"
+        outcome.return_id = item.known_return
+        if form is not None:
+            outcome.rater_id = item.rater_id = form.rater_id
+            outcome.rater_name = item.rater_name = self.names.get(form.rater_id)
+            outcome.sheets = len(form.sheets)
+        rows = self.conn.execute(
+            "SELECT sheet, cell, severity, code, message FROM problems WHERE file=?",
+            (item.source.name,),
+        ).fetchall()
+        item.problems.extend(stored_problem(item.source.name, *row) for row in rows)
+        outcome.errors, outcome.warnings = item.errors, item.warnings
+        return outcome
+
     def _accept(self, item: CheckedReturn, outcome: FileOutcome) -> None:
-        content = item.content_hash()
+        content = item.content or item.content_hash()
         ids = self.forms.equivalents(item.form_id or "")
         earlier = self.conn.execute(
             "SELECT return_id, content_hash, file, received_at, superseded_by FROM returns "
@@ -433,15 +463,7 @@ class ReturnStore:
         return_id = self._insert(item, content)
         outcome.return_id = return_id
         if current is None:
-            outcome.outcome = "accepted"
-            audit(
-                self.conn,
-                "return.accept",
-                item.form_id or "",
-                file=item.source.name,
-                return_id=return_id,
-                sha256=item.sha256,
-            )
+            outcome.outcome = "accepted"  # the returns row is its record; no audit entry needed
             return
         outcome.outcome = "superseded"
         outcome.replaced_return_id = current[0]
@@ -511,6 +533,16 @@ class ReturnStore:
                 for p in item.problems
             ],
         )
+
+
+def stored_problem(
+    file: str, sheet: str, cell: str, severity: str, code: str, message: str
+) -> Problem:
+    """A problem as stored in the ledger by an earlier run (its message already written)."""
+    known = CATALOGUE.get(code)
+    title, title_en = (known.title, known.title_en) if known else (code, code)
+    ptype = ProblemType(code, severity, title, title_en, "{text}", "{text}")  # type: ignore[arg-type]
+    return ptype(file, sheet, cell, text=message)
 
 
 # --- outputs --------------------------------------------------------------------------------------

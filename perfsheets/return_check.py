@@ -408,20 +408,19 @@ class FormIndex:
 
     forms: dict[str, FormRecord]
     current: dict[str, str]  # rater id -> current form id
+    _same: dict[tuple[str, int, str], list[str]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for f in self.forms.values():
+            self._same.setdefault((f.rater_id, f.plan_version, f.digest), []).append(f.form_id)
 
     def current_for(self, form: FormRecord) -> FormRecord:
         return self.forms[self.current.get(form.rater_id, form.form_id)]
 
     def equivalents(self, form_id: str) -> list[str]:
         """Form ids whose returns count for this (current) form, itself included."""
-        form = self.forms[form_id]
-        return [
-            f.form_id
-            for f in self.forms.values()
-            if f.rater_id == form.rater_id
-            and f.plan_version == form.plan_version
-            and f.digest == form.digest
-        ]
+        f = self.forms[form_id]
+        return self._same.get((f.rater_id, f.plan_version, f.digest), [form_id])
 
 
 @dataclass
@@ -437,6 +436,9 @@ class CheckContext:
     rater_sections: dict[str, tuple[str, ...]]  # rater type -> sections it rates
     archive_dir: Path | None = None  # where valid files are stored by SHA-256
     limits: Limits = DEFAULT_LIMITS
+    # SHA-256 of every file stored as a return -> (return id, form id): the same bytes again
+    # are known to be unchanged without being read
+    known: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def build_context(
@@ -446,6 +448,7 @@ def build_context(
     lang: Lang,
     archive_dir: Path | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    known: dict[str, tuple[int, str]] | None = None,
 ) -> CheckContext:
     active = [e for e in plan.roster.employees if e.is_active]
     raters = {e.id: e.name for e in active}
@@ -460,6 +463,7 @@ def build_context(
         rater_sections={t.id: tuple(t.sections) for t in plan.rater_types},
         archive_dir=archive_dir,
         limits=limits,
+        known=known or {},
     )
 
 
@@ -524,6 +528,8 @@ class CheckedReturn:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     archived: str | None = None  # file name under the archive folder, for valid files
+    content: str = ""  # content_hash(), computed by the worker for valid files
+    known_return: int | None = None  # these exact bytes are stored as this return: not read
 
     @property
     def valid(self) -> bool:
@@ -538,13 +544,15 @@ class CheckedReturn:
         return sum(not p.is_error for p in self.problems)
 
     def content_hash(self) -> str:
-        """Hash of what was read (not of the bytes): a re-saved identical file has the same."""
-        canonical = json.dumps(sorted(self.entries, key=_entry_sort_key), ensure_ascii=False)
-        return hashlib.sha256(f"{self.form_id}\n{canonical}".encode()).hexdigest()
+        """Hash of what was read (not of the bytes): a re-saved identical file has the same.
+        Only returns of the same form (or an equivalent earlier one) are compared with it."""
+        # (ratee, rater type, item, field) is unique per entry: a cheap, total sort key
+        canonical = json.dumps(sorted(self.entries, key=_entry_key), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _entry_sort_key(entry: Entry) -> tuple[str, ...]:
-    return tuple("" if v is None else repr(v) for v in entry)
+def _entry_key(entry: Entry) -> tuple[str, str, str, str]:
+    return entry[0], entry[1], entry[2], entry[3]
 
 
 # --- checking a file ---------------------------------------------------------------------------
@@ -556,6 +564,9 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
     try:
         data = read_source(source, ctx.limits)
         result.sha256 = hashlib.sha256(data).hexdigest()
+        if result.sha256 in ctx.known:
+            result.known_return, result.form_id = ctx.known[result.sha256]
+            return result
         book = Book(data, ctx.limits)
     except Rejected as exc:
         result.problems.append(rejection(exc, source.name, ctx.lang))
@@ -566,19 +577,28 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
         result.problems.append(rejection(exc, source.name, ctx.lang))
     finally:
         book.close()
-    if result.valid and ctx.archive_dir is not None:
-        result.archived = archive_file(ctx.archive_dir, result.sha256, data)
+    if result.valid:
+        result.content = result.content_hash()
+        if ctx.archive_dir is not None:
+            result.archived = archive_file(ctx.archive_dir, result.sha256, data)
     return result
+
+
+_MADE_DIRS: set[str] = set()
 
 
 def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
     """Store an accepted file by its hash (idempotent, atomic); the name under archive_dir."""
     name = f"{sha256[:2]}/{sha256}.xlsx"
-    target = archive_dir / name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+    folder = os.path.join(archive_dir, sha256[:2])
+    target = os.path.join(folder, f"{sha256}.xlsx")
+    if folder not in _MADE_DIRS:
+        os.makedirs(folder, exist_ok=True)
+        _MADE_DIRS.add(folder)
+    if not os.path.exists(target):
+        tmp = f"{target}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, target)
     return name
 
@@ -991,6 +1011,8 @@ def _blank(value: object) -> bool:
 
 def read_number(raw: object, *, unit: str = "") -> Reading:
     """A typed number: (value, what was normalised, None) or (None, (), why not)."""
+    if type(raw) is float:  # the common case, first
+        return (raw, (), None) if math.isfinite(raw) else (None, (), "nan")
     if _blank(raw):
         return None, (), None
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
@@ -1066,6 +1088,8 @@ def _within(value: float, low: float | None, high: float | None) -> bool:
 
 def _same_value(expected: object, found: object) -> bool:
     """Locked values compare by meaning: 30 equals 30.0 and '30'; empty equals None."""
+    if type(found) is float and type(expected) in (float, int):  # the common case, first
+        return math.isclose(expected, found, rel_tol=1e-9, abs_tol=1e-9)  # type: ignore[arg-type]
     if _blank(expected) or _blank(found):
         return _blank(expected) and _blank(found)
     exp_num, _, exp_bad = read_number(expected)

@@ -23,7 +23,9 @@ import html
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,7 +247,7 @@ def check_xml_head(part: str, xml: bytes, size: int) -> None:
     beyond the head is refused as well. ``xml`` is the part or its first XML_HEAD bytes.
     """
     head = xml[:XML_HEAD]
-    if any(marker in head for marker in _DANGEROUS_XML):
+    if b"<!" in head and any(marker in head for marker in _DANGEROUS_XML):
         raise Rejected("unsafe_xml", part=part)
     if size > len(head) and re.search(rb"<[A-Za-z_]", head) is None:
         raise Rejected("unsafe_xml", part=part)
@@ -302,8 +304,12 @@ class Book:
             _refuse_legacy(data, container)
         if container != "xlsx":
             raise Rejected("not_workbook", kind=container)
+        self._data = data
         self._parts, shared = self._read_structure()
-        check_xml_parts(self._zip, shared)
+        for name in shared:  # parsed by calamine: their heads must be safe
+            info = self._zip.NameToInfo.get(name)
+            if info is not None and info.file_size:
+                check_xml_head(name, self._inflate(info, XML_HEAD), info.file_size)
         self._calamine = _open_calamine(data)
         self.sheet_names: list[str] = list(self._calamine.sheet_names)
         self._xml: dict[str, bytes] = {}
@@ -314,28 +320,47 @@ class Book:
         workbook = self._part(_WORKBOOK)
         rels = self._part(_WORKBOOK_RELS)
         targets: dict[str, str] = {}
-        for _, attrs in _tags(rels, b"Relationship"):
+        shared: list[str] = []
+        for attrs in _tags(rels, b"Relationship"):
             target = attrs.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             targets[attrs.get("Id", "")] = posixpath.normpath(path)
+            if attrs.get("Type", "").endswith(("/sharedStrings", "/styles")):
+                shared.append(targets[attrs.get("Id", "")])
         parts: dict[str, str] = {}
-        for _, attrs in _tags(workbook, b"sheet"):
+        for attrs in _tags(workbook, b"sheet"):
             rel_id = next((v for k, v in attrs.items() if k.endswith(":id")), "")
             if "name" in attrs and rel_id in targets:
                 parts[attrs["name"]] = targets[rel_id]
-        sheets = set(parts.values())
-        return parts, [t for t in targets.values() if t not in sheets]
+        return parts, shared
 
     def _part(self, name: str) -> bytes:
-        try:
-            info = self._zip.getinfo(name)
-            xml = self._zip.read(info)
-        except KeyError:
-            raise Rejected("corrupt_file", reason=f"{name} missing") from None
-        except Exception as exc:  # zlib.error, bad CRC ...
-            raise Rejected("corrupt_file", reason=f"{name}: {exc}") from None
+        info = self._zip.NameToInfo.get(name)
+        if info is None:
+            raise Rejected("corrupt_file", reason=f"{name} missing")
+        xml = self._inflate(info)
         check_xml_head(name, xml, info.file_size)
         return xml
+
+    def _inflate(self, info: zipfile.ZipInfo, limit: int = 0) -> bytes:
+        """A member's bytes (the first ``limit`` only, when given), inflated straight from the
+        file's bytes: zipfile's reader costs more than the inflating for parts this small.
+        Never more than the declared size is inflated, whatever the data says."""
+        try:
+            off = info.header_offset
+            if self._data[off : off + 4] != b"PK\x03\x04":
+                raise ValueError("bad local header")
+            name_len, extra_len = struct.unpack("<HH", self._data[off + 26 : off + 30])
+            start = off + 30 + name_len + extra_len
+            raw = self._data[start : start + info.compress_size]
+            size = min(limit, info.file_size) if limit else info.file_size
+            if info.compress_type == zipfile.ZIP_STORED:
+                return raw[:size]
+            if info.compress_type != zipfile.ZIP_DEFLATED:
+                return self._zip.read(info)[:size]
+            return zlib.decompressobj(-15).decompress(raw, size)
+        except Exception as exc:  # zlib.error, truncated data ...
+            raise Rejected("corrupt_file", reason=f"{info.filename}: {exc}") from None
 
     def sheet_xml(self, sheet: str) -> bytes:
         """The sheet's XML, checked (b'' when the workbook does not name its part)."""
@@ -373,30 +398,34 @@ def formula_refs(xml: bytes) -> set[tuple[int, int]]:
             if (m := _REF_ATTR.search(cell.group(1)))
         }
     cells: set[tuple[int, int]] = set()
-    pos = xml.find(b"<f")
+    end = xml.find(b"</sheetData>")  # data validations after it hold <formula1> elements
+    end = len(xml) if end == -1 else end
+    pos = xml.find(b"<f", 0, end)
     while pos != -1:
         if xml[pos + 2 : pos + 3] in (b">", b" ", b"/"):
             start = xml.rfind(b"<c", 0, pos)
             ref = _REF_ATTR.search(xml, start, xml.find(b">", start)) if start != -1 else None
             if ref:
                 cells.add((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
-        pos = xml.find(b"<f", pos + 2)
+        pos = xml.find(b"<f", pos + 2, end)
     return cells
 
 
-def _tags(xml: bytes, name: bytes) -> list[tuple[bytes, dict[str, str]]]:
-    """Elements named ``name`` with their attributes (unescaped); the XML is already checked
-    for DOCTYPE, and these parts are small and flat."""
+def _tags(xml: bytes, name: bytes) -> list[dict[str, str]]:
+    """The attributes (unescaped) of elements named ``name``; the XML is already checked for
+    DOCTYPE, and these parts are small and flat."""
     found = []
     for tag in _TAG.finditer(xml):
-        if tag.group(1) != name:
-            continue
-        attrs = {
-            key.decode(): html.unescape((dq if dq is not None else sq).decode("utf-8", "replace"))
-            for key, dq, sq in _ATTR.findall(tag.group(2))
-        }
-        found.append((tag.group(1), attrs))
+        if tag.group(1) == name:
+            found.append(
+                {key.decode(): _attr(dq or sq) for key, dq, sq in _ATTR.findall(tag.group(2))}
+            )
     return found
+
+
+def _attr(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
 
 
 def _refuse_legacy(data: bytes, fmt: str) -> None:

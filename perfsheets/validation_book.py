@@ -7,6 +7,7 @@ what to fix. All text comes from returned files, so it is written with ``write_s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,8 +67,14 @@ def _table(ws, styles: dict, heads: list[str], widths: list[int]) -> None:
     ws.freeze_panes(1, 0)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
 def _text(ws, row: int, col: int, value: object, fmt: object = None) -> None:
-    ws.write_string(row, col, sheet_text("" if value is None else str(value)), fmt)
+    text = "" if value is None else str(value)
+    if _CONTROL.search(text) or len(text) > 32767:
+        text = sheet_text(text)
+    ws.write_string(row, col, text, fmt)
 
 
 def _summary(book, styles, report, outcomes, send_back, lang: Lang) -> None:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from collect_support import find_cell, ledger_rows, prepared_workspace, returned
+from collect_support import bounded_plan, find_cell, ledger_rows, prepared_workspace, returned
 
 from perfsheets import collect as collect_module
 from perfsheets.collect import collect_returns, return_status
@@ -19,8 +19,13 @@ RATERS = ("E001", "E002", "E003", "E004", "E005", "E006", "E007")
 
 
 @pytest.fixture
-def ws(tmp_path: Path, tmp_path_factory, small_plan) -> Workspace:
-    return prepared_workspace(tmp_path_factory, "small", small_plan, tmp_path / "cycle")
+def plan(small_plan):
+    return bounded_plan(small_plan)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
+    return prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
 
 
 def fill(ws: Workspace, rater: str, name: str = "", edits=None) -> Path:
@@ -53,12 +58,12 @@ def folder_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def test_every_return_is_stored_with_hash_and_archived(ws, small_plan):
+def test_every_return_is_stored_with_hash_and_archived(ws, plan):
     for rater in RATERS:
         fill(ws, rater)
     before = folder_digest(ws.returns)
     seen: list[tuple[int, int]] = []
-    result = collect_returns(ws.root, plan=small_plan, progress=lambda d, t: seen.append((d, t)))
+    result = collect_returns(ws.root, plan=plan, progress=lambda d, t: seen.append((d, t)))
     assert (result.accepted, result.rejected, result.exit_code) == (7, 0, 0)
     assert seen[-1] == (7, 7)
     for name, sha, archived in ledger_rows(ws, "SELECT file, sha256, archived FROM returns"):
@@ -80,19 +85,19 @@ def test_every_return_is_stored_with_hash_and_archived(ws, small_plan):
     ]
 
 
-def test_running_again_changes_nothing(ws, small_plan):
+def test_running_again_changes_nothing(ws, plan):
     for rater in RATERS[:4]:
         fill(ws, rater)
-    collect_returns(ws.root, plan=small_plan)
+    collect_returns(ws.root, plan=plan)
     first = snapshot(ws)
-    again = collect_returns(ws.root, plan=small_plan)
+    again = collect_returns(ws.root, plan=plan)
     assert (again.accepted, again.unchanged, again.superseded) == (0, 4, 0)
     assert snapshot(ws) == first
 
 
-def test_a_resaved_identical_file_is_ignored(ws, small_plan):
+def test_a_resaved_identical_file_is_ignored(ws, plan):
     path = fill(ws, "E002")
-    collect_returns(ws.root, plan=small_plan)
+    collect_returns(ws.root, plan=plan)
     first = snapshot(ws)
 
     def resave(wb) -> None:
@@ -100,17 +105,17 @@ def test_a_resaved_identical_file_is_ignored(ws, small_plan):
 
     fill(ws, "E002", name="E002 copy.xlsx", edits=resave)  # same values, different bytes
     assert path.read_bytes() != (ws.returns / "E002 copy.xlsx").read_bytes()
-    result = collect_returns(ws.root, plan=small_plan)
+    result = collect_returns(ws.root, plan=plan)
     assert result.unchanged == 2 and result.report.codes() == []
     assert snapshot(ws) == first
 
 
-def test_a_corrected_file_supersedes_and_the_audit_says_so(ws, small_plan):
+def test_a_corrected_file_supersedes_and_the_audit_says_so(ws, plan):
     first = fill(ws, "E002", name="v1.xlsx", edits=rate_peer(2))
-    collect_returns(ws.root, plan=small_plan)
+    collect_returns(ws.root, plan=plan)
     fill(ws, "E002", name="v2.xlsx", edits=rate_peer(5))
     os.utime(first, (time.time() - 60, time.time() - 60))  # v1 is the older file
-    result = collect_returns(ws.root, plan=small_plan)
+    result = collect_returns(ws.root, plan=plan)
     outcomes = {f.file: f.outcome for f in result.files}
     assert outcomes == {"returns/v1.xlsx": "unchanged", "returns/v2.xlsx": "superseded"}
     warning = [p for p in result.report if p.code == "duplicate_return"]
@@ -129,22 +134,22 @@ def test_a_corrected_file_supersedes_and_the_audit_says_so(ws, small_plan):
     )
     assert current == [(5.0,)]
     # Both versions stay in the folder: the next runs never flip back to the old one.
-    assert collect_returns(ws.root, plan=small_plan).superseded == 0
+    assert collect_returns(ws.root, plan=plan).superseded == 0
     assert len(ledger_rows(ws, "SELECT * FROM returns")) == 2  # nothing deleted
 
 
-def test_two_versions_in_one_batch_the_newer_wins(ws, small_plan):
+def test_two_versions_in_one_batch_the_newer_wins(ws, plan):
     old = fill(ws, "E002", name="b.xlsx", edits=rate_peer(1))
     fill(ws, "E002", name="a.xlsx", edits=rate_peer(3))
     os.utime(old, (time.time() - 3600, time.time() - 3600))
-    result = collect_returns(ws.root, plan=small_plan)
+    result = collect_returns(ws.root, plan=plan)
     assert [(f.file, f.outcome) for f in result.files] == [
         ("returns/b.xlsx", "accepted"),
         ("returns/a.xlsx", "superseded"),
     ]
 
 
-def test_zip_archive_of_returns_with_chinese_names(ws, small_plan, tmp_path):
+def test_zip_archive_of_returns_with_chinese_names(ws, plan, tmp_path):
     """Windows' zip tool stores GBK names without the UTF-8 flag; members are named properly."""
     import zipfile
 
@@ -154,7 +159,7 @@ def test_zip_archive_of_returns_with_chinese_names(ws, small_plan, tmp_path):
             zf.write(ws.root / "filled" / f"{rater}.xlsx", f"XXXXXX/{rater}.xlsx")
     raw = archive.read_bytes().replace(b"XXXXXX", "第一批".encode("gbk"))
     archive.write_bytes(raw)
-    result = collect_returns(ws.root, [archive], plan=small_plan)
+    result = collect_returns(ws.root, [archive], plan=plan)
     assert result.accepted == 2
     assert sorted(f.file for f in result.files) == [
         f"{archive}/第一批/E003.xlsx",
@@ -162,17 +167,17 @@ def test_zip_archive_of_returns_with_chinese_names(ws, small_plan, tmp_path):
     ]
 
 
-def test_workers_and_progress(ws, small_plan, monkeypatch):
+def test_workers_and_progress(ws, plan, monkeypatch):
     monkeypatch.setattr(collect_module, "PARALLEL_FROM", 1)
     for rater in RATERS:
         fill(ws, rater)
     (ws.returns / "junk.xlsx").write_bytes(b"junk")
-    result = collect_returns(ws.root, plan=small_plan, workers=2)
+    result = collect_returns(ws.root, plan=plan, workers=2)
     assert (result.accepted, result.rejected) == (7, 1)
     assert len(ledger_rows(ws, "SELECT DISTINCT return_id FROM entries")) == 7
 
 
-def test_a_killed_run_leaves_the_ledger_consistent(ws, small_plan, monkeypatch):
+def test_a_killed_run_leaves_the_ledger_consistent(ws, plan, monkeypatch):
     for rater in RATERS:
         fill(ws, rater)
     monkeypatch.setattr(collect_module, "COMMIT_EVERY_FILES", 2)
@@ -187,7 +192,7 @@ def test_a_killed_run_leaves_the_ledger_consistent(ws, small_plan, monkeypatch):
 
     monkeypatch.setattr(collect_module.ReturnStore, "record", dying)
     with pytest.raises(KeyboardInterrupt):
-        collect_returns(ws.root, plan=small_plan, workers=0)
+        collect_returns(ws.root, plan=plan, workers=0)
     kept = ledger_rows(ws, "SELECT return_id FROM returns")
     assert len(kept) == 2  # the committed batch, not the half-done one
     orphans = ledger_rows(
@@ -195,18 +200,18 @@ def test_a_killed_run_leaves_the_ledger_consistent(ws, small_plan, monkeypatch):
     )
     assert orphans == [(0,)]
     monkeypatch.setattr(collect_module.ReturnStore, "record", real)
-    result = collect_returns(ws.root, plan=small_plan, workers=0)
+    result = collect_returns(ws.root, plan=plan, workers=0)
     assert (result.accepted, result.unchanged) == (5, 2)
 
 
-def test_validation_files(ws, small_plan, tmp_path, monkeypatch):
+def test_validation_files(ws, plan, tmp_path, monkeypatch):
     import openpyxl
 
     fill(ws, "E001")
     fill(ws, "E002", edits=rate_peer(9))
     (tmp_path / "=HYPERLINK(1).xlsx").write_bytes(b"not a workbook")
     monkeypatch.chdir(tmp_path)
-    result = collect_returns(ws.root, [ws.returns, "=HYPERLINK(1).xlsx"], plan=small_plan)
+    result = collect_returns(ws.root, [ws.returns, "=HYPERLINK(1).xlsx"], plan=plan)
     raw = result.validation_csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
@@ -227,23 +232,23 @@ def test_validation_files(ws, small_plan, tmp_path, monkeypatch):
     assert all(c.data_type != "f" for row in book["问题"].iter_rows() for c in row)
 
 
-def test_validation_book_in_english(ws, small_plan):
+def test_validation_book_in_english(ws, plan):
     import openpyxl
 
     fill(ws, "E002", edits=rate_peer(9))
-    result = collect_returns(ws.root, plan=small_plan, lang="en")
+    result = collect_returns(ws.root, plan=plan, lang="en")
     book = openpyxl.load_workbook(result.validation_xlsx)
     assert book.sheetnames == ["Summary", "Problems", "Files", "To send back"]
     fix = next(book["To send back"].iter_rows(min_row=2, values_only=True))[5]
     assert "not an allowed choice" in fix
 
 
-def test_status_per_rater_and_department(ws, small_plan):
+def test_status_per_rater_and_department(ws, plan):
     fill(ws, "E001")
     fill(ws, "E006")
     fill(ws, "E002", edits=rate_peer(9))
-    collect_returns(ws.root, plan=small_plan)
-    status = return_status(ws.root, plan=small_plan)
+    collect_returns(ws.root, plan=plan)
+    status = return_status(ws.root, plan=plan)
     states = {r["rater_id"]: r["state"] for r in status.rows()}
     assert states == {
         "E001": "returned",
@@ -266,14 +271,33 @@ def test_status_per_rater_and_department(ws, small_plan):
     assert departments["行政部"]["returned"] == 1
     # the corrected file arrives: E002 is returned
     fill(ws, "E002")
-    collect_returns(ws.root, plan=small_plan)
-    states = {r.rater_id: r.state for r in return_status(ws.root, plan=small_plan).raters}
+    collect_returns(ws.root, plan=plan)
+    states = {r.rater_id: r.state for r in return_status(ws.root, plan=plan).raters}
     assert states["E002"] == "returned"
 
 
-def test_no_forms_is_a_configuration_error(tmp_path, small_plan):
+def test_no_forms_is_a_configuration_error(tmp_path, plan):
     from perfsheets.problems import PerfsheetsError
 
     Workspace(tmp_path / "empty").create()
     with pytest.raises(PerfsheetsError, match="generate"):
-        collect_returns(tmp_path / "empty", plan=small_plan)
+        collect_returns(tmp_path / "empty", plan=plan)
+
+
+def test_a_known_file_is_not_read_again_and_keeps_its_warnings(ws, plan, monkeypatch):
+    def typed_label(wb) -> None:
+        sheet = wb["张伟 E003"]
+        sheet[find_cell(sheet, "competency:C1", "rating")].value = "优秀"
+
+    fill(ws, "E002", edits=typed_label)
+    first = collect_returns(ws.root, plan=plan)
+    assert first.report.codes() == ["value_normalised"]
+
+    def never(*args, **kwargs):
+        raise AssertionError("a stored file was parsed again")
+
+    monkeypatch.setattr("perfsheets.return_check.Book", never)
+    again = collect_returns(ws.root, plan=plan)
+    assert [f.outcome for f in again.files] == ["unchanged"]
+    assert again.files[0].rater_id == "E002" and again.files[0].warnings == 1
+    assert [p.as_row() for p in again.report] == [p.as_row() for p in first.report]

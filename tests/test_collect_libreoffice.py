@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from collect_support import find_cell, ledger_rows, prepared_workspace, returned
+from collect_support import bounded_plan, find_cell, ledger_rows, prepared_workspace, returned
 
 from perfsheets.collect import collect_returns
 
@@ -37,7 +37,8 @@ def resave_with_libreoffice(files: list[Path], out: Path, profile: Path) -> list
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_files_saved_by_libreoffice_are_collected(tmp_path, tmp_path_factory, small_plan):
-    ws = prepared_workspace(tmp_path_factory, "small", small_plan, tmp_path / "cycle")
+    plan = bounded_plan(small_plan)
+    ws = prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
 
     def formula(wb) -> None:
         sheet = wb["张伟 E003"]
@@ -45,7 +46,7 @@ def test_files_saved_by_libreoffice_are_collected(tmp_path, tmp_path_factory, sm
 
     filled = returned(ws, "E002", name="E002.xlsx")
     typed_formula = returned(ws, "E002", formula, name="E002 formula.xlsx")
-    expected = collect_returns(ws.root, [filled], plan=small_plan, workers=0)
+    expected = collect_returns(ws.root, [filled], plan=plan, workers=0)
     assert expected.accepted == 1
     entries = "SELECT ratee_id, rater_type, item_key, field, value_num, value_text FROM entries"
     by_openpyxl = sorted(ledger_rows(ws, entries))
@@ -53,7 +54,7 @@ def test_files_saved_by_libreoffice_are_collected(tmp_path, tmp_path_factory, sm
     saved = resave_with_libreoffice([filled, typed_formula], tmp_path / "lo", tmp_path / "prof")
     assert all(f.exists() for f in saved)
     assert saved[0].read_bytes() != filled.read_bytes()
-    lo = collect_returns(ws.root, saved, plan=small_plan, workers=0)
+    lo = collect_returns(ws.root, saved, plan=plan, workers=0)
     outcomes = {Path(f.file).name: f.outcome for f in lo.files}
     # Same values from LibreOffice's file: identical content, so nothing changes.
     assert outcomes == {"E002.xlsx": "unchanged", "E002 formula.xlsx": "rejected"}

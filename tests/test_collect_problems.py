@@ -33,7 +33,7 @@ def plan(small_plan):
 
 @pytest.fixture
 def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
-    return prepared_workspace(tmp_path_factory, "bounded", plan, tmp_path / "cycle")
+    return prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
 
 
 def put(sheet: str, key: str, value: object, meaning: str | None = None) -> Callable:
