@@ -164,8 +164,15 @@ def consolidate(
     with _gc_paused():
         with ws.ledger() as conn:
             inputs = read_inputs(conn)
-        comp = compute(plan, inputs, calibration=method, history=history,
-                       count_hidden=count_hidden, lang=lang, progress=progress)  # fmt: skip
+        comp = compute(
+            plan,
+            inputs,
+            calibration=method,
+            history=history,
+            count_hidden=count_hidden,
+            lang=lang,
+            progress=progress,
+        )
         with ws.ledger() as conn:
             run_id = store(conn, plan, comp)
         files = results_book.write_all(ws.results, comp, plan, lang)
@@ -277,8 +284,9 @@ def compute(
 ) -> Computation:
     """Every employee's result and the run's summary, from a plan and the ledger's inputs."""
     with _gc_paused():
-        return _compute(plan, inputs, calibration, history, count_hidden, lang or plan.lang,
-                        progress)  # fmt: skip
+        return _compute(
+            plan, inputs, calibration, history, count_hidden, lang or plan.lang, progress
+        )
 
 
 @contextmanager
@@ -424,9 +432,14 @@ def type_rows(
     points, values = round_array(points, places), round_array(values, places)
     out: dict[tuple[str, str], list[TypeRow]] = {}
     for (ratee, item, rtype), cnt, p, v, vs, vsq in zip(
-        agg.index, n.tolist(), points.tolist(), values.tolist(),
-        agg["vs"].tolist(), agg["vsq"].tolist(), strict=True,
-    ):  # fmt: skip
+        agg.index,
+        n.tolist(),
+        points.tolist(),
+        values.tolist(),
+        agg["vs"].tolist(),
+        agg["vsq"].tolist(),
+        strict=True,
+    ):
         out.setdefault((ratee, item), []).append((rtype, cnt, p, v, vs, vsq))
     return out
 
@@ -478,13 +491,16 @@ class _Builder:
         comps = self.plan.competency_map()
         task_total = sum(t.weight for t in role.tasks) or 100.0
         comp_total = sum(c.weight for c in role.competencies) or 100.0
-        rated = [("task", f"task:{t.code}", t.code, t.label(self.lang), t.weight, task_total)
-                 for t in role.tasks]  # fmt: skip
+        rated = [
+            ("task", f"task:{t.code}", t.code, t.label(self.lang), t.weight, task_total)
+            for t in role.tasks
+        ]
         for ref in role.competencies:
             comp = comps.get(ref.code)
             name = comp.label(self.lang) if comp else ref.code
-            rated.append(("competency", f"competency:{ref.code}", ref.code, name, ref.weight,
-                          comp_total))  # fmt: skip
+            rated.append(
+                ("competency", f"competency:{ref.code}", ref.code, name, ref.weight, comp_total)
+            )
         return _RoleInfo(
             role=role,
             rated=rated,
@@ -518,8 +534,9 @@ class _Builder:
         if not complete:
             flags.insert(0, "incomplete")
         manager = self.people.get(emp.manager) if emp.manager else None
-        strengths, development = strengths_and_development([*kpis, *items["task"],
-                                                            *items["competency"]])  # fmt: skip
+        strengths, development = strengths_and_development(
+            [*kpis, *items["task"], *items["competency"]]
+        )
         return {
             "employee_id": emp.id,
             "name": emp.name,
@@ -642,8 +659,12 @@ class _Builder:
                     n_all, total, squares = n_all + n, total + vs, squares + vsq
             if shown:
                 shown_ratings[rtype] = v
-            by_type[rtype] = {"count": n, "mean_rating": v if shown else None,
-                              "points": p if shown else None, "shown": shown}  # fmt: skip
+            by_type[rtype] = {
+                "count": n,
+                "mean_rating": v if shown else None,
+                "points": p if shown else None,
+                "shown": shown,
+            }
         combined = combine_rater_types(points, info.rater_weights) if points else None
         score = None if combined is None else self.round(combined)
         spread = fairness.population_std(n_all, total, squares)
@@ -671,8 +692,14 @@ class _Builder:
             return None
         other = self.round2(other)
         gap, kind = fairness.self_other_gap(own, other, self.agg.blind_spot_gap)
-        return {"code": code, "name": name, "self_rating": own, "others_rating": other,
-                "gap": self.round2(gap), "kind": kind}  # fmt: skip
+        return {
+            "code": code,
+            "name": name,
+            "self_rating": own,
+            "others_rating": other,
+            "gap": self.round2(gap),
+            "kind": kind,
+        }
 
     # -- comments ----------------------------------------------------------------------------
 
@@ -690,8 +717,9 @@ class _Builder:
                 continue
             rows = by_type[rtype]
             if rtype in ("self", "manager"):
-                comments = [{"field": f, "text": t, "author": self.names.get(r, r)}
-                            for r, f, t in rows]  # fmt: skip
+                comments = [
+                    {"field": f, "text": t, "author": self.names.get(r, r)} for r, f, t in rows
+                ]
             else:
                 key = f"{self.plan.cycle.id}:{emp.id}:{rtype}"
                 rows = sorted(rows, key=lambda x: _digest(key, x[1], x[2]))

@@ -182,7 +182,7 @@ def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Pa
     """year_scores.csv: one row per employee of the year roll-up."""
     periods = sorted({p.period for r in rollup.results for p in r.parts})
     header = ["employee_id", "name", "department", "role"]
-    header += [f"{p}_score" for p in periods] + ["year_score", "grade", "coefficient", "complete"]
+    header += [f"{p}_mean" for p in periods] + ["year_score", "grade", "coefficient", "complete"]
     header.append("missing_parts")
     rows = []
     for r in rollup.results:

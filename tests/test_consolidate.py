@@ -22,14 +22,30 @@ ACTUALS_E002 = {"kpi:S01": 110, "kpi:S02": 90, "kpi:S03": 1}
 def rate_e002(lb: LedgerBuilder, manager: bool = True) -> None:
     """The case worked by hand in test_hand_worked_total."""
     if manager:
-        lb.rate("E001", "E002", "manager", MANAGER_E002, ACTUALS_E002,
-                comments={"strengths": "客户关系维护得好"})  # fmt: skip
-    lb.rate("E002", "E002", "self", {"task:T1": 5, "competency:C1": 5, "competency:C2": 4},
-            {"kpi:S01": 120, "kpi:S02": 95, "kpi:S03": 0},
-            comments={"summary": "完成了华东市场开拓"})  # fmt: skip
+        lb.rate(
+            "E001",
+            "E002",
+            "manager",
+            MANAGER_E002,
+            ACTUALS_E002,
+            comments={"strengths": "客户关系维护得好"},
+        )
+    lb.rate(
+        "E002",
+        "E002",
+        "self",
+        {"task:T1": 5, "competency:C1": 5, "competency:C2": 4},
+        {"kpi:S01": 120, "kpi:S02": 95, "kpi:S03": 0},
+        comments={"summary": "完成了华东市场开拓"},
+    )
     for peer, c1, c2 in (("E003", 3, 3), ("E004", 4, 3), ("E005", 5, 4)):
-        lb.rate(peer, "E002", "peer", {"competency:C1": c1, "competency:C2": c2},
-                comments={"strengths": f"同事{peer}的评语"})  # fmt: skip
+        lb.rate(
+            peer,
+            "E002",
+            "peer",
+            {"competency:C1": c1, "competency:C2": c2},
+            comments={"strengths": f"同事{peer}的评语"},
+        )
 
 
 def result_of(ws, employee: str):
@@ -105,8 +121,13 @@ def test_missing_required_manager_makes_result_incomplete(lb):
 
 def test_the_ceo_without_a_manager_is_not_missing_one(lb):
     # E001 has no manager in the roster: no manager rating is expected.
-    lb.rate("E001", "E001", "self", {"task:T1": 4, "competency:C1": 4, "competency:C2": 4},
-            {"kpi:S01": 100, "kpi:S02": 95, "kpi:S03": 0})  # fmt: skip
+    lb.rate(
+        "E001",
+        "E001",
+        "self",
+        {"task:T1": 4, "competency:C1": 4, "competency:C2": 4},
+        {"kpi:S01": 100, "kpi:S02": 95, "kpi:S03": 0},
+    )
     r = result_of(consolidate(lb.root, previous=[]).workspace, "E001")
     assert r.missing_types == [] and r.complete and r.grade is not None
 
@@ -126,11 +147,21 @@ def test_trimmed_mean_with_five_raters_of_one_type(lb):
 def test_small_anonymous_group_is_hidden_and_not_counted(lb):
     rate_e002(lb)
     # E003 gets only two peers: below the minimum of 3
-    lb.rate("E001", "E003", "manager", {"task:T1": 3, "competency:C1": 3, "competency:C2": 3},
-            {"kpi:S01": 100, "kpi:S02": 95, "kpi:S03": 0})  # fmt: skip
+    lb.rate(
+        "E001",
+        "E003",
+        "manager",
+        {"task:T1": 3, "competency:C1": 3, "competency:C2": 3},
+        {"kpi:S01": 100, "kpi:S02": 95, "kpi:S03": 0},
+    )
     for peer in ("E004", "E005"):
-        lb.rate(peer, "E003", "peer", {"competency:C1": 5, "competency:C2": 5},
-                comments={"improvements": f"来自{peer}"})  # fmt: skip
+        lb.rate(
+            peer,
+            "E003",
+            "peer",
+            {"competency:C1": 5, "competency:C2": 5},
+            comments={"improvements": f"来自{peer}"},
+        )
     r = result_of(consolidate(lb.root, previous=[]).workspace, "E003")
     peer = r.competencies[0].by_type["peer"]
     assert (peer.count, peer.shown, peer.points, peer.mean_rating) == (2, False, None, None)
@@ -149,8 +180,11 @@ def test_comments_authors_only_for_self_and_manager(lb):
     assert groups["self"][0].author == "李娜" and groups["self"][0].field == "summary"
     assert groups["manager"][0].author == "王经理"
     assert {c.author for c in groups["peer"]} == {None}
-    assert sorted(c.text for c in groups["peer"]) == ["同事E003的评语", "同事E004的评语",
-                                                      "同事E005的评语"]  # fmt: skip
+    assert sorted(c.text for c in groups["peer"]) == [
+        "同事E003的评语",
+        "同事E004的评语",
+        "同事E005的评语",
+    ]
     again = result_of(consolidate(lb.root, previous=[]).workspace, "E002")
     assert [c.text for c in groups["peer"]] == [
         c.text for g in again.comments if g.rater_type == "peer" for c in g.comments
@@ -203,3 +237,17 @@ def test_grade_thresholds_and_consequence(tmp_path, small_plan):
     rate_e002(lb)
     r = result_of(consolidate(lb.root, previous=[]).workspace, "E002")
     assert (r.grade, r.coefficient, r.consequence) == ("A", 1.3, "")
+
+
+def test_kpi_actual_priority(tmp_path, small_plan):
+    lb = LedgerBuilder(tmp_path / "ws", small_plan)
+    lb.rate("E002", "E002", "self", {"task:T1": 4}, {"kpi:S01": 120})
+    lb.rate("E003", "E002", "peer", {"competency:C1": 4}, {"kpi:S01": 50})
+    r = result_of(consolidate(lb.root, previous=[]).workspace, "E002")
+    assert (r.kpis[0].actual, r.kpis[0].actual_source) == (120, "self")  # self before peers
+    agg = small_plan.aggregation.model_copy(update={"kpi_actual_priority": ["self", "manager"]})
+    lb2 = LedgerBuilder(tmp_path / "ws2", small_plan.model_copy(update={"aggregation": agg}))
+    rate_e002(lb2)
+    r = result_of(consolidate(lb2.root, previous=[]).workspace, "E002")
+    assert [k.actual_source for k in r.kpis] == ["self"] * 3
+    assert [k.actual for k in r.kpis] == [120, 95, 0]
