@@ -47,6 +47,20 @@ FLAG_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+RULE_LABELS: dict[str, tuple[str, str]] = {
+    "kpi": ("KPI 计分", "KPI scores"),
+    "trim": ("去掉最高最低分", "Trimmed mean"),
+    "types": ("评价人类型加权", "Rater-type weights"),
+    "rounding": ("四舍五入", "Rounding"),
+    "anonymity": ("匿名保护", "Anonymity"),
+    "calibration": ("评价人校准", "Rater calibration"),
+    "leniency": ("宽严度标记", "Leniency flag"),
+    "disagreement": ("分歧标记", "Disagreement flag"),
+    "gap": ("自评与他评差距", "Self vs others"),
+    "forced_distribution": ("强制分布", "Forced distribution"),
+}
+
+
 def flag_text(code: str, lang: Lang) -> str:
     zh, en = FLAG_TEXT.get(code, (code, code))
     return en if lang == "en" else zh
@@ -171,11 +185,18 @@ def rating_detail(ratings: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 def write_ratings_csv(path: Path, ratings: pd.DataFrame, lang: Lang, plan: Plan) -> Path:
     """results/ratings.csv: every rating with rater and points (rater detail, long format)."""
     detail = rating_detail(ratings, plan)
-    for col in ("employee_id", "employee_name", "department", "rater_id", "rater_name", "item"):
-        uniques = {v: csv_safe(v) for v in detail[col].unique()}
-        detail[col] = detail[col].map(uniques)
-    text = detail.to_csv(index=False, lineterminator="\r\n")
-    return atomic_write_text(path, text)
+    columns = []
+    for col in RATING_FIELDS:
+        values = detail[col].astype(object).tolist()
+        if col not in ("rating", "points", "calibrated_points"):
+            safe = {v: csv_safe(v) for v in set(values)}  # few distinct names: check each once
+            values = [safe[v] for v in values]
+        columns.append(values)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(RATING_FIELDS)
+    writer.writerows(zip(*columns, strict=True))
+    return atomic_write_text(path, buf.getvalue())
 
 
 def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Path:
@@ -535,7 +556,8 @@ def _about_sheet(book, formats, summary, lang: Lang) -> None:
         alpha = "—" if rel["alpha"] is None else f"{rel['alpha']:.3f}"
         rows.append([f"Krippendorff α ({term(rtype, lang)})", f"{alpha}  (n={rel['units']})"])
     for key, text in summary["rules"].items():
-        rows.append([key, text])
+        zh, en = RULE_LABELS.get(key, (key, key))
+        rows.append([_t(lang, zh, en), text])
     unforced = summary["quota"]["unforced"]
     if unforced:
         rows.append([_t(lang, "未做强制分布的组", "Groups without quota"), ", ".join(unforced)])
