@@ -427,6 +427,20 @@ def build_summary(
     history: Sequence[CycleRecord],
     lang: Lang,
 ) -> dict[str, Any]:
+    """The run's summary (``runs.summary_json``; read it with ``results.run_summary``).
+
+    Keys: ``cycle`` {id, name, period, start, end, company}; ``computed_at``; ``employees``;
+    ``complete`` (count); ``incomplete`` [{employee_id, missing_types, flags}];
+    ``distribution`` and ``distribution_before_quota`` {grade: count}, best grade first;
+    ``departments`` [{department, employees, complete, mean, median, std, min, max, grades}];
+    ``calibration`` {method, pool_mean, pool_std, calibrated_raters, uncalibrated_raters,
+    min_ratees}; ``leniency`` [{rater, rtype, ratings, ratees, mean_rating, others_mean,
+    difference, flagged}]; ``reliability`` {rater type: {alpha, units, ratings}};
+    ``quota`` {enabled, mode, group_by, min_group_size, tie_rule, groups, unforced,
+    moves [{employee_id, group, from, to, total_score}]}; ``previous_cycles``; and, added by
+    :func:`compute`, ``ignored_entries``, ``anonymity`` {hidden_groups} and ``rules``
+    {topic: sentence in the plan's language}.
+    """
     codes = [g.code for g in sorted(plan.grading.levels, key=lambda g: -g.min_score)]
     distribution = dict.fromkeys(codes, 0)
     before = dict.fromkeys(codes, 0)
