@@ -35,6 +35,7 @@ FLAG_TEXT: dict[str, tuple[str, str]] = {
     "incomplete": ("结果不完整（不评等级）", "Incomplete (no grade)"),
     "missing_type": ("缺少必需的评价人", "Required rater type missing"),
     "missing_actual": ("缺少 KPI 实际值", "KPI actual missing"),
+    "kpi_not_scored": ("KPI 无法计分（如目标为 0）", "KPI cannot be scored (e.g. zero target)"),
     "missing_rating": ("有项目无人评分", "Item without ratings"),
     "high_disagreement": ("评价分歧较大", "High disagreement"),
     "moved_by_quota": ("因强制分布调整等级", "Grade moved by quota"),
@@ -495,7 +496,9 @@ def flag_details(r: EmployeeResult, lang: Lang) -> Iterable[tuple[str, str]]:
         if flag == "missing_type":
             detail = sep.join(term(t, lang) for t in r.missing_types)
         elif flag == "missing_actual":
-            detail = sep.join(k.name for k in r.kpis if k.score is None)
+            detail = sep.join(k.name for k in r.kpis if k.actual is None)
+        elif flag == "kpi_not_scored":
+            detail = sep.join(k.name for k in r.kpis if k.actual is not None and k.score is None)
         elif flag == "missing_rating":
             detail = sep.join(i.name for i in items if i.score is None)
         elif flag == "high_disagreement":

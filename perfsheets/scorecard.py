@@ -263,8 +263,10 @@ class Builder:
 
     def flags(self, emp_id: str, kpis, items, gaps, missing) -> list[str]:
         flags = []
-        if any(k["score"] is None for k in kpis):
+        if any(k["actual"] is None for k in kpis):
             flags.append("missing_actual")
+        if any(k["actual"] is not None and k["score"] is None for k in kpis):
+            flags.append("kpi_not_scored")  # e.g. a zero target: the ratio means nothing
         if any(i["score"] is None for i in items):
             flags.append("missing_rating")
         if missing:

@@ -251,3 +251,19 @@ def test_kpi_actual_priority(tmp_path, small_plan):
     r = result_of(consolidate(lb2.root, previous=[]).workspace, "E002")
     assert [k.actual_source for k in r.kpis] == ["self"] * 3
     assert [k.actual for k in r.kpis] == [120, 95, 0]
+
+
+def test_progress_reports_every_employee(lb):
+    calls = []
+    consolidate(lb.root, previous=[], progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (7, 7)
+
+
+def test_kpi_that_cannot_be_scored_leaves_the_result_incomplete(lb):
+    rate_e002(lb)
+    lb.change_target("E002", "S01", 100, 0)  # a ratio against zero means nothing
+    r = result_of(consolidate(lb.root, previous=[]).workspace, "E002")
+    assert r.kpis[0].actual == 110 and r.kpis[0].score is None
+    assert r.section_scores["kpi"] is None and r.total_score is None and r.grade is None
+    assert r.flags[0] == "incomplete" and "kpi_not_scored" in r.flags
+    assert "missing_actual" not in r.flags
