@@ -140,6 +140,7 @@ def main() -> None:
             f"for {result.employees} employees ({result.complete} complete, "
             f"{result.moved_by_quota} moved by quota, calibration {result.calibration})"
         )
+        print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
         for name in ("scores.csv", "ratings.csv", "results.xlsx"):
             size = (ws.results / name).stat().st_size
             print(f"  results/{name}: {size / 1e6:.1f} MB")

@@ -92,6 +92,7 @@ class ConsolidationResult:
     ratings_csv: Path
     previous_cycles: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     def __post_init__(self) -> None:
         # Not a dataclass field: --json output stays a short summary for any company size.
@@ -157,10 +158,19 @@ def consolidate(
                 f"unknown calibration {method!r}: use none or zscore",
             )
         )
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        timings[name] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
     history = load_history(previous, ws.root, plan)
     with _gc_paused():
         with ws.ledger() as conn:
             inputs = read_inputs(conn)
+        lap("read")
         comp = compute(
             plan,
             inputs,
@@ -170,9 +180,11 @@ def consolidate(
             lang=lang,
             progress=progress,
         )
+        lap("compute")
         with ws.ledger() as conn:
             run_id = store(conn, plan, comp)
-        files = results_book.write_all(ws.results, comp, plan, lang)
+        lap("store")
+        files = results_book.write_all(ws.results, comp, plan, lang, lap)
     summary = comp.summary
     result = ConsolidationResult(
         workspace=ws.root,
@@ -189,6 +201,7 @@ def consolidate(
         ratings_csv=files["ratings"],
         previous_cycles=[c["cycle_id"] for c in summary["previous_cycles"]],
         seconds=round(time.perf_counter() - started, 3),
+        timings=timings,
     )
     result._results = comp.results
     return result

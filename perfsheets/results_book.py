@@ -11,7 +11,7 @@ import csv
 import io
 import numbers
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,14 +71,24 @@ def _t(lang: Lang, zh: str, en: str) -> str:
     return tr(lang, zh, en)
 
 
-def write_all(folder: Path, comp: Computation, plan: Plan, lang: Lang) -> dict[str, Path]:
-    """scores.csv, ratings.csv and results.xlsx of a consolidation, in ``folder``."""
+def write_all(
+    folder: Path,
+    comp: Computation,
+    plan: Plan,
+    lang: Lang,
+    lap: Callable[[str], None] | None = None,
+) -> dict[str, Path]:
+    """scores.csv, ratings.csv and results.xlsx of a consolidation, in ``folder``
+    (``lap(name)`` is called after each file, for timings)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return {
-        "scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang),
-        "ratings": write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan),
-        "results": write_results_book(folder / "results.xlsx", comp, plan, lang),
-    }
+    lap = lap or (lambda name: None)
+    files = {"scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang)}
+    lap("scores.csv")
+    files["ratings"] = write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan)
+    lap("ratings.csv")
+    files["results"] = write_results_book(folder / "results.xlsx", comp, plan, lang)
+    lap("results.xlsx")
+    return files
 
 
 # --- CSV ---------------------------------------------------------------------------------------
