@@ -248,7 +248,8 @@ def fmt_pct(value: float | None, places: int = 1, signed: bool = False) -> str:
 
 
 def fmt_weight(value: float | None) -> str:
-    return "—" if value is None else f"{fmt_plain(value)}%"
+    """A weight in percent, at most one decimal (16.6667 -> 16.7%)."""
+    return "—" if value is None else f"{fmt_plain(round(value, 1))}%"
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -430,7 +431,9 @@ def competency_chart(result: EmployeeResult, ctx: Context, vis: dict) -> Any:
         self_values.append(ts.mean_rating if self_ok else None)
         gap = gaps.get(item.code)
         other_values.append(gap.others_rating if gap else _others_rating(item, vis))
-    series = [charts.Series(ctx.t["chart_others"], other_values, charts.PALETTE[0])]
+    series = [
+        charts.Series(ctx.t["chart_others"], other_values, charts.PALETTE[0], fill=charts.TINTS[0])
+    ]
     if any(v is not None for v in self_values):
         series.append(charts.Series(ctx.t["chart_self"], self_values, charts.PALETTE[1], True))
     names = [i.name for i in items]
