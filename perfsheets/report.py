@@ -359,13 +359,15 @@ class Renderer:
         ends = [*starts[1:], len(document.pages)]
         if job.pack is not None:
             out.pack_bytes = pdf
-        for result, path, start, end in zip(job.employees, job.outputs, starts, ends, strict=True):
-            data = pdf if (start, end) == (0, len(document.pages)) else _cut(pdf, start, end)
+        whole = [(0, len(document.pages))] == list(zip(starts, ends, strict=True))
+        cycle = self.setup.plan.cycle.label(self.setup.lang)
+        titles = [f"{self.ctx.t['title']} · {r.name} · {cycle}" for r in job.employees]
+        pieces = [pdf] if whole else _cut(pdf, list(zip(starts, ends, strict=True)), titles)
+        for path, data, start, end in zip(job.outputs, pieces, starts, ends, strict=True):
             atomic_write(path, lambda tmp, data=data: tmp.write_bytes(data))
             out.written.append(path)
             out.pages += end - start
             out.employees += 1
-            del result
         return out
 
 
@@ -382,19 +384,26 @@ def _report_starts(document: Any, count: int) -> list[int]:
     return [starts[i] for i in range(count)]
 
 
-def _cut(pdf: bytes, start: int, end: int) -> bytes:
-    """Pages [start, end) of a PDF as a PDF of their own (shared font subset kept)."""
+def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str]) -> list[bytes]:
+    """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset.
+
+    The PDF is parsed once; this is cheap because the templates avoid anything WeasyPrint would
+    put in shared form XObjects (transparency, centred SVG text), which every cut would copy.
+    """
     from pypdf import PdfReader, PdfWriter
 
     reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter()
-    for page in reader.pages[start:end]:
-        writer.add_page(page)
-    if reader.metadata:
-        writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    info = {k: v for k, v in (reader.metadata or {}).items() if isinstance(v, str)}
+    pieces = []
+    for (start, end), title in zip(ranges, titles, strict=True):
+        writer = PdfWriter()
+        for page in reader.pages[start:end]:
+            writer.add_page(page)
+        writer.add_metadata({**info, "/Title": title})
+        buf = io.BytesIO()
+        writer.write(buf)
+        pieces.append(buf.getvalue())
+    return pieces
 
 
 def _merge(parts: Sequence[bytes]) -> bytes:
