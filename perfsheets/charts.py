@@ -79,7 +79,7 @@ def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
             f'stroke="{s.color}" stroke-width="2"{dash}/>'
         )
         parts.append(_text(x + 20, y, s.label, anchor="start"))
-        x += 28 + 9 * len(s.label)
+        x += 32 + text_width(s.label)
     return parts
 
 
@@ -247,7 +247,7 @@ def stacked_bars(
             f'fill="{s.color}"/>'
         )
         body.append(_text(legend_x + 12, height - 3, s.label, anchor="start"))
-        legend_x += 22 + 9 * len(s.label)
+        legend_x += 22 + text_width(s.label)
     return _svg(width, height, body, font)
 
 
