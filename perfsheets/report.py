@@ -238,12 +238,17 @@ def plan_jobs(
     by_manager: dict[str | None, list[EmployeeResult]] = defaultdict(list)
     for r in results:
         by_manager[r.manager_id].append(r)
+    chosen = {r.employee_id for r in results}
     jobs: list[Job] = []
     parts: dict[Path, int] = {}
     for manager_id in sorted(by_manager, key=lambda m: (m is None, m or "")):
         members = by_manager[manager_id]
         pack = None
-        if manager_packs and manager_id is not None:
+        # A pack is the whole team: never overwrite one with a partial selection's reports.
+        whole_team = manager_id is not None and all(
+            r.employee_id in chosen for r in teams[manager_id]
+        )
+        if manager_packs and whole_team and manager_id is not None:
             name = members[0].manager_name or manager_id
             pack = (
                 folder / MANAGERS_DIR / f"{safe_file_part(manager_id)}_{safe_file_part(name)}.pdf"
@@ -467,8 +472,9 @@ def render_reports(
     """Render employee reports (reports/<id>_<name>.pdf), manager packs (reports/managers/) and
     the HR summary (reports/hr_summary.pdf) from the latest consolidation.
 
-    ``employees`` limits the employee reports (and the packs' reports) to these ids; the packs'
-    overview pages and the HR summary always cover everyone. ``workers=1`` renders in this process.
+    ``employees`` limits the employee reports to these ids; a manager pack is written only for
+    teams the selection covers entirely (so a partial run never replaces a full pack), and the HR
+    summary always covers everyone. ``workers`` defaults to every core; 1 renders in this process.
     """
     started = time.perf_counter()
     ws = Workspace(Path(workspace))
@@ -501,7 +507,7 @@ def render_reports(
     setup = RenderSetup(
         plan, lang, template_dirs(templates), font, _logo_path(plan, ws), dt.date.today()
     )
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    workers = max(1, min(workers or _cores(), len(jobs) or 1))
     out = ReportResult(folder=folder, workers=workers, warnings=warnings)
     pack_parts: dict[Path, dict[int, bytes]] = defaultdict(dict)
     refused: set[str] = set()
@@ -535,6 +541,13 @@ def render_reports(
     out.seconds = time.perf_counter() - started
     out.seconds_per_page = out.seconds / out.pages if out.pages else 0.0
     return out
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (containers)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _execute(jobs: list[Job], setup: RenderSetup, workers: int):
