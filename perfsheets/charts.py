@@ -8,6 +8,7 @@ that goes into a chart (competency names, department names ...) is escaped here.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ GRID = "#d5d9de"
 MUTED = "#6b7280"
 # Colour-blind safe pair first (Okabe-Ito blue and orange), then a few more.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#999999")
+TINTS = ("#dbeaf5", "#fbefd6", "#d6efe6", "#f5e6ef", "#e0f0fa", "#f8e0d3", "#ebebeb")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Series:
     values: Sequence[float | None]
     color: str = PALETTE[0]
     dashed: bool = False
+    # Solid tints, not opacity: transparency would make WeasyPrint emit a group XObject per
+    # shape, which bloats PDFs and slows cutting a batch into per-employee files.
+    fill: str = "none"
 
 
 def _num(value: float) -> str:
@@ -44,9 +49,21 @@ def _svg(width: float, height: float, body: list[str], font: str) -> Markup:
     return Markup(head + "".join(body) + "</svg>")
 
 
+def text_width(text: str, size: float = 9) -> float:
+    """Estimated width of a text in Noto Sans CJK: CJK glyphs are 1 em, Latin about 0.56 em."""
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    return size * (wide + 0.56 * (len(text) - wide))
+
+
 def _text(x: float, y: float, text: object, anchor: str = "middle", **attrs: object) -> str:
+    # Centred or right-aligned SVG text makes WeasyPrint wrap every label in its own PDF form
+    # XObject (slow to cut into per-employee files), so place it ourselves from its width.
+    label = str(text)
+    size = float(attrs.get("font_size", 9))  # type: ignore[arg-type]
+    if anchor != "start":
+        x -= text_width(label, size) / (2 if anchor == "middle" else 1)
     extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
-    return f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
+    return f'<text x="{_num(x)}" y="{_num(y)}"{extra}>{escape(label)}</text>'
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -62,7 +79,7 @@ def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
             f'stroke="{s.color}" stroke-width="2"{dash}/>'
         )
         parts.append(_text(x + 20, y, s.label, anchor="start"))
-        x += 28 + 9 * len(s.label)
+        x += 32 + text_width(s.label)
     return parts
 
 
@@ -115,7 +132,7 @@ def radar(
         dash = ' stroke-dasharray="4 2"' if s.dashed else ""
         coords = " ".join(f"{_num(x)},{_num(y)}" for x, y in pts)
         body.append(
-            f'<polygon points="{coords}" fill="{s.color}" fill-opacity="0.12" '
+            f'<polygon points="{coords}" fill="{s.fill}" '
             f'stroke="{s.color}" stroke-width="1.6"{dash}/>'
         )
         body.extend(
@@ -230,7 +247,7 @@ def stacked_bars(
             f'fill="{s.color}"/>'
         )
         body.append(_text(legend_x + 12, height - 3, s.label, anchor="start"))
-        legend_x += 22 + 9 * len(s.label)
+        legend_x += 22 + text_width(s.label)
     return _svg(width, height, body, font)
 
 
@@ -259,8 +276,9 @@ def line(
         return x, top + plot_h * (1 - max(0.0, min(1.0, (v - low) / span)))
 
     body: list[str] = []
-    for k in range(5):
-        v = low + span * k / 4
+    step = 10.0 if span > 30 else 5.0
+    for k in range(int(span // step) + 1):
+        v = low + step * k
         _, y = xy(0, v)
         body.append(
             f'<line x1="{left}" y1="{_num(y)}" x2="{_num(width - right)}" y2="{_num(y)}" '

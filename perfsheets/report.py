@@ -238,12 +238,17 @@ def plan_jobs(
     by_manager: dict[str | None, list[EmployeeResult]] = defaultdict(list)
     for r in results:
         by_manager[r.manager_id].append(r)
+    chosen = {r.employee_id for r in results}
     jobs: list[Job] = []
     parts: dict[Path, int] = {}
     for manager_id in sorted(by_manager, key=lambda m: (m is None, m or "")):
         members = by_manager[manager_id]
         pack = None
-        if manager_packs and manager_id is not None:
+        # A pack is the whole team: never overwrite one with a partial selection's reports.
+        whole_team = manager_id is not None and all(
+            r.employee_id in chosen for r in teams[manager_id]
+        )
+        if manager_packs and whole_team and manager_id is not None:
             name = members[0].manager_name or manager_id
             pack = (
                 folder / MANAGERS_DIR / f"{safe_file_part(manager_id)}_{safe_file_part(name)}.pdf"
@@ -359,13 +364,15 @@ class Renderer:
         ends = [*starts[1:], len(document.pages)]
         if job.pack is not None:
             out.pack_bytes = pdf
-        for result, path, start, end in zip(job.employees, job.outputs, starts, ends, strict=True):
-            data = pdf if (start, end) == (0, len(document.pages)) else _cut(pdf, start, end)
+        whole = [(0, len(document.pages))] == list(zip(starts, ends, strict=True))
+        cycle = self.setup.plan.cycle.label(self.setup.lang)
+        titles = [f"{self.ctx.t['title']} · {r.name} · {cycle}" for r in job.employees]
+        pieces = [pdf] if whole else _cut(pdf, list(zip(starts, ends, strict=True)), titles)
+        for path, data, start, end in zip(job.outputs, pieces, starts, ends, strict=True):
             atomic_write(path, lambda tmp, data=data: tmp.write_bytes(data))
             out.written.append(path)
             out.pages += end - start
             out.employees += 1
-            del result
         return out
 
 
@@ -382,19 +389,26 @@ def _report_starts(document: Any, count: int) -> list[int]:
     return [starts[i] for i in range(count)]
 
 
-def _cut(pdf: bytes, start: int, end: int) -> bytes:
-    """Pages [start, end) of a PDF as a PDF of their own (shared font subset kept)."""
+def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str]) -> list[bytes]:
+    """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset.
+
+    The PDF is parsed once; this is cheap because the templates avoid anything WeasyPrint would
+    put in shared form XObjects (transparency, centred SVG text), which every cut would copy.
+    """
     from pypdf import PdfReader, PdfWriter
 
     reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter()
-    for page in reader.pages[start:end]:
-        writer.add_page(page)
-    if reader.metadata:
-        writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    info = {k: v for k, v in (reader.metadata or {}).items() if isinstance(v, str)}
+    pieces = []
+    for (start, end), title in zip(ranges, titles, strict=True):
+        writer = PdfWriter()
+        for page in reader.pages[start:end]:
+            writer.add_page(page)
+        writer.add_metadata({**info, "/Title": title})
+        buf = io.BytesIO()
+        writer.write(buf)
+        pieces.append(buf.getvalue())
+    return pieces
 
 
 def _merge(parts: Sequence[bytes]) -> bytes:
@@ -458,8 +472,9 @@ def render_reports(
     """Render employee reports (reports/<id>_<name>.pdf), manager packs (reports/managers/) and
     the HR summary (reports/hr_summary.pdf) from the latest consolidation.
 
-    ``employees`` limits the employee reports (and the packs' reports) to these ids; the packs'
-    overview pages and the HR summary always cover everyone. ``workers=1`` renders in this process.
+    ``employees`` limits the employee reports to these ids; a manager pack is written only for
+    teams the selection covers entirely (so a partial run never replaces a full pack), and the HR
+    summary always covers everyone. ``workers`` defaults to every core; 1 renders in this process.
     """
     started = time.perf_counter()
     ws = Workspace(Path(workspace))
@@ -492,7 +507,7 @@ def render_reports(
     setup = RenderSetup(
         plan, lang, template_dirs(templates), font, _logo_path(plan, ws), dt.date.today()
     )
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    workers = max(1, min(workers or _cores(), len(jobs) or 1))
     out = ReportResult(folder=folder, workers=workers, warnings=warnings)
     pack_parts: dict[Path, dict[int, bytes]] = defaultdict(dict)
     refused: set[str] = set()
@@ -526,6 +541,13 @@ def render_reports(
     out.seconds = time.perf_counter() - started
     out.seconds_per_page = out.seconds / out.pages if out.pages else 0.0
     return out
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (containers)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _execute(jobs: list[Job], setup: RenderSetup, workers: int):

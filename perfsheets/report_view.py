@@ -42,9 +42,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_weight": ("维度权重", "Part weight"),
     "section_score": ("维度得分", "Part score"),
     "contribution": ("计入总分", "Counts toward total"),
-    "kpi_table": ("一、关键绩效指标（KPI）", "1. Key performance indicators (KPI)"),
-    "task_table": ("二、重点工作", "2. Key tasks"),
-    "competency_table": ("三、能力与态度（360° 评价）", "3. Competencies and behaviours (360°)"),
+    "kpi_table": ("关键绩效指标（KPI）", "Key performance indicators (KPI)"),
+    "task_table": ("重点工作", "Key tasks"),
+    "competency_table": ("能力与态度（360° 评价）", "Competencies and behaviours (360°)"),
+    "numerals": ("一|二|三|四|五|六|七|八|九|十", "1|2|3|4|5|6|7|8|9|10"),
+    "numeral_sep": ("、", ". "),
+    "colon": ("：", ": "),
     "unit": ("单位", "Unit"),
     "completion": ("完成率", "Completion"),
     "item_score": ("单项得分", "Item score"),
@@ -248,7 +251,8 @@ def fmt_pct(value: float | None, places: int = 1, signed: bool = False) -> str:
 
 
 def fmt_weight(value: float | None) -> str:
-    return "—" if value is None else f"{fmt_plain(value)}%"
+    """A weight in percent, at most one decimal (16.6667 -> 16.7%)."""
+    return "—" if value is None else f"{fmt_plain(round(value, 1))}%"
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -430,7 +434,9 @@ def competency_chart(result: EmployeeResult, ctx: Context, vis: dict) -> Any:
         self_values.append(ts.mean_rating if self_ok else None)
         gap = gaps.get(item.code)
         other_values.append(gap.others_rating if gap else _others_rating(item, vis))
-    series = [charts.Series(ctx.t["chart_others"], other_values, charts.PALETTE[0])]
+    series = [
+        charts.Series(ctx.t["chart_others"], other_values, charts.PALETTE[0], fill=charts.TINTS[0])
+    ]
     if any(v is not None for v in self_values):
         series.append(charts.Series(ctx.t["chart_self"], self_values, charts.PALETTE[1], True))
     names = [i.name for i in items]
