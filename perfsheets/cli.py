@@ -497,7 +497,8 @@ def demo(
     table.add_column(_t(language, "用时 (秒)", "seconds"), justify="right")
     table.add_column(_t(language, "结果", "result"), overflow="fold")
     for timing in result.stages:
-        brief = (
+        counts = [(k, v) for k, v in scalar_rows(timing.result) if isinstance(v, int) and k != "run id"]
+        brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
             ", ".join(f"{k}={v}" for k, v in scalar_rows(timing.result)[:4])
             if timing.result is not None
             else ""
@@ -550,6 +551,9 @@ def import_actuals(
     source: Annotated[
         str | None, typer.Option(help="Name of the system the data comes from.")
     ] = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Only validate the file; apply nothing.")
+    ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -558,7 +562,7 @@ def import_actuals(
 
     language = _plan_lang(workspace, lang)
     with library_errors():
-        result = run(workspace, file, source=source)
+        result = run(workspace, file, source=source, dry_run=check_only)
     if not as_json:
         problems_table(result.report, language)
     finish(
@@ -619,7 +623,8 @@ def progress(
     if as_json:
         print_json({"progress": result, "file": path})
         return
-    _print_row_lists(result, language)
+    rows_table(_t(language, "各部门进度", "Progress by department"), result.department_rows(language))
+    rows_table(_t(language, "个人进度", "Progress per person"), result.person_rows(language))
     out.print(_t(language, f"进度表：{path}", f"Progress workbook: {path}"))
 
 
@@ -634,10 +639,17 @@ def appeal(
     outcome: Annotated[str | None, typer.Option(help="Decision: upheld or rejected.")] = None,
     note: Annotated[str, typer.Option(help="Note on the decision.")] = "",
     decided_by: Annotated[str | None, typer.Option("--decided-by", help="Who decided.")] = None,
+    state: Annotated[
+        str | None, typer.Option("--status", help="List only appeals in this state: open, upheld, rejected.")
+    ] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Open an appeal (--employee, --reason), decide one (--resolve ID --outcome ...), or list them."""
+    """Open an appeal (--employee, --reason), decide one (--resolve ID --outcome ...), or list them.
+
+    A decision changes no score: an upheld appeal is corrected through a corrected return,
+    collected and consolidated again.
+    """
     from . import appeals
 
     language = _plan_lang(workspace, lang)
@@ -650,15 +662,23 @@ def appeal(
             )
         elif employee and reason:
             result = {"appeal_id": appeals.open_appeal(workspace, employee=employee, reason=reason)}
-        elif employee or reason:
+        elif reason:
             raise _fail("to open an appeal give both --employee and --reason")
         else:
-            result = {"appeals": appeals.list_appeals(workspace)}
+            result = {"appeals": appeals.list_appeals(workspace, employee=employee, status=state)}
     if as_json:
         print_json(result)
         return
     _print_row_lists(result, language)
     summary_table(_t(language, "申诉", "Appeals"), scalar_rows(result))
+    if getattr(result, "outcome", None) == "upheld":
+        out.print(
+            _t(
+                language,
+                "申诉成立：请收回更正后的评价表，再运行 collect 和 consolidate。",
+                "Appeal upheld: collect the corrected return, then run consolidate again.",
+            )
+        )
 
 
 def main() -> None:
