@@ -497,12 +497,10 @@ def demo(
     table.add_column(_t(language, "用时 (秒)", "seconds"), justify="right")
     table.add_column(_t(language, "结果", "result"), overflow="fold")
     for timing in result.stages:
-        counts = [(k, v) for k, v in scalar_rows(timing.result) if isinstance(v, int) and k != "run id"]
+        counts = [
+            (k, v) for k, v in scalar_rows(timing.result) if isinstance(v, int) and k != "run id"
+        ]
         brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
-            ", ".join(f"{k}={v}" for k, v in scalar_rows(timing.result)[:4])
-            if timing.result is not None
-            else ""
-        )
         table.add_row(timing.stage, f"{timing.seconds:.1f}", brief)
     out.print(table)
     where = Table(
@@ -623,7 +621,9 @@ def progress(
     if as_json:
         print_json({"progress": result, "file": path})
         return
-    rows_table(_t(language, "各部门进度", "Progress by department"), result.department_rows(language))
+    rows_table(
+        _t(language, "各部门进度", "Progress by department"), result.department_rows(language)
+    )
     rows_table(_t(language, "个人进度", "Progress per person"), result.person_rows(language))
     out.print(_t(language, f"进度表：{path}", f"Progress workbook: {path}"))
 
@@ -640,7 +640,8 @@ def appeal(
     note: Annotated[str, typer.Option(help="Note on the decision.")] = "",
     decided_by: Annotated[str | None, typer.Option("--decided-by", help="Who decided.")] = None,
     state: Annotated[
-        str | None, typer.Option("--status", help="List only appeals in this state: open, upheld, rejected.")
+        str | None,
+        typer.Option("--status", help="List only appeals in this state: open, upheld, rejected."),
     ] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
