@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .model import Plan
 from .problems import PerfsheetsError, Report
 from .safety import atomic_write, atomic_write_text
+from .workspace import Workspace
 
 PathKey = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -123,6 +124,17 @@ def load_plan(path: str | Path) -> Plan:
     100, reporting lines ...) are checked by :func:`perfsheets.validate.validate_plan`.
     """
     return _plan_or_raise(read_plan(path), path)
+
+
+def workspace_plan(workspace: str | Path, plan: Plan | None = None) -> Plan:
+    """``plan`` when given, else the plan of the workspace (``plan.yaml`` or ``plan.xlsx``).
+
+    The stage functions' ``plan=None`` convention: raises :class:`PlanError` for a plan that
+    does not load, and PerfsheetsError when the workspace has no plan file.
+    """
+    if plan is not None:
+        return plan
+    return load_plan(Workspace(Path(workspace)).plan_path())
 
 
 def _plan_or_raise(loaded: LoadedPlan, path: str | Path) -> Plan:
