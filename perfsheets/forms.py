@@ -402,8 +402,8 @@ class SheetTemplate:
         lang, w = self.lang, COL_WIDTHS
         self.kpi_text = [self._kpi_texts(k) for k in self.kpis]
         self.task_text = [
-            (t.label(lang), t.standard_text(lang), tr(lang, "按完成情况评分", "rate completion"))
-            for t, _ in self.tasks
+            (t.label(lang), t.standard_text(lang), scale_hint(scale, lang))
+            for t, scale in self.tasks
         ]
         self.comp_text = [
             (
@@ -1113,9 +1113,7 @@ class FormWriter:
             1,
             0,
             4,
-            sheet_text(
-                f"{plan.cycle.label(lang)} {tr(lang, '绩效考核 · 填写说明', 'appraisal · how to fill in')}"
-            ),
+            sheet_text(f"{form_title(plan)} · {tr(lang, '填写说明', 'how to fill in')}"),
             fm["title"],
         )
         ws.merge_range(
