@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .i18n import tr
 from .model import Lang, Plan
 from .problems import CATALOGUE, PerfsheetsError, Problem, ProblemType, Report
 from .return_check import (
@@ -689,8 +690,9 @@ def return_status(workspace: str | Path, *, plan: Plan | None = None) -> StatusR
     ws = Workspace(Path(workspace))
     plan = plan or _load_plan(ws)
     people = {e.id: (e.name, e.department) for e in plan.roster.employees}
+    outside = tr(plan.cycle.language, "外部评价人", "External raters")  # one group, not per firm
     for x in plan.roster.external_raters:
-        people[x.id] = (x.name, x.organisation or "external")
+        people[x.id] = (x.name, outside)
     with ws.ledger() as conn:
         index = load_forms(conn)
         received = dict(
