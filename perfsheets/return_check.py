@@ -36,6 +36,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from . import layout
@@ -737,7 +738,7 @@ def _place_sheets(book: Book, form: FormRecord, result: CheckedReturn) -> dict[s
 # --- one assessment sheet ----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemRow:
     row: int
     columns: dict[str, int]  # column meaning -> 0-based column
@@ -760,19 +761,24 @@ def read_items(rows: list[list[object]]) -> tuple[dict[str, list[ItemRow]], bool
     items: dict[str, list[ItemRow]] = {}
     for r, row in enumerate(rows):
         key = row[0] if row else ""
-        if not isinstance(key, str) or not key:
+        if not key or type(key) is not str:
             continue
-        key = key.strip()
+        if key[0] == " " or key[-1] == " ":
+            key = key.strip()
         if key == layout.COLUMNS_KEY:
             columns = {
                 v.strip().lower(): c
                 for c, v in enumerate(row)
                 if c > 0 and isinstance(v, str) and v.strip()
             }
-            continue
-        if columns is not None and layout.parse_item_key(key) is not None:
+        elif (
+            columns is not None and key.startswith(_ITEM_PREFIXES) and key.find(":") < len(key) - 1
+        ):
             items.setdefault(key, []).append(ItemRow(r, columns, row))
     return items, columns is not None
+
+
+_ITEM_PREFIXES = tuple(f"{kind}:" for kind in layout.INPUT_COLUMNS)
 
 
 class SheetCheck:
@@ -856,12 +862,7 @@ class SheetCheck:
         return False
 
     def _field(self, meaning: str) -> str:
-        if meaning == layout.COL_TEXT:
-            return self._t("内容", "text")
-        try:
-            return term(meaning, self.lang)
-        except KeyError:
-            return meaning
+        return field_label(meaning, self.lang)
 
     # locked cells ------------------------------------------------------------------------------
 
@@ -994,6 +995,17 @@ class SheetCheck:
         }
         sep = ", " if self.lang == "en" else "、"
         return sep.join(self._t(*words[n]) for n in notes)
+
+
+@cache
+def field_label(meaning: str, lang: Lang) -> str:
+    """A column meaning in words: 'actual' -> 实际值."""
+    if meaning == layout.COL_TEXT:
+        return "text" if lang == "en" else "内容"
+    try:
+        return term(meaning, lang)
+    except KeyError:
+        return meaning
 
 
 # --- values --------------------------------------------------------------------------------------
