@@ -374,6 +374,11 @@ class ItemSpec:
     def label(self) -> str:
         return f"{self.code} {self.name}".strip()
 
+    @property
+    def percent(self) -> bool:
+        """A KPI measured in percent (its actual is typed as 85 for 85%)."""
+        return self.unit.strip() in ("%", "％")
+
 
 @dataclass(frozen=True)
 class SheetRecord:
@@ -910,6 +915,8 @@ class SheetCheck:
             return
         if spec.kind == "kpi":
             value, notes, bad = read_number(raw, unit=spec.unit)
+            if self._typed_as_percent(spec, raw, where):
+                value, notes = round(raw * 100, 9), ("percent_format",)  # type: ignore[operator]
         else:
             value, notes, bad = read_rating(raw, spec)
         if bad is not None:
@@ -945,6 +952,16 @@ class SheetCheck:
             )
             return
         self._entry(key, meaning, value, None)
+
+    def _typed_as_percent(self, spec: ItemSpec, raw: object, where: tuple[int, int]) -> bool:
+        """85% typed in Excel is stored as 0.85 with a percent format (looked up only for
+        small numbers in percent KPIs)."""
+        return (
+            spec.percent
+            and type(raw) is float
+            and abs(raw) <= 10
+            and self.book.shows_percent(self.sheet, *where)
+        )
 
     def _read_comment(self, row: ItemRow, key: str) -> None:
         cell = self._input_cell(row, layout.COL_TEXT)
@@ -992,6 +1009,10 @@ class SheetCheck:
             "spaces": ("首尾空格", "surrounding spaces"),
             "unit": ("单位", "unit typed with the number"),
             "label": ("填写了等级名称", "the level's name instead of its value"),
+            "percent_format": (
+                "按百分比格式输入，85% 即 0.85",
+                "typed as a percentage: 85% is 0.85",
+            ),
         }
         sep = ", " if self.lang == "en" else "、"
         return sep.join(self._t(*words[n]) for n in notes)
