@@ -22,8 +22,9 @@ read: formula cells are only checked for being where a person should have typed 
 Values are normalised only where the meaning is unambiguous, each time with a
 ``value_normalised`` warning: numbers stored as text, full-width digits and signs (８５),
 thousands separators (1,234), surrounding spaces, a trailing unit equal to the KPI's unit (85%
-in a percent KPI), a rating's label typed instead of its value ("优秀" → 5). Anything else that
-is not clearly a valid value is an error.
+in a percent KPI, as text; or as Excel stores it, 0.85 in a cell formatted as a percentage), a
+rating's label typed instead of its value ("优秀" → 5). Anything else that is not clearly a
+valid value is an error.
 """
 
 from __future__ import annotations
