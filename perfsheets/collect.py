@@ -10,12 +10,14 @@ idempotent:
   run leaves the ledger as it was after the last commit and the next run simply picks up the
   rest. An accepted file is archived under ``archive/`` by SHA-256 *before* its ledger rows are
   committed, so the ledger never points at a missing file.
-* **Idempotence**: a return whose content (the values read, not the bytes) equals any earlier
-  return of the same form changes nothing, so collecting the same folder twice, or a re-saved
-  copy, or an old version lying next to its correction, leaves the ledger as it is. A return
-  with new content supersedes the form's current return (``returns.superseded_by``), with a
-  ``duplicate_return`` warning and an audit entry. Nothing is ever deleted; consolidation reads
-  returns whose ``superseded_by`` is NULL.
+* **Idempotence**: a file whose bytes (SHA-256) are already stored is not even read again (its
+  problems of the last check stand). A return whose content (the values read, not the bytes)
+  equals any earlier return of the same form changes nothing, so collecting the same folder
+  twice, a re-saved copy, or an old version lying next to its correction leave the ledger as
+  it is. A return with new content supersedes the form's current return
+  (``returns.superseded_by``), with a ``duplicate_return`` warning and a ``return.supersede``
+  audit entry; each run adds a ``collect.run`` entry with its counts. Nothing is ever deleted;
+  consolidation reads the returns whose ``superseded_by`` is NULL.
 * **Problems** of the run go to ``results/validation.csv`` and ``results/validation.xlsx`` and to
   the ledger's ``problems`` table (replaced per file), which ``return_status`` reads.
 
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .i18n import tr
 from .model import Lang, Plan
 from .problems import CATALOGUE, PerfsheetsError, Problem, ProblemType, Report
 from .return_check import (
@@ -148,7 +151,13 @@ def collect_returns(
 
     ``paths`` are files, folders (searched recursively) and .zip archives of returns; by default
     the workspace's ``returns/`` folder. ``workers``: processes used to read files (default: one
-    per CPU for large batches; 0 or 1 reads in this process).
+    per CPU for large batches; 0 or 1 reads in this process). ``lang``: language of the
+    messages and of validation.xlsx (default: the plan's). ``limits``: size guards.
+
+    Each file ends ``accepted`` (first return of its form), ``superseded`` (accepted, replacing
+    an earlier return), ``unchanged`` (its content is already stored) or ``rejected`` (at least
+    one error); ``exit_code`` is 1 when any file was rejected. Raises PerfsheetsError when the
+    workspace has no generated forms or a given path does not exist.
     """
     started = time.perf_counter()
     require_defusedxml()
@@ -689,8 +698,9 @@ def return_status(workspace: str | Path, *, plan: Plan | None = None) -> StatusR
     ws = Workspace(Path(workspace))
     plan = plan or _load_plan(ws)
     people = {e.id: (e.name, e.department) for e in plan.roster.employees}
+    outside = tr(plan.cycle.language, "外部评价人", "External raters")  # one group, not per firm
     for x in plan.roster.external_raters:
-        people[x.id] = (x.name, x.organisation or "external")
+        people[x.id] = (x.name, outside)
     with ws.ledger() as conn:
         index = load_forms(conn)
         received = dict(

@@ -22,8 +22,9 @@ read: formula cells are only checked for being where a person should have typed 
 Values are normalised only where the meaning is unambiguous, each time with a
 ``value_normalised`` warning: numbers stored as text, full-width digits and signs (８５),
 thousands separators (1,234), surrounding spaces, a trailing unit equal to the KPI's unit (85%
-in a percent KPI), a rating's label typed instead of its value ("优秀" → 5). Anything else that
-is not clearly a valid value is an error.
+in a percent KPI, as text; or as Excel stores it, 0.85 in a cell formatted as a percentage), a
+rating's label typed instead of its value ("优秀" → 5). Anything else that is not clearly a
+valid value is an error.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from . import layout
@@ -372,6 +374,11 @@ class ItemSpec:
 
     def label(self) -> str:
         return f"{self.code} {self.name}".strip()
+
+    @property
+    def percent(self) -> bool:
+        """A KPI measured in percent (its actual is typed as 85 for 85%)."""
+        return self.unit.strip() in ("%", "％")
 
 
 @dataclass(frozen=True)
@@ -737,7 +744,7 @@ def _place_sheets(book: Book, form: FormRecord, result: CheckedReturn) -> dict[s
 # --- one assessment sheet ----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemRow:
     row: int
     columns: dict[str, int]  # column meaning -> 0-based column
@@ -760,19 +767,24 @@ def read_items(rows: list[list[object]]) -> tuple[dict[str, list[ItemRow]], bool
     items: dict[str, list[ItemRow]] = {}
     for r, row in enumerate(rows):
         key = row[0] if row else ""
-        if not isinstance(key, str) or not key:
+        if not key or type(key) is not str:
             continue
-        key = key.strip()
+        if key[0] == " " or key[-1] == " ":
+            key = key.strip()
         if key == layout.COLUMNS_KEY:
             columns = {
                 v.strip().lower(): c
                 for c, v in enumerate(row)
                 if c > 0 and isinstance(v, str) and v.strip()
             }
-            continue
-        if columns is not None and layout.parse_item_key(key) is not None:
+        elif (
+            columns is not None and key.startswith(_ITEM_PREFIXES) and key.find(":") < len(key) - 1
+        ):
             items.setdefault(key, []).append(ItemRow(r, columns, row))
     return items, columns is not None
+
+
+_ITEM_PREFIXES = tuple(f"{kind}:" for kind in layout.INPUT_COLUMNS)
 
 
 class SheetCheck:
@@ -856,12 +868,7 @@ class SheetCheck:
         return False
 
     def _field(self, meaning: str) -> str:
-        if meaning == layout.COL_TEXT:
-            return self._t("内容", "text")
-        try:
-            return term(meaning, self.lang)
-        except KeyError:
-            return meaning
+        return field_label(meaning, self.lang)
 
     # locked cells ------------------------------------------------------------------------------
 
@@ -909,6 +916,8 @@ class SheetCheck:
             return
         if spec.kind == "kpi":
             value, notes, bad = read_number(raw, unit=spec.unit)
+            if self._typed_as_percent(spec, raw, where):
+                value, notes = round(raw * 100, 9), ("percent_format",)  # type: ignore[operator]
         else:
             value, notes, bad = read_rating(raw, spec)
         if bad is not None:
@@ -944,6 +953,16 @@ class SheetCheck:
             )
             return
         self._entry(key, meaning, value, None)
+
+    def _typed_as_percent(self, spec: ItemSpec, raw: object, where: tuple[int, int]) -> bool:
+        """85% typed in Excel is stored as 0.85 with a percent format (looked up only for
+        small numbers in percent KPIs)."""
+        return (
+            spec.percent
+            and type(raw) is float
+            and abs(raw) <= 10
+            and self.book.shows_percent(self.sheet, *where)
+        )
 
     def _read_comment(self, row: ItemRow, key: str) -> None:
         cell = self._input_cell(row, layout.COL_TEXT)
@@ -991,9 +1010,24 @@ class SheetCheck:
             "spaces": ("首尾空格", "surrounding spaces"),
             "unit": ("单位", "unit typed with the number"),
             "label": ("填写了等级名称", "the level's name instead of its value"),
+            "percent_format": (
+                "按百分比格式输入，85% 即 0.85",
+                "typed as a percentage: 85% is 0.85",
+            ),
         }
         sep = ", " if self.lang == "en" else "、"
         return sep.join(self._t(*words[n]) for n in notes)
+
+
+@cache
+def field_label(meaning: str, lang: Lang) -> str:
+    """A column meaning in words: 'actual' -> 实际值."""
+    if meaning == layout.COL_TEXT:
+        return "text" if lang == "en" else "内容"
+    try:
+        return term(meaning, lang)
+    except KeyError:
+        return meaning
 
 
 # --- values --------------------------------------------------------------------------------------

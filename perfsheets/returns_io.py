@@ -272,6 +272,10 @@ def check_xml_parts(archive: zipfile.ZipFile, names: list[str] | None = None) ->
 
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b")
 _REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_STYLE_ATTR = re.compile(rb'\ss="([0-9]+)"')
+_NUM_FMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF_FORMAT = re.compile(rb'<(?:\w+:)?xf\b(?:[^>]*?numFmtId="([0-9]+)")?')
 _TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\b([^>]*)>")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WORKBOOK = "xl/workbook.xml"
@@ -305,6 +309,8 @@ class Book:
         if container != "xlsx":
             raise Rejected("not_workbook", kind=container)
         self._data = data
+        self._styles_part = ""
+        self._percent_styles: set[int] | None = None
         self._parts, shared = self._read_structure()
         for name in shared:  # parsed by calamine: their heads must be safe
             info = self._zip.NameToInfo.get(name)
@@ -327,6 +333,8 @@ class Book:
             targets[attrs.get("Id", "")] = posixpath.normpath(path)
             if attrs.get("Type", "").endswith(("/sharedStrings", "/styles")):
                 shared.append(targets[attrs.get("Id", "")])
+            if attrs.get("Type", "").endswith("/styles"):
+                self._styles_part = targets[attrs.get("Id", "")]
         parts: dict[str, str] = {}
         for attrs in _tags(workbook, b"sheet"):
             rel_id = next((v for k, v in attrs.items() if k.endswith(":id")), "")
@@ -382,6 +390,34 @@ class Book:
     def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
         """(row, column), 0-based, of every cell of the sheet that holds a formula."""
         return formula_refs(self.sheet_xml(sheet))
+
+    def shows_percent(self, sheet: str, row: int, col: int) -> bool:
+        """Whether a cell is formatted as a percentage: typing 85% in Excel or LibreOffice
+        stores 0.85 with a percent format. Read only for the few cells where it matters."""
+        xml = self.sheet_xml(sheet)
+        at = xml.find(f'r="{cell_ref(row, col)}"'.encode())
+        if at == -1:
+            return False
+        style = _STYLE_ATTR.search(xml, at, xml.find(b">", at))
+        return style is not None and int(style.group(1)) in self._percent_formats()
+
+    def _percent_formats(self) -> set[int]:
+        """Cell style indexes whose number format shows a percentage."""
+        if self._percent_styles is None:
+            self._percent_styles = set()
+            if self._styles_part in self._zip.NameToInfo:
+                styles = self._part(self._styles_part)
+                custom = {
+                    int(m.group(1)): "%" in html.unescape(m.group(2).decode("utf-8", "replace"))
+                    for m in _NUM_FMT.finditer(styles)
+                }
+                cell_xfs = _CELL_XFS.search(styles)
+                xfs = _XF_FORMAT.findall(cell_xfs.group(1)) if cell_xfs else []
+                for index, fmt in enumerate(xfs):
+                    number = int(fmt) if fmt else 0
+                    if number in (9, 10) or custom.get(number, False):
+                        self._percent_styles.add(index)
+        return self._percent_styles
 
     def close(self) -> None:
         self._zip.close()

@@ -150,6 +150,23 @@ def test_unambiguous_values_are_normalised_with_a_warning(ws, plan):
     assert values["kpi:S03"] == 1234 and values["task:T1"] == 5
 
 
+def test_percent_typed_in_excel_is_read_as_percent(ws, plan):
+    """Typing 85% in Excel stores 0.85 formatted as a percentage: that means 85 here."""
+
+    def typed(wb) -> None:
+        sheet = wb[SELF]
+        cell = sheet[find_cell(sheet, "kpi:S02", "actual")]
+        cell.value, cell.number_format = 0.85, "0%"
+
+    result = collect_one(ws, returned(ws, "E002", typed), plan)
+    assert result.files[0].outcome == "accepted"
+    assert "85" in only(result, "value_normalised").message()
+    rows = ledger_rows(
+        ws, "SELECT value_num FROM entries WHERE item_key='kpi:S02' AND rater_type='self'"
+    )
+    assert rows == [(85.0,)]
+
+
 @pytest.mark.parametrize("value", ["1,5", "85%"])
 def test_ambiguous_values_are_errors(ws, plan, value):
     # "1,5" may be a European decimal; "%" is not the unit of S01 (万元)
