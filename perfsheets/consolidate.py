@@ -181,10 +181,14 @@ def consolidate(
             progress=progress,
         )
         lap("compute")
-        with ws.ledger() as conn:
-            run_id = store(conn, plan, comp)
-        lap("store")
-        files = results_book.write_all(ws.results, comp, plan, lang, lap)
+        run_ids: list[int] = []
+
+        def store_run() -> None:
+            with ws.ledger() as conn:
+                run_ids.append(store(conn, plan, comp))
+
+        files = results_book.write_all(ws.results, comp, plan, lang, store_run, lap)
+        run_id = run_ids[0]
     summary = comp.summary
     result = ConsolidationResult(
         workspace=ws.root,
