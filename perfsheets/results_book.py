@@ -23,7 +23,8 @@ from .safety import atomic_write, atomic_write_text, csv_safe, sheet_text
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .consolidate import Computation, YearRollup
+    from .consolidate import Computation
+    from .history import YearRollup
     from .results import EmployeeResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # what sheet_text removes (keeps \t, \n)
