@@ -18,6 +18,7 @@ from typing import Any
 
 from .model import Lang, Plan
 
+MIN_REPORTS = 5
 MAX_REPORTS = 9
 TEAM_SIZE = 10  # a manager plus up to nine reports
 
@@ -132,15 +133,26 @@ class _Company:
         return emp_id
 
     def team(self, department: str, role: str, manager: str, size: int) -> None:
-        """``size`` people under ``manager``: flat up to nine, else sub-teams under managers."""
+        """``size`` people under ``manager``, who gets five to nine direct reports.
+
+        Up to nine people report directly. A bigger team gets sub-teams of at least six (a lead
+        and five or more) under leads, the manager keeping a few people directly where needed
+        to have five reports.
+        """
         if size <= MAX_REPORTS:
             for _ in range(size):
                 self.hire(department, role, manager)
             return
-        subs = min(MAX_REPORTS, max(2, math.ceil(size / TEAM_SIZE)))
-        for share in _split(size, subs):
+        leads = max(1, min(MAX_REPORTS, math.ceil(size / TEAM_SIZE)))
+        direct = max(0, MIN_REPORTS - leads)
+        while leads > 1 and size - direct < (MIN_REPORTS + 1) * leads:
+            leads -= 1
+            direct = max(0, MIN_REPORTS - leads)
+        for share in _split(size - direct, leads):
             lead = self.hire(department, "manager", manager)
             self.team(department, role, lead, share - 1)
+        for _ in range(direct):
+            self.hire(department, role, manager)
 
     def build(self) -> list[_Person]:
         if self.total < 1:

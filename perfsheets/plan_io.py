@@ -11,6 +11,7 @@ keys in the model's order, and defaults left out where they add nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,19 @@ EXCEL_SUFFIXES = (".xlsx",)
 class PlanSource:
     """The file a plan was read from and where each of its values sits in that file.
 
-    ``cells`` maps a model path such as ``("roles", 2, "kpis", 0, "weight")`` to the sheet and
-    cell of an Excel plan workbook. For YAML the path itself is the location, with the line
-    number looked up (lazily, only when a problem is reported) from ``text``.
+    For an Excel plan workbook, ``cells`` maps a model path such as ``("roles", 2, "weights")``
+    to a sheet and cell (or range), and ``rows`` maps the path of each item read from a table
+    row to its sheet and a mapping {field key: cell} (``"@row"`` gives the row's first cell), so
+    ``("roles", 2, "kpis", 0, "weight")`` finds its cell without a map entry per cell. For YAML
+    the path itself is the location, with the line number looked up (lazily, only when a
+    problem is reported) from ``text``.
     """
 
     file: str = ""
     kind: str = "model"  # "yaml" | "excel" | "model" (built in memory)
     cells: dict[PathKey, tuple[str, str]] = field(default_factory=dict)
+    rows: dict[PathKey, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    missing_columns: set[tuple[str, str]] = field(default_factory=set)  # (sheet, field key)
     text: str | None = None
     _lines: dict[PathKey, int] | None = field(default=None, repr=False)
 
@@ -49,9 +55,19 @@ class PlanSource:
         """(file, sheet, cell) of a model path, falling back to the nearest enclosing value."""
         if self.kind == "excel":
             for end in range(len(path), -1, -1):
-                hit = self.cells.get(path[:end])
+                prefix = path[:end]
+                hit = self.cells.get(prefix)
                 if hit is not None:
                     return self.file, hit[0], hit[1]
+                row = self.rows.get(prefix)
+                if row is not None:
+                    sheet, where = row
+                    rest = [str(p) for p in path[end:]]
+                    for k in range(len(rest), 0, -1):
+                        key = ".".join(rest[:k])
+                        if key in where:
+                            return self.file, sheet, where[key]
+                    return self.file, sheet, where["@row"]
             return self.file, "", format_path(path)
         file = self.file
         line = self.line_of(path)
@@ -114,7 +130,11 @@ def _plan_or_raise(loaded: LoadedPlan, path: str | Path) -> Plan:
         return loaded.plan
     errors = loaded.report.errors
     first = f": {errors[0].location()} {errors[0].message('en')}" if errors else ""
-    raise PlanError(f"{path}: the plan has {len(errors)} problem(s){first}", loaded.report)
+    raise PlanError(
+        f"{path}: the plan has {len(errors)} problem(s){first} "
+        "(run 'perfsheets check' for the full list)",
+        loaded.report,
+    )
 
 
 def read_plan(path: str | Path) -> LoadedPlan:
@@ -173,19 +193,30 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _SCALARS = yaml.constructor.SafeConstructor()
 
 
+_PLAIN: dict[str, Any] = {}  # plain scalar text -> value (role ids, units, numbers repeat a lot)
+
+
 def _resolve_plain(value: str) -> Any:
     """A plain scalar as PyYAML's safe loader reads it (YAML 1.1 implicit types)."""
+    try:
+        return _PLAIN[value]
+    except KeyError:
+        pass
     resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
-    candidates = resolvers.get(value[0] if value else "", []) + resolvers.get(None, [])
-    for tag, regexp in candidates:
+    result: Any = value
+    for tag, regexp in resolvers.get(value[0] if value else "", []) + resolvers.get(None, []):
         if regexp.match(value):
-            if tag == _STR_TAG:
-                return value
-            try:
-                return _SCALARS.yaml_constructors[tag](_SCALARS, yaml.ScalarNode(tag, value))
-            except ValueError:  # e.g. 2026-13-45: leave the text for the schema to report
-                return value
-    return value
+            if tag != _STR_TAG:
+                try:
+                    node = yaml.ScalarNode(tag, value)
+                    result = _SCALARS.yaml_constructors[tag](_SCALARS, node)
+                except ValueError:  # e.g. 2026-13-45: leave the text for the schema to report
+                    result = value
+            break
+    if len(_PLAIN) > 50_000:
+        _PLAIN.clear()
+    _PLAIN[value] = result
+    return result
 
 
 def _fast_load(text: str) -> tuple[Any, list[tuple[str, int]]]:
@@ -198,57 +229,65 @@ def _fast_load(text: str) -> tuple[Any, list[tuple[str, int]]]:
     anchors, aliases, explicit tags or merge keys raise :class:`_Fallback`.
     """
     E = yaml.events
+    scalar, alias, end = E.ScalarEvent, E.AliasEvent, E.StreamEndEvent
+    map_start, seq_start = E.MappingStartEvent, E.SequenceStartEvent
+    map_end, seq_end, doc_start = E.MappingEndEvent, E.SequenceEndEvent, E.DocumentStartEvent
     duplicates: list[tuple[str, int]] = []
-    stack: list[list[Any]] = []  # [container, pending key, keys seen]
-    root: Any = None
+    # Open containers: [container, pending key] (a key of _NO_KEY: a mapping awaiting its next
+    # key; None: a sequence).
+    stack: list[list[Any]] = []
+    root: list[Any] = []
     documents = 0
-
-    def add(value: Any) -> None:
-        nonlocal root
-        if not stack:
-            root = value
-            return
-        top = stack[-1]
-        if top[1] is None:
-            top[0].append(value)
-        else:
-            top[0][top[1]] = value
-            top[1] = _NO_KEY
-
-    for ev in yaml.parse(text, Loader=yaml.CSafeLoader):
-        cls = ev.__class__
-        if cls is E.ScalarEvent:
-            if ev.anchor is not None or ev.tag not in (None, "!"):
-                raise _Fallback
-            top = stack[-1] if stack else None
-            if top is not None and top[1] is _NO_KEY:  # a mapping key
-                key = ev.value
-                if key == "<<" and ev.implicit[0]:
+    parser = yaml.CSafeLoader(text)
+    get_event = parser.get_event
+    try:
+        while True:
+            ev = get_event()
+            cls = ev.__class__
+            if cls is scalar:
+                if ev.anchor is not None or ev.tag not in (None, "!"):
                     raise _Fallback
-                if key in top[2]:
-                    duplicates.append((key, ev.start_mark.line + 1))
-                top[2].add(key)
-                top[1] = key
+                plain = ev.implicit[0]
+                top = stack[-1] if stack else None
+                if top is not None and top[1] is _NO_KEY:  # a mapping key
+                    key = ev.value
+                    if plain and key == "<<":
+                        raise _Fallback
+                    if key in top[0]:
+                        duplicates.append((key, ev.start_mark.line + 1))
+                    top[1] = key
+                    continue
+                value = _resolve_plain(ev.value) if plain else ev.value
+            elif cls is map_start or cls is seq_start:
+                if ev.anchor is not None or not ev.implicit:
+                    raise _Fallback
+                if stack and stack[-1][1] is _NO_KEY:
+                    raise _Fallback  # a complex (non-scalar) key
+                stack.append([{}, _NO_KEY] if cls is map_start else [[], None])
                 continue
-            add(_resolve_plain(ev.value) if ev.implicit[0] else ev.value)
-        elif cls is E.MappingStartEvent or cls is E.SequenceStartEvent:
-            if ev.anchor is not None or not ev.implicit:
+            elif cls is map_end or cls is seq_end:
+                value = stack.pop()[0]
+                top = stack[-1] if stack else None
+            elif cls is end:
+                break
+            elif cls is alias:
                 raise _Fallback
-            if stack and stack[-1][1] is _NO_KEY:
-                raise _Fallback  # a complex (non-scalar) key
-            if cls is E.MappingStartEvent:
-                stack.append([{}, _NO_KEY, set()])
             else:
-                stack.append([[], None, None])
-        elif cls is E.MappingEndEvent or cls is E.SequenceEndEvent:
-            add(stack.pop()[0])
-        elif cls is E.AliasEvent:
-            raise _Fallback
-        elif cls is E.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _Fallback  # let PyYAML report "expected a single document"
-    return root, duplicates
+                if cls is doc_start:
+                    documents += 1
+                    if documents > 1:
+                        raise _Fallback  # let PyYAML report "expected a single document"
+                continue
+            if top is None:
+                root.append(value)
+            elif top[1] is None:
+                top[0].append(value)
+            else:
+                top[0][top[1]] = value
+                top[1] = _NO_KEY
+    finally:
+        parser.dispose()
+    return (root[0] if root else None), duplicates
 
 
 def _read_yaml_file(path: Path) -> tuple[Any, PlanSource, Report]:

@@ -1,0 +1,121 @@
+"""The rules behind what a report shows, checked without rendering a PDF."""
+
+from __future__ import annotations
+
+from test_report import HOSTILE, SECRET_PEER, employee_result
+
+from perfsheets import charts
+from perfsheets.report_view import (
+    Context,
+    comment_groups,
+    consequence,
+    employee_view,
+    fmt_pct,
+    fmt_plain,
+    group_visibility,
+    hr_view,
+    team_view,
+)
+from perfsheets.results import Comment, CommentGroup, RatedItemResult, TypeScore
+
+
+def test_groups_below_the_minimum_are_hidden_even_if_marked_shown(small_plan):
+    ctx = Context.build(small_plan, "zh-CN")
+    result = employee_result(small_plan, "E002")
+    # consolidation forgot to hide a two-person subordinate group: the report hides it anyway
+    for item in result.competencies:
+        item.by_type["subordinate"] = TypeScore(count=2, mean_rating=4.9, shown=True)
+    vis = group_visibility(result, ctx)
+    assert vis["subordinate"] == (False, 2)
+    assert vis["peer"] == (True, 4) and vis["self"] == (True, 1)
+    view = employee_view(result, ctx)
+    cells = [c["text"] for row in view["competencies"] for c in row["cells"]]
+    assert "4.9" not in cells and "—" in cells
+    groups = {g["type"]: g for g in comment_groups(result, ctx, vis)}
+    assert groups["subordinate"]["hidden"] and groups["subordinate"]["entries"] == []
+    assert SECRET_PEER not in str(view)
+
+
+def test_anonymous_comments_never_carry_a_name(small_plan):
+    ctx = Context.build(small_plan, "zh-CN")
+    result = employee_result(small_plan, "E002")
+    groups = {g["type"]: g for g in comment_groups(result, ctx, group_visibility(result, ctx))}
+    assert [c["author"] for c in groups["peer"]["entries"]] == [None, None]
+    assert groups["manager"]["entries"][0]["author"] == "王经理"
+    assert groups["self"]["entries"][0]["author"] == "李娜"
+    assert groups["manager"]["entries"][1]["text"] == HOSTILE  # escaped by the template, not here
+
+
+def test_consequence_comes_from_the_plan_grade(small_plan):
+    ctx = Context.build(small_plan, "zh-CN")
+    low = employee_result(small_plan, "E002", grade="D", total_score=40.0)
+    assert consequence(low, ctx) == "需制定绩效改进计划"
+    assert consequence(employee_result(small_plan, "E002"), ctx) == ""
+    own = employee_result(small_plan, "E002", consequence="暂缓晋升")
+    assert consequence(own, ctx) == "暂缓晋升"
+
+
+def test_competency_chart_is_a_radar_from_three_items(small_plan):
+    ctx = Context.build(small_plan, "zh-CN")
+    result = employee_result(small_plan, "E002")
+    assert "<rect" in employee_view(result, ctx)["chart"]  # two items: bars
+    extra = RatedItemResult(
+        code="C3",
+        name="<b>创新</b>",
+        weight=0,
+        by_type={
+            "self": TypeScore(count=1, mean_rating=3),
+            "peer": TypeScore(count=3, mean_rating=4),
+        },
+    )
+    result.competencies.append(extra)
+    svg = str(employee_view(result, ctx)["chart"])
+    assert "<polygon" in svg and "&lt;b&gt;创新" in svg and "<b>" not in svg
+
+
+def test_numbers_are_formatted_for_people():
+    assert fmt_plain(1200.0) == "1,200" and fmt_plain(0.955) == "0.955" and fmt_plain(None) == "—"
+    assert fmt_pct(1.0542) == "105.4%" and fmt_pct(0.05, signed=True) == "+5.0%"
+    assert fmt_pct(float("inf")) == "—"
+
+
+def test_team_and_hr_views_count_grades(small_plan):
+    ctx = Context.build(small_plan, "en")
+    results = [
+        employee_result(small_plan, "E002"),
+        employee_result(small_plan, "E003", grade="C", total_score=62.0),
+        employee_result(small_plan, "E007", complete=False, missing_types=["manager"]),
+    ]
+    team = team_view("E001", "王经理", results[:2], ctx)
+    assert [r["id"] for r in team["rows"]] == ["E002", "E003"]  # best first
+    assert [r["name"] for r in team["follow_up"]] == ["张伟"]
+    hr = hr_view(results, ctx)
+    assert {d["code"]: d["count"] for d in hr["distribution"]} == {
+        "S": 0,
+        "A": 2,
+        "B": 0,
+        "C": 1,
+        "D": 0,
+    }
+    assert hr["incomplete"][0]["missing"] == "上级"  # plan's own name for the rater type
+    assert [d["department"] for d in hr["departments"]] == ["行政部", "销售部"]
+
+
+def test_charts_escape_labels_and_skip_missing_values():
+    svg = str(charts.bars(["<A>", "B"], [3, 0]))
+    assert "&lt;A&gt;" in svg
+    line = str(charts.line(["Q1", "Q2", "Q3"], [80.0, None, 90.0], 60, 100))
+    assert line.count("<circle") == 2
+
+
+def test_comment_fields_use_shared_terms(small_plan):
+    ctx = Context.build(small_plan, "en")
+    result = employee_result(
+        small_plan,
+        "E002",
+        comments=[
+            CommentGroup(rater_type="manager", comments=[Comment(field="strengths", text="x")])
+        ],
+    )
+    (group,) = comment_groups(result, ctx, group_visibility(result, ctx))
+    assert group["entries"][0]["field"] == "Strengths"
