@@ -437,19 +437,20 @@ def strengths_and_development(
 ) -> tuple[list[str], list[str]]:
     """Names of the highest and lowest scored items (KPIs and rated items).
 
-    Up to ``most`` each and never more than half of the scored items, so no item is both;
-    an item only counts as a strength if it scored above the lowest item, and as a development
-    area if below the highest (equal scores everywhere give neither).
+    Strengths: up to ``most`` items scored above the median of the person's item scores,
+    best first; development areas: up to ``most`` scored below it, lowest first. Items at the
+    median are neither, so no item is both and equal scores everywhere give none. Equal scores
+    are taken in form order.
     """
+    import statistics
+
     scored = [(i["score"], pos, i["name"]) for pos, i in enumerate(items) if i["score"] is not None]
     if len(scored) < 2:
         return [], []
-    n = min(most, len(scored) // 2)
-    high = max(s for s, _, _ in scored)
-    low = min(s for s, _, _ in scored)
-    best = sorted(scored, key=lambda x: (-x[0], x[1]))[:n]
-    worst = sorted(scored, key=lambda x: (x[0], x[1]))[:n]
-    return [nm for s, _, nm in best if s > low], [nm for s, _, nm in worst if s < high]
+    median = statistics.median(s for s, _, _ in scored)
+    best = sorted((x for x in scored if x[0] > median), key=lambda x: (-x[0], x[1]))
+    worst = sorted((x for x in scored if x[0] < median), key=lambda x: (x[0], x[1]))
+    return [nm for _, _, nm in best[:most]], [nm for _, _, nm in worst[:most]]
 
 
 def expected_types(plan: Plan) -> dict[str, set[str]]:

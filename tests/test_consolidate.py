@@ -301,3 +301,13 @@ def test_zscore_calibration_is_used_in_the_scores(small_plan):
     raw = compute(small_plan, LedgerInputs(entries_frame(rows)), calibration="none")
     e002 = next(r for r in raw.results if r.employee_id == "E002")
     assert e002.competencies[0].by_type["manager"].points == 60 and e002.calibration == "none"
+
+
+def test_strengths_and_development_never_overlap_on_ties():
+    from perfsheets.scorecard import strengths_and_development
+
+    scores = [116, 115, 100, 100, 100, 98.75, 100, 100]
+    items = [{"name": f"i{n}", "score": s} for n, s in enumerate(scores)]
+    assert strengths_and_development(items) == (["i0", "i1"], ["i5"])  # the 100s are the median
+    same = [{"name": f"i{n}", "score": 90} for n in range(4)]
+    assert strengths_and_development(same) == ([], [])
