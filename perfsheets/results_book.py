@@ -87,6 +87,7 @@ def write_all(
     folder.mkdir(parents=True, exist_ok=True)
     lap = lap or (lambda name: None)
     book = BookWriter(folder / "results.xlsx", comp, plan, lang)
+    lap("results.xlsx" if book.process is None else "results.xlsx worker started")
     try:
         store()
         lap("store")
@@ -97,8 +98,10 @@ def write_all(
     except BaseException:
         book.abandon()
         raise
+    background = book.process is not None
     files["results"] = book.finish()
-    lap("results.xlsx")  # the time still spent waiting for the book after the CSV files
+    if background:
+        lap("results.xlsx wait")  # the time still spent waiting for the worker
     return files
 
 
@@ -264,7 +267,8 @@ class _Sheet:
                 ws.write_string(r, c, "✓" if v else "", fmt)
             elif isinstance(v, numbers.Real):
                 if v == v and v not in (float("inf"), float("-inf")):  # no NaN/inf
-                    ws.write_number(r, c, v, fmt or self.formats["num"])
+                    default = "int" if isinstance(v, numbers.Integral) else "num"
+                    ws.write_number(r, c, v, fmt or self.formats[default])
             else:
                 text = str(v)
                 if len(text) > 32767 or _CONTROL.search(text):
@@ -509,6 +513,8 @@ def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
     chart.set_x_axis({"name": term("grade", lang)})
     chart.set_y_axis({"name": _t(lang, "人数", "Employees")})
     sheet.ws.insert_chart(n + 3, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+    sheet.ws.set_landscape()
+    sheet.ws.fit_to_pages(1, 1)
 
 
 def _detail_sheet(book, formats, ratings: pd.DataFrame, plan: Plan, lang: Lang) -> None:
