@@ -24,7 +24,7 @@ from rich.table import Table
 
 from . import __version__
 from .model import Lang
-from .problems import PerfsheetsError, Report
+from .problems import PerfsheetsError, Problem, Report
 
 app = typer.Typer(
     help="perfsheets: run a performance appraisal cycle (绩效考核) through spreadsheets.",
@@ -85,12 +85,14 @@ def _t(lang: Lang, zh: str, en: str) -> str:
 
 def jsonable(obj: Any) -> Any:
     """Results as plain JSON data: dataclasses, pydantic models, paths, dates."""
+    if isinstance(obj, Report):
+        return obj.rows()
+    if isinstance(obj, Problem):
+        return obj.as_row()
     if hasattr(obj, "model_dump"):
         return jsonable(obj.model_dump())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, Report):
-        return [p.as_row() for p in obj]
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):
@@ -102,8 +104,18 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def result_data(result: Any) -> Any:
+    """A result as JSON data, with its computed counts (properties such as accepted, rejected)."""
+    data = jsonable(result)
+    if isinstance(data, dict):
+        for name in dir(type(result)):
+            if not name.startswith("_") and isinstance(getattr(type(result), name), property):
+                data[name] = jsonable(getattr(result, name))
+    return data
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(result_data(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def summary_table(title: str, rows: list[tuple[str, Any]]) -> None:
@@ -118,17 +130,22 @@ def summary_table(title: str, rows: list[tuple[str, Any]]) -> None:
 def problems_table(report: Report, lang: Lang, limit: int = 30) -> None:
     if not len(report):
         return
-    table = Table(title=_t(lang, "问题", "Problems"), title_justify="left")
-    for head in ("file", "sheet", "cell", "severity", "code", "message"):
-        table.add_column(head, overflow="fold")
+    table = Table(title=_t(lang, "问题", "Problems"), title_justify="left", expand=True)
+    table.add_column(_t(lang, "位置", "where"), overflow="fold", ratio=2)
+    table.add_column(_t(lang, "代码", "code"), overflow="fold", ratio=1)
+    table.add_column(_t(lang, "说明", "message"), overflow="fold", ratio=4)
     for problem in list(report)[:limit]:
-        row = problem.as_row(lang)
         style = "red" if problem.is_error else "yellow"
-        table.add_row(*(row[k] for k in row), style=style)
+        table.add_row(problem.location(), problem.code, problem.message(lang), style=style)
     out.print(table)
     if len(report) > limit:
+        more = len(report) - limit
         out.print(
-            _t(lang, f"……另有 {len(report) - limit} 条", f"... and {len(report) - limit} more")
+            _t(
+                lang,
+                f"……另有 {more} 条（--json 可列出全部）",
+                f"... and {more} more (--json lists all)",
+            )
         )
 
 
@@ -180,7 +197,7 @@ def library_errors() -> Iterator[None]:
 
 def scalar_rows(result: Any) -> list[tuple[str, Any]]:
     """The scalar fields of a result (counts, paths, seconds) as label/value rows."""
-    data = jsonable(result)
+    data = result_data(result)
     if not isinstance(data, dict):
         return [("result", data)]
     rows = []
@@ -378,7 +395,11 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
     if as_json:
         print_json(result)
         return
-    _print_row_lists(result, language)
+    departments = jsonable(result.departments)
+    rows_table(_t(language, "各部门", "By department"), departments)
+    keep = ("rater_id", "name", "department", "state")
+    open_items = [{k: r[k] for k in keep} for r in result.rows() if r["state"] != "returned"]
+    rows_table(_t(language, "未交或被退回的评价人", "Raters missing or rejected"), open_items)
     summary_table(_t(language, "回收状态", "Return status"), scalar_rows(result))
 
 
@@ -476,11 +497,10 @@ def demo(
     table.add_column(_t(language, "用时 (秒)", "seconds"), justify="right")
     table.add_column(_t(language, "结果", "result"), overflow="fold")
     for timing in result.stages:
-        brief = (
-            ", ".join(f"{k}={v}" for k, v in scalar_rows(timing.result)[:4])
-            if timing.result is not None
-            else ""
-        )
+        counts = [
+            (k, v) for k, v in scalar_rows(timing.result) if isinstance(v, int) and k != "run id"
+        ]
+        brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
         table.add_row(timing.stage, f"{timing.seconds:.1f}", brief)
     out.print(table)
     where = Table(
@@ -529,6 +549,9 @@ def import_actuals(
     source: Annotated[
         str | None, typer.Option(help="Name of the system the data comes from.")
     ] = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Only validate the file; apply nothing.")
+    ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -537,7 +560,7 @@ def import_actuals(
 
     language = _plan_lang(workspace, lang)
     with library_errors():
-        result = run(workspace, file, source=source)
+        result = run(workspace, file, source=source, dry_run=check_only)
     if not as_json:
         problems_table(result.report, language)
     finish(
@@ -598,7 +621,10 @@ def progress(
     if as_json:
         print_json({"progress": result, "file": path})
         return
-    _print_row_lists(result, language)
+    rows_table(
+        _t(language, "各部门进度", "Progress by department"), result.department_rows(language)
+    )
+    rows_table(_t(language, "个人进度", "Progress per person"), result.person_rows(language))
     out.print(_t(language, f"进度表：{path}", f"Progress workbook: {path}"))
 
 
@@ -613,10 +639,18 @@ def appeal(
     outcome: Annotated[str | None, typer.Option(help="Decision: upheld or rejected.")] = None,
     note: Annotated[str, typer.Option(help="Note on the decision.")] = "",
     decided_by: Annotated[str | None, typer.Option("--decided-by", help="Who decided.")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option("--status", help="List only appeals in this state: open, upheld, rejected."),
+    ] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Open an appeal (--employee, --reason), decide one (--resolve ID --outcome ...), or list them."""
+    """Open an appeal (--employee, --reason), decide one (--resolve ID --outcome ...), or list them.
+
+    A decision changes no score: an upheld appeal is corrected through a corrected return,
+    collected and consolidated again.
+    """
     from . import appeals
 
     language = _plan_lang(workspace, lang)
@@ -629,15 +663,23 @@ def appeal(
             )
         elif employee and reason:
             result = {"appeal_id": appeals.open_appeal(workspace, employee=employee, reason=reason)}
-        elif employee or reason:
+        elif reason:
             raise _fail("to open an appeal give both --employee and --reason")
         else:
-            result = {"appeals": appeals.list_appeals(workspace)}
+            result = {"appeals": appeals.list_appeals(workspace, employee=employee, status=state)}
     if as_json:
         print_json(result)
         return
     _print_row_lists(result, language)
     summary_table(_t(language, "申诉", "Appeals"), scalar_rows(result))
+    if getattr(result, "outcome", None) == "upheld":
+        out.print(
+            _t(
+                language,
+                "申诉成立：请收回更正后的评价表，再运行 collect 和 consolidate。",
+                "Appeal upheld: collect the corrected return, then run consolidate again.",
+            )
+        )
 
 
 def main() -> None:

@@ -11,6 +11,18 @@ depends on fixed cell addresses:
 * A hidden, protected sheet :data:`META_SHEET` holds ``key | value`` rows identifying the form
   (:data:`META_FIELDS`), then, after a row whose key is :data:`SHEETS_KEY`, one row per
   assessment sheet: ``sheet name | ratee id | rater type``.
+
+Details a reader relies on (added with the form generator):
+
+* Each section of a sheet (KPI, key tasks, competencies, comments) has its **own** ``@columns``
+  row (hidden) just above its visible header row, because one column means ``actual`` in the
+  KPI table and ``rating`` in the tasks table. An item row uses the nearest ``@columns`` row
+  above it. Only columns a reader needs are named (inputs, locked values, score); the
+  descriptive columns (code, name, definition, criteria ...) are left unnamed.
+* A comment row's input cell is the ``text`` column; it is merged across the rest of the row.
+* Rows whose key starts with :data:`SCORE_KEY_PREFIX` (``score:kpi``, ``score:task``,
+  ``score:competency``, ``score:total``) hold the live formula scores; never read them as scores.
+* The ``_meta`` sheet is ``veryHidden``; the workbook structure is locked.
 """
 
 from __future__ import annotations
@@ -45,6 +57,8 @@ COL_WEIGHT = "weight"  # locked
 COL_TARGET = "target"  # locked
 COL_BASELINE = "baseline"  # locked
 COL_SCORE = "score"  # formula (never read as a score)
+SCORE_KEY_PREFIX = "score:"
+TOTAL_KEY = "score:total"
 
 INPUT_COLUMNS = {
     "kpi": COL_ACTUAL,
@@ -62,6 +76,11 @@ LOCKED_FIELDS = {
 COMMENT_FIELDS = ("strengths", "improvements", "summary", "development")
 SELF_ONLY_COMMENTS = ("summary", "development")
 COMMENT_MAX_CHARS = 500
+
+
+def score_key(section: str) -> str:
+    """Key of a live score row: ``score:kpi`` ... or ``score:total``."""
+    return f"{SCORE_KEY_PREFIX}{section}"
 
 
 def item_key(kind: ItemKind, code: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Lang = Literal["zh-CN", "en"]
 RaterTypeId = Literal["self", "manager", "peer", "subordinate", "customer"]
@@ -22,6 +22,8 @@ Direction = Literal["higher", "lower"]
 ActualSource = Literal["rater", "import"]
 
 RATER_TYPE_ORDER: tuple[RaterTypeId, ...] = ("self", "manager", "peer", "subordinate", "customer")
+# Rater types whose ratings are pooled anonymously: at least this many raters by default.
+GROUP_MIN_COUNT = 3
 SECTION_ORDER: tuple[SectionKind, ...] = ("kpi", "task", "competency")
 
 
@@ -76,6 +78,15 @@ class RaterType(Named):
     required: bool = False
     anonymous: bool = False
     sections: list[SectionKind] = Field(default_factory=lambda: ["competency"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_min_count(cls, data: object) -> object:
+        """Self and manager default to one rater; peers, subordinates, customers to three."""
+        group = ("peer", "subordinate", "customer")
+        if isinstance(data, dict) and "min_count" not in data and data.get("id") in group:
+            data = {**data, "min_count": GROUP_MIN_COUNT}
+        return data
 
 
 # --- scoring rules ----------------------------------------------------------------------------

@@ -31,8 +31,10 @@ def _stable_rng(seed: int, key: str) -> random.Random:
 def choose_peers(plan: Plan) -> dict[str, list[str]]:
     """Peers per employee: ``count`` colleagues from the same scope, seeded and stable.
 
-    Each person's draw depends only on the seed, their id and their colleagues, so adding an
-    employee in another department changes nobody else's peers.
+    Colleagues are the others in the same department (or role) except the person's own manager
+    and direct reports, who already rate as manager and subordinates. Each person's draw depends
+    only on the seed, their id and their colleagues, so adding an employee in another
+    department changes nobody else's peers.
     """
     rule = plan.roster.peers
     if rule.count == 0:
@@ -41,12 +43,33 @@ def choose_peers(plan: Plan) -> dict[str, list[str]]:
     active = [e for e in plan.roster.employees if e.is_active]
     for e in active:
         groups[e.department if rule.scope == "department" else e.role].append(e.id)
+    positions = {key: {c: i for i, c in enumerate(ids)} for key, ids in groups.items()}
+    reports: dict[str, list[str]] = defaultdict(list)
+    for e in active:
+        if e.manager:
+            reports[e.manager].append(e.id)
     peers: dict[str, list[str]] = {}
     for e in active:
         key = e.department if rule.scope == "department" else e.role
-        colleagues = [c for c in groups[key] if c != e.id and c != e.manager]
+        group, pos = groups[key], positions[key]
         rng = _stable_rng(rule.seed, e.id)
-        peers[e.id] = sorted(rng.sample(colleagues, min(rule.count, len(colleagues))))
+        if len(pos) != len(group):  # duplicate ids (a plan error): take the plain way
+            others = {e.id, e.manager, *reports[e.id]}
+            colleagues = [c for c in group if c not in others]
+            peers[e.id] = sorted(rng.sample(colleagues, min(rule.count, len(colleagues))))
+            continue
+        # Same draw as rng.sample(colleagues, k) without building the colleagues list (which
+        # costs O(department size) per person): sample() only uses the length and indexing.
+        near = (e.id, e.manager or "", *reports[e.id])
+        skip = sorted({p for p in map(pos.get, near) if p is not None})
+        n = len(group) - len(skip)
+        chosen = []
+        for j in rng.sample(range(n), min(rule.count, n)):
+            for s in skip:
+                if j >= s:
+                    j += 1
+            chosen.append(group[j])
+        peers[e.id] = sorted(chosen)
     return peers
 
 

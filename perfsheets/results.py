@@ -51,7 +51,7 @@ class RatedItemResult(Record):
     by_type: dict[RaterTypeId, TypeScore] = Field(default_factory=dict)
     score: float | None = None  # combined over rater types (renormalised)
     weighted: float | None = None
-    spread: float | None = None  # std dev of all ratings (scale values)
+    spread: float | None = None  # population std dev of counted ratings but self's (scale)
     high_disagreement: bool = False
 
 
@@ -115,6 +115,7 @@ class EmployeeResult(Record):
     total_score: float | None = None
     grade: str | None = None
     grade_before_quota: str | None = None  # set when forced distribution moved the grade
+    quota_group: str | None = None  # the group forced distribution ranked this person in
     coefficient: float | None = None
     consequence: str = ""
     rank_in_department: int | None = None

@@ -66,12 +66,19 @@ def change_rate(actual: float, baseline: float, direction: Direction) -> float |
     return diff / abs(baseline)
 
 
+BAND_DECIMALS = 10
+
+
 def band_score(measure: float, bands: Sequence, otherwise: float, at_most: bool = False) -> float:
     """Score of the first band the measure falls in.
 
     Normally a band's ``min`` is a lower bound (measure >= min), best band first. With
     ``at_most`` (raw values where lower is better, e.g. response time) it is an upper bound.
+    The measure is rounded to 10 decimals first, so float noise does not drop a result on a
+    boundary into the band below ((13.2 - 12) / 12 is 0.0999999999999999, meant as 10%).
     """
+    if math.isfinite(measure):
+        measure = round(measure, BAND_DECIMALS)
     if at_most:
         for band in sorted(bands, key=lambda b: b.min):
             if measure <= band.min:

@@ -106,6 +106,8 @@ CREATE TABLE IF NOT EXISTS problems (
     rater_id TEXT,
     run_at   TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS problems_file ON problems(file);
+CREATE INDEX IF NOT EXISTS problems_form ON problems(form_id);
 
 -- Actual values imported from business systems (win over typed ones).
 CREATE TABLE IF NOT EXISTS imported_actuals (

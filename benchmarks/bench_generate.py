@@ -1,0 +1,192 @@
+"""Form generation speed beside the floor: xlsxwriter alone writing the same cells.
+
+    python benchmarks/bench_generate.py                       # 10,000 employees, all cores
+    python benchmarks/bench_generate.py --employees 2000,10000   # memory stays flat?
+    python benchmarks/bench_generate.py --employees 1000 --no-baseline
+
+For each company size (each in a fresh process, so peak memory is its own) it prints:
+* perfsheets ``generate_forms`` wall time (plan frozen, assignments, workbooks, ledger, index);
+* the floor: every workbook's xlsxwriter calls recorded, then replayed straight into
+  xlsxwriter (same cells, formats, merges, validations, print setup, and the same Workbook
+  subclass with its formula cache) in the same number of processes; the floor is the replay
+  time summed over forms, divided by the number of processes;
+* peak memory of the main process and of the largest worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+# --- the floor: record perfsheets' xlsxwriter calls, replay them on plain xlsxwriter ----------
+
+
+class _Recorder:
+    """Stands in for an xlsxwriter Workbook/Worksheet/Format and logs every call."""
+
+    def __init__(self, log: list, ident: int) -> None:
+        self._log, self._id = log, ident
+
+    def __getattr__(self, name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = None
+            if name in ("add_worksheet", "add_format"):
+                result = _Recorder(self._log, len(self._log) + 1)
+            args = tuple(("@ref", a._id) if isinstance(a, _Recorder) else a for a in args)
+            self._log.append((self._id, name, args, kwargs, result._id if result else None))
+            return result
+
+        return call
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)  # structure_password etc. are not cells
+
+
+def _record(writer: Any, job: Any) -> tuple[list, dict]:
+    import perfsheets.forms as forms
+
+    log: list = []
+    options: dict = {}
+
+    def factory(path: str, opts: dict) -> _Recorder:
+        options.update(opts)
+        return _Recorder(log, 0)
+
+    real = forms._workbook_class
+    forms._workbook_class = lambda: factory  # type: ignore[assignment]
+    try:
+        writer._write_workbook(Path("unused.xlsx"), job)
+    finally:
+        forms._workbook_class = real  # type: ignore[assignment]
+    return log, options
+
+
+def _replay(log: list, options: dict, path: str) -> float:
+    from perfsheets.forms import _workbook_class
+
+    started = time.perf_counter()
+    objects: dict[int, Any] = {0: _workbook_class()(path, options)}
+    for ident, name, args, kwargs, result in log:
+        args = tuple(
+            objects[a[1]] if isinstance(a, tuple) and a[:1] == ("@ref",) else a for a in args
+        )
+        value = getattr(objects[ident], name)(*args, **kwargs)
+        if result is not None:
+            objects[result] = value
+    return time.perf_counter() - started
+
+
+_BASE: dict[str, Any] = {}
+
+
+def _baseline_init(plan_json: str, out_dir: str) -> None:
+    from perfsheets.forms import FormWriter
+    from perfsheets.model import Plan
+
+    _BASE["writer"] = FormWriter(Plan.model_validate_json(plan_json), Path(out_dir))
+    _BASE["out"] = out_dir
+
+
+def _baseline_chunk(jobs: list) -> float:
+    seconds = 0.0
+    for job in jobs:
+        log, options = _record(_BASE["writer"], job)
+        seconds += _replay(log, options, os.path.join(_BASE["out"], job.file))
+    return seconds
+
+
+def baseline(plan: Any, workers: int, out_dir: Path) -> float:
+    """Replay seconds of every form, summed, divided by the processes that share them."""
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    from perfsheets.forms import plan_jobs
+
+    _, jobs = plan_jobs(plan, generation="b", plan_version=1, plan_digest="-", generated_at="-")
+    chunks = iter(lambda: list(islice(jobs, 16)), [])
+    with ProcessPoolExecutor(
+        workers, initializer=_baseline_init, initargs=(plan.model_dump_json(), str(out_dir))
+    ) as pool:
+        spent = sum(pool.map(_baseline_chunk, chunks))
+    return spent / workers
+
+
+# --- one company size, in its own process -------------------------------------------------------
+
+
+def run_one(employees: int, workers: int, with_baseline: bool) -> dict[str, Any]:
+    from perfsheets.example import example_plan
+    from perfsheets.forms import generate_forms
+
+    plan = example_plan(employees=employees, seed=1)
+    with tempfile.TemporaryDirectory(prefix="bench-forms-") as tmp:
+        started = time.perf_counter()
+        result = generate_forms(Path(tmp) / "ws", plan=plan, workers=workers)
+        wall = time.perf_counter() - started
+        mb = 1024  # ru_maxrss is in KiB on Linux
+        main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / mb
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / mb
+        floor = None
+        if with_baseline:
+            floor_dir = Path(tmp) / "floor"
+            floor_dir.mkdir()
+            floor = baseline(plan, workers, floor_dir)
+    return {
+        "employees": employees,
+        "forms": result.forms,
+        "sheets": result.sheets,
+        "workers": workers,
+        "perfsheets_s": round(wall, 1),
+        "xlsxwriter_s": None if floor is None else round(floor, 1),
+        "ratio": None if floor is None else round(wall / floor, 2),
+        "main_peak_mb": round(main_peak),
+        "worker_peak_mb": round(worker_peak),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", default="10000", help="comma-separated company sizes")
+    parser.add_argument("--workers", type=int, default=None, help="default: all cores")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the xlsxwriter floor")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    from perfsheets.forms import default_workers
+
+    workers = args.workers or default_workers()
+    if args.one:
+        print(json.dumps(run_one(int(args.employees), workers, not args.no_baseline)))
+        return
+    print(
+        f"{'employees':>9} {'forms':>6} {'sheets':>7} {'perfsheets':>11} {'xlsxwriter':>11}"
+        f" {'ratio':>6} {'main MB':>8} {'worker MB':>9}   ({workers} processes)"
+    )
+    for size in args.employees.split(","):
+        cmd = [sys.executable, __file__, "--one", "--employees", size, "--workers", str(workers)]
+        if args.no_baseline:
+            cmd.append("--no-baseline")
+        row = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        floor = "-" if row["xlsxwriter_s"] is None else f"{row['xlsxwriter_s']:.1f} s"
+        ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+        print(
+            f"{row['employees']:>9} {row['forms']:>6} {row['sheets']:>7}"
+            f" {row['perfsheets_s']:>9.1f} s {floor:>11} {ratio:>6}"
+            f" {row['main_peak_mb']:>8} {row['worker_peak_mb']:>9}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

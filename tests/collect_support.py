@@ -1,0 +1,153 @@
+"""Helpers for the collect tests: real generated forms, filled the way people and scripts do.
+
+Cells are found by the layout (item key + column meaning), never by fixed addresses, so the
+tests follow the contract of perfsheets.layout rather than one generator's choices.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from perfsheets import layout
+from perfsheets.model import Plan
+from perfsheets.workspace import Workspace
+
+
+def make_workspace(root: Path, plan: Plan) -> Workspace:
+    """A workspace with generated forms (one per rater) registered in the ledger, and each
+    form filled correctly (with openpyxl) in ``filled/<rater id>.xlsx``, outside returns/."""
+    from perfsheets.forms import generate_forms
+
+    generate_forms(root, plan=plan, workers=1)
+    ws = Workspace(root)
+    with ws.ledger() as conn:
+        raters = [r for (r,) in conn.execute("SELECT rater_id FROM forms")]
+    for rater in raters:
+        fill_form(form_path(ws, rater), root / "filled" / f"{rater}.xlsx")
+    return ws
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def prepared_workspace(factory, name: str, plan: Plan, root: Path) -> Workspace:
+    """A private copy at ``root`` of a workspace made by :func:`make_workspace` once per test
+    session (``factory`` is pytest's tmp_path_factory): generating and filling is the slow part."""
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = make_workspace(factory.mktemp(name) / "cycle", plan).root
+    shutil.copytree(_TEMPLATES[name], root)
+    return Workspace(root)
+
+
+def form_path(ws: Workspace, rater_id: str) -> Path:
+    """The current generated form of a rater."""
+    with ws.ledger() as conn:
+        (file,) = conn.execute(
+            "SELECT file FROM forms WHERE rater_id=? ORDER BY rowid DESC LIMIT 1", (rater_id,)
+        ).fetchone()
+    return ws.forms / file
+
+
+def returned(ws: Workspace, rater: str, edits=None, name: str = "") -> Path:
+    """The rater's filled form dropped into returns/ (under the form's name by default),
+    after ``edits(workbook)`` made the faults a test wants."""
+    filled = ws.root / "filled" / f"{rater}.xlsx"
+    dst = ws.returns / (name or form_path(ws, rater).name)
+    if edits is None:
+        return copy_to(filled, dst)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(filled)
+    edits(wb)
+    wb.save(dst)
+    return dst
+
+
+# --- filling forms like people do ---------------------------------------------------------------
+
+
+def find_cell(ws, key: str, meaning: str) -> str:
+    """The address of an item's cell by layout (what a person sees at that place)."""
+    from openpyxl.utils import get_column_letter
+
+    columns: dict[str, int] = {}
+    for row in ws.iter_rows():
+        first = row[0].value
+        if first == layout.COLUMNS_KEY:
+            columns = {c.value: c.column for c in row[1:] if isinstance(c.value, str)}
+        elif first == key:
+            return f"{get_column_letter(columns[meaning])}{row[0].row}"
+    raise KeyError(key)
+
+
+def fill_form(src: Path, dst: Path, edits=None, *, rating: int = 4, actual: float = 90) -> Path:
+    """Fill every input of a form with openpyxl (no cached formula values), then apply
+    ``edits(workbook)`` for the faults a test wants, and save to ``dst``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    for ws in wb.worksheets:
+        if ws.title == layout.META_SHEET:
+            continue
+        columns: dict[str, int] = {}
+        for row in ws.iter_rows():
+            key = row[0].value
+            if key == layout.COLUMNS_KEY:
+                columns = {c.value: c.column - 1 for c in row[1:] if isinstance(c.value, str)}
+                continue
+            parsed = layout.parse_item_key(key) if isinstance(key, str) else None
+            if parsed is None:
+                continue
+            kind, _ = parsed
+            col = columns.get(layout.INPUT_COLUMNS[kind])
+            if col is None or ws.cell(row[0].row, col + 1).value not in (None, ""):
+                continue  # locked (imported) actuals already hold a value
+            value = {"kpi": actual, "task": rating, "competency": rating}.get(kind, "很好")
+            ws.cell(row[0].row, col + 1).value = value
+    if edits:
+        edits(wb)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def copy_to(src: Path, dst: Path) -> Path:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def zip_files(dst: Path, files: dict[str, Path | bytes]) -> Path:
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            data = content if isinstance(content, bytes) else Path(content).read_bytes()
+            archive.writestr(name, data)
+    return dst
+
+
+def bounded_plan(plan: Plan) -> Plan:
+    """The small plan with bounds on the collection-rate KPI (a percent KPI, 0..100)."""
+    roles = []
+    for role in plan.roles:
+        kpis = [
+            k.model_copy(update={"min_value": 0.0, "max_value": 100.0}) if k.code == "S02" else k
+            for k in role.kpis
+        ]
+        roles.append(role.model_copy(update={"kpis": kpis}))
+    return plan.model_copy(update={"roles": roles})
+
+
+def without(plan: Plan, employee_id: str) -> Plan:
+    """The plan with one employee marked as having left."""
+    people = [
+        e.model_copy(update={"is_active": False}) if e.id == employee_id else e
+        for e in plan.roster.employees
+    ]
+    return plan.model_copy(update={"roster": plan.roster.model_copy(update={"employees": people})})
+
+
+def ledger_rows(ws: Workspace, sql: str, *args: object) -> list[tuple]:
+    with ws.ledger() as conn:
+        return conn.execute(sql, args).fetchall()

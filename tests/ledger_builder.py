@@ -1,0 +1,89 @@
+"""Build a workspace ledger by hand for consolidation tests (no forms, no collect needed).
+
+>>> lb = LedgerBuilder(tmp_path / "ws", plan)
+>>> lb.rate("E001", "E002", "manager", ratings={"competency:C1": 4}, actuals={"kpi:S01": 110})
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from perfsheets.model import Plan
+from perfsheets.plan_io import dump_plan
+from perfsheets.workspace import Workspace, freeze_plan, now
+
+
+class LedgerBuilder:
+    """A workspace with the plan written to plan.yaml and helpers that insert ledger rows."""
+
+    def __init__(self, root: Path, plan: Plan) -> None:
+        self.ws = Workspace(Path(root)).create()
+        self.plan = plan
+        dump_plan(plan, self.ws.root / "plan.yaml")
+        with self.ws.ledger() as conn:
+            self.version = freeze_plan(conn, plan.model_dump_json())
+
+    @property
+    def root(self) -> Path:
+        return self.ws.root
+
+    def rate(
+        self,
+        rater: str,
+        ratee: str,
+        rtype: str,
+        ratings: dict[str, float] | None = None,
+        actuals: dict[str, float] | None = None,
+        comments: dict[str, str] | None = None,
+        supersede: bool = True,
+    ) -> int:
+        """One accepted return of rater's form for ratee; an earlier return of the same form
+        is superseded (like a corrected file). Returns the return id."""
+        form_id = f"{rater}>{ratee}"
+        rows = [(f"{k}", "rating", v, None) for k, v in (ratings or {}).items()]
+        rows += [(f"{k}", "actual", v, None) for k, v in (actuals or {}).items()]
+        rows += [(f"comment:{k}", "comment", None, v) for k, v in (comments or {}).items()]
+        with self.ws.ledger() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO forms VALUES (?, ?, ?, ?, ?, ?)",
+                (form_id, self.version, rater, f"{form_id}.xlsx", "digest", now()),
+            )
+            cur = conn.execute(
+                "INSERT INTO returns (form_id, file, sha256, content_hash, archived, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (form_id, f"{form_id}.xlsx", "sha", "hash", "archive/x", now()),
+            )
+            return_id = int(cur.lastrowid)
+            if supersede:
+                conn.execute(
+                    "UPDATE returns SET superseded_by=? WHERE form_id=? AND return_id<>?"
+                    " AND superseded_by IS NULL",
+                    (return_id, form_id, return_id),
+                )
+            conn.executemany(
+                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(return_id, ratee, rater, rtype, k, f, n, t) for k, f, n, t in rows],
+            )
+        return return_id
+
+    def import_actual(self, employee: str, kpi: str, value: float) -> None:
+        with self.ws.ledger() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO imported_actuals VALUES (?, ?, ?, ?, ?)",
+                (employee, kpi, value, "erp.csv", now()),
+            )
+
+    def change_target(self, employee: str, kpi: str, old: float | None, new: float) -> None:
+        with self.ws.ledger() as conn:
+            conn.execute(
+                "INSERT INTO target_changes (employee_id, kpi_code, old_target, new_target,"
+                " reason, approved_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (employee, kpi, old, new, "市场变化", "HR", now()),
+            )
+
+    def appeal(self, employee: str, status: str = "open") -> None:
+        with self.ws.ledger() as conn:
+            conn.execute(
+                "INSERT INTO appeals (employee_id, reason, opened_at, status) VALUES (?, ?, ?, ?)",
+                (employee, "评分不公", now(), status),
+            )

@@ -1,0 +1,116 @@
+"""Earlier cycles: trends, promotion candidates and the year roll-up, from real ledgers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from ledger_builder import LedgerBuilder
+from test_consolidate import rate_e002
+
+from perfsheets.consolidate import consolidate, rollup_year
+from perfsheets.model import Grade, Grading, Rollup, RollupPart
+from perfsheets.problems import PerfsheetsError
+from perfsheets.scoring import round_half_up
+
+
+def cycle_plan(plan, cycle_id: str, period: str, start: dt.date, end: dt.date, **extra):
+    cycle = plan.cycle.model_copy(
+        update={
+            "id": cycle_id,
+            "name": cycle_id,
+            "period": period,
+            "start": start,
+            "end": end,
+            "due": end,
+        }
+    )
+    return plan.model_copy(update={"cycle": cycle, **extra})
+
+
+@pytest.fixture
+def s_at_90(small_plan):
+    """E002's hand-worked 93.34 is an S when S starts at 90."""
+    levels = [
+        Grade(code="S", name="卓越", min_score=90, coefficient=1.5),
+        Grade(code="B", name="良好", min_score=0, coefficient=1.0),
+    ]
+    return small_plan.model_copy(update={"grading": Grading(levels=levels, promotion_after=2)})
+
+
+def test_trend_and_promotion_from_a_sibling_workspace(tmp_path, s_at_90):
+    q3 = cycle_plan(s_at_90, "2026Q3", "quarter", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    first = LedgerBuilder(tmp_path / "2026Q3", q3)
+    rate_e002(first)
+    r3 = next(r for r in consolidate(first.root).results if r.employee_id == "E002")
+    assert r3.grade == "S" and "promotion_candidate" not in r3.flags  # one cycle only
+
+    second = LedgerBuilder(tmp_path / "2026Q4", s_at_90)
+    rate_e002(second)
+    other = s_at_90.company.model_copy(update={"name": "别家公司"})
+    q2 = cycle_plan(
+        s_at_90, "2026Q2", "quarter", dt.date(2026, 4, 1), dt.date(2026, 6, 30), company=other
+    )
+    consolidate(LedgerBuilder(tmp_path / "other-company", q2).root, previous=[])
+    out = consolidate(second.root)  # previous=None: siblings of the same company, earlier
+    assert out.previous_cycles == ["2026Q3"]
+    r4 = next(r for r in out.results if r.employee_id == "E002")
+    assert [(t.cycle_id, t.total_score, t.grade) for t in r4.trend] == [
+        ("2026Q3", 93.34, "S"),
+        ("2026Q4", 93.34, "S"),
+    ]
+    assert "promotion_candidate" in r4.flags
+    assert consolidate(second.root, previous=[]).previous_cycles == []
+
+
+def test_explicit_previous_without_results_is_an_error(tmp_path, small_plan):
+    empty = LedgerBuilder(tmp_path / "empty", small_plan)
+    lb = LedgerBuilder(tmp_path / "ws", small_plan)
+    with pytest.raises(PerfsheetsError, match="consolidate"):
+        consolidate(lb.root, previous=[empty.root])
+
+
+def test_year_rollup_by_period_weights(tmp_path, small_plan):
+    rule = Rollup(
+        parts=[RollupPart(period="quarter", weight=60), RollupPart(period="year", weight=40)]
+    )
+    plan = small_plan.model_copy(update={"rollup": [rule]})
+    cycles = [
+        ("2026Q3", "quarter", dt.date(2026, 7, 1), dt.date(2026, 9, 30), {"task:T1": 3}),
+        ("2026Q4", "quarter", dt.date(2026, 10, 1), dt.date(2026, 12, 31), {"task:T1": 5}),
+        ("2026", "year", dt.date(2026, 1, 1), dt.date(2026, 12, 31), {"task:T1": 4}),
+    ]
+    roots, totals = [], {}
+    for cycle_id, period, start, end, task in cycles:
+        lb = LedgerBuilder(tmp_path / cycle_id, cycle_plan(plan, cycle_id, period, start, end))
+        rate_e002(lb)
+        lb.rate(
+            "E001",
+            "E002",
+            "manager",
+            {"competency:C1": 4, "competency:C2": 3, **task},
+            {"kpi:S01": 110, "kpi:S02": 90, "kpi:S03": 1},
+        )
+        if cycle_id != "2026":  # E006 has no year result
+            lb.rate("E001", "E006", "manager", {"competency:C1": 4}, {"kpi:A01": 100})
+        out = consolidate(lb.root, previous=[])
+        totals[cycle_id] = {r.employee_id: r.total_score for r in out.results if r.complete}
+        roots.append(lb.root)
+    year = rollup_year(roots, out=tmp_path / "year_scores.csv")
+    by_id = {r.employee_id: r for r in year.results}
+    e002 = by_id["E002"]
+    quarter = (totals["2026Q3"]["E002"] + totals["2026Q4"]["E002"]) / 2
+    assert e002.parts[0].cycles == ["2026Q3", "2026Q4"]
+    assert e002.parts[0].mean == round_half_up(quarter)
+    by_hand = (e002.parts[0].mean * 60 + totals["2026"]["E002"] * 40) / 100
+    assert e002.year_score == round_half_up(by_hand)
+    assert e002.complete and e002.grade is not None
+    e006 = by_id["E006"]  # no year result: incomplete, listed, not zero
+    assert (e006.complete, e006.missing_parts, e006.year_score) == (False, ["year"], None)
+    text = (tmp_path / "year_scores.csv").read_text("utf-8-sig").splitlines()
+    assert text[0] == (
+        "employee_id,name,department,role,quarter_mean,year_mean,year_score,grade,coefficient,"
+        "complete,missing_parts"
+    )
+    assert text[1].startswith("E001,")
+    assert year.cycles == ["2026Q3", "2026", "2026Q4"]
