@@ -54,6 +54,7 @@ class ReportResult:
     hr_summary: Path | None = None
     seconds: float = 0.0
     seconds_per_page: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the renderers (all workers): fair beside bare tools
     workers: int = 1
     reports: list[Path] = field(default_factory=list)
     manager_packs: list[Path] = field(default_factory=list)
@@ -219,6 +220,7 @@ class JobResult:
     part: int = 0
     pack_bytes: bytes | None = None
     refused: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
 
 def plan_jobs(
@@ -348,6 +350,12 @@ class Renderer:
         return self._page("document.html.j2", body=body)
 
     def render(self, job: Job) -> JobResult:
+        started = time.process_time()
+        out = self._render(job)
+        out.cpu_seconds = time.process_time() - started
+        return out
+
+    def _render(self, job: Job) -> JobResult:
         from weasyprint import HTML
 
         self.fetcher.refused = []
@@ -516,6 +524,7 @@ def render_reports(
         out.reports.extend(res.written)
         out.pages += res.pages
         out.employees += res.employees
+        out.cpu_seconds += res.cpu_seconds
         refused.update(res.refused)
         if res.pack is not None and res.pack_bytes is not None:
             pack_parts[res.pack][res.part] = res.pack_bytes

@@ -49,6 +49,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "numeral_sep": ("、", ". "),
     "colon": ("：", ": "),
     "unit": ("单位", "Unit"),
+    "name_unit": ("名称（单位）", "Name (unit)"),
     "completion": ("完成率", "Completion"),
     "item_score": ("单项得分", "Item score"),
     "weighted": ("加权得分", "Weighted"),
@@ -670,7 +671,16 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         ],
         "agenda": t["agenda_items"].split("|"),
         "consequence": consequence(result, ctx),
-        "plan_rows": plan_rows,
+        "plan_grid": charts.writing_grid(
+            [t["goal"], t["actions"], t["support"], t["deadline"]],
+            [0.24, 0.36, 0.24, 0.16],
+            plan_rows,
+            font=ctx.font,
+        ),
+        "goals_grid": charts.writing_grid(
+            [t["next_goal"], t["measure"], t["deadline"]], [0.4, 0.4, 0.2], 4, font=ctx.font
+        ),
+        "notes_grid": charts.writing_grid([], [1.0], 5, row_height=24, font=ctx.font),
         "development_goals": list(result.development_goals),
     }
 
