@@ -350,8 +350,13 @@ class Renderer:
         return self._page("document.html.j2", body=body)
 
     def render(self, job: Job) -> JobResult:
+        import jinja2
+
         started = time.process_time()
-        out = self._render(job)
+        try:
+            out = self._render(job)
+        except jinja2.TemplateError as exc:  # most likely a user's --templates file
+            raise PerfsheetsError(f"report template error {_template_place(exc)}: {exc}") from None
         out.cpu_seconds = time.process_time() - started
         return out
 
@@ -382,6 +387,18 @@ class Renderer:
             out.pages += end - start
             out.employees += 1
         return out
+
+
+def _template_place(exc: BaseException) -> str:
+    """file:line of the template where rendering failed (Jinja puts template frames in the
+    traceback; syntax errors carry the place themselves)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".j2", ".html")):
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename}:{line}" if filename else "?"
 
 
 def _report_starts(document: Any, count: int) -> list[int]:
@@ -574,5 +591,9 @@ def _execute(jobs: list[Job], setup: RenderSetup, workers: int):
         max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(setup,)
     ) as pool:
         futures = [pool.submit(_run_job, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:  # an error or Ctrl-C: do not start the batches still waiting
+            for future in futures:
+                future.cancel()

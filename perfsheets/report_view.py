@@ -489,8 +489,16 @@ def comment_groups(result: EmployeeResult, ctx: Context, vis: dict) -> list[dict
                 author = c.author or (
                     result.name if t == "self" else result.manager_name if t == "manager" else None
                 )
-            field_label = term(c.field, ctx.lang) if c.field in _COMMENT_FIELDS else c.field
-            items.append({"field": field_label, "text": c.text, "author": author})
+            items.append(
+                {
+                    "key": c.field,
+                    "field": _field_label(c.field, ctx.lang),
+                    "text": c.text,
+                    "author": author,
+                }
+            )
+        # Same order on every report: summary first for self, then strengths, then the rest.
+        items.sort(key=lambda e: _FIELD_ORDER.get(e["key"], 9))
         groups.append(
             {
                 "type": t,
@@ -504,13 +512,27 @@ def comment_groups(result: EmployeeResult, ctx: Context, vis: dict) -> list[dict
     return groups
 
 
-_COMMENT_FIELDS = {"strengths", "improvements", "summary", "development_goal"}
+# Comment fields as consolidation stores them (perfsheets.layout.COMMENT_FIELDS).
+_FIELD_TERMS = {
+    "strengths": "strengths",
+    "improvements": "improvements",
+    "summary": "summary",
+    "development": "development_goal",
+    "development_goal": "development_goal",
+}
+_FIELD_ORDER = {"summary": 0, "strengths": 1, "improvements": 2, "development": 3}
+
+
+def _field_label(field_name: str, lang: Lang) -> str:
+    key = _FIELD_TERMS.get(field_name)
+    return term(key, lang) if key else field_name
 
 
 def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
-    if not result.trend:
+    # Earlier cycles only (consolidation may end the trend with this cycle: it is added below).
+    points = [p for p in result.trend if p.cycle_id != ctx.plan.cycle.id]
+    if not points:
         return None
-    points = [*result.trend]
     rows = [
         {"cycle": p.cycle_name or p.cycle_id, "score": fmt_num(p.total_score), "grade": p.grade}
         for p in points

@@ -430,6 +430,15 @@ def test_template_override_cannot_fetch_files(tmp_path, small_plan):
     assert "logo.png" not in refused  # the template folder's own asset is served
 
 
+def test_a_broken_user_template_is_a_clear_error(tmp_path, small_plan):
+    ws = write_results(tmp_path / "ws", [employee_result(small_plan, "E002")])
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "employee.html.j2").write_text("{{ v.no_such_field }}", encoding="utf-8")
+    with pytest.raises(PerfsheetsError, match=r"employee\.html\.j2"):
+        render_reports(ws.root, plan=small_plan, templates=own, workers=1, hr_summary=False)
+
+
 def _tiny_png() -> bytes:
     import base64
 
