@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -176,7 +177,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "complete": ("完整", "Complete"),
     "missing": ("缺少：{}", "Missing: {}"),
     "flags": ("提示", "Flags"),
-    "action_needed": ("需跟进", "Follow-up needed"),
+    "action_needed": ("等级结果与后续安排", "What the grades mean"),
     "reports_follow": (
         "以下各页为团队成员的面谈报告。",
         "The team members' review reports follow.",
@@ -742,6 +743,15 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return statistics.fmean(known) if known else None
 
 
+def _flags(codes: Iterable[str], ctx: Context) -> str:
+    """Consolidation's flag codes in words (its own catalogue, so both stages say the same)."""
+    from .results_book import flag_text
+
+    sep = "; " if ctx.lang == "en" else "、"
+    # The short form ("盲点", not "盲点（自评明显高于他评）"): these sit in narrow columns.
+    return sep.join(re.split(r"（| \(", flag_text(code, ctx.lang))[0] for code in codes)
+
+
 def _status(r: EmployeeResult, ctx: Context) -> str:
     if r.complete or not r.missing_types:
         return ctx.t["complete"]
@@ -768,7 +778,7 @@ def team_view(
             "status": _status(r, ctx),
             "complete": r.complete,
             "consequence": consequence(r, ctx),
-            "flags": ", ".join(r.flags),
+            "flags": _flags(r.flags, ctx),
         }
         for r in sorted(team, key=lambda r: (-(r.total_score or -1), r.employee_id))
     ]
@@ -848,7 +858,7 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
                 "id": r.employee_id,
                 "name": r.name,
                 "department": r.department,
-                "flags": ", ".join(r.flags),
+                "flags": _flags(r.flags, ctx),
             }
             for r in flagged[:HR_ROW_LIMIT]
         ],

@@ -254,7 +254,7 @@ def team_results(plan: Plan) -> list[EmployeeResult]:
         grade="C",
         grade_before_quota="B",
         coefficient=0.8,
-        flags=["评分分歧大"],
+        flags=["high_disagreement"],
         trend=[],
         target_changes=[],
         kpis=[
@@ -366,7 +366,7 @@ def test_manager_pack_and_hr_summary(rendered):
         "销售部",
         "行政部",
         "孙丽",
-        "评分分歧大",
+        "评价分歧较大",
         "强制分布调整",
     ]:
         assert needle in hr, needle
