@@ -14,7 +14,7 @@ from conftest import make_small_plan
 
 from perfsheets.model import Plan
 from perfsheets.problems import PerfsheetsError
-from perfsheets.report import render_reports, require_cjk_font, safe_file_part
+from perfsheets.report import render_reports, report_name, require_cjk_font, safe_file_part
 from perfsheets.results import (
     Comment,
     CommentGroup,
@@ -533,3 +533,18 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ["employee.html.j2", "manager_pack.html.j2", "hr_summary.html.j2", "style.css"]:
         assert f"perfsheets/templates/report/{name}" in names
+
+
+def test_reports_from_the_real_pipeline(tmp_path):
+    """The whole cycle on the built-in example: what consolidation stores, the report prints."""
+    from perfsheets.demo import run_demo
+    from perfsheets.results import load_results
+
+    demo = run_demo(tmp_path / "demo", employees=12, report_limit=2)
+    with Workspace(demo.workspace).ledger() as conn:
+        first = load_results(conn)[0]
+    text = pdf_text(demo.workspace / "reports" / report_name(first))
+    for needle in [first.name, first.department, f"{first.total_score:.2f}", first.kpis[0].name]:
+        assert squash(needle) in text, needle
+    assert "development" not in text and "moved_by_quota" not in text  # codes shown as words
+    assert (demo.workspace / "reports" / "hr_summary.pdf").exists()
