@@ -590,6 +590,15 @@ def consequence(result: EmployeeResult, ctx: Context) -> str:
     return grade.consequence_text(ctx.lang) if grade else ""
 
 
+def _needs_attention(result: EmployeeResult, ctx: Context) -> bool:
+    """Highlight the grade only in the lower half of the plan's grades (with a consequence):
+    plans give every grade a consequence, but only the low ones ask for action."""
+    codes = [g.code for g in ctx.plan.grading.levels]  # best first
+    if result.grade not in codes or not consequence(result, ctx):
+        return False
+    return codes.index(result.grade) > len(codes) / 2
+
+
 def _sections(result: EmployeeResult, ctx: Context) -> list[dict[str, str]]:
     rows = []
     for kind in ("kpi", "task", "competency"):
@@ -694,6 +703,7 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         ],
         "agenda": t["agenda_items"].split("|"),
         "consequence": consequence(result, ctx),
+        "alert": _needs_attention(result, ctx),
         "plan_grid": charts.writing_grid(
             [t["goal"], t["actions"], t["support"], t["deadline"]],
             [0.24, 0.36, 0.24, 0.16],

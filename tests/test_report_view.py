@@ -53,6 +53,7 @@ def test_consequence_comes_from_the_plan_grade(small_plan):
     assert consequence(employee_result(small_plan, "E002"), ctx) == ""
     own = employee_result(small_plan, "E002", consequence="暂缓晋升")
     assert consequence(own, ctx) == "暂缓晋升"
+    assert employee_view(low, ctx)["alert"] and not employee_view(own, ctx)["alert"]
 
 
 def test_competency_chart_is_a_radar_from_three_items(small_plan):
