@@ -557,6 +557,8 @@ def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
         notes=[
             f"{fmt_num(v, 1)} {r['grade'] or ''}".strip() for v, r in zip(values, rows, strict=True)
         ],
+        width=min(560, 160 + 110 * len(values)),
+        height=130,
         font=ctx.font,
     )
     return {"rows": rows, "chart": chart}
