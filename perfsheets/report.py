@@ -299,6 +299,7 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in setup.dirs]),
             autoescape=True,  # select_autoescape() would not escape *.html.j2
+            auto_reload=False,  # templates do not change during a run: no stat() per report
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
