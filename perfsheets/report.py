@@ -409,10 +409,13 @@ def _report_starts(document: Any, count: int) -> list[int]:
         for anchor in page.anchors:
             if anchor.startswith("report-"):
                 starts.setdefault(int(anchor.removeprefix("report-")), number)
-    missing = [i for i in range(count) if i not in starts]
-    if missing:
-        raise RuntimeError(f"report anchors missing from the layout: {missing}")
-    return [starts[i] for i in range(count)]
+    firsts = [starts.get(i) for i in range(count)]
+    if None in firsts or firsts != sorted(set(firsts)):  # type: ignore[type-var]
+        raise PerfsheetsError(
+            "employee.html.j2: every report must start on a page of its own and keep "
+            'id="{{ v.anchor }}" on its first element (<article class="report" ...>)'
+        )
+    return firsts  # type: ignore[return-value]
 
 
 def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str]) -> list[bytes]:

@@ -439,6 +439,15 @@ def test_a_broken_user_template_is_a_clear_error(tmp_path, small_plan):
         render_reports(ws.root, plan=small_plan, templates=own, workers=1, hr_summary=False)
 
 
+def test_a_user_template_must_keep_reports_on_their_own_pages(tmp_path, small_plan):
+    ws = write_results(tmp_path / "ws", team_results(small_plan)[:2])
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "employee.html.j2").write_text("<p>{{ v.r.name }}</p>", encoding="utf-8")
+    with pytest.raises(PerfsheetsError, match="page of its own"):
+        render_reports(ws.root, plan=small_plan, templates=own, workers=1, hr_summary=False)
+
+
 def _tiny_png() -> bytes:
     import base64
 
