@@ -698,7 +698,7 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             {
                 "status": APPEAL_STATUS.get(a.status, (a.status, a.status))[ctx.lang == "en"],
                 "reason": a.reason,
-                "outcome": a.outcome or a.note or "",
+                "outcome": a.note or "",  # the decision itself is the status column
                 "decided_at": (a.decided_at or "")[:10],
             }
             for a in result.appeals
