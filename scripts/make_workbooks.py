@@ -4,7 +4,7 @@
 
 Runs a 40-person cycle of the built-in example in a temporary folder and copies out blank forms
 for three roles, two filled returns (one clean, one with typical mistakes), the validation report
-and the HR results workbook. Everything is deterministic apart from timestamps.
+the HR results workbook and one interview report. Everything is deterministic apart from timestamps.
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ sys.path.insert(0, str(ROOT))
 import perfsheets as ps  # noqa: E402
 
 OUT = ROOT / "workbooks"
-ROLES = ("sales", "rd", "production")
+ROLES = ("sales", "rnd", "production")
 
 
-def _role_of_self_forms(ws: Path, plan: ps.Plan) -> dict[str, Path]:
-    """One self-review form per wanted role (the rater rates themself and nobody else)."""
+def _forms_by_role(ws: Path, plan: ps.Plan) -> dict[str, Path]:
+    """One form per wanted role: the first rater of that role, as listed in forms/index.csv."""
     people = plan.employee_map()
     found: dict[str, Path] = {}
     with (ws / "forms" / "index.csv").open(encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             person = people.get(row["rater_id"])
-            if person and row["ratees"] == person.id and person.role in ROLES:
+            if person and person.role in ROLES:
                 found.setdefault(person.role, ws / "forms" / row["file"])
     return found
 
@@ -45,14 +45,19 @@ def main() -> None:
         ps.simulate_returns(ws, seed=11, missing=0.05, mistakes=0.15)
         collected = ps.collect_returns(ws, workers=1)
         ps.consolidate(ws)
+        ps.render_reports(ws, employees=["E0002"], workers=1)
 
-        for sub in ("forms", "returns", "results"):
+        for sub in ("forms", "returns", "results", "reports"):
             shutil.rmtree(OUT / sub, ignore_errors=True)
             (OUT / sub).mkdir(parents=True)
-        for role, form in sorted(_role_of_self_forms(ws, plan).items()):
+        for role, form in sorted(_forms_by_role(ws, plan).items()):
             shutil.copy(form, OUT / "forms" / f"blank_{role}_{form.name}")
         rejected = next((f for f in collected.files if f.outcome == "rejected"), None)
-        accepted = next((f for f in collected.files if f.outcome == "accepted"), None)
+        accepted = max(
+            (f for f in collected.files if f.outcome == "accepted"),
+            key=lambda f: f.sheets,
+            default=None,
+        )
         for label, outcome in (("with_mistakes", rejected), ("filled", accepted)):
             if outcome is not None:
                 source = ws / outcome.file
@@ -60,6 +65,8 @@ def main() -> None:
         for name in ("validation.xlsx", "validation.csv", "results.xlsx", "scores.csv"):
             shutil.copy(ws / "results" / name, OUT / "results" / name)
         shutil.copy(ws / "plan.yaml", OUT / "plan.yaml")
+        for pdf in (ws / "reports").glob("E0002_*.pdf"):
+            shutil.copy(pdf, OUT / "reports" / pdf.name)
     print(f"workbooks written to {OUT}")
 
 
