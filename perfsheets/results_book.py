@@ -325,15 +325,11 @@ class BookWriter:
     def __init__(self, path: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
         import multiprocessing
         import os
-        import tempfile
+
+        from .safety import temp_beside
 
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=".xlsx", dir=self.path.parent
-        )
-        os.close(fd)
-        self.tmp = Path(name)
+        self.tmp = temp_beside(self.path)
         self.process = None
         background = (
             len(comp.results) >= BACKGROUND_MIN_EMPLOYEES
