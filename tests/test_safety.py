@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from perfsheets.safety import atomic_write_text, csv_safe, sheet_text
 
 
@@ -26,10 +28,8 @@ def test_failed_write_keeps_the_old_file(tmp_path):
 
     from perfsheets.safety import atomic_write
 
-    try:
+    with pytest.raises(RuntimeError):
         atomic_write(target, boom)
-    except RuntimeError:
-        pass
     assert target.read_text(encoding="utf-8-sig") == "old\n"
     assert len(list(tmp_path.iterdir())) == 1
 
