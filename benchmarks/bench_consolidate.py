@@ -12,6 +12,7 @@ for comparison, the computation alone.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -132,11 +133,13 @@ def main() -> None:
         computed = time.perf_counter() - started
         print(f"read ledger: {read:.2f} s; compute alone: {computed:.2f} s")
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = consolidate(ws.root, plan=plan, calibration=args.calibration, previous=[])
-        total = time.perf_counter() - started
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(
-            f"consolidate (everything, files and ledger included): {total:.2f} s "
+            f"consolidate (everything, files and ledger included): {total:.2f} s wall, "
+            f"{cpu:.2f} s CPU "
             f"for {result.employees} employees ({result.complete} complete, "
             f"{result.moved_by_quota} moved by quota, calibration {result.calibration})"
         )
@@ -145,7 +148,10 @@ def main() -> None:
             size = (ws.results / name).stat().st_size
             print(f"  results/{name}: {size / 1e6:.1f} MB")
         print(f"distribution: {result.distribution}")
-        print("target: < 10 s for 10,000 employees:", "OK" if total < 10 else "SLOW")
+        verdict = (
+            "OK" if total < 10 else "SLOW" + (" (CPU time OK: busy machine)" if cpu < 10 else "")
+        )
+        print("target: < 10 s for 10,000 employees:", verdict)
 
 
 if __name__ == "__main__":

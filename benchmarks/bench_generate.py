@@ -73,10 +73,10 @@ def _record(writer: Any, job: Any) -> tuple[list, dict]:
     return log, options
 
 
-def _replay(log: list, options: dict, path: str) -> float:
+def _replay(log: list, options: dict, path: str) -> tuple[float, float]:
     from perfsheets.forms import _workbook_class
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     objects: dict[int, Any] = {0: _workbook_class()(path, options)}
     for ident, name, args, kwargs, result in log:
         args = tuple(
@@ -85,7 +85,7 @@ def _replay(log: list, options: dict, path: str) -> float:
         value = getattr(objects[ident], name)(*args, **kwargs)
         if result is not None:
             objects[result] = value
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 _BASE: dict[str, Any] = {}
@@ -99,16 +99,17 @@ def _baseline_init(plan_json: str, out_dir: str) -> None:
     _BASE["out"] = out_dir
 
 
-def _baseline_chunk(jobs: list) -> float:
-    seconds = 0.0
+def _baseline_chunk(jobs: list) -> tuple[float, float]:
+    wall = cpu = 0.0
     for job in jobs:
         log, options = _record(_BASE["writer"], job)
-        seconds += _replay(log, options, os.path.join(_BASE["out"], job.file))
-    return seconds
+        w, c = _replay(log, options, os.path.join(_BASE["out"], job.file))
+        wall, cpu = wall + w, cpu + c
+    return wall, cpu
 
 
-def baseline(plan: Any, workers: int, out_dir: Path) -> float:
-    """Replay seconds of every form, summed, divided by the processes that share them."""
+def baseline(plan: Any, workers: int, out_dir: Path) -> tuple[float, float]:
+    """(replay seconds of every form summed and divided by the processes, replay CPU seconds)."""
     from concurrent.futures import ProcessPoolExecutor
     from itertools import islice
 
@@ -119,8 +120,15 @@ def baseline(plan: Any, workers: int, out_dir: Path) -> float:
     with ProcessPoolExecutor(
         workers, initializer=_baseline_init, initargs=(plan.model_dump_json(), str(out_dir))
     ) as pool:
-        spent = sum(pool.map(_baseline_chunk, chunks))
-    return spent / workers
+        spent = list(pool.map(_baseline_chunk, chunks))
+    return sum(w for w, _ in spent) / workers, sum(c for _, c in spent)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the worker processes)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # --- one company size, in its own process -------------------------------------------------------
@@ -132,17 +140,17 @@ def run_one(employees: int, workers: int, with_baseline: bool) -> dict[str, Any]
 
     plan = example_plan(employees=employees, seed=1)
     with tempfile.TemporaryDirectory(prefix="bench-forms-") as tmp:
-        started = time.perf_counter()
+        started, cpu0 = time.perf_counter(), _cpu()
         result = generate_forms(Path(tmp) / "ws", plan=plan, workers=workers)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, _cpu() - cpu0
         mb = 1024  # ru_maxrss is in KiB on Linux
         main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / mb
         worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / mb
-        floor = None
+        floor = floor_cpu = None
         if with_baseline:
             floor_dir = Path(tmp) / "floor"
             floor_dir.mkdir()
-            floor = baseline(plan, workers, floor_dir)
+            floor, floor_cpu = baseline(plan, workers, floor_dir)
     return {
         "employees": employees,
         "forms": result.forms,
@@ -151,6 +159,9 @@ def run_one(employees: int, workers: int, with_baseline: bool) -> dict[str, Any]
         "perfsheets_s": round(wall, 1),
         "xlsxwriter_s": None if floor is None else round(floor, 1),
         "ratio": None if floor is None else round(wall / floor, 2),
+        "perfsheets_cpu_s": round(cpu, 1),
+        "xlsxwriter_cpu_s": None if floor_cpu is None else round(floor_cpu, 1),
+        "cpu_ratio": None if floor_cpu is None else round(cpu / floor_cpu, 2),
         "main_peak_mb": round(main_peak),
         "worker_peak_mb": round(worker_peak),
     }
@@ -169,21 +180,29 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(int(args.employees), workers, not args.no_baseline)))
         return
+    print(f"Form generation, {workers} processes (wall: elapsed; CPU: all processes' CPU time)")
     print(
-        f"{'employees':>9} {'forms':>6} {'sheets':>7} {'perfsheets':>11} {'xlsxwriter':>11}"
-        f" {'ratio':>6} {'main MB':>8} {'worker MB':>9}   ({workers} processes)"
+        f"{'employees':>9} {'forms':>6} {'sheets':>7} | {'perfsheets':>10} {'xlsxwriter':>10}"
+        f" {'ratio':>6} | {'CPU perfs.':>10} {'CPU xlsxw.':>10} {'ratio':>6} |"
+        f" {'main MB':>7} {'worker MB':>9}"
     )
     for size in args.employees.split(","):
         cmd = [sys.executable, __file__, "--one", "--employees", size, "--workers", str(workers)]
         if args.no_baseline:
             cmd.append("--no-baseline")
         row = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-        floor = "-" if row["xlsxwriter_s"] is None else f"{row['xlsxwriter_s']:.1f} s"
-        ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+
+        def secs(key: str, row: dict = row) -> str:
+            return "-" if row[key] is None else f"{row[key]:.1f} s"
+
+        def times(key: str, row: dict = row) -> str:
+            return "-" if row[key] is None else f"{row[key]:.2f}x"
+
         print(
-            f"{row['employees']:>9} {row['forms']:>6} {row['sheets']:>7}"
-            f" {row['perfsheets_s']:>9.1f} s {floor:>11} {ratio:>6}"
-            f" {row['main_peak_mb']:>8} {row['worker_peak_mb']:>9}",
+            f"{row['employees']:>9} {row['forms']:>6} {row['sheets']:>7} |"
+            f" {secs('perfsheets_s'):>10} {secs('xlsxwriter_s'):>10} {times('ratio'):>6} |"
+            f" {secs('perfsheets_cpu_s'):>10} {secs('xlsxwriter_cpu_s'):>10}"
+            f" {times('cpu_ratio'):>6} | {row['main_peak_mb']:>7} {row['worker_peak_mb']:>9}",
             flush=True,
         )
 

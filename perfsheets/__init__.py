@@ -33,6 +33,7 @@ _API = {
     "collect_returns": "collect",
     "return_status": "collect",
     "consolidate": "consolidate",
+    "rollup_year": "consolidate",
     "render_reports": "report",
     "import_actuals": "actuals",
     "adjust_target": "adjust",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Employee, Kpi, Plan
+from .plan_io import workspace_plan
 from .problems import PerfsheetsError, Report, problem_type
 from .safety import atomic_write
 from .workspace import Workspace, audit, now
@@ -511,7 +512,7 @@ def import_actuals(
     path = Path(file)
     if not path.is_file():
         raise PerfsheetsError(f"{path}: no such file")
-    plan = _plan(ws, plan)
+    plan = workspace_plan(ws.root, plan)
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     actuals, report = read_actuals(path, plan)
@@ -564,11 +565,3 @@ def load_imported_actuals(conn: sqlite3.Connection) -> dict[tuple[str, str], flo
     """Imported actual values by (employee id, KPI code)."""
     rows = conn.execute("SELECT employee_id, kpi_code, value FROM imported_actuals")
     return {(emp, code): float(value) for emp, code, value in rows}
-
-
-def _plan(ws: Workspace, plan: Plan | None) -> Plan:
-    if plan is not None:
-        return plan
-    from .plan_io import load_plan
-
-    return load_plan(ws.plan_path())

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import BandsRule, Employee, Kpi, LinearRule, PassFailRule, Plan
+from .plan_io import workspace_plan
 from .problems import PerfsheetsError, Report, problem_type
 from .results import TargetChange
 from .workspace import Workspace, audit, now
@@ -115,7 +116,7 @@ def adjust_target(
     A target equal to the one in force records nothing (``applied=False``, a warning).
     """
     ws = Workspace(Path(workspace))
-    plan = _plan(ws, plan)
+    plan = workspace_plan(ws.root, plan)
     person, kpi = _resolve(plan, employee, item)
     reason, approved_by = _required(reason, "reason"), _required(approved_by, "approved_by")
     target = _valid_target(kpi, target)
@@ -319,11 +320,3 @@ def load_target_changes(
             )
         )
     return changes
-
-
-def _plan(ws: Workspace, plan: Plan | None) -> Plan:
-    if plan is not None:
-        return plan
-    from .plan_io import load_plan
-
-    return load_plan(ws.plan_path())

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from .model import Plan
+from .plan_io import workspace_plan
 from .problems import PerfsheetsError
 from .results import Appeal
 from .workspace import Workspace, audit, now
@@ -69,7 +70,7 @@ def open_appeal(
     the employee already has an open appeal (add to that one instead of opening a second).
     """
     ws = Workspace(Path(workspace))
-    plan = _plan(ws, plan)
+    plan = workspace_plan(ws.root, plan)
     if employee not in plan.employee_map():
         raise PerfsheetsError(f"employee {employee!r} is not in the plan's roster")
     reason = _required(reason, "a reason")
@@ -177,11 +178,3 @@ def _required(text: str, what: str) -> str:
     if not text:
         raise PerfsheetsError(f"an appeal needs {what}")
     return text
-
-
-def _plan(ws: Workspace, plan: Plan | None) -> Plan:
-    if plan is not None:
-        return plan
-    from .plan_io import load_plan
-
-    return load_plan(ws.plan_path())

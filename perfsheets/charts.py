@@ -40,9 +40,9 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _svg(width: float, height: float, body: list[str], font: str) -> Markup:
+def _svg(width: float, height: float, body: list[str], font: str, cls: str = "chart") -> Markup:
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{_num(width)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" width="{_num(width)}" '
         f'height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" '
         f'font-family="{escape(font)}" font-size="9" fill="{INK}">'
     )
@@ -110,18 +110,20 @@ def radar(
 
     body: list[str] = []
     levels = round(high - low) if float(high - low).is_integer() and high - low <= 10 else 4
+    # Rings and spokes as one path each: every SVG element costs layout time in WeasyPrint.
+    grid, ticks = [], []
     for k in range(1, levels + 1):
         value = low + span * k / levels
-        ring = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, value) for i in range(n)))
-        body.append(f'<polygon points="{ring}" fill="none" stroke="{GRID}" stroke-width="0.7"/>')
-        x, y = point(0, value)
-        body.append(_text(x + 3, y + 3, _num(value), anchor="start", fill=MUTED, font_size=7))
+        ring = [point(i, value) for i in range(n)]
+        grid.append("M" + " L".join(f"{_num(x)},{_num(y)}" for x, y in ring) + " Z")
+        x, y = ring[0]
+        ticks.append(_text(x + 3, y + 3, _num(value), anchor="start", fill=MUTED, font_size=7))
+    for i in range(n):
+        x, y = point(i, high)
+        grid.append(f"M{_num(cx)},{_num(cy)} L{_num(x)},{_num(y)}")
+    body.insert(0, f'<path d="{" ".join(grid)}" fill="none" stroke="{GRID}" stroke-width="0.7"/>')
     for i, name in enumerate(axes):
         x, y = point(i, high)
-        body.append(
-            f'<line x1="{_num(cx)}" y1="{_num(cy)}" x2="{_num(x)}" y2="{_num(y)}" '
-            f'stroke="{GRID}" stroke-width="0.7"/>'
-        )
         lx, ly = cx + (x - cx) * 1.12, cy + (y - cy) * 1.12 + 3
         anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
         body.append(_text(lx, ly, _shorten(name, 10), anchor=anchor))
@@ -135,9 +137,7 @@ def radar(
             f'<polygon points="{coords}" fill="{s.fill}" '
             f'stroke="{s.color}" stroke-width="1.6"{dash}/>'
         )
-        body.extend(
-            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2" fill="{s.color}"/>' for x, y in pts
-        )
+    body.extend(ticks)  # over the polygons, so they stay readable
     body.extend(_legend(series, 12, size + 26))
     return _svg(size + 80, size + 34, body, font)
 
@@ -277,14 +277,13 @@ def line(
 
     body: list[str] = []
     step = 10.0 if span > 30 else 5.0
+    rules = []
     for k in range(int(span // step) + 1):
         v = low + step * k
         _, y = xy(0, v)
-        body.append(
-            f'<line x1="{left}" y1="{_num(y)}" x2="{_num(width - right)}" y2="{_num(y)}" '
-            f'stroke="{GRID}" stroke-width="0.6"/>'
-        )
+        rules.append(f"M{left},{_num(y)} H{_num(width - right)}")
         body.append(_text(left - 4, y + 3, _num(v), anchor="end", fill=MUTED, font_size=7))
+    body.append(f'<path d="{" ".join(rules)}" stroke="{GRID}" stroke-width="0.6"/>')
     pts = [(i, xy(i, v)) for i, v in enumerate(values) if v is not None]
     if len(pts) > 1:
         coords = " ".join(f"{_num(x)},{_num(y)}" for _, (x, y) in pts)
@@ -299,3 +298,52 @@ def line(
         x, _ = xy(i, low)
         body.append(_text(x, height - 5, _shorten(label, 12), font_size=7.5))
     return _svg(width, height, body, font)
+
+
+def writing_grid(
+    headers: Sequence[str],
+    widths: Sequence[float],
+    rows: Sequence[str | None] | int,
+    *,
+    width: float = 680,
+    row_height: float = 34,
+    head_color: str = "#1f3a5f",
+    font: str = FONT,
+) -> Markup:
+    """A ruled table to write in by hand (improvement plan, next goals, meeting notes).
+
+    Drawn as one SVG rather than an HTML table: empty cells cost WeasyPrint as much layout time
+    as full ones. ``rows`` gives the first column's pre-filled text (None/'' for blank) or a
+    count of blank rows; ``widths`` are column shares summing to 1. Without headers it is a
+    lined box.
+    """
+    texts = [r or "" for r in rows] if not isinstance(rows, int) else [""] * rows
+    head = 22 if headers else 0
+    height = head + row_height * len(texts)
+    lines = [f"M0.5,{head} H{_num(width - 0.5)}"]
+    lines += [
+        f"M0.5,{_num(head + row_height * (i + 1))} H{_num(width - 0.5)}" for i in range(len(texts))
+    ]
+    xs, x = [], 0.0
+    for share in widths[:-1]:
+        x += share * width
+        xs.append(x)
+    lines += [f"M{_num(x)},{head} V{_num(height)}" for x in xs]
+    body = [
+        f'<rect x="0.5" y="0.5" width="{_num(width - 1)}" height="{_num(height - 1)}" '
+        f'fill="none" stroke="#d1d5db"/>',
+        f'<path d="{" ".join(lines)}" stroke="#d1d5db" stroke-width="0.8"/>',
+    ]
+    if headers:
+        body.insert(0, f'<rect width="{_num(width)}" height="{head}" fill="{head_color}"/>')
+        starts = [0.0, *xs]
+        body += [
+            _text(x0 + 6, 15.5, h, anchor="start", fill="#ffffff", font_size=11)
+            for x0, h in zip(starts, headers, strict=False)
+        ]
+    body += [
+        _text(6, head + 17 + row_height * i, t, anchor="start", font_size=11)
+        for i, t in enumerate(texts)
+        if t
+    ]
+    return _svg(width, height, body, font, cls="chart writing")

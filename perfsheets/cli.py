@@ -409,6 +409,21 @@ def consolidate(
     calibration: Annotated[
         str | None, typer.Option(help="Rater calibration: none or zscore (default: the plan's).")
     ] = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Earlier cycle workspaces for trends (repeatable; default: sibling folders)."
+        ),
+    ] = None,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Use no earlier cycles.")
+    ] = False,
+    count_hidden: Annotated[
+        bool,
+        typer.Option(
+            "--count-hidden", help="Count rater groups below the anonymity minimum in scores."
+        ),
+    ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -420,7 +435,14 @@ def consolidate(
         library_errors(),
         progress_bar(_t(language, "汇总评分", "Consolidating"), not as_json) as bar,
     ):
-        result = run(workspace, calibration=calibration, progress=bar)
+        history = [] if no_history else (previous or None)
+        result = run(
+            workspace,
+            calibration=calibration,
+            previous=history,
+            count_hidden=count_hidden,
+            progress=bar,
+        )
     finish(result, _t(language, "评分汇总完成", "Scores consolidated"), as_json)
 
 
@@ -538,6 +560,34 @@ def _print_row_lists(result: Any, language: Lang) -> None:
     for key, value in data.items() if isinstance(data, dict) else []:
         if isinstance(value, list) and value and isinstance(value[0], dict):
             rows_table(key.replace("_", " "), value)
+
+
+@app.command()
+def rollup(
+    workspaces: Annotated[list[Path], typer.Argument(help="The year's cycle workspaces.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the year results to this CSV file.")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Year results: roll the cycles' results up by the plan's period weights."""
+    from .consolidate import rollup_year
+
+    language = _plan_lang(workspaces[-1], lang)
+    with library_errors():
+        result = rollup_year(workspaces, out=out, lang=language)
+    if as_json:
+        print_json(result)
+        return
+    rows = [jsonable(r) for r in result.results]
+    rows_table(_t(language, "年度结果", "Year results"), [_flat(r) for r in rows])
+    summary_table(_t(language, "年度汇总", "Year roll-up"), scalar_rows(result))
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """Scalar columns of a row (nested figures stay in --json)."""
+    return {k: v for k, v in row.items() if not isinstance(v, dict | list)}
 
 
 @app.command("import-actuals")

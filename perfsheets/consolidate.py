@@ -181,10 +181,14 @@ def consolidate(
             progress=progress,
         )
         lap("compute")
-        with ws.ledger() as conn:
-            run_id = store(conn, plan, comp)
-        lap("store")
-        files = results_book.write_all(ws.results, comp, plan, lang, lap)
+        run_ids: list[int] = []
+
+        def store_run() -> None:
+            with ws.ledger() as conn:
+                run_ids.append(store(conn, plan, comp))
+
+        files = results_book.write_all(ws.results, comp, plan, lang, store_run, lap)
+        run_id = run_ids[0]
     summary = comp.summary
     result = ConsolidationResult(
         workspace=ws.root,
@@ -334,6 +338,8 @@ def _compute(plan, inputs, calibration, history, count_hidden, lang, progress) -
     rank_departments(results)
     agg = plan.aggregation
     leniency = fairness.leniency_table(ratings, agg.leniency_flag, agg.calibration_min_ratees)
+    # Raters compared on fewer people say little (and would fill the table at scale).
+    leniency = leniency[leniency["ratees"] >= agg.calibration_min_ratees].reset_index(drop=True)
     summary = build_summary(plan, results, ratings, leniency, cal, quota, history, lang)
     summary["ignored_entries"] = ignored
     summary["anonymity"] = {"hidden_groups": "counted" if count_hidden else "excluded"}
@@ -583,8 +589,8 @@ def rules_text(plan: Plan, calibration: str, count_hidden: bool, lang: Lang) -> 
             else f"Z-score calibration: raters who rated at least {a.calibration_min_ratees} people are put on the pooled mean and spread",
         ),
         "leniency": t(
-            f"评价人平均分与同一批被评人其他评价人的平均分相差 {a.leniency_flag} 分（量表分）及以上时标记",
-            f"A rater is flagged when their mean rating differs from the other raters of the same people by {a.leniency_flag} scale points or more",
+            f"评价了至少 {a.calibration_min_ratees} 人（且有他人同评）的评价人列入宽严度表；其平均分与同一批被评人其他评价人的平均分相差 {a.leniency_flag} 分（量表分）及以上时标记",
+            f"Raters who rated at least {a.calibration_min_ratees} people that others rated too are listed; flagged when their mean rating differs from the other raters of the same people by {a.leniency_flag} scale points or more",
         ),
         "disagreement": t(
             f"同一项目他评分数的标准差达到 {a.disagreement_flag} 时标记为分歧较大",

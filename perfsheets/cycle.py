@@ -7,16 +7,28 @@ ledger, which keeps every plan version frozen by digest (see :mod:`perfsheets.wo
 
 from __future__ import annotations
 
+import math
+import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .alignment import AlignmentResult, alignment, write_alignment_xlsx
 from .model import Lang, Plan
-from .plan_io import dump_plan, plan_json
-from .problems import PerfsheetsError, Problem, Report
+from .plan_io import PathKey, PlanSource, dump_plan, plan_json
+from .problems import PerfsheetsError, Problem, Report, problem_type
 from .workspace import Workspace, audit, freeze_plan
 
 PLAN_NAMES = ("plan.yaml", "plan.yml", "plan.xlsx")
+
+ALIGNMENT_NOT_WRITTEN = problem_type(
+    "alignment-not-written",
+    "warning",
+    "目标分解表未能写入",
+    "Goal cascade workbook not written",
+    "无法写入目标分解表（文件可能正在 Excel 或 WPS 中打开）：{error}",
+    "Could not write the goal cascade workbook (is it open in Excel or WPS?): {error}",
+)
 
 
 @dataclass
@@ -34,6 +46,11 @@ class CheckResult:
     roles: int = 0
     raters: int = 0
     assignments: int = 0
+    goals: int = 0  # company and department goals
+    department_goals: int = 0
+    aligned_share: float | None = None  # mean share of people's KPI and task weight on goals
+    alignment_warnings: int = 0  # in the report, from the cascade check
+    alignment_file: Path | None = None  # results/alignment.xlsx, when the plan has goals
     report: Report = field(default_factory=Report)
 
 
@@ -89,28 +106,44 @@ def init_workspace(
 def check_workspace(path: str | Path) -> CheckResult:
     """Validate the workspace's plan and roster: every problem, located, plus cycle counts.
 
-    Never raises for problems in the plan (they are in the report); raises PerfsheetsError
-    when the folder has no plan at all.
+    The goal cascade is checked too (its warnings join the report) and, when the plan has
+    goals and people, the goal tree is written to ``results/alignment.xlsx``. Never raises for
+    problems in the plan (they are in the report); raises PerfsheetsError when the folder has
+    no plan at all.
     """
-    from .validate import check_plan_file
+    from .plan_io import read_plan
+    from .validate import validate_plan
 
     ws = Workspace(Path(path))
     if not ws.root.is_dir():
         raise PerfsheetsError(f"{ws.root}: not a workspace folder (run 'perfsheets init')")
     plan_file = ws.plan_path()
-    plan, report = check_plan_file(plan_file)
+    loaded = read_plan(plan_file)
+    plan, report = loaded.plan, loaded.report
+    cascade, cascade_problems, alignment_file = None, [], None
     if plan is not None:
+        report.extend(validate_plan(plan, loaded.source))
         report.extend(_changed_since_forms(ws, plan))
+        cascade = _cascade(plan)
+        if cascade is not None:
+            cascade_problems = _located(cascade.report, plan, loaded.source)
+            report.extend(cascade_problems)
+            if plan.goals:
+                alignment_file = _write_alignment(ws, plan, cascade, report)
     result = CheckResult(
         workspace=ws.root,
         plan_file=plan_file,
         valid=report.valid,
         errors=len(report.errors),
         warnings=len(report.warnings),
+        alignment_warnings=len(cascade_problems),
+        alignment_file=alignment_file,
         report=report,
     )
     if plan is not None:
         _count(result, plan)
+        if cascade is not None:
+            _count_goals(result, plan, cascade)
     return result
 
 
@@ -125,6 +158,64 @@ def _count(result: CheckResult, plan: Plan) -> None:
     assignments = build_assignments(plan)
     result.assignments = len(assignments)
     result.raters = len({a.rater for a in assignments})
+
+
+# --- goal cascade -----------------------------------------------------------------------------
+
+# Alignment findings that validation already reports as errors at the same place.
+REPORTED_BY_VALIDATION = frozenset(
+    {"goal-link-unknown", "goal-parent-unknown", "goal-owner-unknown", "goal-duplicate-id"}
+)
+
+
+def _cascade(plan: Plan) -> AlignmentResult | None:
+    """The plan's goal cascade; None without active people (nothing to align yet)."""
+    if not any(e.is_active for e in plan.roster.employees):
+        return None
+    return alignment(plan)
+
+
+def _located(problems: Report, plan: Plan, source: PlanSource) -> list[Problem]:
+    """Alignment problems placed in the plan file (line, or sheet and cell), minus repeats."""
+    out = []
+    goal_index: dict[str, int] = {}
+    for i, g in enumerate(plan.goals):
+        goal_index.setdefault(g.id, i)
+    for p in problems:
+        if p.code in REPORTED_BY_VALIDATION:
+            continue
+        path = _model_path(p.cell)
+        if not path and p.params.get("goal") in goal_index:  # e.g. goal-not-carried
+            path = ("goals", goal_index[p.params["goal"]])
+        file, sheet, cell = source.locate(path) if path else (source.file, "", "")
+        out.append(replace(p, file=file, sheet=sheet, cell=cell))
+    return out
+
+
+def _model_path(cell: str) -> PathKey:
+    """``roles[0].kpis[2].goal`` → ``("roles", 0, "kpis", 2, "goal")``."""
+    return tuple(
+        int(index) if index else name for name, index in re.findall(r"(\w+)|\[(\d+)\]", cell)
+    )
+
+
+def _write_alignment(
+    ws: Workspace, plan: Plan, cascade: AlignmentResult, report: Report
+) -> Path | None:
+    """results/alignment.xlsx; a warning instead when it cannot be replaced (open in Excel)."""
+    path = ws.results / "alignment.xlsx"
+    try:
+        return write_alignment_xlsx(plan, path, result=cascade)
+    except OSError as exc:
+        report.add(ALIGNMENT_NOT_WRITTEN(file=f"results/{path.name}", error=exc.strerror or exc))
+        return None
+
+
+def _count_goals(result: CheckResult, plan: Plan, cascade: AlignmentResult) -> None:
+    result.goals = len(plan.goals)
+    result.department_goals = sum(1 for g in plan.goals if g.level == "department")
+    shares = [p.aligned_share for p in cascade.people if p.aligned_share is not None]
+    result.aligned_share = math.fsum(shares) / len(shares) if shares else None
 
 
 def _changed_since_forms(ws: Workspace, plan: Plan) -> list[Problem]:

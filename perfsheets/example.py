@@ -4,7 +4,9 @@ The plan content (roles, KPIs, competencies, grades) lives in ``data/example_pla
 read it as a plan file. :func:`example_plan` adds a deterministic company of any size: one
 department per role under a general manager, a manager-role head per department, managers with
 five to nine direct reports, Chinese names (pinyin in English), e-mails, peers chosen by a seeded
-rule, customer raters for sales and service, and individual sales quotas.
+rule, customer raters for sales and service, and individual sales quotas. The plan's goal
+cascade (company goals G1–G3, one department goal per department) gets its owners from that
+company: the general manager owns the company goals, each department head its department's goal.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ DEPARTMENTS: tuple[tuple[str, str, str, float], ...] = (
     ("purchasing", "采购部", "Purchasing", 0.07),
     ("admin", "行政部", "Administration", 0.08),
 )
+DEPARTMENT_EN = {zh: en for _, zh, en, _ in DEPARTMENTS}
 EXECUTIVE = ("总经理办公室", "Executive Office")
 CUSTOMER_ROLES = ("sales", "service")
 
@@ -97,6 +100,9 @@ def _plan_data(lang: Lang) -> dict[str, Any]:
     if lang == "en":
         for role in data["roles"]:
             role["development_goals"] = list(DEV_GOALS_EN.get(role["id"], []))
+        for goal in data.get("goals", []):
+            if goal.get("department"):
+                goal["department"] = DEPARTMENT_EN.get(goal["department"], goal["department"])
     return data
 
 
@@ -231,16 +237,46 @@ def _targets(people: list[_Person], rng: random.Random) -> list[dict]:
     return out
 
 
+def _cascade(data: dict[str, Any], people: list[_Person]) -> None:
+    """Goal owners from the roster: the general manager for company goals, the department's
+    first manager (its head) for a department goal.
+
+    A company too small to have a department drops that department's goals; KPIs and tasks
+    that served them serve the goal above instead, so every link stays valid.
+    """
+    heads: dict[str, str] = {}
+    for p in people:
+        if p.role == "manager":
+            heads.setdefault(p.department, p.id)
+    kept, dropped = [], {}
+    for goal in data.get("goals", []):
+        if goal.get("level", "company") == "company":
+            if people and not goal.get("owner"):
+                goal["owner"] = people[0].id
+            kept.append(goal)
+        elif goal.get("department") in heads:
+            goal["owner"] = goal.get("owner") or heads[goal["department"]]
+            kept.append(goal)
+        else:
+            dropped[goal["id"]] = goal.get("parent")
+    data["goals"] = kept
+    for role in data["roles"]:
+        for item in (*role.get("kpis", []), *role.get("tasks", [])):
+            while item.get("goal") in dropped:
+                item["goal"] = dropped[item["goal"]]
+
+
 def example_plan(employees: int = 200, seed: int = 1, lang: Lang = "zh-CN") -> Plan:
     """The built-in plan with a deterministic synthetic company of ``employees`` people.
 
     The same arguments always give the same plan. With ``lang="en"`` the cycle language is
     English, and names, departments and development goals are in English (labels of roles,
-    KPIs, scales and grades carry both languages either way).
+    KPIs, scales, grades and goals carry both languages either way).
     """
     data = _plan_data(lang)
     company = _Company(employees, seed, lang)
     people = company.build()
+    _cascade(data, people)
     raters, relations = _customers(people, company.rng, lang)
     board = {
         "id": "BOARD",

@@ -276,31 +276,42 @@ def leniency_table(ratings: pd.DataFrame, flag: float, min_ratees: int) -> pd.Da
 # --- agreement ----------------------------------------------------------------------------------
 
 
-def krippendorff_alpha(ratings: pd.DataFrame) -> dict[str, float | int | None]:
-    """Krippendorff's alpha (interval, on points) of one group of ratings.
+# Distinct values the units x values matrix may have: the package builds a units x V x V array.
+MAX_ALPHA_VALUES = 64
+
+
+def krippendorff_alpha(
+    ratings: pd.DataFrame, column: str = "points"
+) -> dict[str, float | int | None]:
+    """Krippendorff's alpha (interval) of one group of ratings, on ``column``.
 
     Units are (person, item); only units with two or more ratings carry information. Uses the
     maintained ``krippendorff`` package with a units × values count matrix, so sparse 360°
-    data of any size stays small. None when fewer than two such units exist or there is no
-    variation at all.
+    data of any size stays small. Meant for the scales' points (a handful of values); more than
+    :data:`MAX_ALPHA_VALUES` distinct values are rounded to whole points first. None when fewer
+    than two such units exist or there is no variation at all.
     """
     import numpy as np
 
-    multi = ratings.groupby(["ratee", "item"], sort=False)["points"].transform("size") > 1
-    df = ratings.loc[multi, ["ratee", "item", "points"]]
-    units = df.groupby(["ratee", "item"], sort=False).ngroups if len(df) else 0
+    keys = ["ratee", "item"]
+    multi = ratings.groupby(keys, sort=False)[column].transform("size") > 1
+    df = ratings.loc[multi, [*keys, column]]
+    units = df.groupby(keys, sort=False).ngroups if len(df) else 0
     result: dict[str, float | int | None] = {"alpha": None, "units": units, "ratings": len(df)}
     if units < 2:
         return result
-    domain = np.sort(df["points"].unique())
+    values = df[column].to_numpy(dtype=float)
+    domain = np.unique(values)
+    if domain.size > MAX_ALPHA_VALUES:
+        values = np.round(values)
+        domain = np.unique(values)
     if domain.size < 2:
         return result
     import krippendorff
 
-    unit_codes = df.groupby(["ratee", "item"], sort=False).ngroup().to_numpy()
-    value_codes = np.searchsorted(domain, df["points"].to_numpy())
+    unit_codes = df.groupby(keys, sort=False).ngroup().to_numpy()
     counts = np.zeros((units, domain.size))
-    np.add.at(counts, (unit_codes, value_codes), 1)
+    np.add.at(counts, (unit_codes, np.searchsorted(domain, values)), 1)
     alpha = float(
         krippendorff.alpha(
             value_counts=counts, value_domain=domain, level_of_measurement="interval"
@@ -311,12 +322,14 @@ def krippendorff_alpha(ratings: pd.DataFrame) -> dict[str, float | int | None]:
 
 
 def reliability_by_type(ratings: pd.DataFrame) -> dict[str, dict[str, float | int | None]]:
-    """Krippendorff's alpha per rater type (how far raters of one type agree on a person).
+    """Krippendorff's alpha per rater type (how far raters of one type agree on a person), on
+    the ratings as given (``raw_points``, before any calibration, when the column exists).
 
     Self and manager usually give one rating per person and item, so their alpha is None.
     """
+    column = "raw_points" if "raw_points" in ratings.columns else "points"
     return {
-        str(rtype): krippendorff_alpha(group)
+        str(rtype): krippendorff_alpha(group, column)
         for rtype, group in ratings.groupby("rtype", sort=True)
         if rtype != "self"
     }

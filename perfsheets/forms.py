@@ -177,6 +177,15 @@ def fmt_number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
+def paren(lang: Lang, text: str) -> str:
+    """Text in brackets: full-width in Chinese, ASCII with a space in English."""
+    return f"（{text}）" if lang == "zh-CN" else f" ({text})"
+
+
+def colon(lang: Lang) -> str:
+    return "：" if lang == "zh-CN" else ": "
+
+
 def pct(value: float) -> str:
     return f"{value * 100:g}%"
 
@@ -228,9 +237,10 @@ def criteria_text(kpi: Kpi, lang: Lang) -> str:
             head, at_most, show = ratio, False, pct
         op = "≤" if at_most else "≥"
         ordered = sorted(rule.bands, key=lambda b: b.min, reverse=not at_most)
-        parts = [f"{op}{show(b.min)}：{b.score:g}{pts}" for b in ordered]
+        parts = [f"{op}{show(b.min)}{colon(lang)}{b.score:g}{pts}" for b in ordered]
         rest = tr(lang, "其他", "otherwise")
-        return f"{head}\n" + "；".join([*parts, f"{rest}：{rule.otherwise:g}{pts}"])
+        rest = f"{rest}{colon(lang)}{rule.otherwise:g}{pts}"
+        return f"{head}\n" + tr(lang, "；", "; ").join([*parts, rest])
     if isinstance(rule, DeductionRule):
         unit = kpi.unit or tr(lang, "次", "incident")
         return tr(
@@ -270,7 +280,9 @@ def anchors_text(comp: Competency, scale: Scale, lang: Lang) -> str:
     for i, lv in sorted(enumerate(scale.levels), key=lambda p: p[1].value, reverse=True):
         text = anchors[i] if i < len(anchors) else lv.anchor_text(lang)
         lines.append(
-            f"{lv.value} {lv.label(lang)}：{text}" if text else f"{lv.value} {lv.label(lang)}"
+            f"{lv.value} {lv.label(lang)}{colon(lang)}{text}"
+            if text
+            else f"{lv.value} {lv.label(lang)}"
         )
     return "\n".join(lines)
 
@@ -334,6 +346,12 @@ class SheetTemplate:
         self.anonymous = types[rater_type].anonymous
         self.title = form_title(plan)
         self.note = sheet_instructions(self, plan.cycle.due)
+        c = plan.cycle
+        self.dates = tr(
+            lang,
+            f"考核期间：{c.start} ~ {c.end}　截止日期：{c.due}",
+            f"Period: {c.start} ~ {c.end}   Due: {c.due}",
+        )
         self.note_height = max(2, text_lines(self.note, sum(COL_WIDTHS.values()))) * 12 + 6
         self.live_note = tr(
             lang,
@@ -402,8 +420,8 @@ class SheetTemplate:
         lang, w = self.lang, COL_WIDTHS
         self.kpi_text = [self._kpi_texts(k) for k in self.kpis]
         self.task_text = [
-            (t.label(lang), t.standard_text(lang), tr(lang, "按完成情况评分", "rate completion"))
-            for t, _ in self.tasks
+            (t.label(lang), t.standard_text(lang), scale_hint(scale, lang))
+            for t, scale in self.tasks
         ]
         self.comp_text = [
             (
@@ -474,7 +492,7 @@ def form_title(plan: Plan) -> str:
     """'2026年第四季度 绩效考核表', without repeating 考核 when the cycle is named '…绩效考核'."""
     lang, name = plan.lang, plan.cycle.label(plan.lang)
     if lang == "en":
-        return sheet_text(f"{name} – appraisal form")
+        return sheet_text(f"{name} – assessment form")
     return sheet_text(f"{name}表" if name.endswith("考核") else f"{name} 绩效考核表")
 
 
@@ -774,15 +792,15 @@ class FormWriter:
         ws.set_row(1, 20)
         ws.set_row(2, 20)
         person = tr(lang, "被考核人：", "Person assessed: ")
-        ws.write_string(1, CODE, f"{person}{employee.name}（{employee.id}）", fm["info"])
-        ws.write_string(1, UNIT, f"{term('department', lang)}：{employee.department}", fm["info"])
-        ws.write_string(1, CRIT, f"{term('role', lang)}：{role.label(lang)}", fm["info"])
+        ws.write_string(1, CODE, f"{person}{employee.name}{paren(lang, employee.id)}", fm["info"])
         ws.write_string(
-            2, CODE, f"{term('cycle', lang)}：{c.label(lang)}（{c.start} ~ {c.end}）", fm["info"]
+            1, UNIT, f"{term('department', lang)}{colon(lang)}{employee.department}", fm["info"]
         )
+        ws.write_string(1, CRIT, f"{term('role', lang)}{colon(lang)}{role.label(lang)}", fm["info"])
+        ws.write_string(2, CODE, f"{term('cycle', lang)}{colon(lang)}{c.label(lang)}", fm["info"])
         rater = tr(lang, "评价人：", "Rater: ")
-        ws.write_string(2, UNIT, f"{rater}{job.rater_name}（{type_label}）", fm["info"])
-        ws.write_string(2, CRIT, f"{term('due', lang)}：{c.due}", fm["info"])
+        ws.write_string(2, UNIT, f"{rater}{job.rater_name}{paren(lang, type_label)}", fm["info"])
+        ws.write_string(2, CRIT, tpl.dates, fm["info"])
         ws.set_row(3, tpl.note_height)
         ws.merge_range(3, CODE, 3, LAST_COL, tpl.note, fm["note"])
 
@@ -800,7 +818,7 @@ class FormWriter:
             parts = " + ".join(
                 f"{self._section_name(b.kind)} {weights[b.kind]:g}%" for b in tpl.blocks
             )
-            label = f"{tr(lang, '本表加权总分', 'Weighted total of this form')}（{parts}）"
+            label = tr(lang, "本表加权总分", "Weighted total of this form") + paren(lang, parts)
             if len(tpl.blocks) < len(role.sections()):
                 label += tr(lang, "，按本表所评部分折算", ", rescaled to the parts on this form")
             ws.set_row(r, 24)
@@ -880,7 +898,7 @@ class FormWriter:
                     actual = values.get(key)
                     _write_value(ws, r, INPUT, actual, fm["input"])
                     low, high = actual_bounds(kpi, v)
-                    unit = f"（{kpi.unit}）" if kpi.unit else ""
+                    unit = paren(lang, kpi.unit) if kpi.unit else ""
                     ws.data_validation(
                         r,
                         INPUT,
@@ -1113,9 +1131,7 @@ class FormWriter:
             1,
             0,
             4,
-            sheet_text(
-                f"{plan.cycle.label(lang)} {tr(lang, '绩效考核 · 填写说明', 'appraisal · how to fill in')}"
-            ),
+            sheet_text(f"{form_title(plan)} · {tr(lang, '填写说明', 'how to fill in')}"),
             fm["title"],
         )
         ws.merge_range(
@@ -1123,7 +1139,8 @@ class FormWriter:
             1,
             1,
             4,
-            f"{tr(lang, '评价人：', 'Rater: ')}{job.rater_name}（{job.rater_id}）    {term('due', lang)}：{plan.cycle.due}",
+            f"{tr(lang, '评价人：', 'Rater: ')}{job.rater_name}{paren(lang, job.rater_id)}    "
+            f"{term('due', lang)}{colon(lang)}{plan.cycle.due}",
             fm["info"],
         )
         steps = [
@@ -1176,7 +1193,7 @@ class FormWriter:
             row += 1
             e = self.employees[sheet.ratee_id]
             ws.write_string(row, 1, sheet.name, fm["text"])
-            ws.write_string(row, 2, f"{e.name}（{e.id}）", fm["text"])
+            ws.write_string(row, 2, f"{e.name}{paren(lang, e.id)}", fm["text"])
             ws.write_string(row, 3, e.department, fm["text"])
             ws.write_string(row, 4, self._type_label(sheet.rater_type), fm["text"])
         self._print_setup(ws, job.rater_name, None)

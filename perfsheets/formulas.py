@@ -33,7 +33,14 @@ from .model import (
     PassFailRule,
     Scale,
 )
-from .scoring import form_total, rating_points, round_half_up, rule_score, weighted_mean
+from .scoring import (
+    BAND_DECIMALS,
+    form_total,
+    rating_points,
+    round_half_up,
+    rule_score,
+    weighted_mean,
+)
 
 
 def num(value: float) -> str:
@@ -44,7 +51,12 @@ def num(value: float) -> str:
 
 
 def _bands_if(measure: str, bands: Sequence, otherwise: float, at_most: bool = False) -> str:
-    """Nested IFs in the order :func:`scoring.band_score` tries the bands."""
+    """Nested IFs in the order :func:`scoring.band_score` tries the bands.
+
+    The measure is rounded to BAND_DECIMALS as in scoring, so a boundary value (exactly 10%
+    growth computed as 0.0999999…) lands in the same band in Excel as in perfsheets.
+    """
+    measure = f"ROUND({measure},{BAND_DECIMALS})"
     if at_most:
         ordered = sorted(bands, key=lambda b: b.min)
         op = "<="

@@ -23,6 +23,9 @@ Details a reader relies on (added with the form generator):
 * Rows whose key starts with :data:`SCORE_KEY_PREFIX` (``score:kpi``, ``score:task``,
   ``score:competency``, ``score:total``) hold the live formula scores; never read them as scores.
 * The ``_meta`` sheet is ``veryHidden``; the workbook structure is locked.
+* The ledger's ``form_sheets.locked_json`` holds :data:`LOCKED_FIELDS` per item, plus
+  ``actual`` for a KPI whose actual HR imported before the form was generated (pre-filled and
+  locked on the form).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ keys in the model's order, and defaults left out where they add nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from .model import Plan
 from .problems import PerfsheetsError, Report
 from .safety import atomic_write, atomic_write_text
+from .workspace import Workspace
 
 PathKey = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -50,6 +52,7 @@ class PlanSource:
     missing_columns: set[tuple[str, str]] = field(default_factory=set)  # (sheet, field key)
     text: str | None = None
     _lines: dict[PathKey, int] | None = field(default=None, repr=False)
+    _blocks: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)
 
     def locate(self, path: PathKey) -> tuple[str, str, str]:
         """(file, sheet, cell) of a model path, falling back to the nearest enclosing value."""
@@ -79,7 +82,13 @@ class PlanSource:
         if self.kind != "yaml" or self.text is None:
             return None
         if self._lines is None:
-            self._lines = yaml_line_map(self.text)
+            self._lines = {}
+            self._blocks = _top_level_blocks(self.text)
+        section = str(path[0]) if path else ""
+        if section in self._blocks:  # map one top-level section at a time: roster is huge
+            offset, block = self._blocks.pop(section)
+            for key, line in yaml_line_map(block).items():
+                self._lines.setdefault(key, line + offset)
         for end in range(len(path), -1, -1):
             line = self._lines.get(path[:end])
             if line is not None:
@@ -123,6 +132,17 @@ def load_plan(path: str | Path) -> Plan:
     100, reporting lines ...) are checked by :func:`perfsheets.validate.validate_plan`.
     """
     return _plan_or_raise(read_plan(path), path)
+
+
+def workspace_plan(workspace: str | Path, plan: Plan | None = None) -> Plan:
+    """``plan`` when given, else the plan of the workspace (``plan.yaml`` or ``plan.xlsx``).
+
+    The stage functions' ``plan=None`` convention: raises :class:`PlanError` for a plan that
+    does not load, and PerfsheetsError when the workspace has no plan file.
+    """
+    if plan is not None:
+        return plan
+    return load_plan(Workspace(Path(workspace)).plan_path())
 
 
 def _plan_or_raise(loaded: LoadedPlan, path: str | Path) -> Plan:
@@ -338,6 +358,19 @@ def plan_from_yaml(text: str, file: str = "plan.yaml") -> Plan:
         except ValidationError as exc:
             report.extend(schema_problems(exc, source))
     return _plan_or_raise(LoadedPlan(plan, source, report), file)
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*):", re.MULTILINE)
+
+
+def _top_level_blocks(text: str) -> dict[str, tuple[int, str]]:
+    """Each top-level key's text and the number of lines before it."""
+    starts = [(m.start(), m.group(1)) for m in _TOP_KEY.finditer(text)]
+    blocks: dict[str, tuple[int, str]] = {}
+    for i, (start, key) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        blocks[key] = (text.count("\n", 0, start), text[start:end])
+    return blocks
 
 
 def yaml_line_map(text: str) -> dict[PathKey, int]:

@@ -37,6 +37,7 @@ from .model import (
     Plan,
     Role,
 )
+from .plan_io import workspace_plan
 from .safety import atomic_write, sheet_text
 from .scoring import kpi_completion
 from .workspace import Workspace
@@ -204,7 +205,7 @@ def progress(
 ) -> ProgressResult:
     """Each active employee's progress and each department's, from the imported actuals."""
     ws = Workspace(Path(workspace))
-    plan = _plan(ws, plan)
+    plan = workspace_plan(ws.root, plan)
     lang = lang or plan.lang
     today = today or dt.date.today()
     with ws.ledger() as conn:
@@ -553,11 +554,3 @@ def _kpi_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> None:
     ws.set_column(0, 2, 12)
     ws.set_column(4, 4, 18)
     ws.set_column(5, len(heads) - 1, 11)
-
-
-def _plan(ws: Workspace, plan: Plan | None) -> Plan:
-    if plan is not None:
-        return plan
-    from .plan_io import load_plan
-
-    return load_plan(ws.plan_path())

@@ -54,6 +54,7 @@ class ReportResult:
     hr_summary: Path | None = None
     seconds: float = 0.0
     seconds_per_page: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the renderers (all workers): fair beside bare tools
     workers: int = 1
     reports: list[Path] = field(default_factory=list)
     manager_packs: list[Path] = field(default_factory=list)
@@ -219,6 +220,7 @@ class JobResult:
     part: int = 0
     pack_bytes: bytes | None = None
     refused: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
 
 def plan_jobs(
@@ -297,6 +299,7 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in setup.dirs]),
             autoescape=True,  # select_autoescape() would not escape *.html.j2
+            auto_reload=False,  # templates do not change during a run: no stat() per report
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -348,6 +351,17 @@ class Renderer:
         return self._page("document.html.j2", body=body)
 
     def render(self, job: Job) -> JobResult:
+        import jinja2
+
+        started = time.process_time()
+        try:
+            out = self._render(job)
+        except jinja2.TemplateError as exc:  # most likely a user's --templates file
+            raise PerfsheetsError(f"report template error {_template_place(exc)}: {exc}") from None
+        out.cpu_seconds = time.process_time() - started
+        return out
+
+    def _render(self, job: Job) -> JobResult:
         from weasyprint import HTML
 
         self.fetcher.refused = []
@@ -376,6 +390,18 @@ class Renderer:
         return out
 
 
+def _template_place(exc: BaseException) -> str:
+    """file:line of the template where rendering failed (Jinja puts template frames in the
+    traceback; syntax errors carry the place themselves)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".j2", ".html")):
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename}:{line}" if filename else "?"
+
+
 def _report_starts(document: Any, count: int) -> list[int]:
     """First page of each employee report (its anchor ``report-i``) in a laid-out document."""
     starts: dict[int, int] = {}
@@ -383,10 +409,13 @@ def _report_starts(document: Any, count: int) -> list[int]:
         for anchor in page.anchors:
             if anchor.startswith("report-"):
                 starts.setdefault(int(anchor.removeprefix("report-")), number)
-    missing = [i for i in range(count) if i not in starts]
-    if missing:
-        raise RuntimeError(f"report anchors missing from the layout: {missing}")
-    return [starts[i] for i in range(count)]
+    firsts = [starts.get(i) for i in range(count)]
+    if None in firsts or firsts != sorted(set(firsts)):  # type: ignore[type-var]
+        raise PerfsheetsError(
+            "employee.html.j2: every report must start on a page of its own and keep "
+            'id="{{ v.anchor }}" on its first element (<article class="report" ...>)'
+        )
+    return firsts  # type: ignore[return-value]
 
 
 def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str]) -> list[bytes]:
@@ -516,6 +545,7 @@ def render_reports(
         out.reports.extend(res.written)
         out.pages += res.pages
         out.employees += res.employees
+        out.cpu_seconds += res.cpu_seconds
         refused.update(res.refused)
         if res.pack is not None and res.pack_bytes is not None:
             pack_parts[res.pack][res.part] = res.pack_bytes
@@ -565,5 +595,9 @@ def _execute(jobs: list[Job], setup: RenderSetup, workers: int):
         max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(setup,)
     ) as pool:
         futures = [pool.submit(_run_job, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:  # an error or Ctrl-C: do not start the batches still waiting
+            for future in futures:
+                future.cancel()

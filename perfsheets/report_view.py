@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -49,6 +50,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "numeral_sep": ("、", ". "),
     "colon": ("：", ": "),
     "unit": ("单位", "Unit"),
+    "name_unit": ("名称（单位）", "Name (unit)"),
     "completion": ("完成率", "Completion"),
     "item_score": ("单项得分", "Item score"),
     "weighted": ("加权得分", "Weighted"),
@@ -175,7 +177,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "complete": ("完整", "Complete"),
     "missing": ("缺少：{}", "Missing: {}"),
     "flags": ("提示", "Flags"),
-    "action_needed": ("需跟进", "Follow-up needed"),
+    "action_needed": ("等级结果与后续安排", "What the grades mean"),
     "reports_follow": (
         "以下各页为团队成员的面谈报告。",
         "The team members' review reports follow.",
@@ -488,8 +490,16 @@ def comment_groups(result: EmployeeResult, ctx: Context, vis: dict) -> list[dict
                 author = c.author or (
                     result.name if t == "self" else result.manager_name if t == "manager" else None
                 )
-            field_label = term(c.field, ctx.lang) if c.field in _COMMENT_FIELDS else c.field
-            items.append({"field": field_label, "text": c.text, "author": author})
+            items.append(
+                {
+                    "key": c.field,
+                    "field": _field_label(c.field, ctx.lang),
+                    "text": c.text,
+                    "author": author,
+                }
+            )
+        # Same order on every report: summary first for self, then strengths, then the rest.
+        items.sort(key=lambda e: _FIELD_ORDER.get(e["key"], 9))
         groups.append(
             {
                 "type": t,
@@ -503,13 +513,27 @@ def comment_groups(result: EmployeeResult, ctx: Context, vis: dict) -> list[dict
     return groups
 
 
-_COMMENT_FIELDS = {"strengths", "improvements", "summary", "development_goal"}
+# Comment fields as consolidation stores them (perfsheets.layout.COMMENT_FIELDS).
+_FIELD_TERMS = {
+    "strengths": "strengths",
+    "improvements": "improvements",
+    "summary": "summary",
+    "development": "development_goal",
+    "development_goal": "development_goal",
+}
+_FIELD_ORDER = {"summary": 0, "strengths": 1, "improvements": 2, "development": 3}
+
+
+def _field_label(field_name: str, lang: Lang) -> str:
+    key = _FIELD_TERMS.get(field_name)
+    return term(key, lang) if key else field_name
 
 
 def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
-    if not result.trend:
+    # Earlier cycles only (consolidation may end the trend with this cycle: it is added below).
+    points = [p for p in result.trend if p.cycle_id != ctx.plan.cycle.id]
+    if not points:
         return None
-    points = [*result.trend]
     rows = [
         {"cycle": p.cycle_name or p.cycle_id, "score": fmt_num(p.total_score), "grade": p.grade}
         for p in points
@@ -533,6 +557,8 @@ def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
         notes=[
             f"{fmt_num(v, 1)} {r['grade'] or ''}".strip() for v, r in zip(values, rows, strict=True)
         ],
+        width=min(560, 160 + 110 * len(values)),
+        height=130,
         font=ctx.font,
     )
     return {"rows": rows, "chart": chart}
@@ -564,6 +590,15 @@ def consequence(result: EmployeeResult, ctx: Context) -> str:
         return result.consequence
     grade = ctx.grades.get(result.grade or "")
     return grade.consequence_text(ctx.lang) if grade else ""
+
+
+def _needs_attention(result: EmployeeResult, ctx: Context) -> bool:
+    """Highlight the grade only in the lower half of the plan's grades (with a consequence):
+    plans give every grade a consequence, but only the low ones ask for action."""
+    codes = [g.code for g in ctx.plan.grading.levels]  # best first
+    if result.grade not in codes or not consequence(result, ctx):
+        return False
+    return codes.index(result.grade) > len(codes) / 2
 
 
 def _sections(result: EmployeeResult, ctx: Context) -> list[dict[str, str]]:
@@ -663,14 +698,24 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             {
                 "status": APPEAL_STATUS.get(a.status, (a.status, a.status))[ctx.lang == "en"],
                 "reason": a.reason,
-                "outcome": a.outcome or a.note or "",
+                "outcome": a.note or "",  # the decision itself is the status column
                 "decided_at": (a.decided_at or "")[:10],
             }
             for a in result.appeals
         ],
         "agenda": t["agenda_items"].split("|"),
         "consequence": consequence(result, ctx),
-        "plan_rows": plan_rows,
+        "alert": _needs_attention(result, ctx),
+        "plan_grid": charts.writing_grid(
+            [t["goal"], t["actions"], t["support"], t["deadline"]],
+            [0.24, 0.36, 0.24, 0.16],
+            plan_rows,
+            font=ctx.font,
+        ),
+        "goals_grid": charts.writing_grid(
+            [t["next_goal"], t["measure"], t["deadline"]], [0.4, 0.4, 0.2], 4, font=ctx.font
+        ),
+        "notes_grid": charts.writing_grid([], [1.0], 5, row_height=24, font=ctx.font),
         "development_goals": list(result.development_goals),
     }
 
@@ -710,6 +755,15 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return statistics.fmean(known) if known else None
 
 
+def _flags(codes: Iterable[str], ctx: Context) -> str:
+    """Consolidation's flag codes in words (its own catalogue, so both stages say the same)."""
+    from .results_book import flag_text
+
+    sep = "; " if ctx.lang == "en" else "、"
+    # The short form ("盲点", not "盲点（自评明显高于他评）"): these sit in narrow columns.
+    return sep.join(re.split(r"（| \(", flag_text(code, ctx.lang))[0] for code in codes)
+
+
 def _status(r: EmployeeResult, ctx: Context) -> str:
     if r.complete or not r.missing_types:
         return ctx.t["complete"]
@@ -736,7 +790,7 @@ def team_view(
             "status": _status(r, ctx),
             "complete": r.complete,
             "consequence": consequence(r, ctx),
-            "flags": ", ".join(r.flags),
+            "flags": _flags(r.flags, ctx),
         }
         for r in sorted(team, key=lambda r: (-(r.total_score or -1), r.employee_id))
     ]
@@ -816,7 +870,7 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
                 "id": r.employee_id,
                 "name": r.name,
                 "department": r.department,
-                "flags": ", ".join(r.flags),
+                "flags": _flags(r.flags, ctx),
             }
             for r in flagged[:HR_ROW_LIMIT]
         ],

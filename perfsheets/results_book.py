@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from .i18n import term, tr
 from .model import Lang, Plan
+from .problems import PerfsheetsError
 from .safety import atomic_write, atomic_write_text, csv_safe, sheet_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .consolidate import Computation, YearRollup
+    from .consolidate import Computation
+    from .history import YearRollup
     from .results import EmployeeResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # what sheet_text removes (keeps \t, \n)
@@ -76,18 +78,30 @@ def write_all(
     comp: Computation,
     plan: Plan,
     lang: Lang,
+    store: Callable[[], None] = lambda: None,
     lap: Callable[[str], None] | None = None,
 ) -> dict[str, Path]:
-    """scores.csv, ratings.csv and results.xlsx of a consolidation, in ``folder``
-    (``lap(name)`` is called after each file, for timings)."""
+    """Run ``store()`` (the ledger write) and write scores.csv, ratings.csv and results.xlsx
+    of a consolidation in ``folder``; for large runs the book is written meanwhile by a worker
+    process. ``lap(name)`` is called after each step, for timings."""
     folder.mkdir(parents=True, exist_ok=True)
     lap = lap or (lambda name: None)
-    files = {"scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang)}
-    lap("scores.csv")
-    files["ratings"] = write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan)
-    lap("ratings.csv")
-    files["results"] = write_results_book(folder / "results.xlsx", comp, plan, lang)
-    lap("results.xlsx")
+    book = BookWriter(folder / "results.xlsx", comp, plan, lang)
+    lap("results.xlsx" if book.process is None else "results.xlsx worker started")
+    try:
+        store()
+        lap("store")
+        files = {"scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang)}
+        lap("scores.csv")
+        files["ratings"] = write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan)
+        lap("ratings.csv")
+    except BaseException:
+        book.abandon()
+        raise
+    background = book.process is not None
+    files["results"] = book.finish()
+    if background:
+        lap("results.xlsx wait")  # the time still spent waiting for the worker
     return files
 
 
@@ -253,7 +267,8 @@ class _Sheet:
                 ws.write_string(r, c, "✓" if v else "", fmt)
             elif isinstance(v, numbers.Real):
                 if v == v and v not in (float("inf"), float("-inf")):  # no NaN/inf
-                    ws.write_number(r, c, v, fmt or self.formats["num"])
+                    default = "int" if isinstance(v, numbers.Integral) else "num"
+                    ws.write_number(r, c, v, fmt or self.formats[default])
             else:
                 text = str(v)
                 if len(text) > 32767 or _CONTROL.search(text):
@@ -268,30 +283,109 @@ class _Sheet:
 def write_results_book(path: Path, comp: Computation, plan: Plan, lang: Lang) -> Path:
     """results/results.xlsx: summary, departments, grade distribution with a native chart,
     rater detail, rater leniency, flags and the rules used."""
+    return atomic_write(path, lambda tmp: _write_book(tmp, comp, plan, lang))
+
+
+def _write_book(target: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
     import xlsxwriter
 
-    def write(tmp: Path) -> None:
-        book = xlsxwriter.Workbook(
-            str(tmp),
-            {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
-        )
-        formats = {
-            "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-            "num": book.add_format({"num_format": "0.00"}),
-            "int": book.add_format({"num_format": "0"}),
-            "pct": book.add_format({"num_format": "0.0%"}),
-            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        }
-        _summary_sheet(book, formats, comp.results, plan, lang)
-        _department_sheet(book, formats, comp.summary, plan, lang)
-        _distribution_sheet(book, formats, comp.summary, plan, lang)
-        _detail_sheet(book, formats, comp.ratings, plan, lang)
-        _leniency_sheet(book, formats, comp.leniency, plan, lang)
-        _flags_sheet(book, formats, comp.results, lang)
-        _about_sheet(book, formats, comp.summary, lang)
-        book.close()
+    book = xlsxwriter.Workbook(
+        str(target),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    formats = {
+        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "num": book.add_format({"num_format": "0.00"}),
+        "int": book.add_format({"num_format": "0"}),
+        "pct": book.add_format({"num_format": "0.0%"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+    _summary_sheet(book, formats, comp.results, plan, lang)
+    _department_sheet(book, formats, comp.summary, plan, lang)
+    _distribution_sheet(book, formats, comp.summary, plan, lang)
+    _detail_sheet(book, formats, comp.ratings, plan, lang)
+    _leniency_sheet(book, formats, comp.leniency, plan, lang)
+    _flags_sheet(book, formats, comp.results, lang)
+    _about_sheet(book, formats, comp.summary, lang)
+    book.close()
 
-    return atomic_write(path, write)
+
+# Below this many employees the book is written in-process; above, a forked worker writes it
+# while the ledger and the CSV files are written (xlsxwriter is the slowest step at scale).
+BACKGROUND_MIN_EMPLOYEES = 2_000
+
+
+class BookWriter:
+    """results.xlsx written by a forked worker into a temporary file next to it; the file is
+    put in place by :meth:`finish` only, so a failed run leaves the previous book untouched.
+
+    Without ``fork`` (Windows, macOS spawn) or for small runs it writes in-process.
+    """
+
+    def __init__(self, path: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
+        import multiprocessing
+        import os
+        import tempfile
+
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.", suffix=".xlsx", dir=self.path.parent
+        )
+        os.close(fd)
+        self.tmp = Path(name)
+        self.process = None
+        background = (
+            len(comp.results) >= BACKGROUND_MIN_EMPLOYEES
+            and (os.cpu_count() or 1) > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+        )
+        if not background:
+            self._run(comp, plan, lang)
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.errors, child_end = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(
+            target=_book_worker, args=(child_end, self.tmp, comp, plan, lang), daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    def _run(self, comp: Computation, plan: Plan, lang: Lang) -> None:
+        try:
+            _write_book(self.tmp, comp, plan, lang)
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+
+    def finish(self) -> Path:
+        """Wait for the worker, then move the book into place."""
+        import os
+
+        if self.process is not None:
+            self.process.join()
+            if self.process.exitcode != 0:
+                message = (
+                    self.errors.recv() if self.errors.poll() else f"exit {self.process.exitcode}"
+                )
+                self.tmp.unlink(missing_ok=True)
+                raise PerfsheetsError(f"{self.path}: could not be written ({message})")
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abandon(self) -> None:
+        """The run failed elsewhere: stop waiting and leave the previous book in place."""
+        if self.process is not None:
+            self.process.join()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _book_worker(errors, tmp: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
+    try:
+        _write_book(tmp, comp, plan, lang)
+    except BaseException as exc:
+        errors.send(f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def _sections(results: Sequence[EmployeeResult]) -> list[str]:
@@ -419,6 +513,8 @@ def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
     chart.set_x_axis({"name": term("grade", lang)})
     chart.set_y_axis({"name": _t(lang, "人数", "Employees")})
     sheet.ws.insert_chart(n + 3, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+    sheet.ws.set_landscape()
+    sheet.ws.fit_to_pages(1, 1)
 
 
 def _detail_sheet(book, formats, ratings: pd.DataFrame, plan: Plan, lang: Lang) -> None:

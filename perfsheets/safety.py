@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 # OWASP CSV injection: a cell starting with one of these may be run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters a worksheet cannot hold (openpyxl raises IllegalCharacterError on them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def csv_safe(value: object) -> object:
@@ -20,8 +23,9 @@ def csv_safe(value: object) -> object:
 
 def sheet_text(value: str, limit: int = 32767) -> str:
     """Text a spreadsheet cell can hold: no control characters, within Excel's length limit."""
-    cleaned = "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32)
-    return cleaned[:limit]
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
+    return value[:limit]
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:

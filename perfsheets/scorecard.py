@@ -170,6 +170,7 @@ class Builder:
         self.places = self.agg.decimals
         self.round = lru_cache(maxsize=None)(lambda v: round_half_up(v, self.places))
         self.round2 = lru_cache(maxsize=None)(lambda v: round_half_up(v, 2))
+        self.round4 = lru_cache(maxsize=None)(lambda v: round_half_up(v, 4))
         self.roles = {r.id: self._role_info(r) for r in plan.roles}
         self.people = plan.employee_map()
         self.names = {x.id: x.name for x in plan.roster.external_raters}
@@ -328,7 +329,7 @@ class Builder:
             "baseline": baseline,
             "actual": actual,
             "actual_source": source,
-            "completion": None if completion is None else round_half_up(completion, 4),
+            "completion": None if completion is None else self.round4(completion),
             "score": score,
             "weighted": None if score is None else self.round(score * kpi.weight / info.kpi_total),
         }
@@ -431,30 +432,25 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
 
 
-def _get(item: Any, name: str) -> Any:
-    return item[name] if isinstance(item, dict) else getattr(item, name)
-
-
-def strengths_and_development(items: Sequence[Any], most: int = 3) -> tuple[list[str], list[str]]:
+def strengths_and_development(
+    items: Sequence[dict[str, Any]], most: int = 3
+) -> tuple[list[str], list[str]]:
     """Names of the highest and lowest scored items (KPIs and rated items).
 
-    Up to ``most`` each and never more than half of the scored items, so no item is both;
-    an item only counts as a strength if it scored above the lowest item, and as a development
-    area if below the highest (equal scores everywhere give neither).
+    Strengths: up to ``most`` items scored above the median of the person's item scores,
+    best first; development areas: up to ``most`` scored below it, lowest first. Items at the
+    median are neither, so no item is both and equal scores everywhere give none. Equal scores
+    are taken in form order.
     """
-    scored = [
-        (_get(i, "score"), pos, _get(i, "name"))
-        for pos, i in enumerate(items)
-        if _get(i, "score") is not None
-    ]
+    import statistics
+
+    scored = [(i["score"], pos, i["name"]) for pos, i in enumerate(items) if i["score"] is not None]
     if len(scored) < 2:
         return [], []
-    n = min(most, len(scored) // 2)
-    high = max(s for s, _, _ in scored)
-    low = min(s for s, _, _ in scored)
-    best = sorted(scored, key=lambda x: (-x[0], x[1]))[:n]
-    worst = sorted(scored, key=lambda x: (x[0], x[1]))[:n]
-    return [nm for s, _, nm in best if s > low], [nm for s, _, nm in worst if s < high]
+    median = statistics.median(s for s, _, _ in scored)
+    best = sorted((x for x in scored if x[0] > median), key=lambda x: (-x[0], x[1]))
+    worst = sorted((x for x in scored if x[0] < median), key=lambda x: (x[0], x[1]))
+    return [nm for _, _, nm in best[:most]], [nm for _, _, nm in worst[:most]]
 
 
 def expected_types(plan: Plan) -> dict[str, set[str]]:

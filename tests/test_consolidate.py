@@ -14,6 +14,7 @@ from perfsheets.consolidate import consolidate
 from perfsheets.model import Grade, Grading
 from perfsheets.problems import PerfsheetsError
 from perfsheets.results import load_results, run_summary
+from perfsheets.scoring import round_half_up
 
 MANAGER_E002 = {"task:T1": 4, "competency:C1": 4, "competency:C2": 3}
 ACTUALS_E002 = {"kpi:S01": 110, "kpi:S02": 90, "kpi:S03": 1}
@@ -267,3 +268,46 @@ def test_kpi_that_cannot_be_scored_leaves_the_result_incomplete(lb):
     assert r.section_scores["kpi"] is None and r.total_score is None and r.grade is None
     assert r.flags[0] == "incomplete" and "kpi_not_scored" in r.flags
     assert "missing_actual" not in r.flags
+
+
+def test_zscore_calibration_is_used_in_the_scores(small_plan):
+    import statistics
+
+    from perfsheets.consolidate import LedgerInputs, compute, entries_frame
+
+    # manager A rates three people 2, 3, 4 (60, 75, 90 points); B gives three others 5 (100)
+    rows = [
+        (e, "A", "manager", "competency:C1", v, None, 1)
+        for e, v in (("E002", 2), ("E003", 3), ("E004", 4))
+    ]
+    rows += [(e, "B", "manager", "competency:C1", 5, None, 2) for e in ("E005", "E006", "E007")]
+    rows = [
+        (ratee, rater, t, item, "rating", v, txt, rid)
+        for ratee, rater, t, item, v, txt, rid in rows
+    ]
+    comp = compute(small_plan, LedgerInputs(entries_frame(rows)), calibration="zscore")
+    points = {
+        r.employee_id: r.competencies[0].by_type["manager"].points
+        for r in comp.results
+        if r.employee_id != "E001"
+    }
+    pool = [60, 75, 90, 100, 100, 100]
+    mean, std = statistics.fmean(pool), statistics.pstdev(pool)
+    assert points["E005"] == points["E006"] == round_half_up(mean)  # B rates everyone alike
+    a_std = statistics.pstdev([60, 75, 90])
+    assert points["E002"] == round_half_up(mean + (60 - 75) / a_std * std)
+    assert points["E003"] == round_half_up(mean)
+    assert comp.summary["calibration"]["calibrated_raters"] == 2
+    raw = compute(small_plan, LedgerInputs(entries_frame(rows)), calibration="none")
+    e002 = next(r for r in raw.results if r.employee_id == "E002")
+    assert e002.competencies[0].by_type["manager"].points == 60 and e002.calibration == "none"
+
+
+def test_strengths_and_development_never_overlap_on_ties():
+    from perfsheets.scorecard import strengths_and_development
+
+    scores = [116, 115, 100, 100, 100, 98.75, 100, 100]
+    items = [{"name": f"i{n}", "score": s} for n, s in enumerate(scores)]
+    assert strengths_and_development(items) == (["i0", "i1"], ["i5"])  # the 100s are the median
+    same = [{"name": f"i{n}", "score": 90} for n in range(4)]
+    assert strengths_and_development(same) == ([], [])

@@ -14,6 +14,7 @@ from test_consolidate import rate_e002
 
 from perfsheets.consolidate import consolidate
 from perfsheets.model import ForcedDistribution, Grading, Roster
+from perfsheets.problems import PerfsheetsError
 from perfsheets.results import load_results, run_summary
 
 EVIL = '=HYPERLINK("http://x","点我")'
@@ -195,3 +196,29 @@ def test_rank_and_percentile_within_department(tmp_path, small_plan):
     assert {r.department_size for r in sales} == {5}
     assert by_id["E006"].rank_in_department == 1 and by_id["E006"].department_size == 1
     assert by_id["E007"].rank_in_department is None  # no result: not ranked
+
+
+def test_results_book_from_a_worker_process(tmp_path, small_plan, monkeypatch):
+    from perfsheets import results_book
+
+    lb = LedgerBuilder(tmp_path / "ws", small_plan)
+    rate_e002(lb)
+    first = consolidate(lb.root, previous=[])
+    monkeypatch.setattr(results_book, "BACKGROUND_MIN_EMPLOYEES", 1)  # as for large runs
+    out = consolidate(lb.root, previous=[])
+    book = openpyxl.load_workbook(out.results_xlsx, read_only=True)
+    assert [r[0] for r in book["汇总"].iter_rows(min_row=2, values_only=True)][:2] == [
+        "E001",
+        "E002",
+    ]
+    assert first.results_xlsx == out.results_xlsx
+    written = out.results_xlsx.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(results_book, "_write_book", broken)
+    with pytest.raises(PerfsheetsError, match="disk full"):
+        consolidate(lb.root, previous=[])
+    # the book of the previous run stays, and no temporary file is left behind
+    assert out.results_xlsx.read_bytes() == written and not list(lb.ws.results.glob(".*"))

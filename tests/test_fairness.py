@@ -251,3 +251,21 @@ def test_self_other_gap_rule():
     assert fairness.self_other_gap(5, 4, 1.0) == (1, "blind_spot")
     assert fairness.self_other_gap(2, 3.5, 1.0) == (-1.5, "hidden_strength")
     assert fairness.self_other_gap(4, 3.2, 1.0)[1] is None
+
+
+def test_alpha_is_computed_on_the_ratings_before_calibration():
+    rows = [
+        (f"r{i}", "peer", f"u{j}", "c", v, float(v))
+        for i in range(3)
+        for j, v in enumerate([1, 2, 3, 4, 5, 3])
+    ]
+    df = ratings_frame(rows)
+    df = df.assign(raw_points=df["points"], points=df["points"] + np.linspace(0, 1, len(df)))
+    assert fairness.reliability_by_type(df)["peer"]["alpha"] == pytest.approx(1.0)
+    # thousands of distinct calibrated values stay cheap: rounded to whole points first
+    wide = ratings_frame(
+        [(f"r{i}", "peer", f"u{j}", "c", 3, 0.0) for i in range(3) for j in range(30)]
+    )
+    wide = wide.assign(points=np.linspace(40, 100, len(wide)))  # 90 distinct values
+    result = fairness.krippendorff_alpha(wide)
+    assert result["units"] == 30 and result["alpha"] is not None

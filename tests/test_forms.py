@@ -289,7 +289,7 @@ def test_english_plan_with_password(tmp_path, small_plan):
     assert wb.sheetnames[0] == "Instructions" and wb.sheetnames[-2] == "Scoring criteria"
     assert wb.security.lockStructure and wb.security.workbookPassword
     ws = wb[wb.sheetnames[2]]
-    assert ws["B1"].value == "Q4 2026 – appraisal form"
+    assert ws["B1"].value == "Q4 2026 – assessment form"
     assert ws.protection.sheet and ws.protection.password  # hashed, not the plain password
     assert ws.protection.password != "s3cret"
     assert "Return this file by 2027-01-10" in ws["B4"].value

@@ -14,7 +14,7 @@ from conftest import make_small_plan
 
 from perfsheets.model import Plan
 from perfsheets.problems import PerfsheetsError
-from perfsheets.report import render_reports, require_cjk_font, safe_file_part
+from perfsheets.report import render_reports, report_name, require_cjk_font, safe_file_part
 from perfsheets.results import (
     Comment,
     CommentGroup,
@@ -254,7 +254,7 @@ def team_results(plan: Plan) -> list[EmployeeResult]:
         grade="C",
         grade_before_quota="B",
         coefficient=0.8,
-        flags=["评分分歧大"],
+        flags=["high_disagreement"],
         trend=[],
         target_changes=[],
         kpis=[
@@ -366,7 +366,7 @@ def test_manager_pack_and_hr_summary(rendered):
         "销售部",
         "行政部",
         "孙丽",
-        "评分分歧大",
+        "评价分歧较大",
         "强制分布调整",
     ]:
         assert needle in hr, needle
@@ -428,6 +428,24 @@ def test_template_override_cannot_fetch_files(tmp_path, small_plan):
     refused = " ".join(result.warnings)
     assert "/etc/passwd" in refused and "example.invalid" in refused
     assert "logo.png" not in refused  # the template folder's own asset is served
+
+
+def test_a_broken_user_template_is_a_clear_error(tmp_path, small_plan):
+    ws = write_results(tmp_path / "ws", [employee_result(small_plan, "E002")])
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "employee.html.j2").write_text("{{ v.no_such_field }}", encoding="utf-8")
+    with pytest.raises(PerfsheetsError, match=r"employee\.html\.j2"):
+        render_reports(ws.root, plan=small_plan, templates=own, workers=1, hr_summary=False)
+
+
+def test_a_user_template_must_keep_reports_on_their_own_pages(tmp_path, small_plan):
+    ws = write_results(tmp_path / "ws", team_results(small_plan)[:2])
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "employee.html.j2").write_text("<p>{{ v.r.name }}</p>", encoding="utf-8")
+    with pytest.raises(PerfsheetsError, match="page of its own"):
+        render_reports(ws.root, plan=small_plan, templates=own, workers=1, hr_summary=False)
 
 
 def _tiny_png() -> bytes:
@@ -524,3 +542,18 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ["employee.html.j2", "manager_pack.html.j2", "hr_summary.html.j2", "style.css"]:
         assert f"perfsheets/templates/report/{name}" in names
+
+
+def test_reports_from_the_real_pipeline(tmp_path):
+    """The whole cycle on the built-in example: what consolidation stores, the report prints."""
+    from perfsheets.demo import run_demo
+    from perfsheets.results import load_results
+
+    demo = run_demo(tmp_path / "demo", employees=12, report_limit=2)
+    with Workspace(demo.workspace).ledger() as conn:
+        first = load_results(conn)[0]
+    text = pdf_text(demo.workspace / "reports" / report_name(first))
+    for needle in [first.name, first.department, f"{first.total_score:.2f}", first.kpis[0].name]:
+        assert squash(needle) in text, needle
+    assert "development" not in text and "moved_by_quota" not in text  # codes shown as words
+    assert (demo.workspace / "reports" / "hr_summary.pdf").exists()

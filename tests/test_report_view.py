@@ -53,6 +53,7 @@ def test_consequence_comes_from_the_plan_grade(small_plan):
     assert consequence(employee_result(small_plan, "E002"), ctx) == ""
     own = employee_result(small_plan, "E002", consequence="暂缓晋升")
     assert consequence(own, ctx) == "暂缓晋升"
+    assert employee_view(low, ctx)["alert"] and not employee_view(own, ctx)["alert"]
 
 
 def test_competency_chart_is_a_radar_from_three_items(small_plan):
@@ -119,3 +120,40 @@ def test_comment_fields_use_shared_terms(small_plan):
     )
     (group,) = comment_groups(result, ctx, group_visibility(result, ctx))
     assert group["entries"][0]["field"] == "Strengths"
+
+
+def test_trend_shows_earlier_cycles_and_this_one_once(small_plan):
+    from perfsheets.results import TrendPoint
+
+    ctx = Context.build(small_plan, "zh-CN")
+    result = employee_result(small_plan, "E002")
+    result.trend.append(
+        TrendPoint(cycle_id="2026Q4", cycle_name="2026年第四季度", total_score=86.81, grade="A")
+    )
+    rows = employee_view(result, ctx)["trend"]["rows"]
+    assert [r["cycle"] for r in rows] == [
+        "2026年第二季度",
+        "2026年第三季度",
+        "2026年第四季度（本期）",
+    ]
+    only_now = employee_result(small_plan, "E002", trend=result.trend[-1:])
+    assert employee_view(only_now, ctx)["trend"] is None
+
+
+def test_comment_fields_are_named_and_ordered(small_plan):
+    ctx = Context.build(small_plan, "zh-CN")
+    fields = ["development", "improvements", "strengths", "summary"]
+    result = employee_result(
+        small_plan,
+        "E002",
+        comments=[
+            CommentGroup(rater_type="self", comments=[Comment(field=f, text=f) for f in fields])
+        ],
+    )
+    (group,) = comment_groups(result, ctx, group_visibility(result, ctx))
+    assert [e["field"] for e in group["entries"]] == [
+        "个人工作总结",
+        "主要优点",
+        "待改进之处",
+        "个人发展目标",
+    ]
