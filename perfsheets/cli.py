@@ -378,7 +378,9 @@ def collect(
         library_errors(),
         progress_bar(_t(language, "回收校验", "Collecting returns"), not as_json) as bar,
     ):
-        result = collect_returns(workspace, paths or None, workers=workers, progress=bar)
+        result = collect_returns(
+            workspace, paths or None, lang=_lang(lang), workers=workers, progress=bar
+        )
     if not as_json:
         problems_table(result.report, language)
     finish(result, _t(language, "回收结果", "Collect summary"), as_json, result.exit_code)
@@ -395,7 +397,7 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
     if as_json:
         print_json(result)
         return
-    departments = jsonable(result.departments)
+    departments = result.department_rows()
     rows_table(_t(language, "各部门", "By department"), departments)
     keep = ("rater_id", "name", "department", "state")
     open_items = [{k: r[k] for k in keep} for r in result.rows() if r["state"] != "returned"]
@@ -441,6 +443,7 @@ def consolidate(
             calibration=calibration,
             previous=history,
             count_hidden=count_hidden,
+            lang=_lang(lang),
             progress=bar,
         )
     finish(result, _t(language, "评分汇总完成", "Scores consolidated"), as_json)
@@ -475,6 +478,7 @@ def report(
             employees=employee or None,
             templates=templates,
             workers=workers,
+            lang=_lang(lang),
             progress=bar,
         )
     for warning in getattr(result, "warnings", []) or []:
