@@ -47,6 +47,7 @@ class _State:
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The cycle workspace folder.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+WorkersOpt = Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help="Language of messages: zh or en (default: the plan's).")
 ]
@@ -312,9 +313,7 @@ def check(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fals
 @app.command()
 def generate(
     workspace: WorkspaceArg,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: all cores).")
-    ] = None,
+    workers: WorkersOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -364,9 +363,7 @@ def collect(
         list[Path] | None,
         typer.Argument(help="Files, folders or .zip archives (default: WORKSPACE/returns/)."),
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: all cores).")
-    ] = None,
+    workers: WorkersOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -459,9 +456,7 @@ def report(
     templates: Annotated[
         Path | None, typer.Option(help="Folder with your own report templates.")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: all cores).")
-    ] = None,
+    workers: WorkersOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
