@@ -4,7 +4,7 @@
 
 Builds the example plan's company (default 10,000 people), writes one accepted return per rater
 with ratings, actuals and some comments for every assignment (raters.build_assignments), then
-times :func:`perfsheets.consolidate.consolidate` (ledger read, scores, grades, forced
+times :func:`perfsheets.consolidation.consolidate` (ledger read, scores, grades, forced
 distribution, fairness statistics, ledger write, scores.csv, ratings.csv, results.xlsx) and,
 for comparison, the computation alone.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from perfsheets.consolidate import compute, consolidate, read_inputs
+from perfsheets.consolidation import compute, consolidate, read_inputs
 from perfsheets.example import example_plan
 from perfsheets.model import Plan
 from perfsheets.plan_io import dump_plan

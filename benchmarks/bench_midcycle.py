@@ -22,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from perfsheets.actuals import import_actuals, read_actuals
 from perfsheets.adjust import adjust_target
-from perfsheets.alignment import alignment, write_alignment_xlsx
 from perfsheets.appeals import list_appeals, open_appeal
+from perfsheets.cycle_progress import progress, write_progress_xlsx
 from perfsheets.example import example_plan
+from perfsheets.goal_alignment import alignment, write_alignment_xlsx
 from perfsheets.plan_io import dump_plan
-from perfsheets.progress import progress, write_progress_xlsx
 from perfsheets.workspace import Workspace
 
 

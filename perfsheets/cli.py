@@ -427,7 +427,7 @@ def consolidate(
     as_json: JsonOpt = False,
 ) -> None:
     """Compute every employee's scores and grade from the accepted returns."""
-    from .consolidate import consolidate as run
+    from .consolidation import consolidate as run
 
     language = _plan_lang(workspace, lang)
     with (
@@ -571,7 +571,7 @@ def rollup(
     as_json: JsonOpt = False,
 ) -> None:
     """Year results: roll the cycles' results up by the plan's period weights."""
-    from .consolidate import rollup_year
+    from .consolidation import rollup_year
 
     language = _plan_lang(workspaces[-1], lang)
     with library_errors():
@@ -659,8 +659,8 @@ def progress(
     as_json: JsonOpt = False,
 ) -> None:
     """Completion so far per person and department, from imported actuals (+ results/progress.xlsx)."""
-    from .progress import progress as run
-    from .progress import write_progress_xlsx
+    from .cycle_progress import progress as run
+    from .cycle_progress import write_progress_xlsx
 
     language = _plan_lang(workspace, lang)
     with library_errors():

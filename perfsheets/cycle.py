@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .alignment import AlignmentResult, alignment, write_alignment_xlsx
+from .goal_alignment import AlignmentResult, alignment, write_alignment_xlsx
 from .model import Lang, Plan
 from .plan_io import PathKey, PlanSource, dump_plan, plan_json
 from .problems import PerfsheetsError, Problem, Report, problem_type

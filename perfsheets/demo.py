@@ -89,7 +89,7 @@ def run_demo(
     which keeps large demos short; None renders all of them.
     """
     from .collect import collect_returns
-    from .consolidate import consolidate
+    from .consolidation import consolidate
     from .cycle import init_workspace
     from .forms import generate_forms
     from .report import render_reports

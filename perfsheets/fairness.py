@@ -1,7 +1,7 @@
 """Fairness tools of consolidation: forced distribution, rater calibration and statistics.
 
 Pure functions: they take plain values or pandas DataFrames and return new ones, never read or
-write files. :mod:`perfsheets.consolidate` feeds them the ledger's ratings. Every rule is stated
+write files. :mod:`perfsheets.consolidation` feeds them the ledger's ratings. Every rule is stated
 in a docstring in the words HR uses to explain it.
 
 Ratings DataFrames have one row per rating with at least the columns ``ratee``, ``rater``,

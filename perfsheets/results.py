@@ -1,6 +1,6 @@
 """What consolidation produces and reports read: each employee's result with every figure kept.
 
-:mod:`perfsheets.consolidate` writes these into the ledger (``results.detail_json``);
+:mod:`perfsheets.consolidation` writes these into the ledger (``results.detail_json``);
 :mod:`perfsheets.report` reads them back. Anonymity is already applied here: a rater group
 smaller than the plan's minimum count has ``shown=False`` and no comments, so nothing downstream
 can reveal it.

@@ -23,7 +23,7 @@ from .safety import atomic_write, atomic_write_text, csv_safe, sheet_text
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .consolidate import Computation
+    from .consolidation import Computation
     from .history import YearRollup
     from .results import EmployeeResult
 

@@ -4,7 +4,7 @@
 then computes, per person, the KPI scores (by each KPI's rule), the rated items (trimmed mean per
 rater type, types combined by renormalised weights, anonymity minimums applied), the sections,
 the total, the self/others gaps, strengths and development areas and the comments. The grades,
-which need everyone's totals, are set afterwards by :mod:`perfsheets.consolidate`.
+which need everyone's totals, are set afterwards by :mod:`perfsheets.consolidation`.
 
 Every figure is rounded half-up to the plan's decimals before the next step uses it.
 """
@@ -25,7 +25,7 @@ from .scoring import combine_rater_types, kpi_completion, kpi_score, round_half_
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .consolidate import LedgerInputs
+    from .consolidation import LedgerInputs
 
 
 def prepare_ratings(

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets.alignment import alignment, write_alignment_xlsx
+from perfsheets.goal_alignment import alignment, write_alignment_xlsx
 from perfsheets.model import Goal, Plan
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from ledger_builder import LedgerBuilder
 
-from perfsheets.consolidate import consolidate
+from perfsheets.consolidation import consolidate
 from perfsheets.model import Grade, Grading
 from perfsheets.problems import PerfsheetsError
 from perfsheets.results import load_results, run_summary
@@ -273,7 +273,7 @@ def test_kpi_that_cannot_be_scored_leaves_the_result_incomplete(lb):
 def test_zscore_calibration_is_used_in_the_scores(small_plan):
     import statistics
 
-    from perfsheets.consolidate import LedgerInputs, compute, entries_frame
+    from perfsheets.consolidation import LedgerInputs, compute, entries_frame
 
     # manager A rates three people 2, 3, 4 (60, 75, 90 points); B gives three others 5 (100)
     rows = [

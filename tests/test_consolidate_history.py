@@ -8,7 +8,7 @@ import pytest
 from ledger_builder import LedgerBuilder
 from test_consolidate import rate_e002
 
-from perfsheets.consolidate import consolidate, rollup_year
+from perfsheets.consolidation import consolidate, rollup_year
 from perfsheets.model import Grade, Grading, Rollup, RollupPart
 from perfsheets.problems import PerfsheetsError
 from perfsheets.scoring import round_half_up

@@ -12,7 +12,7 @@ import pytest
 from ledger_builder import LedgerBuilder
 from test_consolidate import rate_e002
 
-from perfsheets.consolidate import consolidate
+from perfsheets.consolidation import consolidate
 from perfsheets.model import ForcedDistribution, Grading, Roster
 from perfsheets.problems import PerfsheetsError
 from perfsheets.results import load_results, run_summary

@@ -11,7 +11,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfsheets.consolidate import LedgerInputs, compute, entries_frame
+from perfsheets.consolidation import LedgerInputs, compute, entries_frame
 from perfsheets.scoring import combine_rater_types, round_half_up
 from tests.conftest import make_small_plan
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets.alignment import alignment
 from perfsheets.cycle import check_workspace, init_workspace
 from perfsheets.example import DEPARTMENTS, example_plan
+from perfsheets.goal_alignment import alignment
 from perfsheets.model import Plan
 from perfsheets.plan_io import dump_plan, load_plan, workspace_plan
 from perfsheets.problems import PerfsheetsError

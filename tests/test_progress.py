@@ -11,8 +11,8 @@ from python_calamine import CalamineWorkbook
 
 from perfsheets.actuals import import_actuals
 from perfsheets.adjust import adjust_target
+from perfsheets.cycle_progress import period_elapsed, progress, write_progress_xlsx
 from perfsheets.plan_io import dump_plan
-from perfsheets.progress import period_elapsed, progress, write_progress_xlsx
 from perfsheets.workspace import Workspace
 
 DEC_21 = dt.date(2026, 12, 21)  # the small plan's quarter: 92 days, 10 left after the 21st

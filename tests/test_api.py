@@ -1,0 +1,33 @@
+"""The public API: every name resolves to what it says, whatever was imported before."""
+
+import subprocess
+import sys
+
+import perfsheets
+
+
+def test_api_names_resolve_after_every_module_was_imported():
+    # Importing a submodule sets it as an attribute of the package; no API name may be shadowed.
+    code = (
+        "import importlib, pkgutil, perfsheets\n"
+        "for m in pkgutil.iter_modules(perfsheets.__path__):\n"
+        "    if m.name != '__main__': importlib.import_module('perfsheets.' + m.name)\n"
+        "import inspect\n"
+        "bad = [n for n in perfsheets.__all__ if n != '__version__'\n"
+        "       and inspect.ismodule(getattr(perfsheets, n))]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_import_is_light():
+    code = "import sys, perfsheets; print(sorted(m for m in ('pandas', 'weasyprint', 'openpyxl') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_all_lists_callables_and_types():
+    for name in perfsheets.__all__:
+        if name != "__version__":
+            assert callable(getattr(perfsheets, name)), name
