@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .layout import column_letter
 from .model import Employee, Kpi, Plan
 from .plan_io import workspace_plan
 from .problems import PerfsheetsError, Report, problem_type
@@ -256,15 +257,6 @@ def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[st
     return best[0], best[1], missing
 
 
-def _col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _text(value: object) -> str:
     """An id cell as text: Excel turns ids like 1001 into 1001.0."""
     if isinstance(value, float) and value.is_integer():
@@ -326,7 +318,7 @@ class _RowCheck:
         self.targets = self.plan.target_map()
 
     def cell(self, row: int, key: str) -> str:
-        return f"{_col_letter(self.cols[key])}{row}"
+        return f"{column_letter(self.cols[key])}{row}"
 
     def problem(self, ptype, row: int, key: str, **params: object) -> None:
         self.report.add(ptype(self.file, self.sheet, self.cell(row, key), row=row, **params))

@@ -96,3 +96,21 @@ def parse_item_key(key: str) -> tuple[str, str] | None:
     if not sep or kind not in INPUT_COLUMNS or not code:
         return None
     return kind, code
+
+
+# --- cell addresses (A1 notation) ---------------------------------------------------------
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based (row, col) -> 'B7'."""
+    return f"{column_letter(col)}{row + 1}"

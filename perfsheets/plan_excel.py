@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .layout import cell_ref
 from .model import Lang, Plan
 from .plan_io import PathKey, PlanSource
 from .problems import Report
@@ -841,12 +842,7 @@ def write_workbook(plan: Plan, path: str | Path) -> Path:
 
 def _a1(row: int, col: int) -> str:
     """Zero-based (row, col) → "B7"."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return cell_ref(row, col)
 
 
 def _norm(text: Any) -> str:

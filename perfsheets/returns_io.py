@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .layout import cell_ref
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 MB = 1024 * 1024
@@ -500,24 +502,9 @@ def _open_calamine(data: bytes):  # -> python_calamine.CalamineWorkbook
 # --- cell addresses ----------------------------------------------------------------------------
 
 
-def column_letter(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def column_index(letters: str) -> int:
     """'A' -> 0, 'AA' -> 26."""
     index = 0
     for ch in letters:
         index = index * 26 + ord(ch) - 64
     return index - 1
-
-
-def cell_ref(row: int, col: int) -> str:
-    """0-based (row, col) -> 'B7'."""
-    return f"{column_letter(col)}{row + 1}"

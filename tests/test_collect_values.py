@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from perfsheets.layout import cell_ref, column_letter
 from perfsheets.return_check import ItemSpec, read_number, read_rating, read_text
-from perfsheets.returns_io import cell_ref, column_index, column_letter, formula_refs, sniff
+from perfsheets.returns_io import column_index, formula_refs, sniff
 
 FIVE = ItemSpec(
     "competency",
