@@ -233,7 +233,8 @@ def make_result(plan: Plan, emp: Employee, rng: random.Random) -> EmployeeResult
                 "self": TypeScore(count=1, mean_rating=4),
                 "manager": TypeScore(count=1, mean_rating=rng.choice([3, 4, 5])),
             },
-            score=round(rng.uniform(70, 100), 2),
+            score=(score := round(rng.uniform(70, 100), 2)),
+            weighted=round(score * w / 100, 2),
         )
         for c, n, w in (("T1", "重点客户拓展", 60), ("T2", "流程优化项目", 40))
     ]
