@@ -457,6 +457,12 @@ def report(
         Path | None, typer.Option(help="Folder with your own report templates.")
     ] = None,
     workers: WorkersOpt = None,
+    packs: Annotated[
+        bool, typer.Option("--packs/--no-packs", help="Write a pack per manager.")
+    ] = True,
+    summary: Annotated[
+        bool, typer.Option("--summary/--no-summary", help="Write the HR summary.")
+    ] = True,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -473,6 +479,8 @@ def report(
             employees=employee or None,
             templates=templates,
             workers=workers,
+            manager_packs=packs,
+            hr_summary=summary,
             lang=_lang(lang),
             progress=bar,
         )
