@@ -44,6 +44,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import fairness
+from .adjust import load_target_changes
+from .appeals import load_appeals
 from .history import CycleRecord, apply_history, load_history, rollup_year
 from .i18n import tr
 from .model import Lang, Plan
@@ -250,36 +252,10 @@ def read_inputs(conn: sqlite3.Connection) -> LedgerInputs:
             "SELECT employee_id, kpi_code, value, source FROM imported_actuals"
         )
     }
-    changes: dict[str, list[TargetChange]] = defaultdict(list)
-    for emp, code, old, new, reason, by, at in conn.execute(
-        "SELECT employee_id, kpi_code, old_target, new_target, reason, approved_by, changed_at"
-        " FROM target_changes ORDER BY changed_at, change_id"
-    ):
-        changes[emp].append(
-            TargetChange(
-                kpi_code=code,
-                old_target=old,
-                new_target=new,
-                reason=reason,
-                approved_by=by,
-                changed_at=at,
-            )
-        )
+    changes = load_target_changes(conn)
     appeals: dict[str, list[Appeal]] = defaultdict(list)
-    for appeal_id, emp, reason, status, outcome, note, at in conn.execute(
-        "SELECT appeal_id, employee_id, reason, status, outcome, note, decided_at FROM appeals"
-        " ORDER BY appeal_id"
-    ):
-        appeals[emp].append(
-            Appeal(
-                appeal_id=appeal_id,
-                status=status,
-                reason=reason,
-                outcome=outcome,
-                note=note,
-                decided_at=at,
-            )
-        )
+    for record in load_appeals(conn):
+        appeals[record.employee_id].append(record.as_result())
     return LedgerInputs(entries, imported, dict(changes), dict(appeals))
 
 
