@@ -1,7 +1,9 @@
 """Benchmark: PDF interview reports for a synthetic company, beside bare WeasyPrint.
 
-    python benchmarks/bench_report.py                 # 10,000 employees (about 10-15 min on 2 cores)
+    python benchmarks/bench_report.py                 # 10,000 employees (about 25 min on 2 cores)
     python benchmarks/bench_report.py --employees 300 # a quick look
+    python benchmarks/bench_report.py --workspace DIR # an existing consolidated workspace, e.g.
+        # the built-in example: perfsheets demo DIR --employees 10000 --reports 1
 
 Prints: bare WeasyPrint time per page on a comparable Chinese report (the same HTML, one
 document per report, no batching), perfsheets' wall time, time per page (wall, and CPU-equivalent =
@@ -316,18 +318,29 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--bare", type=int, default=12, help="reports rendered bare for the floor")
     parser.add_argument("--keep", type=Path, default=None, help="keep the workspace here")
+    parser.add_argument(
+        "--workspace", type=Path, default=None, help="render this consolidated workspace instead"
+    )
     args = parser.parse_args()
 
     from perfsheets.report import harfbuzz_subset_warning, render_reports
 
     tmp = tempfile.TemporaryDirectory()
-    root = args.keep or Path(tmp.name) / "ws"
-    plan = make_plan(args.employees)
-    started = time.perf_counter()
-    ws = write_workspace(root, plan)
-    print(
-        f"company: {args.employees} employees, results written in {time.perf_counter() - started:.1f} s"
-    )
+    if args.workspace:
+        from perfsheets.plan_io import load_plan
+
+        ws = Workspace(args.workspace)
+        plan = load_plan(ws.plan_path())
+        print(f"workspace: {args.workspace} ({len(plan.roster.employees)} employees)")
+    else:
+        root = args.keep or Path(tmp.name) / "ws"
+        plan = make_plan(args.employees)
+        started = time.perf_counter()
+        ws = write_workspace(root, plan)
+        print(
+            f"company: {args.employees} employees, results written in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     if warning := harfbuzz_subset_warning("en"):
         print("WARNING:", warning)
 

@@ -32,6 +32,7 @@ from urllib.request import url2pathname
 
 from .model import Lang, Plan
 from .problems import PerfsheetsError
+from .report_html import html_document
 from .results import EmployeeResult, load_results
 from .safety import atomic_write
 from .workspace import Workspace
@@ -365,11 +366,9 @@ class Renderer:
         return out
 
     def _render(self, job: Job) -> JobResult:
-        from weasyprint import HTML
-
         self.fetcher.refused = []
         base = self.setup.dirs[0].as_uri() + "/"  # relative assets: the user's folder first
-        document = HTML(string=self.html(job), base_url=base, url_fetcher=self.fetcher).render(
+        document = html_document(self.html(job), base, self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config
         )
         pdf = document.write_pdf()
