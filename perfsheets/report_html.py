@@ -57,11 +57,8 @@ def html_document(markup: str, base_url: str, url_fetcher: Any) -> Any:
     from weasyprint import HTML
 
     root = parse_tree(markup)
-    if root is None:
-        return HTML(string=markup, base_url=base_url, url_fetcher=url_fetcher)
-    return _from_tree(root, base_url, url_fetcher) or HTML(
-        string=markup, base_url=base_url, url_fetcher=url_fetcher
-    )
+    document = None if root is None else _from_tree(root, base_url, url_fetcher)
+    return document or HTML(string=markup, base_url=base_url, url_fetcher=url_fetcher)
 
 
 def _from_tree(root: ET.Element, base_url: str, url_fetcher: Any) -> Any | None:
