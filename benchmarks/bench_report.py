@@ -1,6 +1,6 @@
-"""Benchmark: PDF interview reports for a synthetic company, beside bare WeasyPrint.
+"""Benchmark: PDF interview reports (synthetic company or a workspace), beside bare WeasyPrint.
 
-    python benchmarks/bench_report.py                 # 10,000 employees (about 25 min on 2 cores)
+    python benchmarks/bench_report.py                 # 10,000 employees (25-30 min on 2 cores)
     python benchmarks/bench_report.py --employees 300 # a quick look
     python benchmarks/bench_report.py --workspace DIR # an existing consolidated workspace, e.g.
         # the built-in example: perfsheets demo DIR --employees 10000 --reports 1

@@ -75,8 +75,6 @@ def _from_tree(root: ET.Element, base_url: str, url_fetcher: Any) -> Any | None:
         html.media_type = "print"
         html.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
         html.etree_element = html.wrapper_element.etree_element
-    except (AttributeError, TypeError):  # pragma: no cover - another WeasyPrint
+    except AttributeError:  # pragma: no cover - another WeasyPrint
         return None
-    if not all(hasattr(html, name) for name in ("_ua_stylesheets", "render")):
-        return None  # pragma: no cover
     return html
