@@ -293,6 +293,8 @@ class RenderSetup:
 class Renderer:
     """Jinja environment, stylesheet and font configuration, built once per process."""
 
+    lean_ua = True  # perfsheets' user-agent stylesheet (False: WeasyPrint's, to compare)
+
     def __init__(self, setup: RenderSetup) -> None:
         import jinja2
         from weasyprint import CSS
@@ -371,7 +373,8 @@ class Renderer:
     def _render(self, job: Job) -> JobResult:
         self.fetcher.refused = []
         base = self.setup.dirs[0].as_uri() + "/"  # relative assets: the user's folder first
-        document = html_document(self.html(job), base, self.fetcher).render(
+        markup = self.html(job)
+        document = html_document(markup, base, self.fetcher, lean_ua=self.lean_ua).render(
             stylesheets=self.stylesheets, font_config=self.font_config
         )
         pdf = document.write_pdf()

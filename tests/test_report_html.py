@@ -1,8 +1,11 @@
-"""The expat fast path builds the tree WeasyPrint's own HTML5 parser would, and the same PDF."""
+"""The expat fast path builds the tree WeasyPrint's own HTML5 parser would, and the same PDF;
+perfsheets' lean user-agent stylesheet prints the same pages as WeasyPrint's own."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -92,7 +95,7 @@ def test_fast_and_html5_paths_print_the_same_pdf_text(renderer_and_jobs):
     job = next(j for j in jobs if j.employees and any(r.employee_id == "E004" for r in j.employees))
     markup = renderer.html(job)
     base = renderer.setup.dirs[0].as_uri() + "/"
-    fast = html_document(markup, base, renderer.fetcher)
+    fast = html_document(markup, base, renderer.fetcher, lean_ua=False)
     slow = HTML(string=markup, base_url=base, url_fetcher=renderer.fetcher)
     assert type(fast) is type(slow)
     docs = [
@@ -115,6 +118,41 @@ def test_a_job_renders_through_the_fast_path(renderer_and_jobs, monkeypatch, tmp
     out = renderer.render(Job(job.employees[:1], [tmp_path / "a.pdf"]))
     assert out.employees == 1 and (tmp_path / "a.pdf").stat().st_size > 10_000
     assert calls == []  # WeasyPrint's parser was never asked
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_lean_user_agent_stylesheet_prints_the_same_pages(renderer_and_jobs, lang, tmp_path):
+    """Every template (report, manager pack, HR summary) rendered with perfsheets' user-agent
+    stylesheet and with WeasyPrint's gives the same pixels on every page."""
+    from perfsheets.report_html import report_html_class
+
+    renderer, jobs = renderer_and_jobs
+    setup = RenderSetup(
+        renderer.setup.plan,
+        lang,
+        renderer.setup.dirs,
+        renderer.setup.font,
+        None,
+        renderer.setup.today,
+    )
+    renderer = Renderer(setup)
+    base = setup.dirs[0].as_uri() + "/"
+    for k, job in enumerate(jobs):
+        markup = renderer.html(job)
+        pages = []
+        for lean in (True, False):
+            html = html_document(markup, base, renderer.fetcher, lean_ua=lean)
+            assert isinstance(html, report_html_class()) is lean
+            pdf = html.render(stylesheets=renderer.stylesheets, font_config=renderer.font_config)
+            path = tmp_path / f"{k}-{lean}.pdf"
+            path.write_bytes(pdf.write_pdf())
+            subprocess.run(
+                ["pdftoppm", "-r", "50", "-png", str(path), str(path.with_suffix(""))], check=True
+            )
+            pages.append([p.read_bytes() for p in sorted(tmp_path.glob(f"{k}-{lean}-*.png"))])
+        assert len(pages[0]) == len(pages[1]) > 0
+        assert pages[0] == pages[1], f"job {k} prints differently with the lean UA stylesheet"
 
 
 def _pdf_text(pdf: bytes) -> str:
