@@ -5,11 +5,13 @@ Results (ledger) -> template contexts (:mod:`perfsheets.report_view`) -> HTML (J
 
 Speed: WeasyPrint's cost per PDF is mostly laying out and subsetting the CJK font, so a whole team
 (a manager's overview and the team's reports) is laid out as *one* document and written once; each
-employee's pages are then cut out of it with pypdf (sharing that one font subset, so a report
-stays ~200-400 KB). Teams are rendered in worker processes on every core. Two more things keep a
+employee's pages, and each pack's, are then cut out of it with pypdf (sharing that one font
+subset, so a report stays ~200-400 KB); small teams share a document, up to ``BATCH_SIZE``
+reports. Documents are rendered in worker processes on every core. Three more things keep a
 report well below bare WeasyPrint's cost: the markup is parsed by expat rather than WeasyPrint's
-pure-Python HTML5 parser (:mod:`perfsheets.report_html`), and Python's cyclic garbage collector
-stays off while a document is laid out (one collection after each job).
+pure-Python HTML5 parser, with a leaner user-agent stylesheet (:mod:`perfsheets.report_html`),
+and Python's cyclic garbage collector stays off while a document is laid out (one collection
+after each job).
 """
 
 from __future__ import annotations
@@ -207,7 +209,9 @@ def report_name(result: EmployeeResult) -> str:
 
 @dataclass
 class Job:
-    """One document laid out at once: optionally a team overview, then employee reports."""
+    """One document laid out at once: optionally a team overview, then employee reports; then
+    the teams in ``more`` the same way (small teams share a document: each document costs a
+    fixed ~90 ms of font subsetting and set-up)."""
 
     employees: list[EmployeeResult]
     outputs: list[Path]
@@ -215,6 +219,15 @@ class Job:
     pack: Path | None = None
     part: int = 0  # index of this job among the parts of the pack
     hr: list[EmployeeResult] | None = None  # set for the HR summary job
+    more: list[Job] = field(default_factory=list)  # further teams in the same document
+
+    @property
+    def segments(self) -> list[Job]:
+        return [self, *self.more]
+
+    @property
+    def size(self) -> int:
+        return sum(len(s.employees) for s in self.segments)
 
 
 @dataclass
@@ -222,9 +235,8 @@ class JobResult:
     pages: int = 0
     employees: int = 0
     written: list[Path] = field(default_factory=list)
-    pack: Path | None = None
-    part: int = 0
-    pack_bytes: bytes | None = None
+    packs: list[tuple[Path, int, bytes]] = field(default_factory=list)  # pack, part, PDF
+    hr_bytes: bytes | None = None
     refused: list[str] = field(default_factory=list)
     cpu_seconds: float = 0.0
 
@@ -269,10 +281,23 @@ def plan_jobs(
             jobs.append(Job(chunk, [folder / report_name(r) for r in chunk], overview, pack, part))
         if pack is not None:
             parts[pack] = len(chunks)
+    jobs = _share_documents(jobs, batch_size)
     if hr_summary:
         jobs.append(Job([], [], pack=None, hr=list(all_results)))
-    jobs.sort(key=lambda j: -(len(j.employees) + (25 if j.hr is not None else 0)))
+    jobs.sort(key=lambda j: -(j.size + (25 if j.hr is not None else 0)))
     return jobs, parts
+
+
+def _share_documents(jobs: list[Job], batch_size: int) -> list[Job]:
+    """Lay out consecutive small teams in one document, up to ``batch_size`` reports."""
+    merged: list[Job] = []
+    for job in jobs:
+        last = merged[-1] if merged else None
+        if last is not None and last.size + len(job.employees) <= batch_size:
+            last.more.append(job)
+        else:
+            merged.append(job)
+    return merged
 
 
 # --- the worker -------------------------------------------------------------------------------
@@ -346,13 +371,17 @@ class Renderer:
         parts = []
         if job.hr is not None:
             parts.append(self._page("hr_summary.html.j2", hr=self.view.hr_view(job.hr, self.ctx)))
-        if job.overview is not None:
-            manager_id, name, team = job.overview
-            team_view = self.view.team_view(manager_id, name, team, self.ctx)
-            parts.append(self._page("manager_pack.html.j2", team=team_view))
-        for i, result in enumerate(job.employees):
-            view = self.view.employee_view(result, self.ctx, anchor=f"report-{i}")
-            parts.append(self._page("employee.html.j2", v=view))
+        i = 0
+        for k, segment in enumerate(job.segments):
+            if segment.overview is not None:
+                manager_id, name, team = segment.overview
+                team_view = self.view.team_view(manager_id, name, team, self.ctx)
+                anchor = f"overview-{k}"
+                parts.append(self._page("manager_pack.html.j2", team=team_view, anchor=anchor))
+            for result in segment.employees:
+                view = self.view.employee_view(result, self.ctx, anchor=f"report-{i}")
+                parts.append(self._page("employee.html.j2", v=view))
+                i += 1
         from markupsafe import Markup
 
         body = Markup("").join(Markup(p) for p in parts)
@@ -378,19 +407,29 @@ class Renderer:
             stylesheets=self.stylesheets, font_config=self.font_config
         )
         pdf = document.write_pdf()
-        out = JobResult(refused=list(self.fetcher.refused), pack=job.pack, part=job.part)
+        out = JobResult(refused=list(self.fetcher.refused))
         if job.hr is not None:
-            out.pack_bytes = pdf
+            out.hr_bytes = pdf
             return out
-        starts = _report_starts(document, len(job.employees))
-        ends = [*starts[1:], len(document.pages)]
-        if job.pack is not None:
-            out.pack_bytes = pdf
-        whole = [(0, len(document.pages))] == list(zip(starts, ends, strict=True))
+        employees = [r for segment in job.segments for r in segment.employees]
+        outputs = [path for segment in job.segments for path in segment.outputs]
+        starts, ends, packs = _page_ranges(document, job)
         cycle = self.setup.plan.cycle.label(self.setup.lang)
-        titles = [f"{self.ctx.t['title']} · {r.name} · {cycle}" for r in job.employees]
-        pieces = [pdf] if whole else _cut(pdf, list(zip(starts, ends, strict=True)), titles)
-        for path, data, start, end in zip(job.outputs, pieces, starts, ends, strict=True):
+        ranges = list(zip(starts, ends, strict=True))
+        titles: list[str | None] = [
+            f"{self.ctx.t['title']} · {r.name} · {cycle}" for r in employees
+        ]
+        pack_ranges = [pages for _, pages in packs]
+        if ranges == [(0, len(document.pages))] and not packs:
+            pieces = [pdf]
+        elif len(packs) == 1 and pack_ranges[0] == (0, len(document.pages)):
+            pieces = [*_cut(pdf, ranges, titles), pdf]
+        else:
+            pieces = _cut(pdf, ranges + pack_ranges, titles + [None] * len(packs))
+        for (segment, _), data in zip(packs, pieces[len(ranges) :], strict=True):
+            assert segment.pack is not None
+            out.packs.append((segment.pack, segment.part, data))
+        for path, data, (start, end) in zip(outputs, pieces, ranges, strict=False):
             atomic_write(path, lambda tmp, data=data: tmp.write_bytes(data))
             out.written.append(path)
             out.pages += end - start
@@ -428,24 +467,54 @@ def _template_place(exc: BaseException) -> str:
     return f"{filename}:{line}" if filename else "?"
 
 
-def _report_starts(document: Any, count: int) -> list[int]:
-    """First page of each employee report (its anchor ``report-i``) in a laid-out document."""
-    starts: dict[int, int] = {}
+def _page_ranges(
+    document: Any, job: Job
+) -> tuple[list[int], list[int], list[tuple[Job, tuple[int, int]]]]:
+    """First and end page of each employee report (anchor ``report-i`` on its first element)
+    and the page range of each team's pack (from its overview, anchor ``overview-k``)."""
+    found: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
-            if anchor.startswith("report-"):
-                starts.setdefault(int(anchor.removeprefix("report-")), number)
-    firsts = [starts.get(i) for i in range(count)]
+            if anchor.startswith(("report-", "overview-")):
+                found.setdefault(anchor, number)
+    count = job.size
+    firsts = [found.get(f"report-{i}") for i in range(count)]
     if None in firsts or firsts != sorted(set(firsts)):  # type: ignore[type-var]
         raise PerfsheetsError(
             "employee.html.j2: every report must start on a page of its own and keep "
             'id="{{ v.anchor }}" on its first element (<article class="report" ...>)'
         )
-    return firsts  # type: ignore[return-value]
+    starts: list[int] = firsts  # type: ignore[assignment]
+    segment_starts, i = [], 0
+    for k, segment in enumerate(job.segments):
+        first = starts[i] if segment.employees else len(document.pages)
+        if segment.overview is not None:
+            first = found.get(f"overview-{k}", 0 if k == 0 else -1)
+            if first < 0:
+                raise PerfsheetsError(
+                    'manager_pack.html.j2: keep id="{{ anchor }}" on the overview\'s first '
+                    'element (<article class="overview" ...>)'
+                )
+        segment_starts.append(first)
+        i += len(segment.employees)
+    bounds = [*segment_starts[1:], len(document.pages)]
+    ends = [*starts[1:], len(document.pages)]
+    i = 0
+    for segment, end in zip(job.segments, bounds, strict=True):
+        i += len(segment.employees)
+        if segment.employees:
+            ends[i - 1] = end  # a team's last report ends where the next team begins
+    packs = [
+        (segment, (first, end))
+        for segment, first, end in zip(job.segments, segment_starts, bounds, strict=True)
+        if segment.pack is not None
+    ]
+    return starts, ends, packs
 
 
-def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str]) -> list[bytes]:
-    """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset.
+def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str | None]) -> list[bytes]:
+    """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset (a title
+    of None keeps the document's).
 
     The PDF is parsed once; this is cheap because the templates avoid anything WeasyPrint would
     put in shared form XObjects (transparency, centred SVG text), which every cut would copy.
@@ -459,7 +528,7 @@ def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str]) -> list[b
         writer = PdfWriter()
         for page in reader.pages[start:end]:
             writer.add_page(page)
-        writer.add_metadata({**info, "/Title": title})
+        writer.add_metadata({**info, "/Title": title} if title else info)
         buf = io.BytesIO()
         writer.write(buf)
         pieces.append(buf.getvalue())
@@ -577,11 +646,11 @@ def render_reports(
         out.employees += res.employees
         out.cpu_seconds += res.cpu_seconds
         refused.update(res.refused)
-        if res.pack is not None and res.pack_bytes is not None:
-            pack_parts[res.pack][res.part] = res.pack_bytes
-        elif res.pack_bytes is not None:  # the HR summary
+        for pack, part, data in res.packs:
+            pack_parts[pack][part] = data
+        if res.hr_bytes is not None:
             out.hr_summary = atomic_write(
-                folder / HR_SUMMARY_NAME, lambda tmp: tmp.write_bytes(res.pack_bytes or b"")
+                folder / HR_SUMMARY_NAME, lambda tmp: tmp.write_bytes(res.hr_bytes or b"")
             )
         if progress:
             progress(out.employees, len(results))

@@ -448,6 +448,33 @@ def test_a_user_template_must_keep_reports_on_their_own_pages(tmp_path, small_pl
         render_reports(ws.root, plan=small_plan, templates=own, workers=1, hr_summary=False)
 
 
+def test_small_teams_share_one_document_and_each_pack_is_cut_out(small_plan):
+    from perfsheets.report import plan_jobs
+
+    results = team_results(small_plan)
+    jobs, _ = plan_jobs(results, results, Path("out"), manager_packs=True, hr_summary=False)
+    assert len(jobs) == 1  # E001's two reports and E006's one: one layout pass
+    assert [(s.pack.name, len(s.employees)) for s in jobs[0].segments] == [
+        ("E001_王经理.pdf", 2),
+        ("E006_赵敏.pdf", 1),
+    ]
+    jobs, _ = plan_jobs(
+        results, results, Path("out"), manager_packs=True, hr_summary=False, batch_size=2
+    )
+    assert sorted(j.size for j in jobs) == [1, 2] and all(not j.more for j in jobs)
+
+
+def test_a_user_overview_template_must_keep_its_anchor(tmp_path, small_plan):
+    ws = write_results(tmp_path / "ws", team_results(small_plan))
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "manager_pack.html.j2").write_text(
+        '<article class="overview"><h1>{{ team.manager_name }}</h1></article>', encoding="utf-8"
+    )
+    with pytest.raises(PerfsheetsError, match="overview"):
+        render_reports(ws.root, plan=small_plan, templates=own, workers=1, hr_summary=False)
+
+
 def _tiny_png() -> bytes:
     import base64
 
