@@ -7,7 +7,7 @@ parser makes there, the implied ``<tbody>`` around table rows, is added here. Ma
 not well-formed (a user's ``--templates`` file, say) goes through WeasyPrint's parser as before.
 
 Both kinds of document get a leaner user-agent stylesheet (``data/report_ua.css``): WeasyPrint's
-own, less the rules reports never use that cost it ~14% of a report's CPU (see that file).
+own, less the rules reports never use that cost it 12-14% of a report's CPU (see that file).
 """
 
 from __future__ import annotations

@@ -66,6 +66,12 @@ class SimulateResult:
     seconds: float
 
 
+def _form_key(form_id: str) -> str:
+    """A form id without its generation token (``<cycle>-<rater>-<token>``): the token is new on
+    every ``generate``, and the simulated returns must not change with it."""
+    return form_id.rsplit("-", 1)[0]
+
+
 def _rng(*parts: object) -> random.Random:
     digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
     return random.Random(int.from_bytes(digest, "big"))
@@ -204,7 +210,7 @@ class ReturnFiller:
         return _rng(self.seed, "leniency", rater_id).gauss(0, 0.35)
 
     def __call__(self, job: FormJob, sheet: SheetJob, tpl: SheetTemplate) -> SheetFill:
-        rng = _rng(self.seed, job.form_id, sheet.ratee_id)
+        rng = _rng(self.seed, _form_key(job.form_id), sheet.ratee_id)
         perf = self.perf(sheet.ratee_id)
         bias = self.leniency(job.rater_id) + (0.35 if sheet.rater_type == "self" else 0.0)
         values: dict[str, object] = {}
@@ -251,7 +257,7 @@ class ReturnFiller:
 
 def plan_mistake(job: FormJob, tpl_of: Any, seed: int, filler: ReturnFiller) -> Mistake | None:
     """One typical mistake in a random sheet and item of the form (None if nothing to spoil)."""
-    rng = _rng(seed, "mistake", job.form_id)
+    rng = _rng(seed, "mistake", _form_key(job.form_id))
     candidates = []
     for sheet in job.sheets:
         tpl: SheetTemplate = tpl_of(sheet)
@@ -354,7 +360,7 @@ def simulate_returns(
             raise PerfsheetsError(f"{ws.root}: no generated forms to fill (run generate first)")
         returned = []
         for form in forms:
-            if _rng(seed, "return", form[0]).random() < missing:
+            if _rng(seed, "return", _form_key(form[0])).random() < missing:
                 missing_forms.append(form[0])
             else:
                 returned.append(form)
@@ -423,7 +429,7 @@ def _return_jobs(
         return templates.template(employees[sheet.ratee_id].role, sheet.rater_type)
 
     for form_id, rater_id, file, version, created_at, digest in rows:
-        if _rng(seed, "rename", form_id).random() < 0.08:
+        if _rng(seed, "rename", _form_key(form_id)).random() < 0.08:
             # people rename files; collect identifies a return by the form id inside
             file = (
                 file[: -len(".xlsx")]
@@ -440,7 +446,7 @@ def _return_jobs(
             plan_version=version,
             plan_digest=digest,
         )
-        if _rng(seed, "spoil", form_id).random() < mistake_share:
+        if _rng(seed, "spoil", _form_key(form_id)).random() < mistake_share:
             mistake = plan_mistake(job, tpl_of, seed, filler)
             if mistake:
                 mistakes_out.append(mistake)

@@ -83,6 +83,20 @@ def test_same_seed_same_returns(workspace):
     assert first.returned + first.missing == 7
 
 
+def test_same_seed_same_returns_after_a_new_generate(tmp_path, small_plan):
+    """Forms generated twice carry different form ids; the simulated entries stay the same."""
+    runs, ids = [], []
+    for name in ("a", "b"):
+        generate_forms(tmp_path / name, plan=small_plan, workers=1)
+        result = simulate_returns(tmp_path / name, seed=7, missing=0.3, mistakes=0.3)
+        forms = {form_id_of(p): p for p in result.files}
+        ids.append(set(forms))
+        by_rater = {f.rsplit("-", 1)[0]: entries(p) for f, p in forms.items()}
+        runs.append((by_rater, len(result.missing_forms), sorted(map(str, result.mistakes))))
+    assert ids[0].isdisjoint(ids[1])  # a new generation token...
+    assert runs[0] == runs[1]  # ... and the same returns
+
+
 def test_mistakes_are_in_the_files(workspace):
     result = simulate_returns(workspace, seed=11, missing=0, mistakes=1.0)
     assert result.with_mistakes == 7 and {m.kind for m in result.mistakes} <= set(MISTAKE_KINDS)
