@@ -16,6 +16,7 @@ after each job).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import ctypes.util
 import datetime as dt
@@ -413,23 +414,17 @@ class Renderer:
             return out
         employees = [r for segment in job.segments for r in segment.employees]
         outputs = [path for segment in job.segments for path in segment.outputs]
-        starts, ends, packs = _page_ranges(document, job)
+        ranges, packs = _page_ranges(document, job)
         cycle = self.setup.plan.cycle.label(self.setup.lang)
-        ranges = list(zip(starts, ends, strict=True))
         titles: list[str | None] = [
             f"{self.ctx.t['title']} · {r.name} · {cycle}" for r in employees
         ]
         pack_ranges = [pages for _, pages in packs]
-        if ranges == [(0, len(document.pages))] and not packs:
-            pieces = [pdf]
-        elif len(packs) == 1 and pack_ranges[0] == (0, len(document.pages)):
-            pieces = [*_cut(pdf, ranges, titles), pdf]
-        else:
-            pieces = _cut(pdf, ranges + pack_ranges, titles + [None] * len(packs))
+        pieces = _cut(pdf, len(document.pages), ranges + pack_ranges, titles + [None] * len(packs))
         for (segment, _), data in zip(packs, pieces[len(ranges) :], strict=True):
             assert segment.pack is not None
             out.packs.append((segment.pack, segment.part, data))
-        for path, data, (start, end) in zip(outputs, pieces, ranges, strict=False):
+        for path, data, (start, end) in zip(outputs, pieces[: len(ranges)], ranges, strict=True):
             atomic_write(path, lambda tmp, data=data: tmp.write_bytes(data))
             out.written.append(path)
             out.pages += end - start
@@ -469,25 +464,24 @@ def _template_place(exc: BaseException) -> str:
 
 def _page_ranges(
     document: Any, job: Job
-) -> tuple[list[int], list[int], list[tuple[Job, tuple[int, int]]]]:
-    """First and end page of each employee report (anchor ``report-i`` on its first element)
-    and the page range of each team's pack (from its overview, anchor ``overview-k``)."""
+) -> tuple[list[tuple[int, int]], list[tuple[Job, tuple[int, int]]]]:
+    """Pages [start, end) of each employee report (anchor ``report-i`` on its first element)
+    and of each team's pack (from its overview, anchor ``overview-k``, to the next team)."""
     found: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
             if anchor.startswith(("report-", "overview-")):
                 found.setdefault(anchor, number)
-    count = job.size
-    firsts = [found.get(f"report-{i}") for i in range(count)]
+    firsts = [found.get(f"report-{i}") for i in range(job.size)]
     if None in firsts or firsts != sorted(set(firsts)):  # type: ignore[type-var]
         raise PerfsheetsError(
             "employee.html.j2: every report must start on a page of its own and keep "
             'id="{{ v.anchor }}" on its first element (<article class="report" ...>)'
         )
     starts: list[int] = firsts  # type: ignore[assignment]
-    segment_starts, i = [], 0
+    team_starts, i = [], 0
     for k, segment in enumerate(job.segments):
-        first = starts[i] if segment.employees else len(document.pages)
+        first = starts[i]
         if segment.overview is not None:
             first = found.get(f"overview-{k}", 0 if k == 0 else -1)
             if first < 0:
@@ -495,36 +489,40 @@ def _page_ranges(
                     'manager_pack.html.j2: keep id="{{ anchor }}" on the overview\'s first '
                     'element (<article class="overview" ...>)'
                 )
-        segment_starts.append(first)
+        team_starts.append(first)
         i += len(segment.employees)
-    bounds = [*segment_starts[1:], len(document.pages)]
-    ends = [*starts[1:], len(document.pages)]
-    i = 0
-    for segment, end in zip(job.segments, bounds, strict=True):
-        i += len(segment.employees)
-        if segment.employees:
-            ends[i - 1] = end  # a team's last report ends where the next team begins
+    # A report ends where the next report or the next team's overview begins.
+    bounds = sorted({*starts, *team_starts, len(document.pages)})
+    ranges = [(start, bounds[bisect.bisect_right(bounds, start)]) for start in starts]
+    team_ends = [*team_starts[1:], len(document.pages)]
     packs = [
         (segment, (first, end))
-        for segment, first, end in zip(job.segments, segment_starts, bounds, strict=True)
+        for segment, first, end in zip(job.segments, team_starts, team_ends, strict=True)
         if segment.pack is not None
     ]
-    return starts, ends, packs
+    return ranges, packs
 
 
-def _cut(pdf: bytes, ranges: list[tuple[int, int]], titles: list[str | None]) -> list[bytes]:
+def _cut(
+    pdf: bytes, page_count: int, ranges: list[tuple[int, int]], titles: list[str | None]
+) -> list[bytes]:
     """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset (a title
-    of None keeps the document's).
+    of None keeps the document's; a range of every page is the PDF itself).
 
     The PDF is parsed once; this is cheap because the templates avoid anything WeasyPrint would
     put in shared form XObjects (transparency, centred SVG text), which every cut would copy.
     """
     from pypdf import PdfReader, PdfWriter
 
+    if all(r == (0, page_count) for r in ranges):
+        return [pdf] * len(ranges)
     reader = PdfReader(io.BytesIO(pdf))
     info = {k: v for k, v in (reader.metadata or {}).items() if isinstance(v, str)}
     pieces = []
     for (start, end), title in zip(ranges, titles, strict=True):
+        if (start, end) == (0, page_count):
+            pieces.append(pdf)
+            continue
         writer = PdfWriter()
         for page in reader.pages[start:end]:
             writer.add_page(page)
