@@ -48,10 +48,10 @@ def measured(fn, *args, **kwargs):
 
 
 def build(root: Path, employees: int) -> None:
-    from perfsheets.example import example_plan
-    from perfsheets.forms import generate_forms
-    from perfsheets.plan_io import dump_plan
-    from perfsheets.simulate import simulate_returns
+    from perfsheets.forms.generate import generate_forms
+    from perfsheets.forms.simulate import simulate_returns
+    from perfsheets.plan.example import example_plan
+    from perfsheets.plan.io import dump_plan
 
     if root.exists():
         shutil.rmtree(root)
@@ -137,8 +137,8 @@ def main() -> None:
     parser.add_argument("--setup-only", action="store_true", help="build the workspace, stop")
     args = parser.parse_args()
 
-    from perfsheets.collect import collect_returns, default_workers
-    from perfsheets.plan_io import load_plan
+    from perfsheets.collect.run import collect_returns, default_workers
+    from perfsheets.plan.io import load_plan
 
     root = (
         args.workspace or Path(tempfile.gettempdir()) / f"perfsheets-bench-collect-{args.employees}"

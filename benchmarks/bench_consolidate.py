@@ -4,7 +4,7 @@
 
 Builds the example plan's company (default 10,000 people), writes one accepted return per rater
 with ratings, actuals and some comments for every assignment (raters.build_assignments), then
-times :func:`perfsheets.consolidation.consolidate` (ledger read, scores, grades, forced
+times :func:`perfsheets.consolidation.run.consolidate` (ledger read, scores, grades, forced
 distribution, fairness statistics, ledger write, scores.csv, ratings.csv, results.xlsx) and,
 for comparison, the computation alone.
 """
@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from perfsheets.consolidation import compute, consolidate, read_inputs
-from perfsheets.example import example_plan
-from perfsheets.model import Plan
-from perfsheets.plan_io import dump_plan
-from perfsheets.raters import build_assignments
-from perfsheets.workspace import Workspace, freeze_plan, now
+from perfsheets.consolidation.run import compute, consolidate, read_inputs
+from perfsheets.core.model import Plan
+from perfsheets.core.raters import build_assignments
+from perfsheets.ledger.workspace import Workspace, freeze_plan, now
+from perfsheets.plan.example import example_plan
+from perfsheets.plan.io import dump_plan
 
 
 def synthetic_entries(plan: Plan, seed: int = 1):

@@ -55,7 +55,7 @@ class _Recorder:
 
 
 def _record(writer: Any, job: Any) -> tuple[list, dict]:
-    import perfsheets.forms as forms
+    import perfsheets.forms.generate as forms
 
     log: list = []
     options: dict = {}
@@ -74,7 +74,7 @@ def _record(writer: Any, job: Any) -> tuple[list, dict]:
 
 
 def _replay(log: list, options: dict, path: str) -> tuple[float, float]:
-    from perfsheets.forms import _workbook_class
+    from perfsheets.forms.generate import _workbook_class
 
     started, cpu = time.perf_counter(), time.process_time()
     objects: dict[int, Any] = {0: _workbook_class()(path, options)}
@@ -92,8 +92,8 @@ _BASE: dict[str, Any] = {}
 
 
 def _baseline_init(plan_json: str, out_dir: str) -> None:
-    from perfsheets.forms import FormWriter
-    from perfsheets.model import Plan
+    from perfsheets.core.model import Plan
+    from perfsheets.forms.generate import FormWriter
 
     _BASE["writer"] = FormWriter(Plan.model_validate_json(plan_json), Path(out_dir))
     _BASE["out"] = out_dir
@@ -113,7 +113,7 @@ def baseline(plan: Any, workers: int, out_dir: Path) -> tuple[float, float]:
     from concurrent.futures import ProcessPoolExecutor
     from itertools import islice
 
-    from perfsheets.forms import plan_jobs
+    from perfsheets.forms.generate import plan_jobs
 
     _, jobs = plan_jobs(plan, generation="b", plan_version=1, plan_digest="-", generated_at="-")
     chunks = iter(lambda: list(islice(jobs, 16)), [])
@@ -135,8 +135,8 @@ def _cpu() -> float:
 
 
 def run_one(employees: int, workers: int, with_baseline: bool) -> dict[str, Any]:
-    from perfsheets.example import example_plan
-    from perfsheets.forms import generate_forms
+    from perfsheets.forms.generate import generate_forms
+    from perfsheets.plan.example import example_plan
 
     plan = example_plan(employees=employees, seed=1)
     with tempfile.TemporaryDirectory(prefix="bench-forms-") as tmp:
@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the xlsxwriter floor")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from perfsheets.forms import default_workers
+    from perfsheets.forms.generate import default_workers
 
     workers = args.workers or default_workers()
     if args.one:

@@ -20,14 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perfsheets.actuals import import_actuals, read_actuals
-from perfsheets.adjust import adjust_target
-from perfsheets.appeals import list_appeals, open_appeal
-from perfsheets.cycle_progress import progress, write_progress_xlsx
-from perfsheets.example import example_plan
-from perfsheets.goal_alignment import alignment, write_alignment_xlsx
-from perfsheets.plan_io import dump_plan
-from perfsheets.workspace import Workspace
+from perfsheets.ledger.workspace import Workspace
+from perfsheets.midcycle.actuals import import_actuals, read_actuals
+from perfsheets.midcycle.appeals import list_appeals, open_appeal
+from perfsheets.midcycle.progress import progress, write_progress_xlsx
+from perfsheets.midcycle.targets import adjust_target
+from perfsheets.plan.alignment import alignment, write_alignment_xlsx
+from perfsheets.plan.example import example_plan
+from perfsheets.plan.io import dump_plan
 
 
 def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, object]:

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perfsheets.example import example_plan
-from perfsheets.plan_io import dump_plan, read_plan
-from perfsheets.validate import validate_plan
+from perfsheets.plan.example import example_plan
+from perfsheets.plan.io import dump_plan, read_plan
+from perfsheets.plan.validate import validate_plan
 
 CPU: dict[str, float] = {}
 

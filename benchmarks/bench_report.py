@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perfsheets.model import (
+from perfsheets.core.model import (
     Competency,
     CompetencyRef,
     Cycle,
@@ -44,7 +44,7 @@ from perfsheets.model import (
     ScaleLevel,
     SectionWeights,
 )
-from perfsheets.results import (
+from perfsheets.core.results import (
     Comment,
     CommentGroup,
     EmployeeResult,
@@ -54,7 +54,7 @@ from perfsheets.results import (
     TrendPoint,
     TypeScore,
 )
-from perfsheets.workspace import Workspace, now
+from perfsheets.ledger.workspace import Workspace, now
 
 DEPARTMENTS = ["销售部", "市场部", "研发部", "产品部", "客服部", "财务部", "人力资源部", "运营部"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -290,8 +290,8 @@ def bare_weasyprint(ws: Workspace, plan: Plan, reports: int) -> tuple[float, int
     """Seconds and pages for bare WeasyPrint: one document per report, defaults, one process."""
     import weasyprint
 
-    from perfsheets.report import Job, Renderer, RenderSetup, require_cjk_font, template_dirs
-    from perfsheets.results import load_results
+    from perfsheets.core.results import load_results
+    from perfsheets.report.render import Job, Renderer, RenderSetup, require_cjk_font, template_dirs
 
     with ws.ledger() as conn:
         results = load_results(conn)[:reports]
@@ -323,11 +323,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from perfsheets.report import harfbuzz_subset_warning, render_reports
+    from perfsheets.report.render import harfbuzz_subset_warning, render_reports
 
     tmp = tempfile.TemporaryDirectory()
     if args.workspace:
-        from perfsheets.plan_io import load_plan
+        from perfsheets.plan.io import load_plan
 
         ws = Workspace(args.workspace)
         plan = load_plan(ws.plan_path())

@@ -121,8 +121,8 @@ def run_size(employees: int, root: Path, workers: int, report_sample: int) -> li
     def report() -> dict[str, Any]:
         from bench_report import bare_weasyprint
 
-        from perfsheets.results import load_results
-        from perfsheets.workspace import Workspace
+        from perfsheets.core.results import load_results
+        from perfsheets.ledger.workspace import Workspace
 
         with Workspace(ws).ledger() as conn:
             everyone = [r.employee_id for r in load_results(conn)]

@@ -2,7 +2,7 @@
 
 Every command calls one public function of the library and prints its typed result, either as
 a short summary table or, with ``--json``, as JSON for scripts. Library errors
-(:class:`~perfsheets.problems.PerfsheetsError`) become one clear line and exit code 2; a run that
+(:class:`~perfsheets.core.problems.PerfsheetsError`) become one clear line and exit code 2; a run that
 finds problems (invalid plan, rejected returns) exits 1. ``--debug`` shows tracebacks.
 """
 
@@ -22,9 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
-from .model import Lang
-from .problems import PerfsheetsError, Problem, Report
+from perfsheets import __version__
+from perfsheets.core.model import Lang
+from perfsheets.core.problems import PerfsheetsError, Problem, Report
 
 app = typer.Typer(
     help="perfsheets: run a performance appraisal cycle (绩效考核) through spreadsheets.",
@@ -69,8 +69,8 @@ def _plan_lang(workspace: Path, override: str | None = None) -> Lang:
     if chosen:
         return chosen
     try:
-        from .plan_io import load_plan
-        from .workspace import Workspace
+        from perfsheets.ledger.workspace import Workspace
+        from perfsheets.plan.io import load_plan
 
         return load_plan(Workspace(workspace).plan_path()).cycle.language
     except Exception:  # an unreadable plan is reported by the command itself
@@ -273,7 +273,7 @@ def init(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a cycle workspace with a plan (the built-in example by default)."""
-    from .cycle import init_workspace
+    from perfsheets.cycle.setup import init_workspace
 
     with library_errors():
         ws = init_workspace(
@@ -296,7 +296,7 @@ def init(
 @app.command()
 def check(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Validate the plan and roster; exit 1 with the list of problems when anything is wrong."""
-    from .cycle import check_workspace
+    from perfsheets.cycle.setup import check_workspace
 
     language = _plan_lang(workspace, lang)
     with library_errors():
@@ -318,7 +318,7 @@ def generate(
     as_json: JsonOpt = False,
 ) -> None:
     """Write one assessment workbook per rater into WORKSPACE/forms/ (+ forms/index.csv)."""
-    from .forms import generate_forms
+    from perfsheets.forms.generate import generate_forms
 
     language = _plan_lang(workspace, lang)
     with (
@@ -343,7 +343,7 @@ def simulate(
     as_json: JsonOpt = False,
 ) -> None:
     """Fill the forms the way people do and write them to WORKSPACE/returns/ (for demos and tests)."""
-    from .simulate import simulate_returns
+    from perfsheets.forms.simulate import simulate_returns
 
     language = _plan_lang(workspace, lang)
     with (
@@ -368,7 +368,7 @@ def collect(
     as_json: JsonOpt = False,
 ) -> None:
     """Read returned forms, validate them and store the good ones; exit 1 if any file was rejected."""
-    from .collect import collect_returns
+    from perfsheets.collect.run import collect_returns
 
     language = _plan_lang(workspace, lang)
     with (
@@ -386,7 +386,7 @@ def collect(
 @app.command()
 def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Returned / missing / rejected forms per rater and per department."""
-    from .collect import return_status
+    from perfsheets.collect.run import return_status
 
     language = _plan_lang(workspace, lang)
     with library_errors():
@@ -427,7 +427,7 @@ def consolidate(
     as_json: JsonOpt = False,
 ) -> None:
     """Compute every employee's scores and grade from the accepted returns."""
-    from .consolidation import consolidate as run
+    from perfsheets.consolidation.run import consolidate as run
 
     language = _plan_lang(workspace, lang)
     with (
@@ -467,7 +467,7 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Render the PDF feedback-interview reports, manager packs and the HR summary."""
-    from .report import render_reports
+    from perfsheets.report.render import render_reports
 
     language = _plan_lang(workspace, lang)
     with (
@@ -579,7 +579,7 @@ def rollup(
     as_json: JsonOpt = False,
 ) -> None:
     """Year results: roll the cycles' results up by the plan's period weights."""
-    from .consolidation import rollup_year
+    from perfsheets.consolidation.run import rollup_year
 
     language = _plan_lang(workspaces[-1], lang)
     with library_errors():
@@ -613,7 +613,7 @@ def import_actuals(
     as_json: JsonOpt = False,
 ) -> None:
     """Import KPI actuals from a business system; nothing is applied if any row is wrong."""
-    from .actuals import import_actuals as run
+    from perfsheets.midcycle.actuals import import_actuals as run
 
     language = _plan_lang(workspace, lang)
     with library_errors():
@@ -643,7 +643,7 @@ def adjust(
     as_json: JsonOpt = False,
 ) -> None:
     """Record an approved change of a KPI target during the cycle (kept in the audit log)."""
-    from .adjust import adjust_target
+    from perfsheets.midcycle.targets import adjust_target
 
     language = _plan_lang(workspace, lang)
     with library_errors():
@@ -667,8 +667,8 @@ def progress(
     as_json: JsonOpt = False,
 ) -> None:
     """Completion so far per person and department, from imported actuals (+ results/progress.xlsx)."""
-    from .cycle_progress import progress as run
-    from .cycle_progress import write_progress_xlsx
+    from perfsheets.midcycle.progress import progress as run
+    from perfsheets.midcycle.progress import write_progress_xlsx
 
     language = _plan_lang(workspace, lang)
     with library_errors():
@@ -708,7 +708,7 @@ def appeal(
     A decision changes no score: an upheld appeal is corrected through a corrected return,
     collected and consolidated again.
     """
-    from . import appeals
+    from perfsheets.midcycle import appeals
 
     language = _plan_lang(workspace, lang)
     with library_errors():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import Lang
+from perfsheets.core.model import Lang
 
 StageCallback = Callable[[str, Callable[[int, int], None] | None], Callable[[int, int], None]]
 
@@ -58,7 +58,7 @@ def _fresh_folder(root: Path) -> Path:
     """An empty folder for the demo; only a previous demo's folder is ever cleared."""
     import shutil
 
-    from .problems import PerfsheetsError
+    from perfsheets.core.problems import PerfsheetsError
 
     if root.exists() and any(root.iterdir()):
         if not (root / MARKER).exists():
@@ -88,12 +88,12 @@ def run_demo(
     ``report_limit`` renders only the first N employee reports (plus packs and the HR summary),
     which keeps large demos short; None renders all of them.
     """
-    from .collect import collect_returns
-    from .consolidation import consolidate
-    from .cycle import init_workspace
-    from .forms import generate_forms
-    from .report import render_reports
-    from .simulate import simulate_returns
+    from perfsheets.collect.run import collect_returns
+    from perfsheets.consolidation.run import consolidate
+    from perfsheets.cycle.setup import init_workspace
+    from perfsheets.forms.generate import generate_forms
+    from perfsheets.forms.simulate import simulate_returns
+    from perfsheets.report.render import render_reports
 
     root = _fresh_folder(Path(path))
     result = DemoResult(workspace=root, employees=employees)
@@ -130,8 +130,8 @@ def run_demo(
     timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
     chosen = None
     if report_limit is not None:
-        from .results import load_results
-        from .workspace import Workspace
+        from perfsheets.core.results import load_results
+        from perfsheets.ledger.workspace import Workspace
 
         with Workspace(root).ledger() as conn:
             chosen = [r.employee_id for r in load_results(conn)][:report_limit]

@@ -1,7 +1,7 @@
 """Helpers for the collect tests: real generated forms, filled the way people and scripts do.
 
 Cells are found by the layout (item key + column meaning), never by fixed addresses, so the
-tests follow the contract of perfsheets.layout rather than one generator's choices.
+tests follow the contract of perfsheets.core.layout rather than one generator's choices.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from perfsheets import layout
-from perfsheets.model import Plan
-from perfsheets.workspace import Workspace
+from perfsheets.core import layout
+from perfsheets.core.model import Plan
+from perfsheets.ledger.workspace import Workspace
 
 
 def make_workspace(root: Path, plan: Plan) -> Workspace:
     """A workspace with generated forms (one per rater) registered in the ledger, and each
     form filled correctly (with openpyxl) in ``filled/<rater id>.xlsx``, outside returns/."""
-    from perfsheets.forms import generate_forms
+    from perfsheets.forms.generate import generate_forms
 
     generate_forms(root, plan=plan, workers=1)
     ws = Workspace(root)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from perfsheets.model import (
+from perfsheets.core.model import (
     Band,
     BandsRule,
     Competency,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perfsheets.model import Plan
-from perfsheets.plan_io import dump_plan
-from perfsheets.workspace import Workspace, freeze_plan, now
+from perfsheets.core.model import Plan
+from perfsheets.ledger.workspace import Workspace, freeze_plan, now
+from perfsheets.plan.io import dump_plan
 
 
 class LedgerBuilder:

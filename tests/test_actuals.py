@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from perfsheets import actuals
-from perfsheets.actuals import import_actuals, parse_number
-from perfsheets.model import Kpi
-from perfsheets.plan_io import dump_plan
-from perfsheets.problems import PerfsheetsError
-from perfsheets.workspace import Workspace
+from perfsheets.core.model import Kpi
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.ledger.workspace import Workspace
+from perfsheets.midcycle import actuals
+from perfsheets.midcycle.actuals import import_actuals, parse_number
+from perfsheets.plan.io import dump_plan
 
 
 @pytest.fixture
@@ -237,7 +237,7 @@ def test_parse_number():
 
 
 def test_example_plan_import(tmp_path):
-    from perfsheets.example import example_plan
+    from perfsheets.plan.example import example_plan
 
     plan = example_plan(40)
     ws = Workspace(tmp_path / "ex").create()

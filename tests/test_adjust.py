@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from perfsheets.adjust import (
+from perfsheets.core.model import IndividualTarget
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.ledger.workspace import Workspace
+from perfsheets.midcycle.targets import (
     TargetChangeRefused,
     adjust_target,
     current_targets,
     load_target_changes,
 )
-from perfsheets.model import IndividualTarget
-from perfsheets.plan_io import dump_plan
-from perfsheets.problems import PerfsheetsError
-from perfsheets.workspace import Workspace
+from perfsheets.plan.io import dump_plan
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def test_reason_and_approver_are_required(ws, small_plan):
 
 
 def test_example_plan_from_workspace(tmp_path):
-    from perfsheets.example import example_plan
+    from perfsheets.plan.example import example_plan
 
     plan = example_plan(30)
     ws = Workspace(tmp_path / "ex").create()

@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets.goal_alignment import alignment, write_alignment_xlsx
-from perfsheets.model import Goal, Plan
+from perfsheets.core.model import Goal, Plan
+from perfsheets.plan.alignment import alignment, write_alignment_xlsx
 
 
 def with_goals(plan: Plan, goals: list[Goal], links: dict[str, str | None]) -> Plan:
@@ -124,7 +124,7 @@ def test_workbook_shows_the_tree(cascade, tmp_path):
 
 
 def test_example_plan(tmp_path):
-    from perfsheets.example import example_plan
+    from perfsheets.plan.example import example_plan
 
     plan = example_plan(60)
     result = alignment(plan)

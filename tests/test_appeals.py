@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from perfsheets.appeals import list_appeals, open_appeal, resolve_appeal
-from perfsheets.plan_io import dump_plan
-from perfsheets.problems import PerfsheetsError
-from perfsheets.results import Appeal
-from perfsheets.workspace import Workspace
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.results import Appeal
+from perfsheets.ledger.workspace import Workspace
+from perfsheets.midcycle.appeals import list_appeals, open_appeal, resolve_appeal
+from perfsheets.plan.io import dump_plan
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_as_result_for_employee_results(ws, small_plan):
 
 
 def test_example_plan_from_workspace(tmp_path):
-    from perfsheets.example import example_plan
+    from perfsheets.plan.example import example_plan
 
     plan = example_plan(20)
     ws = Workspace(tmp_path / "ex").create()

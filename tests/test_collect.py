@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from collect_support import bounded_plan, find_cell, ledger_rows, prepared_workspace, returned
 
-from perfsheets import collect as collect_module
-from perfsheets.collect import collect_returns, return_status
-from perfsheets.workspace import Workspace
+from perfsheets.collect import run as collect_module
+from perfsheets.collect.run import collect_returns, return_status
+from perfsheets.ledger.workspace import Workspace
 
 RATERS = ("E001", "E002", "E003", "E004", "E005", "E006", "E007")
 
@@ -277,7 +277,7 @@ def test_status_per_rater_and_department(ws, plan):
 
 
 def test_no_forms_is_a_configuration_error(tmp_path, plan):
-    from perfsheets.problems import PerfsheetsError
+    from perfsheets.core.problems import PerfsheetsError
 
     Workspace(tmp_path / "empty").create()
     with pytest.raises(PerfsheetsError, match="generate"):
@@ -296,7 +296,7 @@ def test_a_known_file_is_not_read_again_and_keeps_its_warnings(ws, plan, monkeyp
     def never(*args, **kwargs):
         raise AssertionError("a stored file was parsed again")
 
-    monkeypatch.setattr("perfsheets.return_check.Book", never)
+    monkeypatch.setattr("perfsheets.collect.check.Book", never)
     again = collect_returns(ws.root, plan=plan)
     assert [f.outcome for f in again.files] == ["unchanged"]
     assert again.files[0].rater_id == "E002" and again.files[0].warnings == 1

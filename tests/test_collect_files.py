@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from collect_support import bounded_plan, ledger_rows, prepared_workspace, returned, zip_files
 
-from perfsheets.collect import collect_returns
-from perfsheets.returns_io import Limits
-from perfsheets.workspace import Workspace
+from perfsheets.collect.files import Limits
+from perfsheets.collect.run import collect_returns
+from perfsheets.ledger.workspace import Workspace
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -169,7 +169,7 @@ def test_bad_files_never_stop_the_batch(ws, plan, good):
 
 
 def test_a_failure_inside_perfsheets_is_reported_and_the_batch_goes_on(ws, plan, monkeypatch):
-    import perfsheets.collect as collect_module
+    import perfsheets.collect.run as collect_module
 
     real = collect_module.check_return
 
@@ -188,8 +188,8 @@ def test_a_failure_inside_perfsheets_is_reported_and_the_batch_goes_on(ws, plan,
 
 def test_every_problem_code_has_a_test_with_a_real_file():
     """Each code collect can report is asserted by name in these test files."""
-    import perfsheets.return_check as checks
-    from perfsheets.problems import ProblemType
+    import perfsheets.collect.check as checks
+    from perfsheets.core.problems import ProblemType
 
     declared = {v.code for v in vars(checks).values() if isinstance(v, ProblemType)}
     here = Path(__file__).parent

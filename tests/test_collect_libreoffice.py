@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from collect_support import bounded_plan, find_cell, ledger_rows, prepared_workspace, returned
 
-from perfsheets.collect import collect_returns
+from perfsheets.collect.run import collect_returns
 
 pytestmark = pytest.mark.libreoffice
 

@@ -17,9 +17,9 @@ from collect_support import (
     without,
 )
 
-from perfsheets import layout
-from perfsheets.collect import collect_returns
-from perfsheets.workspace import Workspace
+from perfsheets.collect.run import collect_returns
+from perfsheets.core import layout
+from perfsheets.ledger.workspace import Workspace
 
 SELF = "自评 李娜"  # E002's own sheet: KPIs, task, competencies, four comments
 PEER = "张伟 E003"  # E002 rating a peer: competencies and two comments
@@ -279,7 +279,7 @@ def test_unknown_form_id(ws, plan):
 
 
 def test_form_of_an_earlier_plan_version(tmp_path, ws, plan):
-    from perfsheets.forms import generate_forms
+    from perfsheets.forms.generate import generate_forms
 
     old = returned(ws, "E002", name="old.xlsx")
     changed = plan.model_copy(
@@ -291,8 +291,8 @@ def test_form_of_an_earlier_plan_version(tmp_path, ws, plan):
 
 
 def test_regenerated_form_with_changed_targets_is_outdated(ws, plan):
-    from perfsheets.forms import generate_forms
-    from perfsheets.workspace import now
+    from perfsheets.forms.generate import generate_forms
+    from perfsheets.ledger.workspace import now
 
     old = returned(ws, "E002", name="old.xlsx")
     with ws.ledger() as conn:
@@ -306,8 +306,8 @@ def test_regenerated_form_with_changed_targets_is_outdated(ws, plan):
 
 
 def test_regenerated_identical_form_still_counts(ws, plan):
-    from perfsheets.collect import return_status
-    from perfsheets.forms import generate_forms
+    from perfsheets.collect.run import return_status
+    from perfsheets.forms.generate import generate_forms
 
     old = returned(ws, "E002", name="old.xlsx")
     generate_forms(ws.root, plan=plan, workers=1)

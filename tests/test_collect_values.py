@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from perfsheets.layout import cell_ref, column_letter
-from perfsheets.return_check import ItemSpec, read_number, read_rating, read_text
-from perfsheets.returns_io import column_index, formula_refs, sniff
+from perfsheets.collect.check import ItemSpec, read_number, read_rating, read_text
+from perfsheets.collect.files import column_index, formula_refs, sniff
+from perfsheets.core.layout import cell_ref, column_letter
 
 FIVE = ItemSpec(
     "competency",

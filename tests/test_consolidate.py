@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from ledger_builder import LedgerBuilder
 
-from perfsheets.consolidation import consolidate
-from perfsheets.model import Grade, Grading
-from perfsheets.problems import PerfsheetsError
-from perfsheets.results import load_results, run_summary
-from perfsheets.scoring import round_half_up
+from perfsheets.consolidation.run import consolidate
+from perfsheets.core.model import Grade, Grading
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.results import load_results, run_summary
+from perfsheets.core.scoring import round_half_up
 
 MANAGER_E002 = {"task:T1": 4, "competency:C1": 4, "competency:C2": 3}
 ACTUALS_E002 = {"kpi:S01": 110, "kpi:S02": 90, "kpi:S03": 1}
@@ -50,7 +50,7 @@ def rate_e002(lb: LedgerBuilder, manager: bool = True) -> None:
 
 
 def result_of(ws, employee: str):
-    from perfsheets.workspace import Workspace
+    from perfsheets.ledger.workspace import Workspace
 
     with Workspace(ws).ledger() as conn:
         return load_results(conn, [employee])[0]
@@ -273,7 +273,7 @@ def test_kpi_that_cannot_be_scored_leaves_the_result_incomplete(lb):
 def test_zscore_calibration_is_used_in_the_scores(small_plan):
     import statistics
 
-    from perfsheets.consolidation import LedgerInputs, compute, entries_frame
+    from perfsheets.consolidation.run import LedgerInputs, compute, entries_frame
 
     # manager A rates three people 2, 3, 4 (60, 75, 90 points); B gives three others 5 (100)
     rows = [
@@ -304,7 +304,7 @@ def test_zscore_calibration_is_used_in_the_scores(small_plan):
 
 
 def test_strengths_and_development_never_overlap_on_ties():
-    from perfsheets.scorecard import strengths_and_development
+    from perfsheets.consolidation.scorecard import strengths_and_development
 
     scores = [116, 115, 100, 100, 100, 98.75, 100, 100]
     items = [{"name": f"i{n}", "score": s} for n, s in enumerate(scores)]

@@ -8,10 +8,10 @@ import pytest
 from ledger_builder import LedgerBuilder
 from test_consolidate import rate_e002
 
-from perfsheets.consolidation import consolidate, rollup_year
-from perfsheets.model import Grade, Grading, Rollup, RollupPart
-from perfsheets.problems import PerfsheetsError
-from perfsheets.scoring import round_half_up
+from perfsheets.consolidation.run import consolidate, rollup_year
+from perfsheets.core.model import Grade, Grading, Rollup, RollupPart
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.scoring import round_half_up
 
 
 def cycle_plan(plan, cycle_id: str, period: str, start: dt.date, end: dt.date, **extra):

@@ -12,10 +12,10 @@ import pytest
 from ledger_builder import LedgerBuilder
 from test_consolidate import rate_e002
 
-from perfsheets.consolidation import consolidate
-from perfsheets.model import ForcedDistribution, Grading, Roster
-from perfsheets.problems import PerfsheetsError
-from perfsheets.results import load_results, run_summary
+from perfsheets.consolidation.run import consolidate
+from perfsheets.core.model import ForcedDistribution, Grading, Roster
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.results import load_results, run_summary
 
 EVIL = '=HYPERLINK("http://x","点我")'
 
@@ -199,7 +199,7 @@ def test_rank_and_percentile_within_department(tmp_path, small_plan):
 
 
 def test_results_book_from_a_worker_process(tmp_path, small_plan, monkeypatch):
-    from perfsheets import results_book
+    from perfsheets.consolidation import outputs as results_book
 
     lb = LedgerBuilder(tmp_path / "ws", small_plan)
     rate_e002(lb)

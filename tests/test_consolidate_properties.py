@@ -11,8 +11,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfsheets.consolidation import LedgerInputs, compute, entries_frame
-from perfsheets.scoring import combine_rater_types, round_half_up
+from perfsheets.consolidation.run import LedgerInputs, compute, entries_frame
+from perfsheets.core.scoring import combine_rater_types, round_half_up
 from tests.conftest import make_small_plan
 
 PLAN = make_small_plan()

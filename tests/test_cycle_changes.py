@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 
 import perfsheets as ps
-from perfsheets.results import load_results
-from perfsheets.workspace import Workspace
+from perfsheets.core.results import load_results
+from perfsheets.ledger.workspace import Workspace
 
 
 def pdf_text(path) -> str:

@@ -6,11 +6,11 @@ from collections import Counter
 
 import pytest
 
-from perfsheets.example import example_base, example_plan
-from perfsheets.model import ChangeBandsRule, DeductionRule, LinearRule
-from perfsheets.raters import build_assignments
-from perfsheets.scoring import kpi_score
-from perfsheets.validate import validate_plan
+from perfsheets.core.model import ChangeBandsRule, DeductionRule, LinearRule
+from perfsheets.core.raters import build_assignments
+from perfsheets.core.scoring import kpi_score
+from perfsheets.plan.example import example_base, example_plan
+from perfsheets.plan.validate import validate_plan
 
 
 def test_roles_and_their_usual_kpis():

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfsheets import fairness
+from perfsheets.consolidation import fairness
 
 EXAMPLE_QUOTAS = [0.1, 0.2, 0.55, 0.1, 0.05]  # S A B C D, the built-in plan's
 THRESHOLDS = [95, 85, 75, 60, 0]

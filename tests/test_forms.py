@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets import layout
-from perfsheets.forms import FormWriter, generate_forms
-from perfsheets.model import Kpi, RaterType, Relation
-from perfsheets.workspace import Workspace
+from perfsheets.core import layout
+from perfsheets.core.model import Kpi, RaterType, Relation
+from perfsheets.forms.generate import FormWriter, generate_forms
+from perfsheets.ledger.workspace import Workspace
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_imported_actuals_and_target_changes_are_locked_in(tmp_path, small_plan)
 
 def test_digest_changes_with_a_locked_value(generated, small_plan):
     result, plan = generated, small_plan
-    from perfsheets.forms import plan_jobs
+    from perfsheets.forms.generate import plan_jobs
 
     _, jobs = plan_jobs(plan, generation="x", plan_version=1, plan_digest="d", generated_at="t")
     job = next(jobs)
@@ -262,7 +262,7 @@ def test_regenerating_gives_new_form_ids_and_removes_stale_forms(tmp_path, small
 
 def test_customers_and_parallel_workers(tmp_path, small_plan):
     """External raters get forms too; the worker pool writes the same forms as one process."""
-    from perfsheets.model import ExternalRater
+    from perfsheets.core.model import ExternalRater
 
     types = [*small_plan.rater_types, RaterType(id="customer", name="客户", weight=10)]
     roster = small_plan.roster.model_copy(

@@ -11,9 +11,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets import layout
-from perfsheets.forms import FormWriter, SheetFill, generate_forms, plan_jobs
-from perfsheets.model import (
+from perfsheets.core import layout
+from perfsheets.core.model import (
     Band,
     BandsRule,
     ChangeBandsRule,
@@ -22,6 +21,7 @@ from perfsheets.model import (
     LinearRule,
     PassFailRule,
 )
+from perfsheets.forms.generate import FormWriter, SheetFill, generate_forms, plan_jobs
 
 pytestmark = [
     pytest.mark.libreoffice,

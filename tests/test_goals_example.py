@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets.cycle import check_workspace, init_workspace
-from perfsheets.example import DEPARTMENTS, example_plan
-from perfsheets.goal_alignment import alignment
-from perfsheets.model import Plan
-from perfsheets.plan_io import dump_plan, load_plan, workspace_plan
-from perfsheets.problems import PerfsheetsError
+from perfsheets.core.model import Plan
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.cycle.setup import check_workspace, init_workspace
+from perfsheets.plan.alignment import alignment
+from perfsheets.plan.example import DEPARTMENTS, example_plan
+from perfsheets.plan.io import dump_plan, load_plan, workspace_plan
 
 SERVES_NOTHING = {"kpi-serves-nothing", "task-serves-nothing"}
 DEPARTMENT_GOALS = {  # id: (parent, department)

@@ -7,11 +7,11 @@ import sqlite3
 import openpyxl
 import pytest
 
-from perfsheets.cycle import check_workspace, init_workspace
-from perfsheets.example import example_plan
-from perfsheets.model import Plan
-from perfsheets.plan_io import load_plan
-from perfsheets.problems import PerfsheetsError
+from perfsheets.core.model import Plan
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.cycle.setup import check_workspace, init_workspace
+from perfsheets.plan.example import example_plan
+from perfsheets.plan.io import load_plan
 
 
 def test_init_writes_plan_folders_and_ledger(tmp_path):

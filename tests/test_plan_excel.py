@@ -12,10 +12,10 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 from pydantic import BaseModel
 
-from perfsheets.example import example_plan
-from perfsheets.model import Plan
-from perfsheets.plan_io import PlanError, dump_plan, load_plan, plan_to_data, plan_to_yaml
-from perfsheets.validate import check_plan_file
+from perfsheets.core.model import Plan
+from perfsheets.plan.example import example_plan
+from perfsheets.plan.io import PlanError, dump_plan, load_plan, plan_to_data, plan_to_yaml
+from perfsheets.plan.validate import check_plan_file
 
 
 def maximal_plan(plan: Plan) -> Plan:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from perfsheets.model import Plan
-from perfsheets.plan_io import dump_plan, plan_to_data
-from perfsheets.problems import Report
-from perfsheets.validate import check_plan_file, validate_plan
+from perfsheets.core.model import Plan
+from perfsheets.core.problems import Report
+from perfsheets.plan.io import dump_plan, plan_to_data
+from perfsheets.plan.validate import check_plan_file, validate_plan
 
 
 def data_of(plan: Plan) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def errors_at(report: Report, code: str) -> list[str]:
 
 
 def test_small_plan_and_example_have_no_errors(small_plan):
-    from perfsheets.example import example_plan
+    from perfsheets.plan.example import example_plan
 
     assert validate_plan(small_plan).valid
     report = validate_plan(example_plan(200))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from perfsheets.example import example_plan
-from perfsheets.plan_io import PlanError, dump_plan, load_plan, plan_from_yaml, plan_to_yaml
-from perfsheets.problems import PerfsheetsError
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.plan.example import example_plan
+from perfsheets.plan.io import PlanError, dump_plan, load_plan, plan_from_yaml, plan_to_yaml
 
 
 def test_yaml_round_trip_is_exact(tmp_path, small_plan):
@@ -110,7 +110,7 @@ def test_unknown_suffix_and_missing_file(tmp_path, small_plan):
 def test_fast_reader_matches_pyyaml_on_the_example(small_plan):
     import yaml
 
-    from perfsheets.plan_io import _fast_load
+    from perfsheets.plan.io import _fast_load
 
     text = plan_to_yaml(example_plan(80)) + "extra: [1, 2.5, yes, null, 0x10, 1_000, '007']\n"
     data, duplicates = _fast_load(text)

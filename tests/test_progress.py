@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets.actuals import import_actuals
-from perfsheets.adjust import adjust_target
-from perfsheets.cycle_progress import period_elapsed, progress, write_progress_xlsx
-from perfsheets.plan_io import dump_plan
-from perfsheets.workspace import Workspace
+from perfsheets.ledger.workspace import Workspace
+from perfsheets.midcycle.actuals import import_actuals
+from perfsheets.midcycle.progress import period_elapsed, progress, write_progress_xlsx
+from perfsheets.midcycle.targets import adjust_target
+from perfsheets.plan.io import dump_plan
 
 DEC_21 = dt.date(2026, 12, 21)  # the small plan's quarter: 92 days, 10 left after the 21st
 
@@ -118,7 +118,7 @@ def test_untrusted_names_are_written_as_text(tmp_path, small_plan):
 
 
 def test_example_plan_from_workspace(tmp_path):
-    from perfsheets.example import example_plan
+    from perfsheets.plan.example import example_plan
 
     plan = example_plan(40)
     ws = Workspace(tmp_path / "ex").create()

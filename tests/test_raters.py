@@ -1,4 +1,4 @@
-from perfsheets.raters import build_assignments
+from perfsheets.core.raters import build_assignments
 
 
 def test_assignments_follow_reporting_lines(small_plan):

@@ -1,7 +1,7 @@
 """PDF reports rendered from hand-made consolidated results; checked on the extracted text.
 
 Results are built directly (no consolidation needed) and stored as the latest ``consolidate`` run
-of a fresh workspace ledger, exactly where :func:`perfsheets.report.render_reports` reads them.
+of a fresh workspace ledger, exactly where :func:`perfsheets.report.render.render_reports` reads them.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import make_small_plan
 
-from perfsheets.model import Plan
-from perfsheets.problems import PerfsheetsError
-from perfsheets.report import render_reports, report_name, require_cjk_font, safe_file_part
-from perfsheets.results import (
+from perfsheets.core.model import Plan
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.results import (
     Comment,
     CommentGroup,
     EmployeeResult,
@@ -26,7 +25,8 @@ from perfsheets.results import (
     TrendPoint,
     TypeScore,
 )
-from perfsheets.workspace import Workspace, now
+from perfsheets.ledger.workspace import Workspace, now
+from perfsheets.report.render import render_reports, report_name, require_cjk_font, safe_file_part
 
 HOSTILE = "<img src=file:///etc/passwd> & <script>alert(1)</script>"
 SECRET_PEER = "只有两位下属时不应出现的评语"
@@ -449,7 +449,7 @@ def test_a_user_template_must_keep_reports_on_their_own_pages(tmp_path, small_pl
 
 
 def test_small_teams_share_one_document_and_each_pack_is_cut_out(small_plan):
-    from perfsheets.report import plan_jobs
+    from perfsheets.report.render import plan_jobs
 
     results = team_results(small_plan)
     jobs, _ = plan_jobs(results, results, Path("out"), manager_packs=True, hr_summary=False)
@@ -484,14 +484,14 @@ def _tiny_png() -> bytes:
 
 
 def test_url_fetcher_serves_only_template_assets(tmp_path):
-    from perfsheets.report import make_url_fetcher, package_templates
+    from perfsheets.report.render import make_url_fetcher, package_templates
 
-    fetcher = make_url_fetcher([package_templates() / "report"])
-    css = (package_templates() / "report" / "style.css").as_uri()
+    fetcher = make_url_fetcher([package_templates()])
+    css = (package_templates() / "style.css").as_uri()
     assert b"@page" in fetcher(css).read()
     for url in [
         "file:///etc/passwd",
-        (package_templates() / "report" / ".." / ".." / "pyproject.toml").as_uri(),
+        (package_templates() / ".." / ".." / ".." / "pyproject.toml").as_uri(),
         "https://example.invalid/",
         "data:text/plain,hello",
     ]:
@@ -501,7 +501,7 @@ def test_url_fetcher_serves_only_template_assets(tmp_path):
 
 
 def test_missing_cjk_font_stops_with_the_package_to_install(tmp_path, small_plan, monkeypatch):
-    import perfsheets.report as report
+    import perfsheets.report.render as report
 
     ws = write_results(tmp_path, [employee_result(small_plan, "E002")])
     monkeypatch.setattr(report, "cjk_font_families", lambda: [])
@@ -517,7 +517,7 @@ def test_cjk_font_is_found_here():
 def test_missing_harfbuzz_subset_is_a_warning(monkeypatch):
     import ctypes.util
 
-    from perfsheets.report import harfbuzz_subset_warning
+    from perfsheets.report.render import harfbuzz_subset_warning
 
     assert harfbuzz_subset_warning() is None  # installed on this machine
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
@@ -568,13 +568,13 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("perfsheets-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ["employee.html.j2", "manager_pack.html.j2", "hr_summary.html.j2", "style.css"]:
-        assert f"perfsheets/templates/report/{name}" in names
+        assert f"perfsheets/report/templates/{name}" in names
 
 
 def test_reports_from_the_real_pipeline(tmp_path):
     """The whole cycle on the built-in example: what consolidation stores, the report prints."""
+    from perfsheets.core.results import load_results
     from perfsheets.demo import run_demo
-    from perfsheets.results import load_results
 
     demo = run_demo(tmp_path / "demo", employees=12, report_limit=2)
     with Workspace(demo.workspace).ledger() as conn:

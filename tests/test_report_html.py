@@ -13,7 +13,8 @@ import tinyhtml5
 from conftest import make_small_plan
 from test_report import HOSTILE, employee_result, team_results
 
-from perfsheets.report import (
+from perfsheets.core.results import Comment, CommentGroup
+from perfsheets.report.render import (
     Job,
     Renderer,
     RenderSetup,
@@ -22,8 +23,7 @@ from perfsheets.report import (
     require_cjk_font,
     template_dirs,
 )
-from perfsheets.report_html import html_document, parse_tree
-from perfsheets.results import Comment, CommentGroup
+from perfsheets.report.xhtml import html_document, parse_tree
 
 
 def _signature(root) -> list[tuple]:
@@ -125,7 +125,7 @@ def test_a_job_renders_through_the_fast_path(renderer_and_jobs, monkeypatch, tmp
 def test_lean_user_agent_stylesheet_prints_the_same_pages(renderer_and_jobs, lang, tmp_path):
     """Every template (report, manager pack, HR summary) rendered with perfsheets' user-agent
     stylesheet and with WeasyPrint's gives the same pixels on every page."""
-    from perfsheets.report_html import report_html_class
+    from perfsheets.report.xhtml import report_html_class
 
     renderer, jobs = renderer_and_jobs
     setup = RenderSetup(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from test_report import HOSTILE, SECRET_PEER, employee_result
 
-from perfsheets import charts
-from perfsheets.report_view import (
+from perfsheets.core.results import Comment, CommentGroup, RatedItemResult, TypeScore
+from perfsheets.report import charts
+from perfsheets.report.views import (
     Context,
     comment_groups,
     consequence,
@@ -16,7 +17,6 @@ from perfsheets.report_view import (
     hr_view,
     team_view,
 )
-from perfsheets.results import Comment, CommentGroup, RatedItemResult, TypeScore
 
 
 def test_groups_below_the_minimum_are_hidden_even_if_marked_shown(small_plan):
@@ -123,7 +123,7 @@ def test_comment_fields_use_shared_terms(small_plan):
 
 
 def test_trend_shows_earlier_cycles_and_this_one_once(small_plan):
-    from perfsheets.results import TrendPoint
+    from perfsheets.core.results import TrendPoint
 
     ctx = Context.build(small_plan, "zh-CN")
     result = employee_result(small_plan, "E002")

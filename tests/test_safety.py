@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from perfsheets.safety import atomic_write_text, csv_safe, sheet_text
+from perfsheets.core.cells import csv_safe, sheet_text
+from perfsheets.files.atomic import atomic_write_text
 
 
 def test_atomic_write_gives_normal_permissions_and_replaces(tmp_path):
@@ -26,7 +27,7 @@ def test_failed_write_keeps_the_old_file(tmp_path):
         tmp.write_text("half")
         raise RuntimeError("disk full")
 
-    from perfsheets.safety import atomic_write
+    from perfsheets.files.atomic import atomic_write
 
     with pytest.raises(RuntimeError):
         atomic_write(target, boom)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from perfsheets.model import (
+from perfsheets.core.model import (
     Band,
     BandsRule,
     ChangeBandsRule,
@@ -13,7 +13,7 @@ from perfsheets.model import (
     LinearRule,
     PassFailRule,
 )
-from perfsheets.scoring import (
+from perfsheets.core.scoring import (
     combine_rater_types,
     kpi_score,
     largest_remainder,

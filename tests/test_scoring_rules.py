@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from perfsheets.model import (
+from perfsheets.core.model import (
     Band,
     BandsRule,
     ChangeBandsRule,
@@ -16,7 +16,7 @@ from perfsheets.model import (
     LinearRule,
     PassFailRule,
 )
-from perfsheets.scoring import (
+from perfsheets.core.scoring import (
     combine_rater_types,
     grade_for,
     kpi_completion,

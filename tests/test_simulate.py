@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from perfsheets import formulas, layout
-from perfsheets.forms import generate_forms
-from perfsheets.simulate import MISTAKE_KINDS, simulate_returns
-from perfsheets.workspace import Workspace
+from perfsheets.core import layout
+from perfsheets.forms import formulas
+from perfsheets.forms.generate import generate_forms
+from perfsheets.forms.simulate import MISTAKE_KINDS, simulate_returns
+from perfsheets.ledger.workspace import Workspace
 
 
 @pytest.fixture

@@ -1,0 +1,510 @@
+"""Opening returned files safely and fast: guards first, then sniffing, then calamine.
+
+Nothing here knows what a perfsheets form looks like. This module answers three questions about
+an untrusted file, in this order, without ever parsing more than it must:
+
+1. Is it safe to open? File size, zip entry count, uncompressed total and compression ratio are
+   checked from the zip's central directory *before* any XML is parsed; XML parts that declare a
+   DOCTYPE or ENTITY (billion laughs, XXE) are refused.
+2. What is it? Formats are told by magic bytes, never by the file name: xlsx, the legacy formats
+   (.xls, .xlsb, .ods, WPS .et), password-protected workbooks (OLE files holding an
+   ``EncryptedPackage``), plain zip archives, and everything else.
+3. What does it hold? :class:`Book` reads cell values with python-calamine (fast) and, on demand,
+   tells which cells hold a formula by scanning a sheet's XML for ``<f>`` elements (calamine does
+   not report formulas, and files saved by scripts carry no cached formula values).
+
+Problems are raised as :class:`Rejected` with a stable problem code; the caller turns them into
+reported problems. The user's files are only ever read.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfsheets.core.layout import cell_ref
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a returned file may hold. A generated form is well under 1 MB."""
+
+    max_file_bytes: int = 25 * MB
+    max_entries: int = 5000  # zip entries of one workbook (about 2 per sheet)
+    max_uncompressed: int = 200 * MB  # total inflated size of one workbook
+    max_ratio: int = 200  # inflated / compressed, for entries above ratio_floor
+    ratio_floor: int = 1 * MB
+    max_archive_members: int = 100_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class Rejected(Exception):
+    """A file that cannot be used, with the problem code and its message parameters."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# --- where bytes come from ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One returned file: on disk, or a member of a .zip archive on disk."""
+
+    name: str  # as shown to HR (relative to the workspace when inside it)
+    path: str  # the file on disk (the archive for members)
+    member: str | None = None  # raw member name inside the archive
+    mtime: float = 0.0
+    size: int = 0
+
+
+def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The file's bytes, refusing oversized files before reading them."""
+    if source.size > limits.max_file_bytes:
+        raise Rejected("file_too_large", size=_mb(source.size), limit=_mb(limits.max_file_bytes))
+    try:
+        if source.member is None:
+            with open(source.path, "rb") as fh:
+                data = fh.read(limits.max_file_bytes + 1)
+        else:
+            with zipfile.ZipFile(source.path) as archive:
+                info = archive.getinfo(source.member)
+                if info.flag_bits & 0x1:
+                    raise Rejected("password_protected", kind="zip")
+                with archive.open(info) as fh:
+                    data = fh.read(limits.max_file_bytes + 1)
+    except Rejected:
+        raise
+    except Exception as exc:  # zlib.error, bad CRC, permissions ...: the file is unreadable
+        raise Rejected("unreadable_file", reason=f"{type(exc).__name__}: {exc}") from None
+    if len(data) > limits.max_file_bytes:
+        raise Rejected("file_too_large", size=_mb(len(data)), limit=_mb(limits.max_file_bytes))
+    return data
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f} MB"
+
+
+# Files a folder scan passes over: Office/LibreOffice lock files and system litter.
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+def is_litter(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return (
+        not base
+        or base.startswith((".", "~$", ".~lock."))
+        or base.lower() in _IGNORED_NAMES
+        or name.startswith("__MACOSX/")
+    )
+
+
+def archive_members(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Source]:
+    """The files inside a .zip archive of returns (one level; folders inside are walked)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}") from None
+    if len(infos) > limits.max_archive_members:
+        raise Rejected("zip_bomb", reason=f"{len(infos)} entries")
+    for info in infos:
+        name = member_display_name(info)
+        if info.is_dir() or is_litter(name):
+            continue
+        yield Source(
+            name=f"{display}/{name}",
+            path=str(path),
+            member=info.filename,
+            mtime=_zip_mtime(info),
+            size=info.file_size,
+        )
+
+
+def member_display_name(info: zipfile.ZipInfo) -> str:
+    """Member names from Chinese Windows zips are GBK without the UTF-8 flag; decode them."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _zip_mtime(info: zipfile.ZipInfo) -> float:
+    import datetime as dt
+
+    try:
+        return dt.datetime(*info.date_time).timestamp()
+    except (ValueError, OverflowError):
+        return 0.0
+
+
+# --- what a file is ----------------------------------------------------------------------------
+
+
+def sniff(data: bytes) -> str:
+    """The container by magic bytes: 'zip', 'ole', or a word for what it is instead."""
+    if not data:
+        return "empty"
+    if data.startswith(ZIP_MAGICS):
+        return "zip"
+    if data.startswith(OLE_MAGIC):
+        return "ole"
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"%pdf"):
+        return "pdf"
+    if head.startswith((b"<?xml", b"<html", b"<!doctype html", b"<table")):
+        # Excel 2003 XML spreadsheets and "xls" files that are really HTML tables
+        return "xml"
+    return "other"
+
+
+def ole_kind(data: bytes) -> str:
+    """'encrypted' for a password-protected Office file, else 'xls' (legacy Excel or WPS)."""
+    # OLE directory entries store stream names in UTF-16LE; an encrypted OOXML package is an
+    # OLE file with EncryptionInfo and EncryptedPackage streams.
+    if "EncryptedPackage".encode("utf-16-le") in data or (
+        "EncryptionInfo".encode("utf-16-le") in data
+    ):
+        return "encrypted"
+    return "xls"
+
+
+def zip_kind(archive: zipfile.ZipFile) -> str:
+    """'xlsx', 'xlsb', 'ods' or 'archive' (a plain zip of other files)."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "mimetype" in names:
+        try:
+            mimetype = archive.read("mimetype")[:100]
+        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+            mimetype = b""
+        if b"opendocument.spreadsheet" in mimetype:
+            return "ods"
+        if b"opendocument" in mimetype:
+            return "odf"
+    if "word/document.xml" in names or "ppt/presentation.xml" in names:
+        return "office"
+    return "archive"
+
+
+def check_zip(archive: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse zip bombs from the central directory alone, before anything is inflated."""
+    infos = archive.infolist()
+    if len(infos) > limits.max_entries:
+        raise Rejected("zip_bomb", reason=f"{len(infos)} entries > {limits.max_entries}")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise Rejected("password_protected", kind="zip")
+        total += info.file_size
+        if total > limits.max_uncompressed:
+            raise Rejected(
+                "zip_bomb",
+                reason=f"inflates to more than {_mb(limits.max_uncompressed)}",
+            )
+        if info.file_size > limits.ratio_floor and (
+            info.file_size > limits.max_ratio * max(info.compress_size, 1)
+        ):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise Rejected("zip_bomb", reason=f"{info.filename} compressed {ratio}:1")
+
+
+_DANGEROUS_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+XML_HEAD = 8192
+
+
+def check_xml_head(part: str, xml: bytes, size: int) -> None:
+    """Refuse an XML part with a DOCTYPE or ENTITY declaration (entity expansion, XXE).
+
+    Such a declaration can only stand in the prolog, so the head is enough; a prolog padded
+    beyond the head is refused as well. ``xml`` is the part or its first XML_HEAD bytes.
+    """
+    head = xml[:XML_HEAD]
+    if b"<!" in head and any(marker in head for marker in _DANGEROUS_XML):
+        raise Rejected("unsafe_xml", part=part)
+    if size > len(head) and re.search(rb"<[A-Za-z_]", head) is None:
+        raise Rejected("unsafe_xml", part=part)
+
+
+def check_xml_parts(archive: zipfile.ZipFile, names: list[str] | None = None) -> None:
+    """check_xml_head on the named parts (default: every XML part) from their heads."""
+    for info in archive.infolist():
+        if names is not None and info.filename not in names:
+            continue
+        if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
+            continue
+        try:
+            with archive.open(info) as fh:
+                head = fh.read(XML_HEAD)
+        except Exception as exc:  # zlib.error, bad CRC ...
+            raise Rejected("corrupt_file", reason=f"{info.filename}: {exc}") from None
+        check_xml_head(info.filename, head, info.file_size)
+
+
+# --- reading a workbook ------------------------------------------------------------------------
+
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b")
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_STYLE_ATTR = re.compile(rb'\ss="([0-9]+)"')
+_NUM_FMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF_FORMAT = re.compile(rb'<(?:\w+:)?xf\b(?:[^>]*?numFmtId="([0-9]+)")?')
+_TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\b([^>]*)>")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_WORKBOOK = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+class Book:
+    """A returned xlsx opened for reading: values by calamine, formulas by an XML scan.
+
+    Every XML part a parser will read is checked for DOCTYPE/ENTITY declarations first: the
+    workbook part and its relationships (read here), the shared parts they name (read by
+    calamine), and each sheet before its values are read.
+    """
+
+    def __init__(self, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+        kind = sniff(data)
+        if kind == "ole":
+            if ole_kind(data) == "encrypted":
+                raise Rejected("password_protected", kind="office")
+            _refuse_legacy(data, "xls")
+        if kind != "zip":
+            raise Rejected("not_workbook", kind=kind)
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}") from None
+        check_zip(self._zip, limits)
+        container = zip_kind(self._zip)
+        if container in ("xlsb", "ods"):
+            _refuse_legacy(data, container)
+        if container != "xlsx":
+            raise Rejected("not_workbook", kind=container)
+        self._data = data
+        self._styles_part = ""
+        self._percent_styles: set[int] | None = None
+        self._parts, shared = self._read_structure()
+        for name in shared:  # parsed by calamine: their heads must be safe
+            info = self._zip.NameToInfo.get(name)
+            if info is not None and info.file_size:
+                check_xml_head(name, self._inflate(info, XML_HEAD), info.file_size)
+        self._calamine = _open_calamine(data)
+        self.sheet_names: list[str] = list(self._calamine.sheet_names)
+        self._xml: dict[str, bytes] = {}
+
+    def _read_structure(self) -> tuple[dict[str, str], list[str]]:
+        """Sheet name -> part, and the other parts the workbook relates to (shared strings,
+        styles ...), from workbook.xml and its relationships."""
+        workbook = self._part(_WORKBOOK)
+        rels = self._part(_WORKBOOK_RELS)
+        targets: dict[str, str] = {}
+        shared: list[str] = []
+        for attrs in _tags(rels, b"Relationship"):
+            target = attrs.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[attrs.get("Id", "")] = posixpath.normpath(path)
+            if attrs.get("Type", "").endswith(("/sharedStrings", "/styles")):
+                shared.append(targets[attrs.get("Id", "")])
+            if attrs.get("Type", "").endswith("/styles"):
+                self._styles_part = targets[attrs.get("Id", "")]
+        parts: dict[str, str] = {}
+        for attrs in _tags(workbook, b"sheet"):
+            rel_id = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            if "name" in attrs and rel_id in targets:
+                parts[attrs["name"]] = targets[rel_id]
+        return parts, shared
+
+    def _part(self, name: str) -> bytes:
+        info = self._zip.NameToInfo.get(name)
+        if info is None:
+            raise Rejected("corrupt_file", reason=f"{name} missing")
+        xml = self._inflate(info)
+        check_xml_head(name, xml, info.file_size)
+        return xml
+
+    def _inflate(self, info: zipfile.ZipInfo, limit: int = 0) -> bytes:
+        """A member's bytes (the first ``limit`` only, when given), inflated straight from the
+        file's bytes: zipfile's reader costs more than the inflating for parts this small.
+        Never more than the declared size is inflated, whatever the data says."""
+        try:
+            off = info.header_offset
+            if self._data[off : off + 4] != b"PK\x03\x04":
+                raise ValueError("bad local header")
+            name_len, extra_len = struct.unpack("<HH", self._data[off + 26 : off + 30])
+            start = off + 30 + name_len + extra_len
+            raw = self._data[start : start + info.compress_size]
+            size = min(limit, info.file_size) if limit else info.file_size
+            if info.compress_type == zipfile.ZIP_STORED:
+                return raw[:size]
+            if info.compress_type != zipfile.ZIP_DEFLATED:
+                return self._zip.read(info)[:size]
+            return zlib.decompressobj(-15).decompress(raw, size)
+        except Exception as exc:  # zlib.error, truncated data ...
+            raise Rejected("corrupt_file", reason=f"{info.filename}: {exc}") from None
+
+    def sheet_xml(self, sheet: str) -> bytes:
+        """The sheet's XML, checked (b'' when the workbook does not name its part)."""
+        if sheet not in self._xml:
+            part = self._parts.get(sheet)
+            self._xml[sheet] = self._part(part) if part and part in self._zip.NameToInfo else b""
+        return self._xml[sheet]
+
+    def values(self, sheet: str) -> list[list[object]]:
+        """The sheet's cell values from A1, rows of equal length ('' for empty cells)."""
+        from python_calamine import CalamineError
+
+        self.sheet_xml(sheet)  # refuse an unsafe part before calamine parses it
+        try:
+            return self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
+            raise Rejected("corrupt_file", reason=f"{sheet}: {exc}") from None
+
+    def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """(row, column), 0-based, of every cell of the sheet that holds a formula."""
+        return formula_refs(self.sheet_xml(sheet))
+
+    def shows_percent(self, sheet: str, row: int, col: int) -> bool:
+        """Whether a cell is formatted as a percentage: typing 85% in Excel or LibreOffice
+        stores 0.85 with a percent format. Read only for the few cells where it matters."""
+        xml = self.sheet_xml(sheet)
+        at = xml.find(f'r="{cell_ref(row, col)}"'.encode())
+        if at == -1:
+            return False
+        style = _STYLE_ATTR.search(xml, at, xml.find(b">", at))
+        return style is not None and int(style.group(1)) in self._percent_formats()
+
+    def _percent_formats(self) -> set[int]:
+        """Cell style indexes whose number format shows a percentage."""
+        if self._percent_styles is None:
+            self._percent_styles = set()
+            if self._styles_part in self._zip.NameToInfo:
+                styles = self._part(self._styles_part)
+                custom = {
+                    int(m.group(1)): "%" in html.unescape(m.group(2).decode("utf-8", "replace"))
+                    for m in _NUM_FMT.finditer(styles)
+                }
+                cell_xfs = _CELL_XFS.search(styles)
+                xfs = _XF_FORMAT.findall(cell_xfs.group(1)) if cell_xfs else []
+                for index, fmt in enumerate(xfs):
+                    number = int(fmt) if fmt else 0
+                    if number in (9, 10) or custom.get(number, False):
+                        self._percent_styles.add(index)
+        return self._percent_styles
+
+    def close(self) -> None:
+        self._zip.close()
+        self._calamine.close()
+
+
+def formula_refs(xml: bytes) -> set[tuple[int, int]]:
+    """Cells holding a formula: a ``<f>`` element is the first child of its ``<c>`` element, so
+    the cell is the last ``<c`` before each ``<f`` (found with bytes.find: ~10x a regex scan)."""
+    if b"<sheetData" not in xml and b":sheetData" in xml:  # namespace prefixes: slower path
+        return {
+            (int(m.group(2)) - 1, column_index(m.group(1).decode()))
+            for cell in _FORMULA_CELL.finditer(xml)
+            if (m := _REF_ATTR.search(cell.group(1)))
+        }
+    cells: set[tuple[int, int]] = set()
+    end = xml.find(b"</sheetData>")  # data validations after it hold <formula1> elements
+    end = len(xml) if end == -1 else end
+    pos = xml.find(b"<f", 0, end)
+    while pos != -1:
+        if xml[pos + 2 : pos + 3] in (b">", b" ", b"/"):
+            start = xml.rfind(b"<c", 0, pos)
+            ref = _REF_ATTR.search(xml, start, xml.find(b">", start)) if start != -1 else None
+            if ref:
+                cells.add((int(ref.group(2)) - 1, column_index(ref.group(1).decode())))
+        pos = xml.find(b"<f", pos + 2, end)
+    return cells
+
+
+def _tags(xml: bytes, name: bytes) -> list[dict[str, str]]:
+    """The attributes (unescaped) of elements named ``name``; the XML is already checked for
+    DOCTYPE, and these parts are small and flat."""
+    found = []
+    for tag in _TAG.finditer(xml):
+        if tag.group(1) == name:
+            found.append(
+                {key.decode(): _attr(dq or sq) for key, dq, sq in _ATTR.findall(tag.group(2))}
+            )
+    return found
+
+
+def _attr(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
+
+
+def _refuse_legacy(data: bytes, fmt: str) -> None:
+    """Legacy formats are refused; one with a password says so, as that must be fixed too.
+
+    calamine tells .xls and .ods by the file name only, hence the temporary copy (legacy
+    files are rare; the fast path never gets here).
+    """
+    import tempfile
+
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    with tempfile.TemporaryDirectory(prefix="perfsheets-") as tmp:
+        path = Path(tmp) / f"legacy.{fmt}"
+        path.write_bytes(data)
+        try:
+            CalamineWorkbook.from_path(str(path)).close()
+        except PasswordError:
+            raise Rejected("password_protected", kind="office") from None
+        except Exception:  # unreadable either way: the format is what to fix first
+            pass
+    raise Rejected("legacy_format", format=fmt)
+
+
+def _open_calamine(data: bytes):  # -> python_calamine.CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError:
+        raise Rejected("password_protected", kind="office") from None
+    except (CalamineError, ValueError, OSError) as exc:
+        raise Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}") from None
+
+
+# --- cell addresses ----------------------------------------------------------------------------
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'AA' -> 26."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1

@@ -1,0 +1,676 @@
+"""Consolidation's files for HR: results.xlsx, scores.csv, ratings.csv (and year_scores.csv).
+
+All written atomically. Text from people (names, comments, ids) goes into cells with
+``write_string`` only, and into CSV through :func:`safety.csv_safe`, so nothing becomes a formula.
+Every sheet has a filter on its header row and the header frozen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import numbers
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from perfsheets.core.cells import csv_safe, sheet_text
+from perfsheets.core.i18n import term, tr
+from perfsheets.core.model import Lang, Plan
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.files.atomic import atomic_write, atomic_write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from perfsheets.consolidation.history import YearRollup
+    from perfsheets.consolidation.run import Computation
+    from perfsheets.core.results import EmployeeResult
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # what sheet_text removes (keeps \t, \n)
+
+# Above this many ratings the rater-detail sheet would take longer to write than the whole
+# consolidation of a large company (xlsxwriter ~4 µs per cell); ratings.csv always has them all.
+XLSX_DETAIL_LIMIT = 60_000
+
+FLAG_TEXT: dict[str, tuple[str, str]] = {
+    "incomplete": ("结果不完整（不评等级）", "Incomplete (no grade)"),
+    "missing_type": ("缺少必需的评价人", "Required rater type missing"),
+    "missing_actual": ("缺少 KPI 实际值", "KPI actual missing"),
+    "kpi_not_scored": ("KPI 无法计分（如目标为 0）", "KPI cannot be scored (e.g. zero target)"),
+    "missing_rating": ("有项目无人评分", "Item without ratings"),
+    "high_disagreement": ("评价分歧较大", "High disagreement"),
+    "moved_by_quota": ("因强制分布调整等级", "Grade moved by quota"),
+    "blind_spot": ("盲点（自评明显高于他评）", "Blind spot (self well above others)"),
+    "hidden_strength": ("潜在优势（自评明显低于他评）", "Hidden strength (self well below others)"),
+    "target_changed": ("考核期内目标已调整", "Target changed during the cycle"),
+    "appeal_open": ("申诉处理中", "Appeal open"),
+    "appeal_decided": ("申诉已处理", "Appeal decided"),
+    "promotion_candidate": ("晋升候选（连续最高等级）", "Promotion candidate (top grade running)"),
+}
+
+
+RULE_LABELS: dict[str, tuple[str, str]] = {
+    "kpi": ("KPI 计分", "KPI scores"),
+    "trim": ("去掉最高最低分", "Trimmed mean"),
+    "types": ("评价人类型加权", "Rater-type weights"),
+    "rounding": ("四舍五入", "Rounding"),
+    "anonymity": ("匿名保护", "Anonymity"),
+    "calibration": ("评价人校准", "Rater calibration"),
+    "leniency": ("宽严度标记", "Leniency flag"),
+    "disagreement": ("分歧标记", "Disagreement flag"),
+    "gap": ("自评与他评差距", "Self vs others"),
+    "forced_distribution": ("强制分布", "Forced distribution"),
+}
+
+
+def flag_text(code: str, lang: Lang) -> str:
+    zh, en = FLAG_TEXT.get(code, (code, code))
+    return en if lang == "en" else zh
+
+
+def _t(lang: Lang, zh: str, en: str) -> str:
+    return tr(lang, zh, en)
+
+
+def write_all(
+    folder: Path,
+    comp: Computation,
+    plan: Plan,
+    lang: Lang,
+    store: Callable[[], None] = lambda: None,
+    lap: Callable[[str], None] | None = None,
+) -> dict[str, Path]:
+    """Run ``store()`` (the ledger write) and write scores.csv, ratings.csv and results.xlsx
+    of a consolidation in ``folder``; for large runs the book is written meanwhile by a worker
+    process. ``lap(name)`` is called after each step, for timings."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lap = lap or (lambda name: None)
+    book = BookWriter(folder / "results.xlsx", comp, plan, lang)
+    lap("results.xlsx" if book.process is None else "results.xlsx worker started")
+    try:
+        store()
+        lap("store")
+        files = {"scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang)}
+        lap("scores.csv")
+        files["ratings"] = write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan)
+        lap("ratings.csv")
+    except BaseException:
+        book.abandon()
+        raise
+    background = book.process is not None
+    files["results"] = book.finish()
+    if background:
+        lap("results.xlsx wait")  # the time still spent waiting for the worker
+    return files
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+SCORE_FIELDS = (
+    "employee_id",
+    "name",
+    "department",
+    "role",
+    "role_name",
+    "manager_id",
+    "kpi_score",
+    "task_score",
+    "competency_score",
+    "total_score",
+    "grade",
+    "grade_before_quota",
+    "coefficient",
+    "consequence",
+    "complete",
+    "missing_types",
+    "rank_in_department",
+    "department_size",
+    "flags",
+)
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else csv_safe(v) for v in row])
+    return buf.getvalue()
+
+
+def write_scores_csv(path: Path, results: Sequence[EmployeeResult], plan: Plan, lang: Lang) -> Path:
+    """results/scores.csv: one row per employee (UTF-8 with BOM, formula-injection safe)."""
+    rows = (
+        (
+            r.employee_id,
+            r.name,
+            r.department,
+            r.role,
+            r.role_name,
+            r.manager_id,
+            r.section_scores.get("kpi"),
+            r.section_scores.get("task"),
+            r.section_scores.get("competency"),
+            r.total_score,
+            r.grade,
+            r.grade_before_quota,
+            r.coefficient,
+            r.consequence,
+            "yes" if r.complete else "no",
+            ";".join(r.missing_types),
+            r.rank_in_department,
+            r.department_size,
+            ";".join(r.flags),
+        )
+        for r in results
+    )
+    return atomic_write_text(path, _csv_text(SCORE_FIELDS, rows))
+
+
+RATING_FIELDS = (
+    "employee_id",
+    "employee_name",
+    "department",
+    "rater_id",
+    "rater_name",
+    "rater_type",
+    "item",
+    "rating",
+    "points",
+    "calibrated_points",
+)
+
+
+def rating_detail(ratings: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The long rater-detail table (one row per rating) with names, safe for CSV/xlsx."""
+    import pandas as pd
+
+    names = {x.id: x.name for x in plan.roster.external_raters}
+    names.update({e.id: e.name for e in plan.roster.employees})
+    depts = {e.id: e.department for e in plan.roster.employees}
+    if ratings.empty:
+        return pd.DataFrame(columns=list(RATING_FIELDS))
+    return pd.DataFrame(
+        {
+            "employee_id": ratings["ratee"],
+            "employee_name": ratings["ratee"].map(names),
+            "department": ratings["ratee"].map(depts),
+            "rater_id": ratings["rater"],
+            "rater_name": ratings["rater"].map(names).fillna(""),
+            "rater_type": ratings["rtype"],
+            "item": ratings["item"],
+            "rating": ratings["value"],
+            "points": ratings["raw_points"],
+            "calibrated_points": ratings["points"].round(2),
+        }
+    )
+
+
+def write_ratings_csv(path: Path, ratings: pd.DataFrame, lang: Lang, plan: Plan) -> Path:
+    """results/ratings.csv: every rating with rater and points (rater detail, long format)."""
+    detail = rating_detail(ratings, plan)
+    columns = []
+    for col in RATING_FIELDS:
+        values = detail[col].astype(object).tolist()
+        if col not in ("rating", "points", "calibrated_points"):
+            safe = {v: csv_safe(v) for v in set(values)}  # few distinct names: check each once
+            values = [safe[v] for v in values]
+        columns.append(values)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(RATING_FIELDS)
+    writer.writerows(zip(*columns, strict=True))
+    return atomic_write_text(path, buf.getvalue())
+
+
+def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Path:
+    """year_scores.csv: one row per employee of the year roll-up."""
+    periods = sorted({p.period for r in rollup.results for p in r.parts})
+    header = ["employee_id", "name", "department", "role"]
+    header += [f"{p}_mean" for p in periods] + ["year_score", "grade", "coefficient", "complete"]
+    header.append("missing_parts")
+    rows = []
+    for r in rollup.results:
+        means = {p.period: p.mean for p in r.parts}
+        rows.append(
+            [r.employee_id, r.name, r.department, r.role]
+            + [means.get(p) for p in periods]
+            + [r.year_score, r.grade, r.coefficient, "yes" if r.complete else "no"]
+            + [";".join(r.missing_parts)]
+        )
+    return atomic_write_text(path, _csv_text(header, rows))
+
+
+# --- results.xlsx ------------------------------------------------------------------------------
+
+
+class _Sheet:
+    """A worksheet written row by row: header, filter, frozen header, safe text cells."""
+
+    def __init__(self, book, name: str, header: Sequence[str], formats: dict, widths=None):
+        self.ws = book.add_worksheet(name)
+        self.formats = formats
+        self.ncols = len(header)
+        self.row = 0
+        self.ws.freeze_panes(1, 0)
+        for col, width in enumerate(widths or [14] * len(header)):
+            self.ws.set_column(col, col, width)
+        self.write(header, self.formats["head"])
+
+    def write(self, values: Sequence[Any], fmt=None) -> None:
+        ws, r = self.ws, self.row
+        for c, v in enumerate(values):
+            if v is None:
+                continue
+            if isinstance(v, bool):
+                ws.write_string(r, c, "✓" if v else "", fmt)
+            elif isinstance(v, numbers.Real):
+                if v == v and v not in (float("inf"), float("-inf")):  # no NaN/inf
+                    default = "int" if isinstance(v, numbers.Integral) else "num"
+                    ws.write_number(r, c, v, fmt or self.formats[default])
+            else:
+                text = str(v)
+                if len(text) > 32767 or _CONTROL.search(text):
+                    text = sheet_text(text)
+                ws.write_string(r, c, text, fmt)
+        self.row += 1
+
+    def close(self) -> None:
+        self.ws.autofilter(0, 0, max(self.row - 1, 0), self.ncols - 1)
+
+
+def write_results_book(path: Path, comp: Computation, plan: Plan, lang: Lang) -> Path:
+    """results/results.xlsx: summary, departments, grade distribution with a native chart,
+    rater detail, rater leniency, flags and the rules used."""
+    return atomic_write(path, lambda tmp: _write_book(tmp, comp, plan, lang))
+
+
+def _write_book(target: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        str(target),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    formats = {
+        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "num": book.add_format({"num_format": "0.00"}),
+        "int": book.add_format({"num_format": "0"}),
+        "pct": book.add_format({"num_format": "0.0%"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+    _summary_sheet(book, formats, comp.results, plan, lang)
+    _department_sheet(book, formats, comp.summary, plan, lang)
+    _distribution_sheet(book, formats, comp.summary, plan, lang)
+    _detail_sheet(book, formats, comp.ratings, plan, lang)
+    _leniency_sheet(book, formats, comp.leniency, plan, lang)
+    _flags_sheet(book, formats, comp.results, lang)
+    _about_sheet(book, formats, comp.summary, lang)
+    book.close()
+
+
+# Below this many employees the book is written in-process; above, a forked worker writes it
+# while the ledger and the CSV files are written (xlsxwriter is the slowest step at scale).
+BACKGROUND_MIN_EMPLOYEES = 2_000
+
+
+class BookWriter:
+    """results.xlsx written by a forked worker into a temporary file next to it; the file is
+    put in place by :meth:`finish` only, so a failed run leaves the previous book untouched.
+
+    Without ``fork`` (Windows, macOS spawn) or for small runs it writes in-process.
+    """
+
+    def __init__(self, path: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
+        import multiprocessing
+        import os
+
+        from perfsheets.files.atomic import temp_beside
+
+        self.path = Path(path)
+        self.tmp = temp_beside(self.path)
+        self.process = None
+        background = (
+            len(comp.results) >= BACKGROUND_MIN_EMPLOYEES
+            and (os.cpu_count() or 1) > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+        )
+        if not background:
+            self._run(comp, plan, lang)
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.errors, child_end = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(
+            target=_book_worker, args=(child_end, self.tmp, comp, plan, lang), daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    def _run(self, comp: Computation, plan: Plan, lang: Lang) -> None:
+        try:
+            _write_book(self.tmp, comp, plan, lang)
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+
+    def finish(self) -> Path:
+        """Wait for the worker, then move the book into place."""
+        import os
+
+        if self.process is not None:
+            self.process.join()
+            if self.process.exitcode != 0:
+                message = (
+                    self.errors.recv() if self.errors.poll() else f"exit {self.process.exitcode}"
+                )
+                self.tmp.unlink(missing_ok=True)
+                raise PerfsheetsError(f"{self.path}: could not be written ({message})")
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abandon(self) -> None:
+        """The run failed elsewhere: stop waiting and leave the previous book in place."""
+        if self.process is not None:
+            self.process.join()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _book_worker(errors, tmp: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
+    try:
+        _write_book(tmp, comp, plan, lang)
+    except BaseException as exc:
+        errors.send(f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _sections(results: Sequence[EmployeeResult]) -> list[str]:
+    present = {s for r in results for s in r.section_weights}
+    return [s for s in ("kpi", "task", "competency") if s in present]
+
+
+def _summary_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
+    sections = _sections(results)
+    header = [
+        term("employee_id", lang),
+        term("employee", lang),
+        term("department", lang),
+        term("role", lang),
+        _t(lang, "上级", "Manager"),
+    ]
+    header += [term(s, lang) for s in sections]
+    header += [
+        term("total", lang),
+        term("grade", lang),
+        _t(lang, "强制分布前等级", "Grade before quota"),
+        _t(lang, "绩效系数", "Coefficient"),
+        _t(lang, "后续措施", "Consequence"),
+        _t(lang, "结果完整", "Complete"),
+        _t(lang, "缺少的评价人", "Missing rater types"),
+        _t(lang, "部门排名", "Rank in department"),
+        _t(lang, "部门人数", "Department size"),
+        _t(lang, "标记", "Flags"),
+    ]
+    widths = [10, 10, 14, 12, 10] + [12] * len(sections) + [9, 7, 10, 9, 24, 8, 14, 9, 9, 40]
+    sheet = _Sheet(book, _t(lang, "汇总", "Summary"), header, formats, widths)
+    for r in results:
+        sheet.write(
+            [r.employee_id, r.name, r.department, r.role_name, r.manager_name or ""]
+            + [r.section_scores.get(s) for s in sections]
+            + [
+                r.total_score,
+                r.grade,
+                r.grade_before_quota,
+                r.coefficient,
+                r.consequence,
+                r.complete,
+                "、".join(term(t, lang) for t in r.missing_types),
+                r.rank_in_department,
+                r.department_size,
+                "；".join(flag_text(f, lang) for f in r.flags),
+            ]
+        )
+    sheet.close()
+
+
+def _department_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
+    codes = list(summary["distribution"])
+    header = [
+        term("department", lang),
+        _t(lang, "人数", "Employees"),
+        _t(lang, "完整结果", "Complete"),
+        _t(lang, "平均分", "Mean"),
+        _t(lang, "中位数", "Median"),
+        _t(lang, "标准差", "Std dev"),
+        _t(lang, "最低分", "Min"),
+        _t(lang, "最高分", "Max"),
+    ]
+    header += codes
+    sheet = _Sheet(book, _t(lang, "部门统计", "Departments"), header, formats, [16] + [10] * 20)
+    for d in summary["departments"]:
+        sheet.write(
+            [
+                d["department"],
+                d["employees"],
+                d["complete"],
+                d["mean"],
+                d["median"],
+                d["std"],
+                d["min"],
+                d["max"],
+            ]
+            + [d["grades"].get(c, 0) for c in codes]
+        )
+    sheet.close()
+
+
+def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
+    name = _t(lang, "等级分布", "Grade distribution")
+    header = [
+        term("grade", lang),
+        term("name", lang),
+        _t(lang, "分数线", "Threshold"),
+        _t(lang, "比例", "Quota"),
+        _t(lang, "人数", "Count"),
+        _t(lang, "占比", "Share"),
+        _t(lang, "强制分布前人数", "Count before quota"),
+    ]
+    sheet = _Sheet(book, name, header, formats, [8, 12, 10, 10, 10, 10, 16])
+    levels = {g.code: g for g in plan.grading.levels}
+    dist, before = summary["distribution"], summary["distribution_before_quota"]
+    graded = sum(dist.values()) or 1
+    for code, count in dist.items():
+        g = levels[code]
+        sheet.write([code, g.label(lang), g.min_score, g.quota, count])
+        sheet.ws.write_number(sheet.row - 1, 5, count / graded, formats["pct"])
+        sheet.ws.write_number(sheet.row - 1, 6, before.get(code, 0), formats["int"])
+        if g.quota is not None:
+            sheet.ws.write_number(sheet.row - 1, 3, g.quota, formats["pct"])
+    sheet.close()
+    n = len(dist)
+    chart = book.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": _t(lang, "人数", "Employees"),
+            "categories": [name, 1, 0, n, 0],
+            "values": [name, 1, 4, n, 4],
+            "data_labels": {"value": True},
+        }
+    )
+    if summary["quota"]["enabled"]:
+        chart.add_series(
+            {
+                "name": _t(lang, "强制分布前", "Before quota"),
+                "categories": [name, 1, 0, n, 0],
+                "values": [name, 1, 6, n, 6],
+            }
+        )
+    chart.set_title({"name": _t(lang, "绩效等级分布", "Grade distribution")})
+    chart.set_x_axis({"name": term("grade", lang)})
+    chart.set_y_axis({"name": _t(lang, "人数", "Employees")})
+    sheet.ws.insert_chart(n + 3, 0, chart, {"x_scale": 1.3, "y_scale": 1.2})
+    sheet.ws.set_landscape()
+    sheet.ws.fit_to_pages(1, 1)
+
+
+def _detail_sheet(book, formats, ratings: pd.DataFrame, plan: Plan, lang: Lang) -> None:
+    header = [
+        term("employee_id", lang),
+        term("employee", lang),
+        term("department", lang),
+        _t(lang, "评价人编号", "Rater ID"),
+        _t(lang, "评价人", "Rater"),
+        _t(lang, "评价人类型", "Rater type"),
+        _t(lang, "项目", "Item"),
+        term("rating", lang),
+        _t(lang, "分值", "Points"),
+        _t(lang, "校准后分值", "Calibrated points"),
+    ]
+    widths = [10, 10, 14, 10, 10, 10, 16, 8, 8, 12]
+    sheet = _Sheet(book, _t(lang, "评分明细", "Rater detail"), header, formats, widths)
+    if len(ratings) > XLSX_DETAIL_LIMIT:
+        sheet.write(
+            [
+                _t(
+                    lang,
+                    f"共 {len(ratings)} 条评分，超过表格可快速写入的 {XLSX_DETAIL_LIMIT} 条："
+                    "完整明细见 results/ratings.csv",
+                    f"{len(ratings)} ratings, more than the {XLSX_DETAIL_LIMIT} this sheet holds:"
+                    " see results/ratings.csv for all of them",
+                )
+            ]
+        )
+        sheet.close()
+        return
+    detail = rating_detail(ratings, plan)
+    types = {t: term(t, lang) for t in ("self", "manager", "peer", "subordinate", "customer")}
+    for row in detail.itertuples(index=False, name=None):
+        row = list(row)
+        row[5] = types.get(row[5], row[5])
+        sheet.write(row)
+    sheet.close()
+
+
+def _leniency_sheet(book, formats, leniency: pd.DataFrame, plan: Plan, lang: Lang) -> None:
+    names = {x.id: x.name for x in plan.roster.external_raters}
+    names.update({e.id: e.name for e in plan.roster.employees})
+    header = [
+        _t(lang, "评价人编号", "Rater ID"),
+        _t(lang, "评价人", "Rater"),
+        _t(lang, "评价人类型", "Rater type"),
+        _t(lang, "评分数", "Ratings"),
+        _t(lang, "被评人数", "People rated"),
+        _t(lang, "平均评分", "Mean rating"),
+        _t(lang, "他人平均评分", "Others' mean"),
+        _t(lang, "差值", "Difference"),
+        _t(lang, "标记", "Flagged"),
+    ]
+    sheet = _Sheet(
+        book,
+        _t(lang, "评价人宽严度", "Rater leniency"),
+        header,
+        formats,
+        [10, 10, 10, 8, 10, 10, 12, 8, 8],
+    )
+    for rec in leniency.itertuples(index=False):
+        sheet.write(
+            [
+                rec.rater,
+                names.get(rec.rater, ""),
+                term(rec.rtype, lang),
+                int(rec.ratings),
+                int(rec.ratees),
+                round(rec.mean_rating, 2),
+                round(rec.others_mean, 2),
+                round(rec.difference, 2),
+                bool(rec.flagged),
+            ]
+        )
+    sheet.close()
+
+
+def flag_details(r: EmployeeResult, lang: Lang) -> Iterable[tuple[str, str]]:
+    """(flag, detail) pairs of one employee: which items, types or grades each flag is about."""
+    items = [*r.tasks, *r.competencies]
+    sep = "、" if lang != "en" else ", "
+    for flag in r.flags:
+        detail = ""
+        if flag == "missing_type":
+            detail = sep.join(term(t, lang) for t in r.missing_types)
+        elif flag == "missing_actual":
+            detail = sep.join(k.name for k in r.kpis if k.actual is None)
+        elif flag == "kpi_not_scored":
+            detail = sep.join(k.name for k in r.kpis if k.actual is not None and k.score is None)
+        elif flag == "missing_rating":
+            detail = sep.join(i.name for i in items if i.score is None)
+        elif flag == "high_disagreement":
+            detail = sep.join(f"{i.name} ({i.spread})" for i in items if i.high_disagreement)
+        elif flag == "moved_by_quota":
+            detail = f"{r.grade_before_quota} → {r.grade} ({r.quota_group})"
+        elif flag in ("blind_spot", "hidden_strength"):
+            detail = sep.join(f"{g.name} ({g.gap:+.2f})" for g in r.gaps if g.kind == flag)
+        elif flag == "target_changed":
+            detail = sep.join(
+                f"{c.kpi_code}: {c.old_target} → {c.new_target}" for c in r.target_changes
+            )
+        yield flag, detail
+
+
+def _flags_sheet(book, formats, results, lang: Lang) -> None:
+    header = [
+        term("employee_id", lang),
+        term("employee", lang),
+        term("department", lang),
+        _t(lang, "标记", "Flag"),
+        _t(lang, "说明", "Meaning"),
+        _t(lang, "详情", "Detail"),
+    ]
+    sheet = _Sheet(book, _t(lang, "标记", "Flags"), header, formats, [10, 10, 14, 18, 26, 50])
+    for r in results:
+        for flag, detail in flag_details(r, lang):
+            sheet.write([r.employee_id, r.name, r.department, flag, flag_text(flag, lang), detail])
+    sheet.close()
+
+
+def _about_sheet(book, formats, summary, lang: Lang) -> None:
+    header = [_t(lang, "项目", "Item"), _t(lang, "内容", "Value")]
+    sheet = _Sheet(book, _t(lang, "计算规则", "Rules"), header, formats, [24, 100])
+    cycle = summary["cycle"]
+    cal = summary["calibration"]
+    rows: list[list[Any]] = [
+        [term("cycle", lang), f"{cycle['name']} ({cycle['id']})"],
+        [_t(lang, "计算时间", "Computed at"), summary["computed_at"]],
+        [_t(lang, "员工人数", "Employees"), summary["employees"]],
+        [_t(lang, "完整结果", "Complete results"), summary["complete"]],
+        [_t(lang, "校准方法", "Calibration"), cal["method"]],
+    ]
+    if cal["method"] == "zscore":
+        rows.append(
+            [
+                _t(lang, "校准基准（均值/标准差）", "Pool mean / std"),
+                f"{cal['pool_mean']} / {cal['pool_std']}",
+            ]
+        )
+        rows.append(
+            [
+                _t(lang, "已校准/未校准评价人", "Raters calibrated / not"),
+                f"{cal['calibrated_raters']} / {cal['uncalibrated_raters']}",
+            ]
+        )
+    for rtype, rel in summary["reliability"].items():
+        alpha = "—" if rel["alpha"] is None else f"{rel['alpha']:.3f}"
+        rows.append([f"Krippendorff α ({term(rtype, lang)})", f"{alpha}  (n={rel['units']})"])
+    for key, text in summary["rules"].items():
+        zh, en = RULE_LABELS.get(key, (key, key))
+        rows.append([_t(lang, zh, en), text])
+    unforced = summary["quota"]["unforced"]
+    if unforced:
+        rows.append([_t(lang, "未做强制分布的组", "Groups without quota"), ", ".join(unforced)])
+    prev = summary["previous_cycles"]
+    rows.append(
+        [_t(lang, "历史周期", "Earlier cycles"), ", ".join(p["cycle_id"] for p in prev) or "—"]
+    )
+    for row in rows:
+        sheet.write(row, None)
+    sheet.close()

@@ -1,0 +1,416 @@
+"""The appraisal plan as typed, immutable data.
+
+Everything else in perfsheets reads a :class:`Plan`. The model checks the *shape* of a plan
+(types, required fields, allowed values); the cross-field rules HR can get wrong (weights that do
+not sum to 100, unknown managers, cycles in reporting lines ...) are checked by
+:func:`perfsheets.plan.validate.validate_plan`, which reports every problem at once with its location
+instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Lang = Literal["zh-CN", "en"]
+RaterTypeId = Literal["self", "manager", "peer", "subordinate", "customer"]
+SectionKind = Literal["kpi", "task", "competency"]
+Period = Literal["month", "quarter", "half-year", "year"]
+Direction = Literal["higher", "lower"]
+ActualSource = Literal["rater", "import"]
+
+RATER_TYPE_ORDER: tuple[RaterTypeId, ...] = ("self", "manager", "peer", "subordinate", "customer")
+# Rater types whose ratings are pooled anonymously: at least this many raters by default.
+GROUP_MIN_COUNT = 3
+SECTION_ORDER: tuple[SectionKind, ...] = ("kpi", "task", "competency")
+
+
+class Model(BaseModel):
+    """Strict base: unknown keys are errors (a typo in a plan must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Named(Model):
+    """Something with a Chinese name and an optional English one."""
+
+    name: str
+    name_en: str | None = None
+
+    def label(self, lang: Lang = "zh-CN") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+# --- scales ---------------------------------------------------------------------------------
+
+
+class ScaleLevel(Named):
+    value: int
+    points: float = Field(ge=0)
+    anchor: str = ""
+    anchor_en: str | None = None
+
+    def anchor_text(self, lang: Lang = "zh-CN") -> str:
+        return self.anchor_en if lang == "en" and self.anchor_en else self.anchor
+
+
+class Scale(Named):
+    id: str
+    levels: list[ScaleLevel] = Field(min_length=2)
+
+    def level(self, value: int) -> ScaleLevel | None:
+        return next((lv for lv in self.levels if lv.value == value), None)
+
+    @property
+    def values(self) -> list[int]:
+        return [lv.value for lv in self.levels]
+
+
+# --- rater types ------------------------------------------------------------------------------
+
+
+class RaterType(Named):
+    id: RaterTypeId
+    weight: float = Field(ge=0, le=100)
+    min_count: int = Field(default=1, ge=1)
+    required: bool = False
+    anonymous: bool = False
+    sections: list[SectionKind] = Field(default_factory=lambda: ["competency"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_min_count(cls, data: object) -> object:
+        """Self and manager default to one rater; peers, subordinates, customers to three."""
+        group = ("peer", "subordinate", "customer")
+        if isinstance(data, dict) and "min_count" not in data and data.get("id") in group:
+            data = {**data, "min_count": GROUP_MIN_COUNT}
+        return data
+
+
+# --- scoring rules ----------------------------------------------------------------------------
+# Each rule turns (actual, target, baseline) into an item score on 0..100 (or above 100 where a
+# cap allows it). The arithmetic lives in perfsheets.core.scoring; these classes only hold parameters.
+
+
+class LinearRule(Model):
+    """Completion ratio actual/target (or target/actual for lower-is-better), clamped."""
+
+    type: Literal["linear"] = "linear"
+    floor: float = 0.0
+    cap: float = 1.2
+
+
+class Band(Model):
+    # Bound of the band (inclusive) on the measured quantity: a lower bound, or an upper bound
+    # for raw values where lower is better (``on: value`` with ``direction: lower``).
+    min: float
+    score: float
+
+
+class BandsRule(Model):
+    """Completion ratio (or raw value with ``on: value``) looked up in bands, best first."""
+
+    type: Literal["bands"] = "bands"
+    on: Literal["ratio", "value"] = "ratio"
+    bands: list[Band] = Field(min_length=1)
+    otherwise: float = 0.0
+
+
+class DeductionRule(Model):
+    """扣分制: start from ``base`` and deduct ``per_unit`` for every incident entered as actual."""
+
+    type: Literal["deduction"] = "deduction"
+    base: float = 100.0
+    per_unit: float = Field(gt=0)
+    floor: float = 0.0
+
+
+class PassFailRule(Model):
+    """Full marks when the target is met (>= for higher, <= for lower-is-better), else ``fail``."""
+
+    type: Literal["pass_fail"] = "pass_fail"
+    pass_score: float = 100.0
+    fail_score: float = 0.0
+
+
+class ChangeBandsRule(Model):
+    """Change rate against the baseline, looked up in bands.
+
+    higher-is-better: (actual - baseline) / baseline; lower-is-better (e.g. cost reduction):
+    (baseline - actual) / baseline.
+    """
+
+    type: Literal["change_bands"] = "change_bands"
+    bands: list[Band] = Field(min_length=1)
+    otherwise: float = 0.0
+
+
+ScoringRule = Annotated[
+    LinearRule | BandsRule | DeductionRule | PassFailRule | ChangeBandsRule,
+    Field(discriminator="type"),
+]
+
+
+# --- role content -----------------------------------------------------------------------------
+
+
+class Kpi(Named):
+    code: str
+    definition: str = ""
+    definition_en: str | None = None
+    formula: str = ""
+    formula_en: str | None = None
+    unit: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    weight: float = Field(gt=0, le=100)
+    direction: Direction = "higher"
+    rule: ScoringRule = Field(default_factory=LinearRule)
+    source: ActualSource = "rater"
+    min_value: float | None = None  # sensible bounds for the actual (form validation)
+    max_value: float | None = None
+    goal: str | None = None  # id of the department/company goal it serves (cascade)
+
+    def definition_text(self, lang: Lang = "zh-CN") -> str:
+        return self.definition_en if lang == "en" and self.definition_en else self.definition
+
+    def formula_text(self, lang: Lang = "zh-CN") -> str:
+        return self.formula_en if lang == "en" and self.formula_en else self.formula
+
+
+class KeyTask(Named):
+    code: str
+    standard: str = ""
+    standard_en: str | None = None
+    deadline: dt.date | None = None
+    weight: float = Field(gt=0, le=100)
+    scale: str = "five"
+    goal: str | None = None
+
+    def standard_text(self, lang: Lang = "zh-CN") -> str:
+        return self.standard_en if lang == "en" and self.standard_en else self.standard
+
+
+class Competency(Named):
+    """A competency/behaviour item in the plan's library; roles pick items and weigh them."""
+
+    code: str
+    description: str = ""
+    description_en: str | None = None
+    scale: str = "five"
+    anchors: list[str] = Field(default_factory=list)  # one per scale level, best last
+    anchors_en: list[str] = Field(default_factory=list)
+
+
+class CompetencyRef(Model):
+    code: str
+    weight: float = Field(gt=0, le=100)
+
+
+class SectionWeights(Model):
+    kpi: float = Field(default=0, ge=0, le=100)
+    task: float = Field(default=0, ge=0, le=100)
+    competency: float = Field(default=0, ge=0, le=100)
+
+    def of(self, kind: SectionKind) -> float:
+        return getattr(self, kind)
+
+
+class Role(Named):
+    id: str
+    weights: SectionWeights
+    kpis: list[Kpi] = Field(default_factory=list)
+    tasks: list[KeyTask] = Field(default_factory=list)
+    competencies: list[CompetencyRef] = Field(default_factory=list)
+    development_goals: list[str] = Field(default_factory=list)
+    rater_weights: dict[RaterTypeId, float] = Field(default_factory=dict)  # per-role override
+
+    def kpi(self, code: str) -> Kpi | None:
+        return next((k for k in self.kpis if k.code == code), None)
+
+    def sections(self) -> list[SectionKind]:
+        """The sections this role is appraised on (weight > 0), in form order."""
+        return [s for s in ("kpi", "task", "competency") if self.weights.of(s) > 0]
+
+
+# --- grades -----------------------------------------------------------------------------------
+
+
+class Grade(Named):
+    code: str
+    min_score: float  # inclusive lower threshold
+    coefficient: float = 1.0  # 绩效系数 (bonus coefficient)
+    consequence: str = ""
+    consequence_en: str | None = None
+    quota: float | None = Field(default=None, ge=0, le=1)  # share under forced distribution
+
+    def consequence_text(self, lang: Lang = "zh-CN") -> str:
+        return self.consequence_en if lang == "en" and self.consequence_en else self.consequence
+
+
+class ForcedDistribution(Model):
+    enabled: bool = False
+    group_by: Literal["department", "role", "all"] = "department"
+    min_group_size: int = Field(default=10, ge=1)
+    # Ties at a quota boundary: keep everyone with the same score in the better grade
+    # ("favour_employee") or break ties by employee id ("employee_id").
+    tie_rule: Literal["favour_employee", "employee_id"] = "favour_employee"
+
+
+class Grading(Model):
+    levels: list[Grade] = Field(min_length=1)  # best first
+    forced_distribution: ForcedDistribution = Field(default_factory=ForcedDistribution)
+    promotion_after: int = Field(default=2, ge=1)  # top grade this many cycles running
+
+
+# --- aggregation and roll-up ------------------------------------------------------------------
+
+
+class Aggregation(Model):
+    trim_min_count: int = Field(default=5, ge=3)  # drop highest and lowest from this many raters
+    kpi_actual_priority: list[RaterTypeId] = Field(
+        default_factory=lambda: ["manager", "self", "peer", "subordinate", "customer"]
+    )
+    calibration: Literal["none", "zscore"] = "none"
+    calibration_min_ratees: int = Field(default=3, ge=2)
+    decimals: int = Field(default=2, ge=0, le=4)
+    leniency_flag: float = Field(default=0.75, gt=0)  # |rater mean - peers' mean| in scale points
+    disagreement_flag: float = Field(default=1.0, gt=0)  # std dev of ratings in scale points
+    blind_spot_gap: float = Field(default=1.0, gt=0)  # self minus others, in scale points
+
+
+class RollupPart(Model):
+    period: Period
+    weight: float = Field(gt=0, le=100)
+
+
+class Rollup(Model):
+    roles: list[str] = Field(default_factory=list)  # empty: every role
+    parts: list[RollupPart] = Field(min_length=1)
+
+
+# --- goal cascade -----------------------------------------------------------------------------
+
+
+class Goal(Named):
+    id: str
+    level: Literal["company", "department"] = "company"
+    parent: str | None = None
+    department: str | None = None
+    owner: str | None = None  # employee id
+
+
+# --- roster -----------------------------------------------------------------------------------
+
+
+class Employee(Model):
+    id: str
+    name: str
+    department: str
+    role: str
+    manager: str | None = None
+    email: str = ""
+    is_active: bool = True
+
+
+class ExternalRater(Model):
+    """Someone outside the roster who rates (e.g. a customer contact)."""
+
+    id: str
+    name: str
+    email: str = ""
+    organisation: str = ""
+
+
+class Relation(Model):
+    rater: str
+    ratee: str
+    type: RaterTypeId
+
+
+class PeerRule(Model):
+    count: int = Field(default=3, ge=0)
+    scope: Literal["department", "role"] = "department"
+    seed: int = 0
+
+
+class IndividualTarget(Model):
+    employee: str
+    kpi: str
+    target: float
+    baseline: float | None = None
+
+
+class Roster(Model):
+    employees: list[Employee] = Field(default_factory=list)
+    external_raters: list[ExternalRater] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+    peers: PeerRule = Field(default_factory=PeerRule)
+    targets: list[IndividualTarget] = Field(default_factory=list)
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+
+class Company(Model):
+    name: str = ""
+    name_en: str | None = None
+    logo: str | None = None  # path relative to the plan file; PNG or SVG
+
+
+class Cycle(Named):
+    id: str
+    period: Period
+    start: dt.date
+    end: dt.date
+    due: dt.date
+    language: Lang = "zh-CN"
+    form_password: str | None = None
+    target_change_band: float = Field(default=0.15, ge=0)  # allowed relative target change
+
+
+class Plan(Model):
+    schema_version: int = 1
+    company: Company = Field(default_factory=Company)
+    cycle: Cycle
+    scales: list[Scale]
+    rater_types: list[RaterType]
+    competencies: list[Competency] = Field(default_factory=list)
+    roles: list[Role]
+    grading: Grading
+    aggregation: Aggregation = Field(default_factory=Aggregation)
+    rollup: list[Rollup] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list)
+    roster: Roster = Field(default_factory=Roster)
+
+    # Look-ups. Plans are frozen, so these maps are cheap to build on demand and callers in hot
+    # loops keep the returned dict.
+    def role_map(self) -> dict[str, Role]:
+        return {r.id: r for r in self.roles}
+
+    def scale_map(self) -> dict[str, Scale]:
+        return {s.id: s for s in self.scales}
+
+    def competency_map(self) -> dict[str, Competency]:
+        return {c.code: c for c in self.competencies}
+
+    def rater_type_map(self) -> dict[RaterTypeId, RaterType]:
+        return {t.id: t for t in self.rater_types}
+
+    def employee_map(self) -> dict[str, Employee]:
+        return {e.id: e for e in self.roster.employees}
+
+    def target_map(self) -> dict[tuple[str, str], IndividualTarget]:
+        return {(t.employee, t.kpi): t for t in self.roster.targets}
+
+    def rater_weights(self, role: Role) -> dict[RaterTypeId, float]:
+        """Rater-type weights for a role: the plan's defaults with the role's overrides."""
+        weights = {t.id: t.weight for t in self.rater_types}
+        weights.update(role.rater_weights)
+        return weights
+
+    @property
+    def lang(self) -> Lang:
+        return self.cycle.language

@@ -1,0 +1,168 @@
+"""What consolidation produces and reports read: each employee's result with every figure kept.
+
+:mod:`perfsheets.consolidation.run` writes these into the ledger (``results.detail_json``);
+:mod:`perfsheets.report.render` reads them back. Anonymity is already applied here: a rater group
+smaller than the plan's minimum count has ``shown=False`` and no comments, so nothing downstream
+can reveal it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from perfsheets.core.model import RaterTypeId, SectionKind
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KpiResult(Record):
+    code: str
+    name: str
+    unit: str = ""
+    weight: float
+    target: float | None = None
+    original_target: float | None = None  # set when the target was changed during the cycle
+    baseline: float | None = None
+    actual: float | None = None
+    actual_source: str | None = None  # 'import' or the rater type whose entry counted
+    completion: float | None = None  # ratio (1.0 = 100%) or change rate
+    score: float | None = None
+    weighted: float | None = None  # score * weight / section weight total
+
+
+class TypeScore(Record):
+    """One rater type's view of a rated item."""
+
+    count: int
+    mean_rating: float | None = None  # on the scale's values (e.g. 1..5)
+    points: float | None = None  # mapped to points (0..100), trimmed mean
+    shown: bool = True  # False when the group is below the anonymity minimum
+
+
+class RatedItemResult(Record):
+    code: str
+    name: str
+    weight: float
+    by_type: dict[RaterTypeId, TypeScore] = Field(default_factory=dict)
+    score: float | None = None  # combined over rater types (renormalised)
+    weighted: float | None = None
+    spread: float | None = None  # population std dev of counted ratings but self's (scale)
+    high_disagreement: bool = False
+
+
+class Gap(Record):
+    code: str
+    name: str
+    self_rating: float
+    others_rating: float
+    gap: float  # self minus others, on the scale
+    kind: str | None = None  # 'blind_spot' | 'hidden_strength' | None
+
+
+class Comment(Record):
+    field: str  # strengths | improvements | summary | development
+    text: str
+    author: str | None = None  # only for self and manager
+
+
+class CommentGroup(Record):
+    rater_type: RaterTypeId
+    comments: list[Comment] = Field(default_factory=list)
+
+
+class TargetChange(Record):
+    kpi_code: str
+    old_target: float | None
+    new_target: float
+    reason: str
+    approved_by: str
+    changed_at: str
+
+
+class Appeal(Record):
+    appeal_id: int
+    status: str
+    reason: str
+    outcome: str | None = None
+    note: str | None = None
+    decided_at: str | None = None
+
+
+class TrendPoint(Record):
+    cycle_id: str
+    cycle_name: str
+    total_score: float | None
+    grade: str | None
+
+
+class EmployeeResult(Record):
+    employee_id: str
+    name: str
+    department: str
+    role: str  # role id
+    role_name: str
+    manager_id: str | None = None
+    manager_name: str | None = None
+    complete: bool
+    missing_types: list[RaterTypeId] = Field(default_factory=list)
+    section_scores: dict[SectionKind, float | None] = Field(default_factory=dict)
+    section_weights: dict[SectionKind, float] = Field(default_factory=dict)
+    total_score: float | None = None
+    grade: str | None = None
+    grade_before_quota: str | None = None  # set when forced distribution moved the grade
+    quota_group: str | None = None  # the group forced distribution ranked this person in
+    coefficient: float | None = None
+    consequence: str = ""
+    rank_in_department: int | None = None
+    department_size: int | None = None
+    percentile: float | None = None  # share of the department at or below this score, 0..1
+    kpis: list[KpiResult] = Field(default_factory=list)
+    tasks: list[RatedItemResult] = Field(default_factory=list)
+    competencies: list[RatedItemResult] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list)
+    strengths: list[str] = Field(default_factory=list)  # item names, highest scored
+    development_areas: list[str] = Field(default_factory=list)  # item names, lowest scored
+    comments: list[CommentGroup] = Field(default_factory=list)
+    development_goals: list[str] = Field(default_factory=list)
+    target_changes: list[TargetChange] = Field(default_factory=list)
+    appeals: list[Appeal] = Field(default_factory=list)
+    trend: list[TrendPoint] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    calibration: str = "none"
+
+
+def latest_run(conn: sqlite3.Connection) -> int | None:
+    row = conn.execute("SELECT MAX(run_id) FROM runs WHERE kind='consolidate'").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def load_results(
+    conn: sqlite3.Connection, employee_ids: list[str] | None = None
+) -> list[EmployeeResult]:
+    """Employee results of the latest consolidation, in employee-id order."""
+    run = latest_run(conn)
+    if run is None:
+        return []
+    rows = conn.execute(
+        "SELECT employee_id, detail_json FROM results WHERE run_id=? ORDER BY employee_id", (run,)
+    ).fetchall()
+    wanted = set(employee_ids) if employee_ids else None
+    return [
+        EmployeeResult.model_validate_json(detail)
+        for emp, detail in rows
+        if wanted is None or emp in wanted
+    ]
+
+
+def run_summary(conn: sqlite3.Connection) -> dict:
+    """The summary JSON stored with the latest consolidation (distribution, statistics ...)."""
+    run = latest_run(conn)
+    if run is None:
+        return {}
+    row = conn.execute("SELECT summary_json FROM runs WHERE run_id=?", (run,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}

@@ -1,0 +1,1 @@
+"""Stage: generate the protected assessment workbooks (and simulate filled returns). May import: core, files, ledger, plan."""

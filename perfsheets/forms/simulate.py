@@ -1,0 +1,454 @@
+"""Simulated returns: fill the generated forms the way people do, for demos and tests.
+
+Each person gets a hidden "true" performance; actuals land around their targets accordingly,
+ratings follow it with each rater's leniency (self-reviews a little kinder), and comments are
+picked from phrases HR sees every cycle. Some forms are never returned (``missing``) and some
+carry one typical mistake (``mistakes``): a value out of range, text in a number cell, a required
+cell left empty, or a locked weight changed. Everything is seeded, so a seed gives the same
+returns every time.
+
+Returns are written with the form writer itself (a *filler* supplies the inputs), so they are
+the generated forms plus entries, with real cached formula results, and 10,000 of them take as
+long as generating the forms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from perfsheets.core import layout
+from perfsheets.core.layout import item_key
+from perfsheets.core.model import BandsRule, ChangeBandsRule, DeductionRule, Kpi, Lang, Plan, Scale
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.forms.generate import (
+    FormJob,
+    KpiValues,
+    Progress,
+    SheetFill,
+    SheetJob,
+    SheetTemplate,
+    _rater_names,
+    actual_bounds,
+    run_form_jobs,
+)
+from perfsheets.ledger.workspace import Workspace, audit
+
+MISTAKE_KINDS = ("out_of_range", "text_in_number", "empty_required", "changed_weight")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A mistake the simulator put into a return (what collect should catch)."""
+
+    file: str
+    form_id: str
+    sheet: str
+    item_key: str
+    kind: str  # one of MISTAKE_KINDS
+    value: object  # what was written (None: left empty)
+
+
+@dataclass(frozen=True)
+class SimulateResult:
+    returned: int
+    missing: int
+    with_mistakes: int
+    files: list[Path]
+    missing_forms: list[str]  # form ids not returned
+    mistakes: list[Mistake]
+    seconds: float
+
+
+def _form_key(form_id: str) -> str:
+    """A form id without its generation token (``<cycle>-<rater>-<token>``): the token is new on
+    every ``generate``, and the simulated returns must not change with it."""
+    return form_id.rsplit("-", 1)[0]
+
+
+def _rng(*parts: object) -> random.Random:
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+# --- what people write ------------------------------------------------------------------------
+
+PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "zh-CN": {
+        "strengths_high": (
+            "目标意识强，本期各项指标均超额完成，关键时刻能扛事。",
+            "主动承担跨部门协调工作，推动项目提前落地，团队认可度高。",
+            "专业能力扎实，能独立解决复杂问题，并乐于带教新同事。",
+            "客户反馈非常好，多次获得书面表扬。",
+        ),
+        "strengths_mid": (
+            "工作责任心强，交付质量稳定，能按时完成分配的任务。",
+            "沟通顺畅，遇到问题能及时反馈并寻求支持。",
+            "学习能力较强，较快掌握了新业务流程。",
+            "团队协作意识好，乐于配合同事工作。",
+        ),
+        "strengths_low": (
+            "态度认真，愿意接受反馈。",
+            "出勤稳定，基础工作能够完成。",
+            "与同事相处融洽。",
+        ),
+        "improvements": (
+            "时间管理有待加强，部分任务临近截止才完成。",
+            "数据分析能力需进一步提升，汇报时要多用数据说话。",
+            "跨部门沟通可以更主动，问题要提前暴露。",
+            "需要加强复盘习惯，把经验沉淀成文档。",
+            "对细节的把控还不够，交付前应多做自查。",
+            "建议提升向上汇报的频率和质量。",
+        ),
+        "summary": (
+            "本期按计划完成了主要工作目标，重点推进了{task}，整体进展符合预期。",
+            "本期工作量较大，在保证质量的前提下完成了核心指标，{task}取得阶段性成果。",
+            "回顾本期，{task}完成情况良好，但部分指标受市场影响未达目标。",
+        ),
+        "development": (
+            "计划参加项目管理培训，提升统筹协调能力。",
+            "下一期希望在数据分析方面系统学习，争取独立完成专题分析。",
+            "希望承担更多带教工作，提升团队管理能力。",
+            "加强专业知识学习，考取相关职业资格证书。",
+        ),
+        "task_fallback": ("重点工作",),
+        "text_numbers": ("约{v}", "{v}左右", "{v}%", "待确认"),
+    },
+    "en": {
+        "strengths_high": (
+            "Beat every target this period and stepped up when it mattered.",
+            "Led cross-team coordination and delivered the project ahead of plan.",
+            "Strong expertise; solves hard problems alone and coaches new colleagues.",
+        ),
+        "strengths_mid": (
+            "Reliable, delivers steady quality on time.",
+            "Communicates well and raises issues early.",
+            "Learns quickly and picked up the new process fast.",
+        ),
+        "strengths_low": (
+            "Takes feedback well.",
+            "Completes routine work.",
+        ),
+        "improvements": (
+            "Time management: several tasks were finished at the last minute.",
+            "Back reports with data more often.",
+            "Reach out to other teams earlier when issues come up.",
+            "Check details before handing work over.",
+        ),
+        "summary": (
+            "Delivered the main goals of the period, with good progress on {task}.",
+            "A busy period: core targets met and {task} reached its first milestone.",
+        ),
+        "development": (
+            "Take a project management course to improve coordination.",
+            "Learn data analysis well enough to run studies on my own.",
+            "Coach new colleagues to build management skills.",
+        ),
+        "task_fallback": ("key tasks",),
+        "text_numbers": ("about {v}", "{v}?", "{v}%", "tbc"),
+    },
+}
+
+
+def _round_like(value: float, kpi: Kpi, target: float | None) -> float:
+    """Round an actual the way people type it: whole numbers for big figures, 1 decimal else."""
+    ref = abs(target or value)
+    if isinstance(kpi.rule, DeductionRule):
+        return float(max(0, round(value)))
+    if ref >= 1000:
+        return float(round(value))
+    if ref >= 10:
+        return round(value, 1)
+    return round(value, 2)
+
+
+def simulated_actual(kpi: Kpi, v: KpiValues, perf: float, rng: random.Random) -> float:
+    """A plausible actual for someone whose performance is ``perf`` (about -2 .. 2)."""
+    factor = 1 + 0.08 * perf + rng.gauss(0, 0.03)
+    rule, lower = kpi.rule, kpi.direction == "lower"
+    if isinstance(rule, DeductionRule):
+        return float(max(0, round(rng.gauss(1.2 - 0.8 * perf, 0.8))))
+    if isinstance(rule, ChangeBandsRule) and v.baseline:
+        top = max(b.min for b in rule.bands)
+        rate = top * (0.75 + 0.35 * perf) + rng.gauss(0, abs(top) * 0.1)
+        value = v.baseline * (1 - rate) if lower else v.baseline * (1 + rate)
+    elif v.target is not None and v.target != 0:
+        value = v.target / factor if lower else v.target * factor
+    elif isinstance(rule, BandsRule) and rule.on == "value":
+        mins = sorted(b.min for b in rule.bands)
+        value = mins[len(mins) // 2] * (1 / factor if lower else factor)
+    else:
+        value = 100 * factor
+    low, high = actual_bounds(kpi, v)
+    return min(high, max(low, _round_like(value, kpi, v.target)))
+
+
+def simulated_rating(scale: Scale, score: float) -> int:
+    """Map a latent score (about 1..5) onto the scale's values."""
+    values = sorted(scale.values)
+    pos = (min(5.0, max(1.0, score)) - 1) / 4 * (len(values) - 1)
+    return values[round(pos)]
+
+
+class ReturnFiller:
+    """Fills a sheet like its rater would; picklable, so worker processes can use it."""
+
+    def __init__(self, seed: int, lang: Lang) -> None:
+        self.seed, self.lang = seed, lang
+        self.words = PHRASES["en" if lang == "en" else "zh-CN"]
+
+    def perf(self, ratee_id: str) -> float:
+        return max(-2.5, min(2.5, _rng(self.seed, "perf", ratee_id).gauss(0, 1)))
+
+    def leniency(self, rater_id: str) -> float:
+        return _rng(self.seed, "leniency", rater_id).gauss(0, 0.35)
+
+    def __call__(self, job: FormJob, sheet: SheetJob, tpl: SheetTemplate) -> SheetFill:
+        rng = _rng(self.seed, _form_key(job.form_id), sheet.ratee_id)
+        perf = self.perf(sheet.ratee_id)
+        bias = self.leniency(job.rater_id) + (0.35 if sheet.rater_type == "self" else 0.0)
+        values: dict[str, object] = {}
+        for kpi in tpl.kpis:
+            v = sheet.kpis.get(kpi.code) or KpiValues(kpi.target, kpi.baseline)
+            if v.actual is None:
+                values[item_key("kpi", kpi.code)] = simulated_actual(kpi, v, perf, rng)
+        latent = 3.5 + 0.75 * perf + bias
+        for task, scale in tpl.tasks:
+            score = latent + rng.gauss(0, 0.5)
+            values[item_key("task", task.code)] = simulated_rating(scale, score)
+        for comp, _, scale in tpl.competencies:
+            score = latent + rng.gauss(0, 0.5)
+            values[item_key("competency", comp.code)] = simulated_rating(scale, score)
+        values.update(self._comments(tpl, perf, rng))
+        fill = SheetFill(values=values)
+        for mistake in job.extra or ():
+            if mistake.sheet == sheet.name:
+                self._apply(mistake, fill)
+        return fill
+
+    def _comments(self, tpl: SheetTemplate, perf: float, rng: random.Random) -> dict[str, str]:
+        w = self.words
+        tier = "strengths_high" if perf > 0.8 else "strengths_low" if perf < -1 else "strengths_mid"
+        task = tpl.tasks[0][0].label(self.lang) if tpl.tasks else w["task_fallback"][0]
+        texts = {
+            "strengths": "".join(rng.sample(w[tier], k=min(2, len(w[tier])))),
+            "improvements": rng.choice(w["improvements"]),
+            "summary": rng.choice(w["summary"]).format(task=task),
+            "development": rng.choice(w["development"]),
+        }
+        return {item_key("comment", c): texts[c] for c in tpl.comments}
+
+    @staticmethod
+    def _apply(mistake: Mistake, fill: SheetFill) -> None:
+        if mistake.kind == "changed_weight":
+            fill.locked[mistake.item_key] = {layout.COL_WEIGHT: mistake.value}
+        else:
+            fill.values[mistake.item_key] = mistake.value
+
+
+# --- planning the mistakes --------------------------------------------------------------------
+
+
+def plan_mistake(job: FormJob, tpl_of: Any, seed: int, filler: ReturnFiller) -> Mistake | None:
+    """One typical mistake in a random sheet and item of the form (None if nothing to spoil)."""
+    rng = _rng(seed, "mistake", _form_key(job.form_id))
+    candidates = []
+    for sheet in job.sheets:
+        tpl: SheetTemplate = tpl_of(sheet)
+        for kpi in tpl.kpis:
+            v = sheet.kpis.get(kpi.code) or KpiValues(kpi.target, kpi.baseline)
+            if v.actual is None:
+                candidates.append((sheet, "kpi", kpi, v))
+        candidates += [(sheet, "task", t, s) for t, s in tpl.tasks]
+        candidates += [(sheet, "competency", c, s) for c, _, s in tpl.competencies]
+    if not candidates:
+        return None
+    sheet, kind, item, extra = rng.choice(candidates)
+    key = item_key(kind, item.code)
+    mistake = rng.choice(MISTAKE_KINDS)
+    value: object
+    if mistake == "changed_weight":
+        weight = item.weight if kind != "competency" else _competency_weight(tpl_of(sheet), item)
+        value = weight + rng.choice((-10, -5, 5, 10)) if weight > 10 else weight + 5
+    elif mistake == "empty_required":
+        value = None
+    elif kind == "kpi":
+        low, high = actual_bounds(item, extra)
+        guess = extra.target if extra.target is not None else 10
+        if mistake == "out_of_range":
+            value = rng.choice((low - abs(guess) - 1, high * 3 + 1))
+        else:
+            value = rng.choice(filler.words["text_numbers"]).format(v=f"{guess:g}")
+    else:
+        scale: Scale = extra
+        if mistake == "out_of_range":
+            value = max(scale.values) + 1
+        else:
+            level = scale.levels[len(scale.levels) // 2]
+            value = level.label(filler.lang)
+    return Mistake(job.file, job.form_id, sheet.name, key, mistake, value)
+
+
+def _competency_weight(tpl: SheetTemplate, comp: Any) -> float:
+    return next(w for c, w, _ in tpl.competencies if c.code == comp.code)
+
+
+# --- the stage --------------------------------------------------------------------------------
+
+
+def _ledger_forms(conn: Any) -> list[tuple[str, str, str, int, str, str]]:
+    """The current form of every rater: (form_id, rater_id, file, version, created_at, digest)."""
+    return conn.execute(
+        "SELECT f.form_id, f.rater_id, f.file, f.plan_version, f.created_at, p.digest"
+        " FROM forms f JOIN plan_versions p ON p.version = f.plan_version"
+        " WHERE f.rowid IN (SELECT MAX(rowid) FROM forms GROUP BY rater_id)"
+        " ORDER BY f.rater_id"
+    ).fetchall()
+
+
+def _sheet_jobs(conn: Any, form_id: str) -> tuple[SheetJob, ...]:
+    rows = conn.execute(
+        "SELECT sheet, ratee_id, rater_type, locked_json FROM form_sheets WHERE form_id=?"
+        " ORDER BY rowid",
+        (form_id,),
+    )
+    sheets = []
+    for name, ratee, rater_type, locked_json in rows:
+        locked = json.loads(locked_json)
+        kpis = {
+            key.split(":", 1)[1]: KpiValues(v.get("target"), v.get("baseline"), v.get("actual"))
+            for key, v in locked.items()
+            if key.startswith("kpi:")
+        }
+        sheets.append(SheetJob(name, ratee, rater_type, kpis))
+    return tuple(sheets)
+
+
+def simulate_returns(
+    workspace: str | Path,
+    *,
+    plan: Plan | None = None,
+    seed: int = 0,
+    missing: float = 0.05,
+    mistakes: float = 0.03,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> SimulateResult:
+    """Fill the current forms like people do and write them to ``returns/``.
+
+    ``missing`` and ``mistakes`` are the shares of forms not returned and returned with one
+    typical mistake. Each form is rebuilt from the plan version it was generated with (the
+    ledger) and the locked values recorded for it, so ``plan`` is not needed; it is accepted
+    for the common stage signature.
+    """
+    del plan
+    started = time.perf_counter()
+    ws = Workspace(Path(workspace))
+    ws.returns.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    missing_forms: list[str] = []
+    mistakes_out: list[Mistake] = []
+    with ws.ledger() as conn:
+        forms = [f for f in _ledger_forms(conn) if (ws.forms / f[2]).exists()]
+        if not forms:
+            raise PerfsheetsError(f"{ws.root}: no generated forms to fill (run generate first)")
+        returned = []
+        for form in forms:
+            if _rng(seed, "return", _form_key(form[0])).random() < missing:
+                missing_forms.append(form[0])
+            else:
+                returned.append(form)
+        total, done = len(returned), 0
+        for version in sorted({f[3] for f in returned}):
+            rows = [f for f in returned if f[3] == version]
+            plan_json = conn.execute(
+                "SELECT plan_json FROM plan_versions WHERE version=?", (version,)
+            ).fetchone()[0]
+            frozen = Plan.model_validate_json(plan_json)
+            filler = ReturnFiller(seed, frozen.lang)
+            jobs = _return_jobs(conn, frozen, rows, seed, mistakes, filler, mistakes_out)
+
+            def tick(n: int, _total: int, base: int = done) -> None:
+                if progress:
+                    progress(base + n, total)
+
+            for rec in run_form_jobs(
+                frozen,
+                jobs,
+                ws.returns,
+                total=len(rows),
+                filler=filler,
+                workers=workers,
+                progress=tick,
+            ):
+                files.append(ws.returns / rec.file)
+            done += len(rows)
+        audit(
+            conn,
+            "returns.simulate",
+            str(ws.returns),
+            seed=seed,
+            returned=len(files),
+            missing=len(missing_forms),
+            mistakes=len(mistakes_out),
+        )
+    return SimulateResult(
+        returned=len(files),
+        missing=len(missing_forms),
+        with_mistakes=len({m.form_id for m in mistakes_out}),
+        files=sorted(files),
+        missing_forms=missing_forms,
+        mistakes=mistakes_out,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _return_jobs(
+    conn: Any,
+    plan: Plan,
+    rows: list[tuple[str, str, str, int, str, str]],
+    seed: int,
+    mistake_share: float,
+    filler: ReturnFiller,
+    mistakes_out: list[Mistake],
+) -> Iterator[FormJob]:
+    """Jobs for the returned forms, read lazily from the ledger, some with a planned mistake."""
+    from perfsheets.forms.generate import FormWriter
+
+    templates = FormWriter(plan, Path("."))
+    employees = plan.employee_map()
+    names = _rater_names(plan)
+
+    def tpl_of(sheet: SheetJob) -> SheetTemplate:
+        return templates.template(employees[sheet.ratee_id].role, sheet.rater_type)
+
+    for form_id, rater_id, file, version, created_at, digest in rows:
+        if _rng(seed, "rename", _form_key(form_id)).random() < 0.08:
+            # people rename files; collect identifies a return by the form id inside
+            file = (
+                file[: -len(".xlsx")]
+                + ("（已填）" if plan.lang == "zh-CN" else " (filled)")
+                + ".xlsx"
+            )
+        job = FormJob(
+            form_id=form_id,
+            rater_id=rater_id,
+            rater_name=names[rater_id][0],
+            file=file,
+            sheets=_sheet_jobs(conn, form_id),
+            generated_at=created_at,
+            plan_version=version,
+            plan_digest=digest,
+        )
+        if _rng(seed, "spoil", _form_key(form_id)).random() < mistake_share:
+            mistake = plan_mistake(job, tpl_of, seed, filler)
+            if mistake:
+                mistakes_out.append(mistake)
+                job = replace(job, extra=(mistake,))
+        yield job

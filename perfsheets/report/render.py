@@ -1,0 +1,699 @@
+"""PDF feedback-interview reports (绩效面谈报告), manager packs and the HR summary.
+
+Results (ledger) -> template contexts (:mod:`perfsheets.report.views`) -> HTML (Jinja2, autoescaped)
+-> PDF (WeasyPrint, with a URL fetcher that only serves the templates' own files).
+
+Speed: WeasyPrint's cost per PDF is mostly laying out and subsetting the CJK font, so a whole team
+(a manager's overview and the team's reports) is laid out as *one* document and written once; each
+employee's pages, and each pack's, are then cut out of it with pypdf (sharing that one font
+subset, so a report stays ~200-400 KB); small teams share a document, up to ``BATCH_SIZE``
+reports. Documents are rendered in worker processes on every core. Three more things keep a
+report well below bare WeasyPrint's cost: the markup is parsed by expat rather than WeasyPrint's
+pure-Python HTML5 parser, with a leaner user-agent stylesheet (:mod:`perfsheets.report.xhtml`),
+and Python's cyclic garbage collector stays off while a document is laid out (one collection
+after each job).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import ctypes.util
+import datetime as dt
+import gc
+import io
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from perfsheets.core.model import Lang, Plan
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.results import EmployeeResult, load_results
+from perfsheets.files.atomic import atomic_write
+from perfsheets.ledger.workspace import Workspace
+from perfsheets.report.xhtml import html_document
+
+PREFERRED_FONT = "Noto Sans CJK SC"
+BATCH_SIZE = 16  # employee reports laid out together: bounded memory, one font subset each
+MANAGERS_DIR = "managers"
+HR_SUMMARY_NAME = "hr_summary.pdf"
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ReportResult:
+    """What a report run wrote."""
+
+    folder: Path
+    employees: int = 0  # employee reports written
+    pages: int = 0  # pages of the employee reports
+    manager_pack_count: int = 0
+    hr_summary: Path | None = None
+    seconds: float = 0.0
+    seconds_per_page: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the renderers (all workers): fair beside bare tools
+    workers: int = 1
+    reports: list[Path] = field(default_factory=list)
+    manager_packs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- environment checks -----------------------------------------------------------------------
+
+
+def cjk_font_families() -> list[str]:
+    """Font families fontconfig offers for Chinese text (empty when none is installed)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return _fontconfig_families()
+    out = subprocess.run(
+        [exe, ":lang=zh", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    families = {name.strip() for line in out.splitlines() for name in line.split(",")}
+    return sorted(f for f in families if f)
+
+
+def _fontconfig_families() -> list[str]:
+    """Count CJK fonts through libfontconfig when the fc-list tool is absent."""
+    lib_name = ctypes.util.find_library("fontconfig")
+    if lib_name is None:
+        return []
+    fc = ctypes.CDLL(lib_name)
+    fc.FcNameParse.restype = ctypes.c_void_p
+    fc.FcObjectSetBuild.restype = ctypes.c_void_p
+    fc.FcFontList.restype = ctypes.POINTER(ctypes.c_int)  # FcFontSet starts with nfont
+    fc.FcFontList.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    pattern = fc.FcNameParse(b":lang=zh")
+    objects = fc.FcObjectSetBuild(b"family", None)
+    fonts = fc.FcFontList(None, pattern, objects)
+    count = fonts[0] if fonts else 0
+    return [PREFERRED_FONT] * min(count, 1)
+
+
+def require_cjk_font(lang: Lang = "zh-CN") -> str:
+    """The CJK font family to print with; stop with what to install when there is none."""
+    families = cjk_font_families()
+    if not families:
+        raise PerfsheetsError(
+            "没有安装中文字体，报告会显示为方框：请安装 Debian 软件包 fonts-noto-cjk"
+            "（sudo apt-get install fonts-noto-cjk）"
+            if lang != "en"
+            else "No Chinese (CJK) font is installed, reports would print empty boxes: install "
+            "the Debian package fonts-noto-cjk (sudo apt-get install fonts-noto-cjk)"
+        )
+    if PREFERRED_FONT in families:
+        return PREFERRED_FONT
+    sans = [f for f in families if "Sans" in f and "Mono" not in f]
+    return (sans or families)[0]
+
+
+def harfbuzz_subset_warning(lang: Lang = "zh-CN") -> str | None:
+    """A warning when HarfBuzz's subsetter is missing (WeasyPrint then takes ~8 s a report)."""
+    if ctypes.util.find_library("harfbuzz-subset"):
+        return None
+    if lang == "en":
+        return (
+            "libharfbuzz-subset0 is not installed: each report takes ~30x longer "
+            "(sudo apt-get install libharfbuzz-subset0)"
+        )
+    return "未安装 libharfbuzz-subset0，每份报告的生成时间约长 30 倍（sudo apt-get install libharfbuzz-subset0）"
+
+
+# --- templates and the locked-down URL fetcher --------------------------------------------------
+
+
+def package_templates() -> Path:
+    """The folder of the report templates shipped inside the package."""
+    here = Path(__file__).resolve().parent / "templates"
+    if not (here / "employee.html.j2").is_file():
+        raise PerfsheetsError(f"perfsheets is installed without its report templates ({here})")
+    return here
+
+
+def template_dirs(templates: str | Path | None = None) -> list[Path]:
+    """Report template folders, the user's first: a user folder may override single files."""
+    dirs = [package_templates()]
+    if templates is not None:
+        user = Path(templates).expanduser().resolve()
+        if not user.is_dir():
+            raise PerfsheetsError(f"{templates}: templates folder not found")
+        # Accept either the folder holding report/ or the report folder itself.
+        dirs.insert(0, user / "report" if (user / "report").is_dir() else user)
+    return dirs
+
+
+def make_url_fetcher(allowed_dirs: Sequence[Path], allowed_files: Sequence[Path] = ()) -> Any:
+    """A WeasyPrint URL fetcher that serves only files inside the template folders (and the
+    plan's logo): no other file, no network. Refused URLs are kept in ``fetcher.refused``."""
+    import mimetypes
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    dirs = [Path(d).resolve() for d in allowed_dirs]
+    files = {Path(f).resolve() for f in allowed_files}
+
+    class AssetFetcher(URLFetcher):
+        refused: list[str]
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            path = _local_path(url)
+            if (
+                path is not None
+                and path.is_file()
+                and (path in files or any(path.is_relative_to(d) for d in dirs))
+            ):
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+            self.refused.append(url)
+            raise ValueError(f"perfsheets reports do not fetch {url[:200]}")
+
+    fetcher = AssetFetcher(allowed_protocols=("file",), allow_redirects=False)
+    fetcher.refused = []
+    return fetcher
+
+
+def _local_path(url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+        return None
+    return Path(url2pathname(parsed.path)).resolve()
+
+
+# --- file names -------------------------------------------------------------------------------
+
+
+def safe_file_part(text: str, limit: int = 60) -> str:
+    """Text usable in a file name on Windows, macOS and Linux (names keep their Chinese)."""
+    cleaned = _UNSAFE_NAME.sub("_", text).strip(" .")
+    return cleaned[:limit] or "_"
+
+
+def report_name(result: EmployeeResult) -> str:
+    return f"{safe_file_part(result.employee_id)}_{safe_file_part(result.name)}.pdf"
+
+
+# --- work units -------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """One document laid out at once: optionally a team overview, then employee reports; then
+    the teams in ``more`` the same way (small teams share a document: each document costs a
+    fixed ~90 ms of font subsetting and set-up)."""
+
+    employees: list[EmployeeResult]
+    outputs: list[Path]
+    overview: tuple[str, str, list[EmployeeResult]] | None = None  # manager id, name, team
+    pack: Path | None = None
+    part: int = 0  # index of this job among the parts of the pack
+    hr: list[EmployeeResult] | None = None  # set for the HR summary job
+    more: list[Job] = field(default_factory=list)  # further teams in the same document
+
+    @property
+    def segments(self) -> list[Job]:
+        return [self, *self.more]
+
+    @property
+    def size(self) -> int:
+        return sum(len(s.employees) for s in self.segments)
+
+
+@dataclass
+class JobResult:
+    pages: int = 0
+    employees: int = 0
+    written: list[Path] = field(default_factory=list)
+    packs: list[tuple[Path, int, bytes]] = field(default_factory=list)  # pack, part, PDF
+    hr_bytes: bytes | None = None
+    refused: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0
+
+
+def plan_jobs(
+    results: Sequence[EmployeeResult],
+    all_results: Sequence[EmployeeResult],
+    folder: Path,
+    *,
+    manager_packs: bool,
+    hr_summary: bool,
+    batch_size: int = BATCH_SIZE,
+) -> tuple[list[Job], dict[Path, int]]:
+    """Group reports by manager (one pack each) in batches; returns jobs and parts per pack."""
+    teams: dict[str, list[EmployeeResult]] = defaultdict(list)
+    for r in all_results:
+        if r.manager_id:
+            teams[r.manager_id].append(r)
+    by_manager: dict[str | None, list[EmployeeResult]] = defaultdict(list)
+    for r in results:
+        by_manager[r.manager_id].append(r)
+    chosen = {r.employee_id for r in results}
+    jobs: list[Job] = []
+    parts: dict[Path, int] = {}
+    for manager_id in sorted(by_manager, key=lambda m: (m is None, m or "")):
+        members = by_manager[manager_id]
+        pack = None
+        # A pack is the whole team: never overwrite one with a partial selection's reports.
+        whole_team = manager_id is not None and all(
+            r.employee_id in chosen for r in teams[manager_id]
+        )
+        if manager_packs and whole_team and manager_id is not None:
+            name = members[0].manager_name or manager_id
+            pack = (
+                folder / MANAGERS_DIR / f"{safe_file_part(manager_id)}_{safe_file_part(name)}.pdf"
+            )
+        chunks = [members[i : i + batch_size] for i in range(0, len(members), batch_size)]
+        for part, chunk in enumerate(chunks):
+            overview = None
+            if pack is not None and part == 0:
+                overview = (manager_id, members[0].manager_name or manager_id, teams[manager_id])
+            jobs.append(Job(chunk, [folder / report_name(r) for r in chunk], overview, pack, part))
+        if pack is not None:
+            parts[pack] = len(chunks)
+    jobs = _share_documents(jobs, batch_size)
+    if hr_summary:
+        jobs.append(Job([], [], pack=None, hr=list(all_results)))
+    jobs.sort(key=lambda j: -(j.size + (25 if j.hr is not None else 0)))
+    return jobs, parts
+
+
+def _share_documents(jobs: list[Job], batch_size: int) -> list[Job]:
+    """Lay out consecutive small teams in one document, up to ``batch_size`` reports."""
+    merged: list[Job] = []
+    for job in jobs:
+        last = merged[-1] if merged else None
+        if last is not None and last.size + len(job.employees) <= batch_size:
+            last.more.append(job)
+        else:
+            merged.append(job)
+    return merged
+
+
+# --- the worker -------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderSetup:
+    """What every worker needs, sent once when the worker starts."""
+
+    plan: Plan
+    lang: Lang
+    dirs: list[Path]
+    font: str
+    logo: Path | None
+    today: dt.date
+
+
+class Renderer:
+    """Jinja environment, stylesheet and font configuration, built once per process."""
+
+    lean_ua = True  # perfsheets' user-agent stylesheet (False: WeasyPrint's, to compare)
+
+    def __init__(self, setup: RenderSetup) -> None:
+        import jinja2
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        from perfsheets.report import views as view
+
+        self.setup = setup
+        self.view = view
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in setup.dirs]),
+            autoescape=True,  # select_autoescape() would not escape *.html.j2
+            auto_reload=False,  # templates do not change during a run: no stat() per report
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(num=view.fmt_num, plain=view.fmt_plain, pct=view.fmt_pct)
+        self.fetcher = make_url_fetcher(setup.dirs, [setup.logo] if setup.logo else [])
+        self.font_config = FontConfiguration()
+        css_path = next(d / "style.css" for d in setup.dirs if (d / "style.css").is_file())
+        font_css = (
+            f'html, body {{ font-family: "{setup.font}", "{PREFERRED_FONT}", sans-serif; }}'
+            if setup.font != PREFERRED_FONT
+            else ""
+        )
+        self.stylesheets = [
+            CSS(
+                string=css_path.read_text(encoding="utf-8") + font_css,
+                base_url=css_path.as_uri(),
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            )
+        ]
+        self.ctx = view.Context.build(
+            setup.plan,
+            setup.lang,
+            font=setup.font,
+            logo_url=setup.logo.as_uri() if setup.logo else None,
+        )
+        self.ctx.today = setup.today
+
+    def _page(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(
+            t=self.ctx.t, plan=self.setup.plan, ctx=self.ctx, **context
+        )
+
+    def html(self, job: Job) -> str:
+        parts = []
+        if job.hr is not None:
+            parts.append(self._page("hr_summary.html.j2", hr=self.view.hr_view(job.hr, self.ctx)))
+        i = 0
+        for k, segment in enumerate(job.segments):
+            if segment.overview is not None:
+                manager_id, name, team = segment.overview
+                team_view = self.view.team_view(manager_id, name, team, self.ctx)
+                anchor = f"overview-{k}"
+                parts.append(self._page("manager_pack.html.j2", team=team_view, anchor=anchor))
+            for result in segment.employees:
+                view = self.view.employee_view(result, self.ctx, anchor=f"report-{i}")
+                parts.append(self._page("employee.html.j2", v=view))
+                i += 1
+        from markupsafe import Markup
+
+        body = Markup("").join(Markup(p) for p in parts)
+        return self._page("document.html.j2", body=body)
+
+    def render(self, job: Job) -> JobResult:
+        import jinja2
+
+        started = time.process_time()
+        try:
+            with _collect_once():
+                out = self._render(job)
+        except jinja2.TemplateError as exc:  # most likely a user's --templates file
+            raise PerfsheetsError(f"report template error {_template_place(exc)}: {exc}") from None
+        out.cpu_seconds = time.process_time() - started
+        return out
+
+    def _render(self, job: Job) -> JobResult:
+        self.fetcher.refused = []
+        base = self.setup.dirs[0].as_uri() + "/"  # relative assets: the user's folder first
+        markup = self.html(job)
+        document = html_document(markup, base, self.fetcher, lean_ua=self.lean_ua).render(
+            stylesheets=self.stylesheets, font_config=self.font_config
+        )
+        pdf = document.write_pdf()
+        out = JobResult(refused=list(self.fetcher.refused))
+        if job.hr is not None:
+            out.hr_bytes = pdf
+            return out
+        employees = [r for segment in job.segments for r in segment.employees]
+        outputs = [path for segment in job.segments for path in segment.outputs]
+        ranges, packs = _page_ranges(document, job)
+        cycle = self.setup.plan.cycle.label(self.setup.lang)
+        titles: list[str | None] = [
+            f"{self.ctx.t['title']} · {r.name} · {cycle}" for r in employees
+        ]
+        pack_ranges = [pages for _, pages in packs]
+        pieces = _cut(pdf, len(document.pages), ranges + pack_ranges, titles + [None] * len(packs))
+        for (segment, _), data in zip(packs, pieces[len(ranges) :], strict=True):
+            assert segment.pack is not None
+            out.packs.append((segment.pack, segment.part, data))
+        for path, data, (start, end) in zip(outputs, pieces[: len(ranges)], ranges, strict=True):
+            atomic_write(path, lambda tmp, data=data: tmp.write_bytes(data))
+            out.written.append(path)
+            out.pages += end - start
+            out.employees += 1
+        return out
+
+
+@contextlib.contextmanager
+def _collect_once():
+    """Run without Python's cyclic garbage collector, then collect once.
+
+    Laying out a document makes hundreds of thousands of short-lived objects, so the collector
+    would otherwise run hundreds of times per job, each time walking every live box (15% of a
+    job's CPU). The box tree is cyclic garbage once the PDF is written: one collection frees it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
+
+
+def _template_place(exc: BaseException) -> str:
+    """file:line of the template where rendering failed (Jinja puts template frames in the
+    traceback; syntax errors carry the place themselves)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".j2", ".html")):
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename}:{line}" if filename else "?"
+
+
+def _page_ranges(
+    document: Any, job: Job
+) -> tuple[list[tuple[int, int]], list[tuple[Job, tuple[int, int]]]]:
+    """Pages [start, end) of each employee report (anchor ``report-i`` on its first element)
+    and of each team's pack (from its overview, anchor ``overview-k``, to the next team)."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith(("report-", "overview-")):
+                found.setdefault(anchor, number)
+    firsts = [found.get(f"report-{i}") for i in range(job.size)]
+    if None in firsts or firsts != sorted(set(firsts)):  # type: ignore[type-var]
+        raise PerfsheetsError(
+            "employee.html.j2: every report must start on a page of its own and keep "
+            'id="{{ v.anchor }}" on its first element (<article class="report" ...>)'
+        )
+    starts: list[int] = firsts  # type: ignore[assignment]
+    team_starts, i = [], 0
+    for k, segment in enumerate(job.segments):
+        first = starts[i]
+        if segment.overview is not None:
+            first = found.get(f"overview-{k}", 0 if k == 0 else -1)
+            if first < 0:
+                raise PerfsheetsError(
+                    'manager_pack.html.j2: keep id="{{ anchor }}" on the overview\'s first '
+                    'element (<article class="overview" ...>)'
+                )
+        team_starts.append(first)
+        i += len(segment.employees)
+    # A report ends where the next report or the next team's overview begins.
+    bounds = sorted({*starts, *team_starts, len(document.pages)})
+    ranges = [(start, bounds[bisect.bisect_right(bounds, start)]) for start in starts]
+    team_ends = [*team_starts[1:], len(document.pages)]
+    packs = [
+        (segment, (first, end))
+        for segment, first, end in zip(job.segments, team_starts, team_ends, strict=True)
+        if segment.pack is not None
+    ]
+    return ranges, packs
+
+
+def _cut(
+    pdf: bytes, page_count: int, ranges: list[tuple[int, int]], titles: list[str | None]
+) -> list[bytes]:
+    """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset (a title
+    of None keeps the document's; a range of every page is the PDF itself).
+
+    The PDF is parsed once; this is cheap because the templates avoid anything WeasyPrint would
+    put in shared form XObjects (transparency, centred SVG text), which every cut would copy.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    if all(r == (0, page_count) for r in ranges):
+        return [pdf] * len(ranges)
+    reader = PdfReader(io.BytesIO(pdf))
+    info = {k: v for k, v in (reader.metadata or {}).items() if isinstance(v, str)}
+    pieces = []
+    for (start, end), title in zip(ranges, titles, strict=True):
+        if (start, end) == (0, page_count):
+            pieces.append(pdf)
+            continue
+        writer = PdfWriter()
+        for page in reader.pages[start:end]:
+            writer.add_page(page)
+        writer.add_metadata({**info, "/Title": title} if title else info)
+        buf = io.BytesIO()
+        writer.write(buf)
+        pieces.append(buf.getvalue())
+    return pieces
+
+
+def _merge(parts: Sequence[bytes]) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for data in parts:
+        writer.append(io.BytesIO(data))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+_RENDERER: Renderer | None = None
+
+
+def _init_worker(setup: RenderSetup) -> None:
+    global _RENDERER
+    _RENDERER = Renderer(setup)
+    # What every job shares (plan, fonts, stylesheets, imports) lives for the whole worker:
+    # keep it out of the per-job collections.
+    gc.collect()
+    gc.freeze()
+
+
+def _run_job(job: Job) -> JobResult:
+    assert _RENDERER is not None, "worker not initialised"
+    return _RENDERER.render(job)
+
+
+# --- the public function ----------------------------------------------------------------------
+
+
+def _load_plan(ws: Workspace) -> Plan:
+    try:
+        from perfsheets.plan.io import load_plan
+    except ImportError as exc:  # pragma: no cover - until the plan module is merged
+        raise PerfsheetsError("no plan given and perfsheets.plan.io is not available") from exc
+    return load_plan(ws.plan_path())
+
+
+def _logo_path(plan: Plan, ws: Workspace) -> Path | None:
+    if not plan.company.logo:
+        return None
+    try:
+        base = ws.plan_path().parent
+    except PerfsheetsError:
+        base = ws.root
+    path = (base / plan.company.logo).resolve()
+    return path if path.is_file() else None
+
+
+def render_reports(
+    workspace: str | Path,
+    *,
+    plan: Plan | None = None,
+    lang: Lang | None = None,
+    employees: Sequence[str] | None = None,
+    templates: str | Path | None = None,
+    workers: int | None = None,
+    manager_packs: bool = True,
+    hr_summary: bool = True,
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Render employee reports (reports/<id>_<name>.pdf), manager packs (reports/managers/) and
+    the HR summary (reports/hr_summary.pdf) from the latest consolidation.
+
+    ``employees`` limits the employee reports to these ids; a manager pack is written only for
+    teams the selection covers entirely (so a partial run never replaces a full pack), and the HR
+    summary always covers everyone. ``workers`` defaults to every core; 1 renders in this process.
+    """
+    started = time.perf_counter()
+    ws = Workspace(Path(workspace))
+    plan = plan or _load_plan(ws)
+    lang = lang or plan.cycle.language
+    font = require_cjk_font(lang)
+    warnings = [w for w in [harfbuzz_subset_warning(lang)] if w]
+    with ws.ledger() as conn:
+        all_results = load_results(conn)
+    if not all_results:
+        raise PerfsheetsError(
+            "还没有汇总结果：请先运行 perfsheets consolidate"
+            if lang != "en"
+            else "no consolidated results yet: run 'perfsheets consolidate' first"
+        )
+    results = all_results
+    if employees:
+        wanted = set(employees)
+        results = [r for r in all_results if r.employee_id in wanted]
+        unknown = sorted(wanted - {r.employee_id for r in results})
+        if unknown:
+            warnings.append(
+                ("没有这些员工的结果：" if lang != "en" else "no results for: ")
+                + ", ".join(unknown)
+            )
+    folder = ws.reports
+    jobs, parts = plan_jobs(
+        results, all_results, folder, manager_packs=manager_packs, hr_summary=hr_summary
+    )
+    setup = RenderSetup(
+        plan, lang, template_dirs(templates), font, _logo_path(plan, ws), dt.date.today()
+    )
+    workers = max(1, min(workers or _cores(), len(jobs) or 1))
+    out = ReportResult(folder=folder, workers=workers, warnings=warnings)
+    pack_parts: dict[Path, dict[int, bytes]] = defaultdict(dict)
+    refused: set[str] = set()
+
+    def collect(res: JobResult) -> None:
+        out.reports.extend(res.written)
+        out.pages += res.pages
+        out.employees += res.employees
+        out.cpu_seconds += res.cpu_seconds
+        refused.update(res.refused)
+        for pack, part, data in res.packs:
+            pack_parts[pack][part] = data
+        if res.hr_bytes is not None:
+            out.hr_summary = atomic_write(
+                folder / HR_SUMMARY_NAME, lambda tmp: tmp.write_bytes(res.hr_bytes or b"")
+            )
+        if progress:
+            progress(out.employees, len(results))
+
+    for res in _execute(jobs, setup, workers):
+        collect(res)
+    for pack, chunks in sorted(pack_parts.items()):
+        data = chunks[0] if parts[pack] == 1 else _merge([chunks[i] for i in sorted(chunks)])
+        out.manager_packs.append(atomic_write(pack, lambda tmp, d=data: tmp.write_bytes(d)))
+    out.manager_pack_count = len(out.manager_packs)
+    out.reports.sort()
+    if refused:
+        out.warnings.append(
+            ("模板引用的外部资源已被拒绝：" if lang != "en" else "refused to fetch: ")
+            + ", ".join(sorted(refused)[:5])
+        )
+    out.seconds = time.perf_counter() - started
+    out.seconds_per_page = out.seconds / out.pages if out.pages else 0.0
+    return out
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (containers)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _execute(jobs: list[Job], setup: RenderSetup, workers: int):
+    """Run the jobs here (one worker) or in a pool of processes; yield results as they finish."""
+    if workers == 1:
+        renderer = Renderer(setup)
+        for job in jobs:
+            yield renderer.render(job)
+        return
+    import multiprocessing
+
+    # spawn: no fork of a parent that may hold threads (progress bars) or open ledgers.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(setup,)
+    ) as pool:
+        futures = [pool.submit(_run_job, job) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:  # an error or Ctrl-C: do not start the batches still waiting
+            for future in futures:
+                future.cancel()
