@@ -154,3 +154,21 @@ def make_small_plan() -> Plan:
 @pytest.fixture
 def small_plan() -> Plan:
     return make_small_plan()
+
+
+# Tests that need an outside program carry a marker. Where the program is missing they are
+# skipped on a developer's machine, but fail in CI (CI=true), where setup must have installed it.
+_PROGRAMS = {"requires_soffice": "soffice", "requires_poppler": "pdftotext"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import os
+    import shutil
+
+    for marker, program in _PROGRAMS.items():
+        if shutil.which(program) or os.environ.get("CI"):
+            continue
+        skip = pytest.mark.skip(reason=f"needs {program} (bash scripts/setup.sh --test)")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)

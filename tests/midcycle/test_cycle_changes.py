@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 import perfsheets as ps
 from perfsheets.core.results import load_results
 from perfsheets.ledger.workspace import Workspace
@@ -14,6 +16,8 @@ def pdf_text(path) -> str:
     return "".join(out.stdout.split())
 
 
+@pytest.mark.slow
+@pytest.mark.requires_poppler
 def test_changes_during_the_cycle_show_in_the_regenerated_report(tmp_path):
     ws = tmp_path / "cycle"
     ps.init_workspace(ws, example=True, employees=30, seed=3)

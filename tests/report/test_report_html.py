@@ -4,7 +4,6 @@ perfsheets' lean user-agent stylesheet prints the same pages as WeasyPrint's own
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -88,6 +87,7 @@ def test_markup_that_is_not_our_xhtml_goes_to_weasyprints_parser(markup):
     assert document.render().pages  # still renders, through tinyhtml5
 
 
+@pytest.mark.slow
 def test_fast_and_html5_paths_print_the_same_pdf_text(renderer_and_jobs):
     from weasyprint import HTML
 
@@ -120,7 +120,8 @@ def test_a_job_renders_through_the_fast_path(renderer_and_jobs, monkeypatch, tmp
     assert calls == []  # WeasyPrint's parser was never asked
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
+@pytest.mark.slow
+@pytest.mark.requires_poppler
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_lean_user_agent_stylesheet_prints_the_same_pages(renderer_and_jobs, lang, tmp_path):
     """Every template (report, manager pack, HR summary) rendered with perfsheets' user-agent

@@ -535,6 +535,7 @@ def test_file_names_are_safe():
     assert safe_file_part("..") == "_"
 
 
+@pytest.mark.slow
 def test_templates_ship_inside_the_wheel(tmp_path):
     """An installed perfsheets finds its templates: the wheel carries templates/report/*."""
     import shutil
@@ -542,7 +543,7 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     import sys
     import zipfile
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     src = tmp_path / "src"
     shutil.copytree(
         root,

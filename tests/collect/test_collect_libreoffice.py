@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from collect_support import bounded_plan, find_cell, ledger_rows, prepared_works
 
 from perfsheets.collect.run import collect_returns
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = pytest.mark.requires_soffice
 
 
 def resave_with_libreoffice(files: list[Path], out: Path, profile: Path) -> list[Path]:
@@ -35,7 +34,6 @@ def resave_with_libreoffice(files: list[Path], out: Path, profile: Path) -> list
     return [out / f.name for f in files]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_files_saved_by_libreoffice_are_collected(tmp_path, tmp_path_factory, small_plan):
     plan = bounded_plan(small_plan)
     ws = prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")

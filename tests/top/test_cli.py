@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from perfsheets.cli import app
 
 runner = CliRunner()
-README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
 
 

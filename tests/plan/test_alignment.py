@@ -76,7 +76,7 @@ def test_tree(cascade):
 
 
 def test_broken_goal_structure():
-    from tests.conftest import make_small_plan
+    from conftest import make_small_plan
 
     goals = [
         Goal(id="G1", name="a"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from typing import Any
 
@@ -315,8 +314,7 @@ def test_formula_like_text_stays_text(tmp_path, small_plan):
     assert load_plan(path) == plan
 
 
-@pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+@pytest.mark.requires_soffice
 def test_workbook_saved_by_libreoffice_reads_back(tmp_path, small_plan):
     plan = maximal_plan(small_plan)
     src = dump_plan(plan, tmp_path / "src" / "plan.xlsx")

@@ -12,7 +12,7 @@ from perfsheets.collect.files import Limits
 from perfsheets.collect.run import collect_returns
 from perfsheets.ledger.workspace import Workspace
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).parents[1] / "samples"
 
 
 @pytest.fixture

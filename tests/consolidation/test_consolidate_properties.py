@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import random
 
+from conftest import make_small_plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfsheets.consolidation.run import LedgerInputs, compute, entries_frame
 from perfsheets.core.scoring import combine_rater_types, round_half_up
-from tests.conftest import make_small_plan
 
 PLAN = make_small_plan()
 WEIGHTS = {"self": 10, "manager": 60}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,8 +23,7 @@ from perfsheets.core.model import (
 from perfsheets.forms.generate import FormWriter, SheetFill, generate_forms, plan_jobs
 
 pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed"),
+    pytest.mark.requires_soffice,
 ]
 
 # Always recalculate on load: otherwise LibreOffice keeps the cached results it finds.
@@ -155,6 +153,7 @@ def score_cells(path: Path) -> dict[tuple[str, str], object]:
     return out
 
 
+@pytest.mark.slow
 def test_libreoffice_recalculation_equals_perfsheets_scores(tmp_path, small_plan):
     plan = every_rule_plan(small_plan)
     _, jobs = plan_jobs(plan, generation="t", plan_version=1, plan_digest="d", generated_at="t")
