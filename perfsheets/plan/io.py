@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError, Report
 from perfsheets.files.atomic import atomic_write, atomic_write_text
-from perfsheets.ledger.workspace import Workspace
+from perfsheets.files.workspace import plan_file
 
 PathKey = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -142,7 +142,7 @@ def workspace_plan(workspace: str | Path, plan: Plan | None = None) -> Plan:
     """
     if plan is not None:
         return plan
-    return load_plan(Workspace(Path(workspace)).plan_path())
+    return load_plan(plan_file(Path(workspace)))
 
 
 def _plan_or_raise(loaded: LoadedPlan, path: str | Path) -> Plan:

@@ -1,0 +1,314 @@
+"""The ledger's schema and its numbered migrations.
+
+``MIGRATIONS[n - 1]`` takes a ledger from version ``n - 1`` to ``n``; the version is kept in
+``meta.schema_version``. Opening a ledger runs every migration it has not had yet, each in one
+transaction, so a workspace made by an older perfsheets is upgraded in place. A migration is never
+edited once released: change the schema by appending one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from perfsheets.core.problems import PerfsheetsError
+
+# Version 1: the ledger as perfsheets 0.1 wrote it (every statement idempotent, because version-1
+# ledgers were created by running this script on every open).
+_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- Every plan version frozen when forms were generated or results computed.
+CREATE TABLE IF NOT EXISTS plan_versions (
+    version     INTEGER PRIMARY KEY,
+    digest      TEXT NOT NULL UNIQUE,
+    plan_json   TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+
+-- One row per generated workbook (one rater).
+CREATE TABLE IF NOT EXISTS forms (
+    form_id      TEXT PRIMARY KEY,
+    plan_version INTEGER NOT NULL REFERENCES plan_versions(version),
+    rater_id     TEXT NOT NULL,
+    file         TEXT NOT NULL,
+    digest       TEXT NOT NULL,          -- SHA-256 of the locked content of all sheets
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS forms_rater ON forms(rater_id);
+
+-- One row per assessment sheet of a form: who is rated, as what, and the locked values the
+-- sheet was generated with (JSON {item_key: {field: value}}) to detect edits on return.
+CREATE TABLE IF NOT EXISTS form_sheets (
+    form_id     TEXT NOT NULL REFERENCES forms(form_id),
+    sheet       TEXT NOT NULL,
+    ratee_id    TEXT NOT NULL,
+    rater_type  TEXT NOT NULL,
+    locked_json TEXT NOT NULL,
+    PRIMARY KEY (form_id, sheet)
+);
+
+-- One row per accepted return file. A corrected file supersedes the earlier return of the same
+-- form (superseded_by set), nothing is deleted.
+CREATE TABLE IF NOT EXISTS returns (
+    return_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    form_id       TEXT NOT NULL REFERENCES forms(form_id),
+    file          TEXT NOT NULL,          -- name as received
+    sha256        TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,          -- hash of the entries, to ignore identical re-sends
+    archived      TEXT NOT NULL,          -- path under archive/
+    received_at   TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES returns(return_id)
+);
+CREATE INDEX IF NOT EXISTS returns_form ON returns(form_id);
+
+-- The values read from a return: one row per input cell that had a value.
+-- field: 'actual' | 'rating' | 'comment'; item_key as written at generation.
+CREATE TABLE IF NOT EXISTS entries (
+    return_id  INTEGER NOT NULL REFERENCES returns(return_id),
+    ratee_id   TEXT NOT NULL,
+    rater_id   TEXT NOT NULL,
+    rater_type TEXT NOT NULL,
+    item_key   TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    value_num  REAL,
+    value_text TEXT
+);
+CREATE INDEX IF NOT EXISTS entries_return ON entries(return_id);
+CREATE INDEX IF NOT EXISTS entries_ratee ON entries(ratee_id);
+
+-- Problems of the latest collect run for each file (replaced per file on every run).
+CREATE TABLE IF NOT EXISTS problems (
+    file     TEXT NOT NULL,
+    sheet    TEXT NOT NULL,
+    cell     TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    code     TEXT NOT NULL,
+    message  TEXT NOT NULL,
+    form_id  TEXT,
+    rater_id TEXT,
+    run_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS problems_file ON problems(file);
+
+-- Actual values imported from business systems (win over typed ones).
+CREATE TABLE IF NOT EXISTS imported_actuals (
+    employee_id TEXT NOT NULL,
+    kpi_code    TEXT NOT NULL,
+    value       REAL NOT NULL,
+    source      TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (employee_id, kpi_code)
+);
+
+-- Approved target changes during the cycle (the latest per employee and KPI counts).
+CREATE TABLE IF NOT EXISTS target_changes (
+    change_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    employee_id TEXT NOT NULL,
+    kpi_code    TEXT NOT NULL,
+    old_target  REAL,
+    new_target  REAL NOT NULL,
+    reason      TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    changed_at  TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS appeals (
+    appeal_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    employee_id TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    opened_at   TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'open',   -- open | upheld | rejected
+    outcome     TEXT,
+    note        TEXT,
+    decided_by  TEXT,
+    decided_at  TEXT
+);
+
+-- Consolidated results, one row per employee per consolidation run (latest run counts).
+CREATE TABLE IF NOT EXISTS results (
+    run_id      INTEGER NOT NULL,
+    employee_id TEXT NOT NULL,
+    total_score REAL,
+    grade       TEXT,
+    complete    INTEGER NOT NULL,
+    detail_json TEXT NOT NULL,
+    PRIMARY KEY (run_id, employee_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL,
+    plan_version INTEGER,
+    started_at   TEXT NOT NULL,
+    summary_json TEXT
+);
+
+-- Who did what, when and why. Append-only.
+CREATE TABLE IF NOT EXISTS audit (
+    audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    detail   TEXT NOT NULL
+);
+"""
+
+_V2 = """
+-- Version 2: foreign keys and CHECK constraints where the schema implies them. SQLite cannot add
+-- a constraint to a table, so each table is rebuilt and its rows copied.
+CREATE TABLE forms_v2 (
+    form_id      TEXT PRIMARY KEY,
+    plan_version INTEGER NOT NULL REFERENCES plan_versions(version),
+    rater_id     TEXT NOT NULL,
+    file         TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+INSERT INTO forms_v2 SELECT form_id, plan_version, rater_id, file, digest, created_at FROM forms;
+CREATE TABLE form_sheets_v2 (
+    form_id     TEXT NOT NULL REFERENCES forms(form_id),
+    sheet       TEXT NOT NULL,
+    ratee_id    TEXT NOT NULL,
+    rater_type  TEXT NOT NULL,
+    locked_json TEXT NOT NULL,
+    PRIMARY KEY (form_id, sheet)
+);
+INSERT INTO form_sheets_v2 SELECT form_id, sheet, ratee_id, rater_type, locked_json FROM form_sheets;
+CREATE TABLE returns_v2 (
+    return_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    form_id       TEXT NOT NULL REFERENCES forms(form_id),
+    file          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    archived      TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES returns(return_id),
+    CHECK (superseded_by IS NULL OR superseded_by <> return_id)
+);
+INSERT INTO returns_v2 SELECT return_id, form_id, file, sha256, content_hash, archived,
+    received_at, superseded_by FROM returns;
+CREATE TABLE entries_v2 (
+    return_id  INTEGER NOT NULL REFERENCES returns(return_id),
+    ratee_id   TEXT NOT NULL,
+    rater_id   TEXT NOT NULL,
+    rater_type TEXT NOT NULL,
+    item_key   TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    value_num  REAL,
+    value_text TEXT
+);
+INSERT INTO entries_v2 SELECT return_id, ratee_id, rater_id, rater_type, item_key, field,
+    value_num, value_text FROM entries;
+CREATE TABLE problems_v2 (
+    file     TEXT NOT NULL,
+    sheet    TEXT NOT NULL,
+    cell     TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+    code     TEXT NOT NULL,
+    message  TEXT NOT NULL,
+    form_id  TEXT,
+    rater_id TEXT,
+    run_at   TEXT NOT NULL
+);
+INSERT INTO problems_v2 SELECT file, sheet, cell, severity, code, message, form_id, rater_id,
+    run_at FROM problems;
+CREATE TABLE appeals_v2 (
+    appeal_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    employee_id TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    opened_at   TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'upheld', 'rejected')),
+    outcome     TEXT,
+    note        TEXT,
+    decided_by  TEXT,
+    decided_at  TEXT
+);
+INSERT INTO appeals_v2 SELECT appeal_id, employee_id, reason, opened_at, status, outcome, note,
+    decided_by, decided_at FROM appeals;
+CREATE TABLE runs_v2 (
+    run_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL,
+    plan_version INTEGER REFERENCES plan_versions(version),
+    started_at   TEXT NOT NULL,
+    summary_json TEXT
+);
+INSERT INTO runs_v2 SELECT run_id, kind, plan_version, started_at, summary_json FROM runs;
+CREATE TABLE results_v2 (
+    run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+    employee_id TEXT NOT NULL,
+    total_score REAL,
+    grade       TEXT,
+    complete    INTEGER NOT NULL CHECK (complete IN (0, 1)),
+    detail_json TEXT NOT NULL,
+    PRIMARY KEY (run_id, employee_id)
+);
+INSERT INTO results_v2 SELECT run_id, employee_id, total_score, grade, complete, detail_json
+    FROM results;
+CREATE TABLE target_changes_v2 (
+    change_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    employee_id TEXT NOT NULL,
+    kpi_code    TEXT NOT NULL,
+    old_target  REAL,
+    new_target  REAL NOT NULL,
+    reason      TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    changed_at  TEXT NOT NULL
+);
+INSERT INTO target_changes_v2 SELECT change_id, employee_id, kpi_code, old_target, new_target,
+    reason, approved_by, changed_at FROM target_changes;
+DROP TABLE entries; DROP TABLE returns; DROP TABLE form_sheets; DROP TABLE forms;
+DROP TABLE problems; DROP TABLE appeals; DROP TABLE results; DROP TABLE runs;
+DROP TABLE target_changes;
+ALTER TABLE forms_v2 RENAME TO forms;
+ALTER TABLE form_sheets_v2 RENAME TO form_sheets;
+ALTER TABLE returns_v2 RENAME TO returns;
+ALTER TABLE entries_v2 RENAME TO entries;
+ALTER TABLE problems_v2 RENAME TO problems;
+ALTER TABLE appeals_v2 RENAME TO appeals;
+ALTER TABLE runs_v2 RENAME TO runs;
+ALTER TABLE results_v2 RENAME TO results;
+ALTER TABLE target_changes_v2 RENAME TO target_changes;
+CREATE INDEX forms_rater ON forms(rater_id);
+CREATE INDEX returns_form ON returns(form_id);
+CREATE INDEX entries_return ON entries(return_id);
+CREATE INDEX entries_ratee ON entries(ratee_id);
+CREATE INDEX problems_file ON problems(file);
+CREATE INDEX target_changes_kpi ON target_changes(employee_id, kpi_code);
+CREATE INDEX results_run ON results(run_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The version of an open ledger (0 for a new, empty database)."""
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+    ).fetchone()
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the ledger up to :data:`SCHEMA_VERSION` (foreign keys must be off meanwhile)."""
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise PerfsheetsError(
+            f"ledger schema {version} is newer than this perfsheets ({SCHEMA_VERSION}): upgrade"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("PRAGMA foreign_keys=OFF")  # tables are rebuilt; no-op inside a transaction
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        # executescript commits first; the migration and its version bump are one transaction.
+        conn.executescript(
+            "BEGIN;\n"
+            + MIGRATIONS[number - 1]
+            + f"\nINSERT OR REPLACE INTO meta VALUES ('schema_version', '{number}');\nCOMMIT;"
+        )
+    problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise PerfsheetsError(f"ledger: {len(problems)} row(s) break a foreign key after upgrade")
