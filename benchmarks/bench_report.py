@@ -290,7 +290,7 @@ def bare_weasyprint(ws: Workspace, plan: Plan, reports: int) -> tuple[float, int
     """Seconds and pages for bare WeasyPrint: one document per report, defaults, one process."""
     import weasyprint
 
-    from perfsheets.core.results import load_results
+    from perfsheets.ledger.results import load_results
     from perfsheets.report.render import Job, Renderer, RenderSetup, require_cjk_font, template_dirs
 
     with ws.ledger() as conn:

@@ -121,7 +121,7 @@ def run_size(employees: int, root: Path, workers: int, report_sample: int) -> li
     def report() -> dict[str, Any]:
         from bench_report import bare_weasyprint
 
-        from perfsheets.core.results import load_results
+        from perfsheets.ledger.results import load_results
         from perfsheets.ledger.workspace import Workspace
 
         with Workspace(ws).ledger() as conn:

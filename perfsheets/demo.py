@@ -130,7 +130,7 @@ def run_demo(
     timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
     chosen = None
     if report_limit is not None:
-        from perfsheets.core.results import load_results
+        from perfsheets.ledger.results import load_results
         from perfsheets.ledger.workspace import Workspace
 
         with Workspace(root).ledger() as conn:

@@ -21,6 +21,7 @@ from typing import Literal
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal
+from perfsheets.ledger.results import latest_run_time
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import workspace_plan
 
@@ -148,7 +149,7 @@ def load_appeals(
         sql, args = sql + " AND employee_id=?", [*args, employee]
     if status is not None:
         sql, args = sql + " AND status=?", [*args, status]
-    last_run = _last_consolidation(conn)
+    last_run = latest_run_time(conn)
     return [_record(row, last_run) for row in conn.execute(sql + " ORDER BY appeal_id", args)]
 
 
@@ -156,7 +157,7 @@ def _get(conn: sqlite3.Connection, appeal_id: int) -> AppealRecord:
     row = conn.execute(f"SELECT {_COLUMNS} FROM appeals WHERE appeal_id=?", (appeal_id,)).fetchone()
     if row is None:
         raise PerfsheetsError(f"there is no appeal #{appeal_id} in this workspace")
-    return _record(row, _last_consolidation(conn))
+    return _record(row, latest_run_time(conn))
 
 
 def _record(row: tuple, last_run: str | None) -> AppealRecord:
@@ -165,12 +166,6 @@ def _record(row: tuple, last_run: str | None) -> AppealRecord:
         return record
     done = last_run is not None and record.decided_at is not None and last_run > record.decided_at
     return AppealRecord(*row, reconsolidated=done)
-
-
-def _last_consolidation(conn: sqlite3.Connection) -> str | None:
-    # Timestamps are ISO 8601 from workspace.now(), so they sort as text on one machine.
-    row = conn.execute("SELECT MAX(started_at) FROM runs WHERE kind='consolidate'").fetchone()
-    return row[0] if row else None
 
 
 def _required(text: str, what: str) -> str:

@@ -38,8 +38,9 @@ from urllib.request import url2pathname
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.results import EmployeeResult, load_results
+from perfsheets.core.results import EmployeeResult
 from perfsheets.files.atomic import atomic_write
+from perfsheets.ledger.results import load_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.report.xhtml import html_document
 

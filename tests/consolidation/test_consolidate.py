@@ -13,8 +13,8 @@ from ledger_builder import LedgerBuilder
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.model import Grade, Grading
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.results import load_results, run_summary
 from perfsheets.core.scoring import round_half_up
+from perfsheets.ledger.results import load_results, run_summary
 
 MANAGER_E002 = {"task:T1": 4, "competency:C1": 4, "competency:C2": 3}
 ACTUALS_E002 = {"kpi:S01": 110, "kpi:S02": 90, "kpi:S03": 1}

@@ -15,7 +15,7 @@ from test_consolidate import rate_e002
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.model import ForcedDistribution, Grading, Roster
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.results import load_results, run_summary
+from perfsheets.ledger.results import load_results, run_summary
 
 EVIL = '=HYPERLINK("http://x","点我")'
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 import perfsheets as ps
-from perfsheets.core.results import load_results
+from perfsheets.ledger.results import load_results
 from perfsheets.ledger.workspace import Workspace
 
 

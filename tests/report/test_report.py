@@ -574,8 +574,8 @@ def test_templates_ship_inside_the_wheel(tmp_path):
 
 def test_reports_from_the_real_pipeline(tmp_path):
     """The whole cycle on the built-in example: what consolidation stores, the report prints."""
-    from perfsheets.core.results import load_results
     from perfsheets.demo import run_demo
+    from perfsheets.ledger.results import load_results
 
     demo = run_demo(tmp_path / "demo", employees=12, report_limit=2)
     with Workspace(demo.workspace).ledger() as conn:
