@@ -13,11 +13,19 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Problem, Report, problem_type
+from perfsheets.core.raters import build_assignments
+from perfsheets.ledger.plans import forms_plan
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan
 from perfsheets.plan.alignment import AlignmentResult, alignment, write_alignment_xlsx
-from perfsheets.plan.io import PathKey, PlanSource, dump_plan, plan_json
+from perfsheets.plan.example import example_base, example_plan
+from perfsheets.plan.io import dump_plan, plan_json, read_plan
+from perfsheets.plan.problems import PLAN_CHANGED
+from perfsheets.plan.source import PathKey, PlanSource
+from perfsheets.plan.validate import validate_plan
 
 PLAN_NAMES = ("plan.yaml", "plan.yml", "plan.xlsx")
 
@@ -71,8 +79,6 @@ def init_workspace(
     fill in. ``excel`` writes ``plan.xlsx`` (the plan workbook) instead of ``plan.yaml``. An
     existing plan is never overwritten unless ``force``.
     """
-    from perfsheets.plan.example import example_base, example_plan
-
     ws = Workspace(Path(path))
     existing = [ws.root / n for n in PLAN_NAMES if (ws.root / n).exists()]
     if existing and not force:
@@ -111,9 +117,6 @@ def check_workspace(path: str | Path) -> CheckResult:
     problems in the plan (they are in the report); raises PerfsheetsError when the folder has
     no plan at all.
     """
-    from perfsheets.plan.io import read_plan
-    from perfsheets.plan.validate import validate_plan
-
     ws = Workspace(Path(path))
     if not ws.root.is_dir():
         raise PerfsheetsError(f"{ws.root}: not a workspace folder (run 'perfsheets init')")
@@ -148,8 +151,6 @@ def check_workspace(path: str | Path) -> CheckResult:
 
 
 def _count(result: CheckResult, plan: Plan) -> None:
-    from perfsheets.core.raters import build_assignments
-
     people = plan.roster.employees
     result.employees = len(people)
     result.active_employees = sum(1 for e in people if e.is_active)
@@ -185,8 +186,9 @@ def _located(problems: Report, plan: Plan, source: PlanSource) -> list[Problem]:
         if p.code in REPORTED_BY_VALIDATION:
             continue
         path = _model_path(p.cell)
-        if not path and p.params.get("goal") in goal_index:  # e.g. goal-not-carried
-            path = ("goals", goal_index[p.params["goal"]])
+        goal = p.params.get("goal")
+        if not path and isinstance(goal, str) and goal in goal_index:  # e.g. goal-not-carried
+            path = ("goals", goal_index[goal])
         file, sheet, cell = source.locate(path) if path else (source.file, "", "")
         out.append(replace(p, file=file, sheet=sheet, cell=cell))
     return out
@@ -220,26 +222,20 @@ def _count_goals(result: CheckResult, plan: Plan, cascade: AlignmentResult) -> N
 
 def _changed_since_forms(ws: Workspace, plan: Plan) -> list[Problem]:
     """A warning when the forms were generated from another version of the plan."""
-    from pydantic import ValidationError
-
-    from perfsheets.plan.validate import PLAN_CHANGED
-
     if not ws.ledger_path.exists():
         return []
     try:
         with ws.ledger() as conn:
-            row = conn.execute(
-                "SELECT v.version, v.plan_json FROM forms f JOIN plan_versions v "
-                "ON v.version = f.plan_version ORDER BY f.plan_version DESC LIMIT 1"
-            ).fetchone()
-    except sqlite3.DatabaseError:
+            found = forms_plan(conn)
+    except sqlite3.DatabaseError:  # an unreadable ledger: no warning rather than a failed check
         return []
-    if row is None:
+    if found is None:
         return []
+    version, frozen_json = found
     try:
-        frozen = Plan.model_validate_json(row[1])
+        frozen = Plan.model_validate_json(frozen_json)
     except ValidationError:
         return []
     if frozen == plan:
         return []
-    return [PLAN_CHANGED(file=ws.plan_path().name, version=row[0])]
+    return [PLAN_CHANGED(file=ws.plan_path().name, version=version)]

@@ -19,13 +19,24 @@ tree (company goal → department goal → each person's item) for a strategy re
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
-from perfsheets.core.model import Employee, Goal, Lang, Plan, Role
-from perfsheets.core.problems import Report, problem_type
+from perfsheets.core.model import (
+    SECTION_ORDER,
+    Employee,
+    Goal,
+    KeyTask,
+    Kpi,
+    Lang,
+    Plan,
+    Role,
+    SectionKind,
+)
+from perfsheets.core.problems import ProblemType, Report, problem_type
 from perfsheets.files.atomic import atomic_write
 
 GOAL_NO_OWNER = problem_type(
@@ -200,7 +211,9 @@ def alignment(plan: Plan) -> AlignmentResult:
 
 def uses_goals(plan: Plan) -> bool:
     """Whether the plan uses the cascade at all: goals defined or named by a KPI or task."""
-    return bool(plan.goals) or any(i.goal for r in plan.roles for i in (*r.kpis, *r.tasks))
+    return bool(plan.goals) or any(
+        any(k.goal for k in r.kpis) or any(t.goal for t in r.tasks) for r in plan.roles
+    )
 
 
 # --- the goals themselves ---------------------------------------------------------------------
@@ -246,11 +259,12 @@ def _check_goals(plan: Plan, goals: dict[str, Goal], report: Report) -> None:
 def _check_loops(plan: Plan, goals: dict[str, Goal], report: Report) -> None:
     reported: set[str] = set()
     for start in goals:
-        chain, gid = [], start
-        while gid in goals and gid not in chain:
+        chain: list[str] = []
+        gid: str | None = start
+        while gid is not None and gid in goals and gid not in chain:
             chain.append(gid)
             gid = goals[gid].parent
-        if gid in chain and gid not in reported:
+        if gid is not None and gid in chain and gid not in reported:
             loop = chain[chain.index(gid) :]
             reported.update(loop)
             report.add(GOAL_LOOP(cell=_goal_path(plan.goals, gid), chain=" → ".join([*loop, gid])))
@@ -270,8 +284,9 @@ def _link(nodes: dict[str, GoalNode], report: Report) -> list[GoalNode]:
 
 
 def _in_loop(nodes: dict[str, GoalNode], start: str) -> bool:
-    seen, gid = set(), start
-    while gid in nodes and gid not in seen:
+    seen: set[str] = set()
+    gid: str | None = start
+    while gid is not None and gid in nodes and gid not in seen:
         seen.add(gid)
         gid = nodes[gid].goal.parent
     return gid in seen
@@ -293,9 +308,13 @@ def _check_carried(roots: list[GoalNode], report: Report) -> None:
 
 def _item_weights(role: Role) -> list[tuple[str, str, str, str | None, float]]:
     """(kind, code, name, goal, share of the total score) of a role's KPIs and tasks."""
-    sections = math.fsum(role.weights.of(s) for s in ("kpi", "task", "competency"))
-    out = []
-    for kind, items in (("kpi", role.kpis), ("task", role.tasks)):
+    sections = math.fsum(role.weights.of(s) for s in SECTION_ORDER)
+    out: list[tuple[str, str, str, str | None, float]] = []
+    parts: tuple[tuple[SectionKind, Sequence[Kpi | KeyTask]], ...] = (
+        ("kpi", role.kpis),
+        ("task", role.tasks),
+    )
+    for kind, items in parts:
         section = role.weights.of(kind)
         total = math.fsum(i.weight for i in items)
         for i in items:
@@ -334,10 +353,11 @@ def _check_items(
     for e in people:
         headcount[e.role] = headcount.get(e.role, 0) + 1
     for r, role in enumerate(plan.roles):
-        for kind, items, ptype in (
+        parts: tuple[tuple[str, Sequence[Kpi | KeyTask], ProblemType], ...] = (
             ("kpis", role.kpis, KPI_SERVES_NOTHING),
             ("tasks", role.tasks, TASK_SERVES_NOTHING),
-        ):
+        )
+        for kind, items, ptype in parts:
             for i, item in enumerate(items):
                 where = f"roles[{r}].{kind}[{i}].goal"
                 if item.goal is None:
@@ -371,6 +391,7 @@ def write_alignment_xlsx(
 
 
 def _write_book(plan: Plan, result: AlignmentResult, path: Path, lang: Lang) -> None:
+    # Imported here: xlsxwriter is heavy and only writing the workbook needs it.
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
@@ -465,8 +486,8 @@ def _tree_sheet(wb, fmt, plan: Plan, result: AlignmentResult, names: dict, lang:
             fmt["department"],
         )
         row += 1
-        for c in result.unaligned:
-            carrier_row(c, 1, fmt["warn"])
+        for carrier in result.unaligned:
+            carrier_row(carrier, 1, fmt["warn"])
     ws.freeze_panes(3, 0)
     ws.set_column(0, 0, 12)
     ws.set_column(1, 1, 16)

@@ -11,12 +11,15 @@ company: the general manager owns the company goals, each department head its de
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+import yaml
 
 from perfsheets.core.model import Lang, Plan
 
@@ -81,8 +84,6 @@ DEV_GOALS_EN: dict[str, list[str]] = {
 
 @lru_cache(maxsize=1)
 def _base_data() -> dict[str, Any]:
-    import yaml
-
     text = resources.files("perfsheets.plan").joinpath("data/example_plan.yaml").read_text("utf-8")
     return yaml.load(text, Loader=yaml.CSafeLoader)
 
@@ -93,8 +94,6 @@ def example_base(lang: Lang = "zh-CN") -> Plan:
 
 
 def _plan_data(lang: Lang) -> dict[str, Any]:
-    import copy
-
     data = copy.deepcopy(_base_data())
     data["cycle"]["language"] = lang
     if lang == "en":

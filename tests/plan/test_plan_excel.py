@@ -13,8 +13,10 @@ from pydantic import BaseModel
 
 from perfsheets.core.model import Plan
 from perfsheets.plan.example import example_plan
-from perfsheets.plan.io import PlanError, dump_plan, load_plan, plan_to_data, plan_to_yaml
+from perfsheets.plan.io import dump_plan, load_plan
+from perfsheets.plan.problems import PlanError
 from perfsheets.plan.validate import check_plan_file
+from perfsheets.plan.yaml import plan_to_data, plan_to_yaml
 
 
 def maximal_plan(plan: Plan) -> Plan:

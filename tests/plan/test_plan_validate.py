@@ -8,8 +8,9 @@ import pytest
 
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import Report
-from perfsheets.plan.io import dump_plan, plan_to_data
+from perfsheets.plan.io import dump_plan
 from perfsheets.plan.validate import check_plan_file, validate_plan
+from perfsheets.plan.yaml import plan_to_data
 
 
 def data_of(plan: Plan) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import pytest
 
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.plan.example import example_plan
-from perfsheets.plan.io import PlanError, dump_plan, load_plan, plan_from_yaml, plan_to_yaml
+from perfsheets.plan.io import dump_plan, load_plan
+from perfsheets.plan.problems import PlanError
+from perfsheets.plan.yaml import plan_from_yaml, plan_to_yaml
 
 
 def test_yaml_round_trip_is_exact(tmp_path, small_plan):
@@ -110,7 +112,7 @@ def test_unknown_suffix_and_missing_file(tmp_path, small_plan):
 def test_fast_reader_matches_pyyaml_on_the_example(small_plan):
     import yaml
 
-    from perfsheets.plan.io import _fast_load
+    from perfsheets.plan.yaml import _fast_load
 
     text = plan_to_yaml(example_plan(80)) + "extra: [1, 2.5, yes, null, 0x10, 1_000, '007']\n"
     data, duplicates = _fast_load(text)

@@ -1,0 +1,577 @@
+"""The sheets of the plan workbook and their columns: labels in Chinese and English, the kind of
+value each column holds, header notes and drop-down lists. Writing and reading both follow it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perfsheets.core.model import Lang
+from perfsheets.plan.source import PathKey
+
+# --- the layout -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str  # field key; dotted for nested values ("weights.kpi", "rule.cap")
+    zh: str
+    en: str
+    kind: str = "str"  # str | num | int | bool | date | list | lines | bands
+    width: int = 14
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # drop-down from another sheet's first column
+    required: bool = False
+    note_zh: str = ""
+    note_en: str = ""
+
+    def label(self, lang: Lang) -> str:
+        text = self.en if lang == "en" else self.zh
+        return text + ("*" if self.required else "")
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    key: str
+    zh: str
+    en: str
+    cols: tuple[Col, ...]
+    required: bool = False
+
+    def title(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+RATER_IDS = ("self", "manager", "peer", "subordinate", "customer")
+RULE_TYPES = ("linear", "bands", "deduction", "pass_fail", "change_bands")
+BOOL = ("TRUE", "FALSE")
+# Parameters of each scoring rule (the rule columns of the KPI sheet).
+RULE_PARAMS = {
+    "linear": ("floor", "cap"),
+    "bands": ("on", "bands", "otherwise"),
+    "deduction": ("base", "per_unit", "floor"),
+    "pass_fail": ("pass_score", "fail_score"),
+    "change_bands": ("bands", "otherwise"),
+}
+
+SETTINGS = SheetSpec(
+    "settings",
+    "周期与设置",
+    "Cycle & settings",
+    (
+        Col("label", "项目", "Setting", width=40),
+        Col("value", "值", "Value", width=36),
+        Col(
+            "key",
+            "字段",
+            "Field",
+            width=40,
+            note_zh="程序用的字段名，请勿修改",
+            note_en="The field's name for perfsheets; do not change it",
+        ),
+    ),
+    required=True,
+)
+
+# (path, zh, en, kind, choices)
+SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
+    (("schema_version",), "方案格式版本", "Plan format version", "int", ()),
+    (("company", "name"), "公司名称", "Company name", "str", ()),
+    (("company", "name_en"), "公司英文名称", "Company name (English)", "str", ()),
+    (("company", "logo"), "公司标志文件（PNG/SVG，相对路径）", "Logo file (PNG/SVG)", "str", ()),
+    (("cycle", "id"), "考核周期编号", "Cycle id", "str", ()),
+    (("cycle", "name"), "考核周期名称", "Cycle name", "str", ()),
+    (("cycle", "name_en"), "考核周期英文名称", "Cycle name (English)", "str", ()),
+    (
+        ("cycle", "period"),
+        "周期类型",
+        "Period type",
+        "str",
+        ("month", "quarter", "half-year", "year"),
+    ),
+    (("cycle", "start"), "开始日期", "Start date", "date", ()),
+    (("cycle", "end"), "结束日期", "End date", "date", ()),
+    (("cycle", "due"), "考核表提交截止日期", "Forms due", "date", ()),
+    (("cycle", "language"), "语言", "Language", "str", ("zh-CN", "en")),
+    (("cycle", "form_password"), "考核表保护密码（可空）", "Form protection password", "str", ()),
+    (
+        ("cycle", "target_change_band"),
+        "允许的目标调整幅度（0.15 = 15%）",
+        "Allowed target change (0.15 = 15%)",
+        "num",
+        (),
+    ),
+    (
+        ("grading", "forced_distribution", "enabled"),
+        "启用强制分布",
+        "Forced distribution on",
+        "bool",
+        BOOL,
+    ),
+    (
+        ("grading", "forced_distribution", "group_by"),
+        "强制分布分组",
+        "Forced distribution groups",
+        "str",
+        ("department", "role", "all"),
+    ),
+    (
+        ("grading", "forced_distribution", "min_group_size"),
+        "强制分布最小组人数",
+        "Smallest group for forced distribution",
+        "int",
+        (),
+    ),
+    (
+        ("grading", "forced_distribution", "tie_rule"),
+        "比例边界同分处理",
+        "Ties at a quota boundary",
+        "str",
+        ("favour_employee", "employee_id"),
+    ),
+    (
+        ("grading", "promotion_after"),
+        "连续几次最高等级提示晋升",
+        "Top grade this many cycles running suggests promotion",
+        "int",
+        (),
+    ),
+    (
+        ("aggregation", "trim_min_count"),
+        "达到此人数时去掉最高分和最低分",
+        "Drop highest and lowest from this many raters",
+        "int",
+        (),
+    ),
+    (
+        ("aggregation", "kpi_actual_priority"),
+        "KPI 实际值采用顺序",
+        "Whose KPI actual counts, in order",
+        "list",
+        (),
+    ),
+    (
+        ("aggregation", "calibration"),
+        "评分校准",
+        "Rater calibration",
+        "str",
+        ("none", "zscore"),
+    ),
+    (
+        ("aggregation", "calibration_min_ratees"),
+        "校准所需最少被评人数",
+        "Fewest ratees for calibration",
+        "int",
+        (),
+    ),
+    (("aggregation", "decimals"), "分数小数位", "Decimals of scores", "int", ()),
+    (
+        ("aggregation", "leniency_flag"),
+        "宽松/严格提示阈值（量表分）",
+        "Leniency flag (scale points)",
+        "num",
+        (),
+    ),
+    (
+        ("aggregation", "disagreement_flag"),
+        "评分分歧提示阈值（量表分）",
+        "Disagreement flag (scale points)",
+        "num",
+        (),
+    ),
+    (
+        ("aggregation", "blind_spot_gap"),
+        "自评盲区阈值（量表分）",
+        "Blind-spot gap (scale points)",
+        "num",
+        (),
+    ),
+    (("roster", "peers", "count"), "每人同事评价人数", "Peers per person", "int", ()),
+    (
+        ("roster", "peers", "scope"),
+        "同事范围",
+        "Peers drawn from",
+        "str",
+        ("department", "role"),
+    ),
+    (("roster", "peers", "seed"), "同事抽取随机种子", "Seed of the peer draw", "int", ()),
+)
+
+SCALES = SheetSpec(
+    "scales",
+    "评分量表",
+    "Scales",
+    (
+        Col("scale_id", "量表编号", "Scale id", required=True, width=12),
+        Col("scale_name", "量表名称", "Scale name", width=14),
+        Col("scale_name_en", "量表英文名称", "Scale name (English)", width=16),
+        Col("value", "等级值", "Value", "int", required=True, width=8),
+        Col("name", "等级名称", "Level", required=True, width=12),
+        Col("name_en", "英文名称", "Level (English)", width=16),
+        Col("points", "对应分数", "Points", "num", required=True, width=9),
+        Col("anchor", "行为描述", "Anchor", width=30),
+        Col("anchor_en", "英文行为描述", "Anchor (English)", width=30),
+    ),
+    required=True,
+)
+
+RATER_TYPES = SheetSpec(
+    "rater_types",
+    "评价人类型",
+    "Rater types",
+    (
+        Col("id", "类型", "Type", required=True, choices=RATER_IDS, width=12),
+        Col("name", "名称", "Name", required=True, width=12),
+        Col("name_en", "英文名称", "Name (English)", width=14),
+        Col("weight", "默认权重(%)", "Default weight (%)", "num", required=True, width=10),
+        Col(
+            "min_count",
+            "最少人数",
+            "Minimum raters",
+            "int",
+            width=10,
+            note_zh="少于此人数时该类评价不计入（匿名保护）",
+            note_en="Fewer raters than this and the type does not count (anonymity)",
+        ),
+        Col("required", "必须", "Required", "bool", choices=BOOL, width=8),
+        Col("anonymous", "匿名", "Anonymous", "bool", choices=BOOL, width=8),
+        Col(
+            "sections",
+            "评价部分",
+            "Sections rated",
+            "list",
+            width=24,
+            note_zh="kpi, task, competency 中的一项或多项，用逗号分隔",
+            note_en="One or more of kpi, task, competency, separated by commas",
+        ),
+    ),
+    required=True,
+)
+
+_RW = tuple(
+    Col(f"rater_weights.{t}", f"{zh}权重", f"{en} weight", "num", width=9)
+    for t, zh, en in (
+        ("self", "自评", "Self"),
+        ("manager", "上级", "Manager"),
+        ("peer", "同事", "Peer"),
+        ("subordinate", "下属", "Report"),
+        ("customer", "客户", "Customer"),
+    )
+)
+ROLES = SheetSpec(
+    "roles",
+    "岗位",
+    "Roles",
+    (
+        Col("id", "岗位编号", "Role id", required=True, width=12),
+        Col("name", "岗位名称", "Role", required=True, width=12),
+        Col("name_en", "英文名称", "Role (English)", width=16),
+        Col("weights.kpi", "KPI权重", "KPI weight", "num", width=9),
+        Col("weights.task", "重点工作权重", "Task weight", "num", width=9),
+        Col("weights.competency", "能力权重", "Competency weight", "num", width=10),
+        *_RW,
+        Col(
+            "development_goals",
+            "能力发展方向（每行一条）",
+            "Development goals (one per line)",
+            "lines",
+            width=36,
+        ),
+    ),
+    required=True,
+)
+ROLES_NOTE = (
+    "评价人权重留空表示使用“评价人类型”表的默认权重",
+    "Leave rater weights empty to use the defaults of the Rater types sheet",
+)
+
+KPIS = SheetSpec(
+    "kpis",
+    "KPI指标",
+    "KPIs",
+    (
+        Col("role", "岗位编号", "Role id", required=True, ref="roles", width=12),
+        Col("code", "指标编号", "Code", required=True, width=9),
+        Col("name", "指标名称", "KPI", required=True, width=18),
+        Col("name_en", "英文名称", "KPI (English)", width=20),
+        Col("definition", "指标定义", "Definition", width=28),
+        Col("definition_en", "英文定义", "Definition (English)", width=28),
+        Col("formula", "计算公式", "Formula", width=26),
+        Col("formula_en", "英文公式", "Formula (English)", width=26),
+        Col("unit", "单位", "Unit", width=7),
+        Col("baseline", "基期值", "Baseline", "num", width=9),
+        Col("target", "目标值", "Target", "num", width=9),
+        Col("weight", "权重(%)", "Weight (%)", "num", required=True, width=8),
+        Col("direction", "方向", "Direction", choices=("higher", "lower"), width=9),
+        Col(
+            "source",
+            "实际值来源",
+            "Actual from",
+            choices=("rater", "import"),
+            width=10,
+            note_zh="rater = 评价人在考核表中填写；import = 从业务系统导入",
+            note_en="rater = typed on the form; import = imported from business systems",
+        ),
+        Col(
+            "rule.type",
+            "计分规则",
+            "Scoring rule",
+            choices=RULE_TYPES,
+            width=13,
+            note_zh=(
+                "linear 线性（完成率×100，下限/上限）；bands 分档；deduction 扣分制；"
+                "pass_fail 达标/不达标；change_bands 变化率分档"
+            ),
+            note_en=(
+                "linear (completion × 100 with floor/cap); bands; deduction (per incident); "
+                "pass_fail; change_bands (change rate against the baseline)"
+            ),
+        ),
+        Col("rule.floor", "下限", "Floor", "num", width=7),
+        Col(
+            "rule.cap",
+            "上限",
+            "Cap",
+            "num",
+            width=7,
+            note_zh="完成率上限，如 1.2 表示最多 120%",
+            note_en="Completion cap, e.g. 1.2 = at most 120%",
+        ),
+        Col(
+            "rule.on",
+            "分档依据",
+            "Bands on",
+            choices=("ratio", "value"),
+            width=9,
+            note_zh="ratio = 完成率；value = 实际值本身",
+            note_en="ratio = completion ratio; value = the actual itself",
+        ),
+        Col(
+            "rule.bands",
+            "分档（下限:得分; …）",
+            "Bands (min:score; …)",
+            "bands",
+            width=26,
+            note_zh="如 1:100; 0.9:80; 0.8:60 表示 ≥1 得 100，≥0.9 得 80 …",
+            note_en="e.g. 1:100; 0.9:80; 0.8:60 means ≥1 scores 100, ≥0.9 scores 80 …",
+        ),
+        Col("rule.otherwise", "其余得分", "Otherwise", "num", width=8),
+        Col("rule.base", "基础分", "Base", "num", width=7),
+        Col("rule.per_unit", "每次扣分", "Per incident", "num", width=8),
+        Col("rule.pass_score", "达标得分", "Pass score", "num", width=8),
+        Col("rule.fail_score", "未达标得分", "Fail score", "num", width=8),
+        Col("min_value", "实际值下限", "Lowest actual", "num", width=9),
+        Col("max_value", "实际值上限", "Highest actual", "num", width=9),
+        Col("goal", "支撑目标", "Goal", ref="goals", width=8),
+    ),
+)
+
+TASKS = SheetSpec(
+    "tasks",
+    "重点工作",
+    "Key tasks",
+    (
+        Col("role", "岗位编号", "Role id", required=True, ref="roles", width=12),
+        Col("code", "编号", "Code", required=True, width=8),
+        Col("name", "工作事项", "Task", required=True, width=20),
+        Col("name_en", "英文名称", "Task (English)", width=20),
+        Col("standard", "完成标准", "Completion standard", width=30),
+        Col("standard_en", "英文完成标准", "Standard (English)", width=30),
+        Col("deadline", "完成时限", "Deadline", "date", width=11),
+        Col("weight", "权重(%)", "Weight (%)", "num", required=True, width=8),
+        Col("scale", "评分量表", "Scale", ref="scales", width=11),
+        Col("goal", "支撑目标", "Goal", ref="goals", width=8),
+    ),
+)
+
+COMPETENCIES = SheetSpec(
+    "competencies",
+    "能力素质库",
+    "Competencies",
+    (
+        Col("code", "编号", "Code", required=True, width=8),
+        Col("name", "能力项", "Competency", required=True, width=12),
+        Col("name_en", "英文名称", "Competency (English)", width=16),
+        Col("description", "说明", "Description", width=28),
+        Col("description_en", "英文说明", "Description (English)", width=28),
+        Col("scale", "评分量表", "Scale", ref="scales", width=10),
+        Col(
+            "anchors",
+            "行为锚定（每行一级，由低到高）",
+            "Anchors (one per level, lowest first)",
+            "lines",
+            width=36,
+        ),
+        Col("anchors_en", "英文行为锚定", "Anchors (English)", "lines", width=36),
+    ),
+)
+
+ROLE_COMPETENCIES = SheetSpec(
+    "role_competencies",
+    "岗位能力项",
+    "Role competencies",
+    (
+        Col("role", "岗位编号", "Role id", required=True, ref="roles", width=12),
+        Col("code", "能力项编号", "Competency code", required=True, ref="competencies", width=12),
+        Col("weight", "权重(%)", "Weight (%)", "num", required=True, width=9),
+    ),
+)
+
+GRADES = SheetSpec(
+    "grades",
+    "绩效等级",
+    "Grades",
+    (
+        Col("code", "等级", "Grade", required=True, width=7),
+        Col("name", "名称", "Name", required=True, width=10),
+        Col("name_en", "英文名称", "Name (English)", width=16),
+        Col(
+            "min_score",
+            "最低分",
+            "From score",
+            "num",
+            required=True,
+            width=8,
+            note_zh="从高到低排列，分数线逐级降低",
+            note_en="Best grade first; thresholds fall grade by grade",
+        ),
+        Col("coefficient", "绩效系数", "Bonus coefficient", "num", width=9),
+        Col(
+            "quota",
+            "强制分布比例",
+            "Quota",
+            "num",
+            width=9,
+            note_zh="如 0.1 表示 10%，各等级合计不超过 1",
+            note_en="e.g. 0.1 = 10%; all grades together at most 1",
+        ),
+        Col("consequence", "结果应用", "Consequence", width=28),
+        Col("consequence_en", "英文结果应用", "Consequence (English)", width=28),
+    ),
+    required=True,
+)
+
+ROLLUP = SheetSpec(
+    "rollup",
+    "周期汇总",
+    "Roll-up",
+    (
+        Col(
+            "group",
+            "规则序号",
+            "Rule no.",
+            "int",
+            required=True,
+            width=8,
+            note_zh="同一序号的行组成一条汇总规则",
+            note_en="Rows with the same number form one roll-up rule",
+        ),
+        Col(
+            "roles", "适用岗位（逗号分隔，空=全部）", "Roles (comma-separated; empty = all)", "list"
+        ),
+        Col(
+            "period",
+            "周期",
+            "Period",
+            choices=("month", "quarter", "half-year", "year"),
+            required=True,
+            width=10,
+        ),
+        Col("weight", "权重(%)", "Weight (%)", "num", required=True, width=9),
+    ),
+)
+
+GOALS = SheetSpec(
+    "goals",
+    "目标分解",
+    "Goals",
+    (
+        Col("id", "目标编号", "Goal id", required=True, width=9),
+        Col("name", "目标", "Goal", required=True, width=24),
+        Col("name_en", "英文目标", "Goal (English)", width=24),
+        Col("level", "层级", "Level", choices=("company", "department"), width=11),
+        Col("parent", "上级目标", "Parent goal", ref="goals", width=9),
+        Col("department", "部门", "Department", width=12),
+        Col("owner", "负责人工号", "Owner id", width=10),
+    ),
+)
+
+EMPLOYEES = SheetSpec(
+    "employees",
+    "员工名册",
+    "Roster",
+    (
+        Col("id", "工号", "Employee id", required=True, width=10),
+        Col("name", "姓名", "Name", required=True, width=12),
+        Col("department", "部门", "Department", required=True, width=14),
+        Col("role", "岗位编号", "Role id", required=True, ref="roles", width=12),
+        Col(
+            "manager",
+            "直接上级工号",
+            "Manager id",
+            width=12,
+            note_zh="最高负责人留空",
+            note_en="Empty for the top of the organisation",
+        ),
+        Col("email", "邮箱", "E-mail", width=28),
+        Col("is_active", "在职", "Active", "bool", choices=BOOL, width=7),
+    ),
+)
+
+RELATIONS = SheetSpec(
+    "relations",
+    "评价关系",
+    "Rater relations",
+    (
+        Col("rater", "评价人工号/编号", "Rater id", required=True, width=14),
+        Col("ratee", "被评价人工号", "Ratee id", required=True, width=14),
+        Col("type", "评价类型", "As", choices=RATER_IDS, required=True, width=12),
+    ),
+)
+RELATIONS_NOTE = (
+    "本人、上级、下属按汇报关系自动生成，同事按“周期与设置”中的规则抽取；此表只列额外的评价关系"
+    "（如客户、跨部门同事）",
+    "Self, manager and direct reports follow from the reporting lines and peers are drawn by the "
+    "rule in Cycle & settings; list only extra relations here (customers, colleagues elsewhere)",
+)
+
+TARGETS = SheetSpec(
+    "targets",
+    "个人目标",
+    "Individual targets",
+    (
+        Col("employee", "工号", "Employee id", required=True, width=12),
+        Col("kpi", "指标编号", "KPI code", required=True, width=10),
+        Col("target", "个人目标值", "Target", "num", required=True, width=12),
+        Col("baseline", "个人基期值", "Baseline", "num", width=12),
+    ),
+)
+
+EXTERNAL = SheetSpec(
+    "external",
+    "外部评价人",
+    "External raters",
+    (
+        Col("id", "编号", "Id", required=True, width=10),
+        Col("name", "姓名", "Name", required=True, width=14),
+        Col("email", "邮箱", "E-mail", width=28),
+        Col("organisation", "单位", "Organisation", width=24),
+    ),
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    SETTINGS,
+    SCALES,
+    RATER_TYPES,
+    ROLES,
+    KPIS,
+    TASKS,
+    COMPETENCIES,
+    ROLE_COMPETENCIES,
+    GRADES,
+    ROLLUP,
+    GOALS,
+    EMPLOYEES,
+    RELATIONS,
+    TARGETS,
+    EXTERNAL,
+)

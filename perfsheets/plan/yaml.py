@@ -1,0 +1,277 @@
+"""The YAML plan, the canonical form: reading it fast and with every problem located, and writing
+it for HR to edit.
+
+The YAML written here is meant to be edited by HR: block style, Chinese as text (not escapes),
+keys in the model's order, and defaults left out where they add nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from perfsheets.core.model import Plan
+from perfsheets.core.problems import Report
+from perfsheets.plan.problems import DUPLICATE_KEY, NOT_A_PLAN, UNREADABLE_FILE, YAML_SYNTAX
+from perfsheets.plan.schema import fit_plan
+from perfsheets.plan.source import PlanSource
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+class _Fallback(Exception):
+    """The document uses YAML features the fast reader leaves to PyYAML (anchors, tags ...)."""
+
+
+_NO_KEY = object()
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALARS = yaml.constructor.SafeConstructor()
+
+
+_PLAIN: dict[str, Any] = {}  # plain scalar text -> value (role ids, units, numbers repeat a lot)
+
+
+def _resolve_plain(value: str) -> Any:
+    """A plain scalar as PyYAML's safe loader reads it (YAML 1.1 implicit types)."""
+    try:
+        return _PLAIN[value]
+    except KeyError:
+        pass
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    result: Any = value
+    for tag, regexp in resolvers.get(value[0] if value else "", []) + resolvers.get(None, []):
+        if regexp.match(value):
+            if tag != _STR_TAG:
+                try:
+                    node = yaml.ScalarNode(tag, value)
+                    result = _SCALARS.yaml_constructors[tag](_SCALARS, node)
+                except ValueError:  # e.g. 2026-13-45: leave the text for the schema to report
+                    result = value
+            break
+    if len(_PLAIN) > 50_000:
+        _PLAIN.clear()
+    _PLAIN[value] = result
+    return result
+
+
+def _fast_load(text: str) -> tuple[Any, list[tuple[str, int]]]:
+    """Plain data of a YAML document built straight from libyaml's events.
+
+    PyYAML's C loader spends most of its time composing node objects (about 2 s for a
+    10,000-employee roster); building dicts and lists from the event stream is several times
+    faster. Mapping keys stay text (so an unquoted ``on:`` is not read as ``True``), and
+    duplicate keys are recorded with their line instead of silently overwritten. Documents with
+    anchors, aliases, explicit tags or merge keys raise :class:`_Fallback`.
+    """
+    E = yaml.events
+    scalar, alias, end = E.ScalarEvent, E.AliasEvent, E.StreamEndEvent
+    map_start, seq_start = E.MappingStartEvent, E.SequenceStartEvent
+    map_end, seq_end, doc_start = E.MappingEndEvent, E.SequenceEndEvent, E.DocumentStartEvent
+    duplicates: list[tuple[str, int]] = []
+    # Open containers: [container, pending key] (a key of _NO_KEY: a mapping awaiting its next
+    # key; None: a sequence).
+    stack: list[list[Any]] = []
+    root: list[Any] = []
+    documents = 0
+    parser = yaml.CSafeLoader(text)
+    get_event = parser.get_event
+    try:
+        while True:
+            # Any: dispatched on the exact class below (faster than isinstance on every event),
+            # which mypy cannot narrow.
+            ev: Any = get_event()
+            cls = ev.__class__
+            if cls is scalar:
+                if ev.anchor is not None or ev.tag not in (None, "!"):
+                    raise _Fallback
+                plain = ev.implicit[0]
+                top = stack[-1] if stack else None
+                if top is not None and top[1] is _NO_KEY:  # a mapping key
+                    key = ev.value
+                    if plain and key == "<<":
+                        raise _Fallback
+                    if key in top[0]:
+                        duplicates.append((key, ev.start_mark.line + 1))
+                    top[1] = key
+                    continue
+                value = _resolve_plain(ev.value) if plain else ev.value
+            elif cls is map_start or cls is seq_start:
+                if ev.anchor is not None or not ev.implicit:
+                    raise _Fallback
+                if stack and stack[-1][1] is _NO_KEY:
+                    raise _Fallback  # a complex (non-scalar) key
+                stack.append([{}, _NO_KEY] if cls is map_start else [[], None])
+                continue
+            elif cls is map_end or cls is seq_end:
+                value = stack.pop()[0]
+                top = stack[-1] if stack else None
+            elif cls is end:
+                break
+            elif cls is alias:
+                raise _Fallback
+            else:
+                if cls is doc_start:
+                    documents += 1
+                    if documents > 1:
+                        raise _Fallback  # let PyYAML report "expected a single document"
+                continue
+            if top is None:
+                root.append(value)
+            elif top[1] is None:
+                top[0].append(value)
+            else:
+                top[0][top[1]] = value
+                top[1] = _NO_KEY
+    finally:
+        parser.dispose()
+    return (root[0] if root else None), duplicates
+
+
+def read_yaml_file(path: Path) -> tuple[Any, PlanSource, Report]:
+    """Plain data of a YAML plan file, its source, and reading problems (data None if unusable)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        report = Report([UNREADABLE_FILE(file=path.name, reason=str(exc))])
+        return None, PlanSource(file=path.name, kind="yaml"), report
+    return parse_yaml(text, path.name)
+
+
+def parse_yaml(text: str, file: str = "") -> tuple[Any, PlanSource, Report]:
+    """Plain data of a YAML plan text, its source, and syntax problems (data None if unusable)."""
+    source = PlanSource(file=file, kind="yaml", text=text)
+    report = Report()
+    try:
+        try:
+            data, duplicates = _fast_load(text)
+        except _Fallback:
+            data, duplicates = yaml.load(text, Loader=yaml.CSafeLoader), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark is not None else file
+        reason = getattr(exc, "problem", None) or str(exc)
+        report.add(YAML_SYNTAX(file=where, reason=reason))
+        return None, source, report
+    for key, line in duplicates:
+        report.add(DUPLICATE_KEY(file=f"{file}:{line}", key=key))
+    if not isinstance(data, dict):
+        report.add(NOT_A_PLAN(file=file))
+        return None, source, report
+    return data, source, report
+
+
+def plan_from_yaml(text: str, file: str = "plan.yaml") -> Plan:
+    """A plan from YAML text (raises PlanError listing every problem)."""
+    data, source, report = parse_yaml(text, file)
+    return fit_plan(data, source, report).plan_or_raise(file)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.CSafeDumper):
+    """Block style; multi-line text as ``|`` blocks."""
+
+
+def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+# Fields always written even when they hold the default, because HR should see them.
+_ALWAYS: dict[str, frozenset[str]] = {
+    "Plan": frozenset({"schema_version"}),
+    "Cycle": frozenset({"language"}),
+    "RaterType": frozenset({"min_count", "required", "sections"}),
+    "Kpi": frozenset({"direction", "rule"}),
+    "LinearRule": frozenset({"type", "floor", "cap"}),
+    "BandsRule": frozenset({"type", "on", "otherwise"}),
+    "DeductionRule": frozenset({"type", "base", "floor"}),
+    "PassFailRule": frozenset({"type", "pass_score", "fail_score"}),
+    "ChangeBandsRule": frozenset({"type", "otherwise"}),
+    "KeyTask": frozenset({"scale"}),
+    "Competency": frozenset({"scale"}),
+    "Grade": frozenset({"coefficient"}),
+    "Grading": frozenset({"forced_distribution"}),
+    "ForcedDistribution": frozenset({"enabled", "group_by", "min_group_size", "tie_rule"}),
+    "Roster": frozenset({"peers"}),
+    "PeerRule": frozenset({"count", "scope", "seed"}),
+}
+_MISSING = object()
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+_IDENTITY = ("id", "code", "value")
+
+
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    """Field defaults of a model class, identity fields (id, code, value) first."""
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        found = {}
+        fields = cls.model_fields
+        order = [f for f in _IDENTITY if f in fields] + [f for f in fields if f not in _IDENTITY]
+        for name in order:
+            info = fields[name]
+            found[name] = (
+                _MISSING if info.is_required() else info.get_default(call_default_factory=True)
+            )
+        _DEFAULTS[cls] = found
+    return found
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data in the model's key order (identity first), defaults left out
+    where they add nothing. ``Plan.model_validate(plan_to_data(plan)) == plan`` always holds."""
+    return _to_data(plan)
+
+
+def _to_data(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        cls = type(value)
+        keep = _ALWAYS.get(cls.__name__, frozenset())
+        out: dict[str, Any] = {}
+        for name, default in _defaults(cls).items():
+            item = getattr(value, name)
+            if name in keep or default is _MISSING or item != default:
+                out[name] = _to_data(item)
+        return out
+    if isinstance(value, list):
+        return [_to_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_data(v) for k, v in value.items()}
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # "weight: 30" reads better than "weight: 30.0"; loads back equal
+    return value
+
+
+def _header(plan: Plan) -> str:
+    if plan.lang == "en":
+        return (
+            "# perfsheets appraisal plan. Edit, then run `perfsheets check` on the workspace.\n"
+            "# Dates are YYYY-MM-DD; weights are percentages that must add up to 100.\n"
+        )
+    return (
+        "# perfsheets 考核方案。修改后请运行 `perfsheets check` 检查工作区。\n"
+        "# 日期格式为 YYYY-MM-DD；权重为百分数，同一组权重之和必须为 100。\n"
+    )
+
+
+def plan_to_yaml(plan: Plan) -> str:
+    """YAML text of the plan, readable by HR and loading back to an equal plan."""
+    body = yaml.dump(
+        plan_to_data(plan),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )
+    return _header(plan) + body
