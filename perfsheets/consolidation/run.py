@@ -51,9 +51,8 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult, TargetChange
 from perfsheets.core.scoring import grade_for, round_half_up
+from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
-from perfsheets.midcycle.appeals import load_appeals
-from perfsheets.midcycle.targets import load_target_changes
 
 __all__ = [
     "Computation",
@@ -246,12 +245,7 @@ def read_inputs(conn: sqlite3.Connection) -> LedgerInputs:
         " WHERE r.superseded_by IS NULL"
     ).fetchall()
     entries = entries_frame(rows)
-    imported = {
-        (emp, code): (float(value), source)
-        for emp, code, value, source in conn.execute(
-            "SELECT employee_id, kpi_code, value, source FROM imported_actuals"
-        )
-    }
+    imported = imported_actuals(conn)
     changes = load_target_changes(conn)
     appeals: dict[str, list[Appeal]] = defaultdict(list)
     for record in load_appeals(conn):

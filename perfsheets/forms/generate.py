@@ -53,6 +53,8 @@ from perfsheets.core.model import (
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write_text
 from perfsheets.forms import formulas
+from perfsheets.ledger.changes import current_targets, imported_values
+from perfsheets.ledger.forms import form_files, store_form
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 
 Progress = Callable[[int, int], None]
@@ -1425,16 +1427,7 @@ def _ledger_overrides(
     conn: Any,
 ) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
     """Imported actuals and the latest approved target change per (employee, KPI)."""
-    imported = {
-        (e, k): float(v)
-        for e, k, v in conn.execute("SELECT employee_id, kpi_code, value FROM imported_actuals")
-    }
-    changes: dict[tuple[str, str], float] = {}
-    for e, k, t in conn.execute(
-        "SELECT employee_id, kpi_code, new_target FROM target_changes ORDER BY change_id"
-    ):
-        changes[(e, k)] = float(t)
-    return imported, changes
+    return imported_values(conn), current_targets(conn)
 
 
 def _rater_names(plan: Plan) -> dict[str, tuple[str, str]]:
@@ -1564,7 +1557,7 @@ def generate_forms(
         version = freeze_plan(conn, plan_json)
         imported, changes = _ledger_overrides(conn)
         created = now()
-        old_files = {row[0] for row in conn.execute("SELECT DISTINCT file FROM forms")}
+        old_files = form_files(conn)
         total, jobs = plan_jobs(
             plan,
             generation=generation,
@@ -1577,17 +1570,16 @@ def generate_forms(
         for rec in run_form_jobs(
             plan, jobs, ws.forms, total=total, workers=workers, progress=progress
         ):
-            conn.execute(
-                "INSERT INTO forms (form_id, plan_version, rater_id, file, digest, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (rec.form_id, version, rec.rater_id, rec.file, rec.digest, created),
-            )
-            conn.executemany(
-                "INSERT INTO form_sheets (form_id, sheet, ratee_id, rater_type, locked_json)"
-                " VALUES (?, ?, ?, ?, ?)",
+            store_form(
+                conn,
+                rec.form_id,
+                version,
+                rec.rater_id,
+                rec.file,
+                rec.digest,
+                created,
                 [
                     (
-                        rec.form_id,
                         s.sheet,
                         s.ratee_id,
                         s.rater_type,

@@ -38,6 +38,8 @@ from perfsheets.forms.generate import (
     actual_bounds,
     run_form_jobs,
 )
+from perfsheets.ledger.forms import current_forms, form_sheets
+from perfsheets.ledger.plans import plan_json_of
 from perfsheets.ledger.workspace import Workspace, audit
 
 MISTAKE_KINDS = ("out_of_range", "text_in_number", "empty_required", "changed_weight")
@@ -302,22 +304,8 @@ def _competency_weight(tpl: SheetTemplate, comp: Any) -> float:
 # --- the stage --------------------------------------------------------------------------------
 
 
-def _ledger_forms(conn: Any) -> list[tuple[str, str, str, int, str, str]]:
-    """The current form of every rater: (form_id, rater_id, file, version, created_at, digest)."""
-    return conn.execute(
-        "SELECT f.form_id, f.rater_id, f.file, f.plan_version, f.created_at, p.digest"
-        " FROM forms f JOIN plan_versions p ON p.version = f.plan_version"
-        " WHERE f.rowid IN (SELECT MAX(rowid) FROM forms GROUP BY rater_id)"
-        " ORDER BY f.rater_id"
-    ).fetchall()
-
-
 def _sheet_jobs(conn: Any, form_id: str) -> tuple[SheetJob, ...]:
-    rows = conn.execute(
-        "SELECT sheet, ratee_id, rater_type, locked_json FROM form_sheets WHERE form_id=?"
-        " ORDER BY rowid",
-        (form_id,),
-    )
+    rows = form_sheets(conn, form_id)
     sheets = []
     for name, ratee, rater_type, locked_json in rows:
         locked = json.loads(locked_json)
@@ -355,7 +343,7 @@ def simulate_returns(
     missing_forms: list[str] = []
     mistakes_out: list[Mistake] = []
     with ws.ledger() as conn:
-        forms = [f for f in _ledger_forms(conn) if (ws.forms / f[2]).exists()]
+        forms = [f for f in current_forms(conn) if (ws.forms / f[2]).exists()]
         if not forms:
             raise PerfsheetsError(f"{ws.root}: no generated forms to fill (run generate first)")
         returned = []
@@ -367,9 +355,7 @@ def simulate_returns(
         total, done = len(returned), 0
         for version in sorted({f[3] for f in returned}):
             rows = [f for f in returned if f[3] == version]
-            plan_json = conn.execute(
-                "SELECT plan_json FROM plan_versions WHERE version=?", (version,)
-            ).fetchone()[0]
+            plan_json = plan_json_of(conn, version)
             frozen = Plan.model_validate_json(plan_json)
             filler = ReturnFiller(seed, frozen.lang)
             jobs = _return_jobs(conn, frozen, rows, seed, mistakes, filler, mistakes_out)

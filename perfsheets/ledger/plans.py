@@ -13,3 +13,11 @@ def forms_plan(conn: sqlite3.Connection) -> tuple[int, str] | None:
         "ON v.version = f.plan_version ORDER BY f.plan_version DESC LIMIT 1"
     ).fetchone()
     return None if row is None else (int(row[0]), str(row[1]))
+
+
+def plan_json_of(conn: sqlite3.Connection, version: int) -> str:
+    """The frozen plan JSON of a plan version."""
+    row = conn.execute("SELECT plan_json FROM plan_versions WHERE version=?", (version,)).fetchone()
+    if row is None:
+        raise KeyError(f"no plan version {version} in the ledger")
+    return str(row[0])

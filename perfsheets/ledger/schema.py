@@ -277,7 +277,13 @@ CREATE INDEX target_changes_kpi ON target_changes(employee_id, kpi_code);
 CREATE INDEX results_run ON results(run_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+-- Version 3: problems are data. A problem keeps its code and parameters (JSON) and is rendered
+-- in the language of whoever reads it; rows stored before keep only their rendered message.
+ALTER TABLE problems ADD COLUMN params_json TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -30,6 +30,7 @@ from perfsheets.core.layout import column_letter
 from perfsheets.core.model import Employee, Kpi, Plan
 from perfsheets.core.problems import PerfsheetsError, Report, problem_type
 from perfsheets.files.atomic import atomic_write
+from perfsheets.ledger.changes import imported_values, store_imported_actuals
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import workspace_plan
 
@@ -518,7 +519,7 @@ def import_actuals(
 
 
 def _apply(conn: sqlite3.Connection, ws: Workspace, result: ImportResult, data: bytes) -> None:
-    existing = load_imported_actuals(conn)
+    existing = imported_values(conn)
     stamp = now()
     replaced: list[dict[str, object]] = []
     for a in result.actuals:
@@ -532,9 +533,8 @@ def _apply(conn: sqlite3.Connection, ws: Workspace, result: ImportResult, data: 
             replaced.append(
                 {"employee": a.employee_id, "kpi": a.kpi_code, "old": old, "new": a.value}
             )
-    conn.executemany(
-        "INSERT OR REPLACE INTO imported_actuals VALUES (?, ?, ?, ?, ?)",
-        [(a.employee_id, a.kpi_code, a.value, result.source, stamp) for a in result.actuals],
+    store_imported_actuals(
+        conn, ((a.employee_id, a.kpi_code, a.value) for a in result.actuals), result.source, stamp
     )
     archived = ws.archive / f"{result.sha256}{result.file.suffix.lower()}"
     if not archived.exists():  # content-addressed: a second copy would be identical
@@ -551,9 +551,3 @@ def _apply(conn: sqlite3.Connection, ws: Workspace, result: ImportResult, data: 
         replaced=replaced,
         unchanged=result.unchanged,
     )
-
-
-def load_imported_actuals(conn: sqlite3.Connection) -> dict[tuple[str, str], float]:
-    """Imported actual values by (employee id, KPI code)."""
-    rows = conn.execute("SELECT employee_id, kpi_code, value FROM imported_actuals")
-    return {(emp, code): float(value) for emp, code, value in rows}

@@ -14,52 +14,24 @@ Every opening and decision is written to the audit log with who, when and why.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.results import Appeal
-from perfsheets.ledger.results import latest_run_time
-from perfsheets.ledger.workspace import Workspace, audit, now
+from perfsheets.ledger.changes import (
+    AppealRecord,
+    decide_appeal,
+    get_appeal,
+    insert_appeal,
+    load_appeals,
+    open_appeal_of,
+)
+from perfsheets.ledger.workspace import Workspace, audit
 from perfsheets.plan.io import workspace_plan
 
 Outcome = Literal["upheld", "rejected"]
 OUTCOMES: tuple[Outcome, ...] = ("upheld", "rejected")
-_COLUMNS = (
-    "appeal_id, employee_id, reason, opened_at, status, outcome, note, decided_by, decided_at"
-)
-
-
-@dataclass(frozen=True)
-class AppealRecord:
-    appeal_id: int
-    employee_id: str
-    reason: str
-    opened_at: str
-    status: str  # open | upheld | rejected
-    outcome: str | None = None
-    note: str | None = None
-    decided_by: str | None = None
-    decided_at: str | None = None
-    # For an upheld appeal: has the cycle been consolidated since the decision? (None otherwise)
-    reconsolidated: bool | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
-    def as_result(self) -> Appeal:
-        """The appeal as :class:`perfsheets.core.results.EmployeeResult` carries it."""
-        return Appeal(
-            appeal_id=self.appeal_id,
-            status=self.status,
-            reason=self.reason,
-            outcome=self.outcome,
-            note=self.note,
-            decided_at=self.decided_at,
-        )
 
 
 def open_appeal(
@@ -76,19 +48,13 @@ def open_appeal(
         raise PerfsheetsError(f"employee {employee!r} is not in the plan's roster")
     reason = _required(reason, "a reason")
     with ws.ledger() as conn:
-        pending = conn.execute(
-            "SELECT appeal_id FROM appeals WHERE employee_id=? AND status='open'", (employee,)
-        ).fetchone()
-        if pending:
+        pending = open_appeal_of(conn, employee)
+        if pending is not None:
             raise PerfsheetsError(
-                f"employee {employee!r} already has an open appeal (#{pending[0]}); "
+                f"employee {employee!r} already has an open appeal (#{pending}); "
                 "decide it before opening another"
             )
-        cur = conn.execute(
-            "INSERT INTO appeals (employee_id, reason, opened_at) VALUES (?, ?, ?)",
-            (employee, reason, now()),
-        )
-        appeal_id = int(cur.lastrowid)
+        appeal_id = insert_appeal(conn, employee, reason)
         audit(conn, "appeal.open", employee, appeal_id=appeal_id, reason=reason)
     return appeal_id
 
@@ -115,11 +81,7 @@ def resolve_appeal(
                 f"appeal #{appeal_id} was already decided ({record.status}, "
                 f"{record.decided_at} by {record.decided_by}); open a new appeal instead"
             )
-        conn.execute(
-            "UPDATE appeals SET status=?, outcome=?, note=?, decided_by=?, decided_at=?"
-            " WHERE appeal_id=?",
-            (outcome, outcome, note, decided_by, now(), appeal_id),
-        )
+        decide_appeal(conn, appeal_id, outcome, note, decided_by)
         audit(
             conn,
             "appeal.resolve",
@@ -140,32 +102,11 @@ def list_appeals(
         return load_appeals(conn, employee=employee, status=status)
 
 
-def load_appeals(
-    conn: sqlite3.Connection, *, employee: str | None = None, status: str | None = None
-) -> list[AppealRecord]:
-    """Like :func:`list_appeals`, inside an open ledger connection (for consolidation)."""
-    sql, args = f"SELECT {_COLUMNS} FROM appeals WHERE 1=1", []
-    if employee is not None:
-        sql, args = sql + " AND employee_id=?", [*args, employee]
-    if status is not None:
-        sql, args = sql + " AND status=?", [*args, status]
-    last_run = latest_run_time(conn)
-    return [_record(row, last_run) for row in conn.execute(sql + " ORDER BY appeal_id", args)]
-
-
 def _get(conn: sqlite3.Connection, appeal_id: int) -> AppealRecord:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM appeals WHERE appeal_id=?", (appeal_id,)).fetchone()
-    if row is None:
+    record = get_appeal(conn, appeal_id)
+    if record is None:
         raise PerfsheetsError(f"there is no appeal #{appeal_id} in this workspace")
-    return _record(row, latest_run_time(conn))
-
-
-def _record(row: tuple, last_run: str | None) -> AppealRecord:
-    record = AppealRecord(*row)
-    if record.status != "upheld":
-        return record
-    done = last_run is not None and record.decided_at is not None and last_run > record.decided_at
-    return AppealRecord(*row, reconsolidated=done)
+    return record
 
 
 def _required(text: str, what: str) -> str:

@@ -38,9 +38,8 @@ from perfsheets.core.model import (
 )
 from perfsheets.core.scoring import kpi_completion
 from perfsheets.files.atomic import atomic_write
+from perfsheets.ledger.changes import current_targets, imported_values
 from perfsheets.ledger.workspace import Workspace
-from perfsheets.midcycle.actuals import load_imported_actuals
-from perfsheets.midcycle.targets import current_targets
 from perfsheets.plan.io import workspace_plan
 
 Status = Literal["ahead", "on_track", "behind", "no_data"]
@@ -210,7 +209,7 @@ def progress(
     lang = lang or plan.lang
     today = today or dt.date.today()
     with ws.ledger() as conn:
-        actuals = load_imported_actuals(conn)
+        actuals = imported_values(conn)
         changed = current_targets(conn)
     elapsed, days_left = period_elapsed(plan.cycle.start, plan.cycle.end, today)
     result = ProgressResult(

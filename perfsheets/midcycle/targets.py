@@ -19,7 +19,8 @@ from pathlib import Path
 
 from perfsheets.core.model import BandsRule, Employee, Kpi, LinearRule, PassFailRule, Plan
 from perfsheets.core.problems import PerfsheetsError, Report, problem_type
-from perfsheets.core.results import TargetChange
+from perfsheets.ledger.changes import record_target_change, target_in_force
+from perfsheets.ledger.forms import forms_rating
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import workspace_plan
 
@@ -163,19 +164,13 @@ def adjust_target(
 def _target_in_force(
     conn: sqlite3.Connection, employee: str, kpi: str, original: float | None
 ) -> float | None:
-    row = conn.execute(
-        "SELECT new_target FROM target_changes WHERE employee_id=? AND kpi_code=?"
-        " ORDER BY change_id DESC LIMIT 1",
-        (employee, kpi),
-    ).fetchone()
-    return original if row is None else float(row[0])
+    changed = target_in_force(conn, employee, kpi)
+    return original if changed is None else changed
 
 
 def _record(conn: sqlite3.Connection, r: TargetChangeResult, reason: str, approved_by: str) -> int:
-    cur = conn.execute(
-        "INSERT INTO target_changes (employee_id, kpi_code, old_target, new_target, reason,"
-        " approved_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (r.employee_id, r.kpi_code, r.previous_target, r.new_target, reason, approved_by, now()),
+    change_id = record_target_change(
+        conn, r.employee_id, r.kpi_code, r.previous_target, r.new_target, reason, approved_by
     )
     audit(
         conn,
@@ -183,10 +178,10 @@ def _record(conn: sqlite3.Connection, r: TargetChangeResult, reason: str, approv
         f"{r.employee_id}/{r.kpi_code}",
         reason=reason,
         approved_by=approved_by,
-        change_id=cur.lastrowid,
+        change_id=change_id,
         **_detail(r),
     )
-    return int(cur.lastrowid)
+    return change_id
 
 
 def _detail(r: TargetChangeResult) -> dict[str, object]:
@@ -203,9 +198,7 @@ def _detail(r: TargetChangeResult) -> dict[str, object]:
 
 def _notes(conn: sqlite3.Connection, plan: Plan, r: TargetChangeResult, params: dict) -> None:
     """Warnings that do not stop the change but that HR should act on."""
-    forms = conn.execute(
-        "SELECT COUNT(DISTINCT form_id) FROM form_sheets WHERE ratee_id=?", (r.employee_id,)
-    ).fetchone()[0]
+    forms = forms_rating(conn, r.employee_id)
     if forms:
         r.report.add(FORMS_SENT(forms=forms, **params))
     if now()[:10] > plan.cycle.end.isoformat():
@@ -286,37 +279,3 @@ def plan_target(plan: Plan, employee: str, kpi: Kpi) -> float | None:
     """The target the plan sets for this employee: the individual one, else the role's."""
     individual = plan.target_map().get((employee, kpi.code))
     return individual.target if individual is not None else kpi.target
-
-
-def current_targets(conn: sqlite3.Connection) -> dict[tuple[str, str], float]:
-    """The latest changed target by (employee id, KPI code); absent keys keep the plan's."""
-    rows = conn.execute(
-        "SELECT employee_id, kpi_code, new_target FROM target_changes ORDER BY change_id"
-    )
-    return {(emp, code): float(value) for emp, code, value in rows}
-
-
-def load_target_changes(
-    conn: sqlite3.Connection, employee: str | None = None
-) -> dict[str, list[TargetChange]]:
-    """Every recorded change, oldest first, by employee id (as EmployeeResult carries them)."""
-    sql = (
-        "SELECT employee_id, kpi_code, old_target, new_target, reason, approved_by, changed_at"
-        " FROM target_changes"
-    )
-    args: tuple[str, ...] = ()
-    if employee is not None:
-        sql, args = sql + " WHERE employee_id=?", (employee,)
-    changes: dict[str, list[TargetChange]] = {}
-    for emp, code, old, new, why, who, at in conn.execute(sql + " ORDER BY change_id", args):
-        changes.setdefault(emp, []).append(
-            TargetChange(
-                kpi_code=code,
-                old_target=old,
-                new_target=new,
-                reason=why,
-                approved_by=who,
-                changed_at=at,
-            )
-        )
-    return changes

@@ -11,6 +11,7 @@ import xlsxwriter
 
 from perfsheets.core.model import Kpi
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.ledger.changes import imported_values
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.midcycle import actuals
 from perfsheets.midcycle.actuals import import_actuals, parse_number
@@ -157,7 +158,7 @@ def test_reimport_records_old_and_new_values(ws, tmp_path, small_plan):
     detail = json.loads(ledger_rows(ws, "SELECT detail FROM audit ORDER BY audit_id")[-1][0])
     assert detail["replaced"] == [{"employee": "E002", "kpi": "S01", "old": 70.0, "new": 75.0}]
     with ws.ledger() as conn:
-        assert actuals.load_imported_actuals(conn)[("E002", "S01")] == 75.0
+        assert imported_values(conn)[("E002", "S01")] == 75.0
 
 
 def test_leading_zero_hint_and_name_mismatch(ws, tmp_path, small_plan):

@@ -10,13 +10,9 @@ import pytest
 
 from perfsheets.core.model import IndividualTarget
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.ledger.changes import current_targets, load_target_changes
 from perfsheets.ledger.workspace import Workspace
-from perfsheets.midcycle.targets import (
-    TargetChangeRefused,
-    adjust_target,
-    current_targets,
-    load_target_changes,
-)
+from perfsheets.midcycle.targets import TargetChangeRefused, adjust_target
 from perfsheets.plan.io import dump_plan
 
 

@@ -1,0 +1,273 @@
+"""Returned forms in the ledger: the returns, the entries read from them, the problems of each
+returned file, and what the return status is computed from.
+
+Collect stores many returns in one run, so writing happens in :func:`batched` transactions
+(committed every few hundred files by the caller, a savepoint per file) with a larger page cache;
+reads are typed records. Problems are stored as data (code + parameters, :mod:`perfsheets.core.
+problems`) with their message rendered in the run's language as a fallback.
+
+The generated forms' records (:class:`FormRecord`, :func:`form_records`) are read here for now;
+they belong with :mod:`perfsheets.ledger.forms` once that module holds the forms' reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from perfsheets.core.model import Lang
+from perfsheets.core.problems import Problem, params_json, stored_problem
+
+# (ratee_id, rater_type, item_key, field, value_num, value_text): one value read from a return
+Entry = tuple[str, str, str, str, float | None, str | None]
+
+# --- generated forms, as collect and status need them -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRecord:
+    """An assessment sheet as generated (a row of form_sheets)."""
+
+    sheet: str
+    ratee_id: str
+    rater_type: str
+    locked_json: str  # {item_key: {field: value}} the sheet was generated with
+
+
+@dataclass(frozen=True)
+class FormRecord:
+    """A generated form (a row of forms) with its sheets and its plan version's digest."""
+
+    form_id: str
+    plan_version: int
+    plan_digest: str | None
+    rater_id: str
+    file: str
+    digest: str  # of the form's sheets and locked values
+    sheets: tuple[SheetRecord, ...]
+
+
+def form_records(conn: sqlite3.Connection) -> list[FormRecord]:
+    """Every generated form with its sheets, in the order generated (later generations last)."""
+    digests = dict(conn.execute("SELECT version, digest FROM plan_versions"))
+    sheets: dict[str, list[SheetRecord]] = defaultdict(list)
+    for form_id, sheet, ratee, rater_type, locked in conn.execute(
+        "SELECT form_id, sheet, ratee_id, rater_type, locked_json FROM form_sheets ORDER BY rowid"
+    ):
+        sheets[form_id].append(SheetRecord(sheet, ratee, rater_type, locked))
+    return [
+        FormRecord(
+            form_id, int(version), digests.get(version), rater, file, digest, tuple(sheets[form_id])
+        )
+        for form_id, version, rater, file, digest in conn.execute(
+            "SELECT form_id, plan_version, rater_id, file, digest FROM forms ORDER BY rowid"
+        )
+    ]
+
+
+# --- returns and entries ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredReturn:
+    """A return already in the ledger."""
+
+    return_id: int
+    content_hash: str
+    file: str
+    received_at: str
+    superseded_by: int | None
+
+
+@dataclass(frozen=True)
+class NewReturn:
+    """An accepted file to store as a return."""
+
+    form_id: str
+    rater_id: str
+    file: str
+    sha256: str
+    content_hash: str
+    archived: str  # path under the workspace ("archive/ab/ab....xlsx"), "" when not archived
+    received_at: str
+
+
+def known_files(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
+    """SHA-256 of every stored file -> (its first return id, form id): bytes not to read again."""
+    rows = conn.execute("SELECT sha256, MIN(return_id), form_id FROM returns GROUP BY sha256")
+    return {sha: (int(return_id), form_id) for sha, return_id, form_id in rows}
+
+
+def returns_of(conn: sqlite3.Connection, form_ids: Sequence[str]) -> list[StoredReturn]:
+    """The returns of these forms (one form and its equivalent earlier generations), oldest
+    first."""
+    marks = ",".join("?" * len(form_ids))
+    rows = conn.execute(
+        "SELECT return_id, content_hash, file, received_at, superseded_by FROM returns "
+        f"WHERE form_id IN ({marks}) ORDER BY return_id",
+        tuple(form_ids),
+    )
+    return [StoredReturn(*row) for row in rows]
+
+
+def insert_return(conn: sqlite3.Connection, new: NewReturn, entries: Iterable[Entry]) -> int:
+    """Store an accepted return and its entries; its return id."""
+    cur = conn.execute(
+        "INSERT INTO returns (form_id, file, sha256, content_hash, archived, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (new.form_id, new.file, new.sha256, new.content_hash, new.archived, new.received_at),
+    )
+    return_id = cur.lastrowid
+    assert return_id is not None  # an INSERT always sets it
+    rater = new.rater_id
+    conn.executemany(
+        "INSERT INTO entries (return_id, ratee_id, rater_id, rater_type, item_key, field, "
+        "value_num, value_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(return_id, e[0], rater, e[1], e[2], e[3], e[4], e[5]) for e in entries],
+    )
+    return return_id
+
+
+def supersede(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+    """Mark return ``old_id`` as replaced by ``new_id`` (nothing is deleted)."""
+    conn.execute("UPDATE returns SET superseded_by=? WHERE return_id=?", (new_id, old_id))
+
+
+def current_entries(
+    conn: sqlite3.Connection,
+) -> list[tuple[str, str, str, str, str, float | None, str | None, int]]:
+    """(ratee, rater, rater type, item key, field, number, text, return id) of every entry of
+    the returns that count: accepted and not superseded."""
+    return conn.execute(
+        "SELECT e.ratee_id, e.rater_id, e.rater_type, e.item_key, e.field, e.value_num,"
+        " e.value_text, e.return_id FROM entries e JOIN returns r ON r.return_id = e.return_id"
+        " WHERE r.superseded_by IS NULL"
+    ).fetchall()
+
+
+# --- problems of each returned file -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """Whom a checked file's problems are about (None when the file could not be identified)."""
+
+    file: str
+    form_id: str | None
+    rater_id: str | None
+
+
+def replace_problems(
+    conn: sqlite3.Connection,
+    who: FileIdentity,
+    problems: Sequence[Problem],
+    *,
+    run_at: str,
+    lang: Lang,
+) -> None:
+    """The file's problems of its latest check replace those of earlier checks."""
+    conn.execute("DELETE FROM problems WHERE file=?", (who.file,))
+    if not problems:
+        return
+    conn.executemany(
+        "INSERT INTO problems (file, sheet, cell, severity, code, message, form_id, rater_id, "
+        "run_at, params_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                p.file,
+                p.sheet,
+                p.cell,
+                p.severity,
+                p.code,
+                p.message(lang),
+                who.form_id,
+                who.rater_id,
+                run_at,
+                params_json(p),
+            )
+            for p in problems
+        ],
+    )
+
+
+def file_problems(conn: sqlite3.Connection, file: str) -> list[Problem]:
+    """The problems stored for a file by its latest check, ready to show in any language."""
+    rows = conn.execute(
+        "SELECT code, severity, file, sheet, cell, message, params_json FROM problems "
+        "WHERE file=? ORDER BY rowid",
+        (file,),
+    )
+    return [
+        stored_problem(code, severity, (f, sheet, cell), message, params)
+        for code, severity, f, sheet, cell, message, params in rows
+    ]
+
+
+# --- what the return status is computed from --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnFacts:
+    """What the ledger knows about returns, for the return status."""
+
+    last_received: dict[str, str]  # form id -> when its latest return was received
+    raters_rejected: set[str]  # raters with a file rejected (an error) in its latest check
+    unidentified_rejected: int  # rejected files that could not be tied to a form
+
+
+def return_facts(conn: sqlite3.Connection) -> ReturnFacts:
+    received = dict(conn.execute("SELECT form_id, MAX(received_at) FROM returns GROUP BY form_id"))
+    rejected = {
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT rater_id FROM problems WHERE severity='error' AND rater_id IS NOT NULL"
+        )
+    }
+    (unidentified,) = conn.execute(
+        "SELECT COUNT(DISTINCT file) FROM problems WHERE severity='error' AND rater_id IS NULL"
+    ).fetchone()
+    return ReturnFacts(received, rejected, int(unidentified))
+
+
+# --- storing many returns ---------------------------------------------------------------------
+
+
+class Batch:
+    """Explicit transactions for storing many files: :meth:`commit` ends one batch and begins
+    the next; :meth:`file` makes one file's writes all-or-nothing inside the batch."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    @contextmanager
+    def file(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT file")
+        try:
+            yield
+            self.conn.execute("RELEASE file")
+        except BaseException:
+            self.conn.execute("ROLLBACK TO file")
+            self.conn.execute("RELEASE file")
+            raise
+
+
+@contextmanager
+def batched(conn: sqlite3.Connection) -> Iterator[Batch]:
+    """The connection set up for storing many returns, inside a first transaction committed at
+    the end. On an exception nothing is committed here: the ledger's context rolls the open
+    batch back, so a killed run keeps what was committed before."""
+    conn.isolation_level = None  # explicit transactions: one per batch, a savepoint per file
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; commits stay cheap
+    # Index pages of entries stay in memory (a cap, allocated as needed): half the system time
+    # of storing 10,000 returns.
+    conn.execute("PRAGMA cache_size=-262144")
+    conn.execute("BEGIN IMMEDIATE")
+    yield Batch(conn)
+    conn.execute("COMMIT")
