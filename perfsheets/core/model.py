@@ -77,7 +77,7 @@ class RaterType(Named):
     min_count: int = Field(default=1, ge=1)
     required: bool = False
     anonymous: bool = False
-    sections: list[SectionKind] = Field(default_factory=lambda: ["competency"])
+    sections: list[SectionKind] = Field(default_factory=lambda: list[SectionKind](["competency"]))
 
     @model_validator(mode="before")
     @classmethod
@@ -271,7 +271,9 @@ class Grading(Model):
 class Aggregation(Model):
     trim_min_count: int = Field(default=5, ge=3)  # drop highest and lowest from this many raters
     kpi_actual_priority: list[RaterTypeId] = Field(
-        default_factory=lambda: ["manager", "self", "peer", "subordinate", "customer"]
+        default_factory=lambda: list[RaterTypeId](
+            ["manager", "self", "peer", "subordinate", "customer"]
+        )
     )
     calibration: Literal["none", "zscore"] = "none"
     calibration_min_ratees: int = Field(default=3, ge=2)

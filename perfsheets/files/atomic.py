@@ -24,7 +24,7 @@ def temp_beside(path: Path) -> Path:
     return Path(tmp_name)
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` and move tmp over ``path`` only when it succeeded.
 
     Readers never see a half-written results file, and a crash leaves the old one intact.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -165,7 +166,7 @@ def load_appeals(
     conn: sqlite3.Connection, *, employee: str | None = None, status: str | None = None
 ) -> list[AppealRecord]:
     """Appeals in the order they were opened, optionally for one employee or status."""
-    sql, args = f"SELECT {_COLUMNS} FROM appeals WHERE 1=1", []
+    sql, args = f"SELECT {_COLUMNS} FROM appeals WHERE 1=1", list[str]()
     if employee is not None:
         sql, args = sql + " AND employee_id=?", [*args, employee]
     if status is not None:
@@ -184,4 +185,4 @@ def _record(row: tuple, last_run: str | None) -> AppealRecord:
     if record.status != "upheld":
         return record
     done = last_run is not None and record.decided_at is not None and last_run > record.decided_at
-    return AppealRecord(*row, reconsolidated=done)
+    return dataclasses.replace(record, reconsolidated=done)

@@ -124,8 +124,9 @@ def freeze_plan(conn: sqlite3.Connection, plan_json: str) -> int:
         "INSERT INTO plan_versions (digest, plan_json, created_at) VALUES (?, ?, ?)",
         (digest, plan_json, now()),
     )
-    audit(conn, "plan.freeze", f"plan v{cur.lastrowid}", digest=digest)
-    return int(cur.lastrowid)
+    version = int(cur.lastrowid or 0)
+    audit(conn, "plan.freeze", f"plan v{version}", digest=digest)
+    return version
 
 
 def latest_plan_version(conn: sqlite3.Connection) -> int | None:

@@ -22,7 +22,7 @@ import math
 import sqlite3
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,7 +198,7 @@ class ImportResult:
 @dataclass(frozen=True)
 class _Table:
     sheet: str  # '' for CSV
-    rows: list[list[object]]  # as read, row 0 is file row 1
+    rows: Sequence[Sequence[object]]  # as read, row 0 is file row 1
 
 
 def _decode(data: bytes) -> str:

@@ -416,7 +416,7 @@ def _cell(ws, fmt: dict, row: int, col: int, value: object, kind: str = "text") 
     elif kind == "text":
         ws.write_string(row, col, sheet_text(str(value)), fmt["text"])
     else:
-        ws.write_number(row, col, float(value), fmt[kind])
+        ws.write_number(row, col, float(value), fmt[kind])  # type: ignore[arg-type]
 
 
 def _status_rules(ws, fmt: dict, first: int, last: int, col: int, lang: Lang) -> None:

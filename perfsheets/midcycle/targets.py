@@ -205,7 +205,7 @@ def _notes(conn: sqlite3.Connection, plan: Plan, r: TargetChangeResult, params: 
         r.report.add(AFTER_CYCLE(end=plan.cycle.end.isoformat(), **params))
 
 
-def _params(person: Employee, kpi: Kpi, r: TargetChangeResult) -> dict[str, object]:
+def _params(person: Employee, kpi: Kpi, r: TargetChangeResult) -> dict[str, str]:
     return {
         "employee": f"{person.name}（{person.id}）",
         "kpi": f"{kpi.code} {kpi.name}",
