@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfsheets.core.cells import csv_safe, sheet_text
+from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
@@ -34,23 +35,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # what sheet_text removes (keeps
 # consolidation of a large company (xlsxwriter ~4 µs per cell); ratings.csv always has them all.
 XLSX_DETAIL_LIMIT = 60_000
 
-FLAG_TEXT: dict[str, tuple[str, str]] = {
-    "incomplete": ("结果不完整（不评等级）", "Incomplete (no grade)"),
-    "missing_type": ("缺少必需的评价人", "Required rater type missing"),
-    "missing_actual": ("缺少 KPI 实际值", "KPI actual missing"),
-    "kpi_not_scored": ("KPI 无法计分（如目标为 0）", "KPI cannot be scored (e.g. zero target)"),
-    "missing_rating": ("有项目无人评分", "Item without ratings"),
-    "high_disagreement": ("评价分歧较大", "High disagreement"),
-    "moved_by_quota": ("因强制分布调整等级", "Grade moved by quota"),
-    "blind_spot": ("盲点（自评明显高于他评）", "Blind spot (self well above others)"),
-    "hidden_strength": ("潜在优势（自评明显低于他评）", "Hidden strength (self well below others)"),
-    "target_changed": ("考核期内目标已调整", "Target changed during the cycle"),
-    "appeal_open": ("申诉处理中", "Appeal open"),
-    "appeal_decided": ("申诉已处理", "Appeal decided"),
-    "promotion_candidate": ("晋升候选（连续最高等级）", "Promotion candidate (top grade running)"),
-}
-
-
 RULE_LABELS: dict[str, tuple[str, str]] = {
     "kpi": ("KPI 计分", "KPI scores"),
     "trim": ("去掉最高最低分", "Trimmed mean"),
@@ -63,11 +47,6 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "gap": ("自评与他评差距", "Self vs others"),
     "forced_distribution": ("强制分布", "Forced distribution"),
 }
-
-
-def flag_text(code: str, lang: Lang) -> str:
-    zh, en = FLAG_TEXT.get(code, (code, code))
-    return en if lang == "en" else zh
 
 
 def _t(lang: Lang, zh: str, en: str) -> str:

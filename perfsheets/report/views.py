@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import TERMS, term
 from perfsheets.core.model import RATER_TYPE_ORDER, Grade, Lang, Plan, RaterTypeId
 from perfsheets.core.results import EmployeeResult, RatedItemResult, TypeScore
@@ -756,9 +757,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 
 def _flags(codes: Iterable[str], ctx: Context) -> str:
-    """Consolidation's flag codes in words (its own catalogue, so both stages say the same)."""
-    from perfsheets.consolidation.outputs import flag_text
-
+    """Flag codes in words (core's catalogue, so every output says the same)."""
     sep = "; " if ctx.lang == "en" else "、"
     # The short form ("盲点", not "盲点（自评明显高于他评）"): these sit in narrow columns.
     return sep.join(re.split(r"（| \(", flag_text(code, ctx.lang))[0] for code in codes)
