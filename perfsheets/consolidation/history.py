@@ -165,20 +165,20 @@ class YearRollup:
     csv: Path | None = None
 
 
-def rollup_year(
+def year_rollup(
     workspaces: Sequence[str | Path],
     *,
     plan: Plan | None = None,
-    out: str | Path | None = None,
     lang: Lang | None = None,
-) -> YearRollup:
+) -> tuple[YearRollup, Plan, Lang]:
     """Year results from the cycles' ledgers, by the plan's ``rollup`` period weights.
 
     Each rule applies to its roles (the first rule naming the person's role, else a rule with no
     roles). A part's score is the mean of the person's complete totals in cycles of that period
     (e.g. the four quarters); the year score is the weighted mean of the parts. A part with no
     cycle makes the year result incomplete (no score, listed), never zero. Grades by the
-    thresholds of the plan (default: the latest cycle's). ``out``: also write a CSV there.
+    thresholds of the plan (default: the latest cycle's). Returns the roll-up with the plan and
+    language it used.
     """
     records = [r for r in (load_cycle(p) for p in workspaces) if r is not None]
     if not records:
@@ -197,12 +197,7 @@ def rollup_year(
             without.append(emp_id)
             continue
         results.append(_year_result(plan, emp, rule, records, lang))
-    rollup = YearRollup(results, [r.cycle.id for r in records], without)
-    if out is not None:
-        from perfsheets.consolidation.outputs import write_year_csv
-
-        rollup.csv = write_year_csv(Path(out), rollup, plan, lang)
-    return rollup
+    return YearRollup(results, [r.cycle.id for r in records], without), plan, lang
 
 
 def _rollup_rule(plan: Plan, role: str):

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from perfsheets.consolidation.history import YearRollup
-    from perfsheets.consolidation.run import Computation
+    from perfsheets.consolidation.inputs import Computation
     from perfsheets.core.results import EmployeeResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # what sheet_text removes (keeps \t, \n)

@@ -31,10 +31,12 @@ started are used.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gc
 import json
 import sqlite3
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,15 +46,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfsheets.consolidation import fairness
-from perfsheets.consolidation.history import CycleRecord, apply_history, load_history, rollup_year
+from perfsheets.consolidation import outputs as results_book
+from perfsheets.consolidation.history import (
+    CycleRecord,
+    YearRollup,
+    apply_history,
+    load_history,
+    year_rollup,
+)
+from perfsheets.consolidation.inputs import Computation, LedgerInputs
 from perfsheets.consolidation.scorecard import Builder, prepare_ratings
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.results import Appeal, EmployeeResult, TargetChange
+from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.core.scoring import grade_for, round_half_up
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
+from perfsheets.plan.io import load_plan
 
 __all__ = [
     "Computation",
@@ -104,26 +115,6 @@ class ConsolidationResult:
         return self._results
 
 
-@dataclass
-class Computation:
-    """Everything :func:`compute` derives from a plan and the ledger's inputs (no I/O)."""
-
-    results: list[EmployeeResult]
-    summary: dict[str, Any]
-    ratings: pd.DataFrame  # one row per rating, with calibrated points (rater detail)
-    leniency: pd.DataFrame
-
-
-@dataclass
-class LedgerInputs:
-    """The ledger rows consolidation reads, as plain data."""
-
-    entries: pd.DataFrame  # ratee, rater, rtype, item, field, value_num, value_text, return_id
-    imported: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict)
-    target_changes: dict[str, list[TargetChange]] = field(default_factory=dict)
-    appeals: dict[str, list[Appeal]] = field(default_factory=dict)
-
-
 # --- entry point --------------------------------------------------------------------------------
 
 
@@ -144,8 +135,6 @@ def consolidate(
     sibling folders, ``[]`` uses none. Writes ``results/scores.csv``, ``results/ratings.csv`` and
     ``results/results.xlsx`` and stores a ``consolidate`` run in the ledger.
     """
-    from perfsheets.consolidation import outputs as results_book
-
     started = time.perf_counter()
     ws = Workspace(Path(workspace))
     plan = plan or _load_plan(ws)
@@ -212,9 +201,22 @@ def consolidate(
     return result
 
 
-def _load_plan(ws: Workspace) -> Plan:
-    from perfsheets.plan.io import load_plan
+def rollup_year(
+    workspaces: Sequence[str | Path],
+    *,
+    plan: Plan | None = None,
+    out: str | Path | None = None,
+    lang: Lang | None = None,
+) -> YearRollup:
+    """Year results from the cycles' ledgers, by the plan's ``rollup`` period weights (see
+    :func:`perfsheets.consolidation.history.year_rollup`); ``out``: also write a CSV there."""
+    rollup, used, language = year_rollup(workspaces, plan=plan, lang=lang)
+    if out is not None:
+        rollup.csv = results_book.write_year_csv(Path(out), rollup, used, language)
+    return rollup
 
+
+def _load_plan(ws: Workspace) -> Plan:
     return load_plan(ws.plan_path())
 
 
@@ -387,8 +389,6 @@ def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:
 
 def rank_departments(results: list[EmployeeResult]) -> None:
     """Rank (1 = best, ties share a rank) and percentile within the department, complete only."""
-    import bisect
-
     by_dept: dict[str, list[EmployeeResult]] = defaultdict(list)
     for r in results:
         if r.complete and r.total_score is not None:
@@ -488,8 +488,6 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def department_stats(results: list[EmployeeResult], codes: list[str]) -> list[dict[str, Any]]:
     """Per department: head count, complete results, mean/median/std/min/max, grade counts."""
-    import statistics
-
     by_dept: dict[str, list[EmployeeResult]] = defaultdict(list)
     for r in results:
         by_dept[r.department].append(r)

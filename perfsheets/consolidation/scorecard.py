@@ -31,7 +31,7 @@ from perfsheets.core.scoring import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from perfsheets.consolidation.run import LedgerInputs
+    from perfsheets.consolidation.inputs import LedgerInputs
 
 
 def prepare_ratings(
