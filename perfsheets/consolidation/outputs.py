@@ -53,35 +53,15 @@ def _t(lang: Lang, zh: str, en: str) -> str:
     return tr(lang, zh, en)
 
 
-def write_all(
-    folder: Path,
-    comp: Computation,
-    plan: Plan,
-    lang: Lang,
-    store: Callable[[], None] = lambda: None,
-    lap: Callable[[str], None] | None = None,
+def write_csvs(
+    folder: Path, comp: Computation, plan: Plan, lang: Lang, lap: Callable[[str], None]
 ) -> dict[str, Path]:
-    """Run ``store()`` (the ledger write) and write scores.csv, ratings.csv and results.xlsx
-    of a consolidation in ``folder``; for large runs the book is written meanwhile by a worker
-    process. ``lap(name)`` is called after each step, for timings."""
+    """Write scores.csv and ratings.csv of a consolidation in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    lap = lap or (lambda name: None)
-    book = BookWriter(folder / "results.xlsx", comp, plan, lang)
-    lap("results.xlsx" if book.process is None else "results.xlsx worker started")
-    try:
-        store()
-        lap("store")
-        files = {"scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang)}
-        lap("scores.csv")
-        files["ratings"] = write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan)
-        lap("ratings.csv")
-    except BaseException:
-        book.abandon()
-        raise
-    background = book.process is not None
-    files["results"] = book.finish()
-    if background:
-        lap("results.xlsx wait")  # the time still spent waiting for the worker
+    files = {"scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang)}
+    lap("scores.csv")
+    files["ratings"] = write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan)
+    lap("ratings.csv")
     return files
 
 

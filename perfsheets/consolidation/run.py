@@ -171,14 +171,23 @@ def consolidate(
             progress=progress,
         )
         lap("compute")
-        run_ids: list[int] = []
-
-        def store_run() -> None:
+        # Compute -> store -> write: results.xlsx is started first because for large runs a
+        # worker process writes it while the ledger is stored and the CSVs are written.
+        ws.results.mkdir(parents=True, exist_ok=True)
+        book = results_book.BookWriter(ws.results / "results.xlsx", comp, plan, lang)
+        lap("results.xlsx" if book.process is None else "results.xlsx worker started")
+        try:
             with ws.ledger() as conn:
-                run_ids.append(store(conn, plan, comp))
-
-        files = results_book.write_all(ws.results, comp, plan, lang, store_run, lap)
-        run_id = run_ids[0]
+                run_id = store(conn, plan, comp)
+            lap("store")
+            files = results_book.write_csvs(ws.results, comp, plan, lang, lap)
+        except BaseException:
+            book.abandon()
+            raise
+        background = book.process is not None
+        files["results"] = book.finish()
+        if background:
+            lap("results.xlsx wait")  # the time still spent waiting for the worker
     summary = comp.summary
     result = ConsolidationResult(
         workspace=ws.root,
