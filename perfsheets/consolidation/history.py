@@ -21,6 +21,7 @@ from perfsheets.core.model import Employee, Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult, TrendPoint
 from perfsheets.core.scoring import grade_for, round_half_up, weighted_mean
+from perfsheets.ledger.results import latest_run_plan, read_only, run_totals
 
 
 @dataclass(frozen=True)
@@ -41,19 +42,12 @@ def load_cycle(workspace: str | Path) -> CycleRecord | None:
     path = Path(workspace) / "ledger.sqlite"
     if not path.is_file():
         return None
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = read_only(path)
     try:
-        row = conn.execute(
-            "SELECT r.run_id, p.plan_json FROM runs r JOIN plan_versions p"
-            " ON p.version = r.plan_version WHERE r.kind='consolidate'"
-            " ORDER BY r.run_id DESC LIMIT 1"
-        ).fetchone()
+        row = latest_run_plan(conn)
         if row is None:
             return None
-        rows = conn.execute(
-            "SELECT employee_id, total_score, grade, complete FROM results WHERE run_id=?",
-            (row[0],),
-        ).fetchall()
+        rows = run_totals(conn, row[0])
     except sqlite3.DatabaseError:
         return None
     finally:

@@ -62,6 +62,7 @@ from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.core.scoring import grade_for, round_half_up
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
+from perfsheets.ledger.results import accepted_entries, store_run
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 from perfsheets.plan.io import load_plan
 
@@ -250,12 +251,7 @@ def entries_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
 def read_inputs(conn: sqlite3.Connection) -> LedgerInputs:
     """Entries of the accepted, not superseded returns, imported actuals, target changes and
     appeals."""
-    rows = conn.execute(
-        "SELECT e.ratee_id, e.rater_id, e.rater_type, e.item_key, e.field, e.value_num,"
-        " e.value_text, e.return_id FROM entries e JOIN returns r ON r.return_id = e.return_id"
-        " WHERE r.superseded_by IS NULL"
-    ).fetchall()
-    entries = entries_frame(rows)
+    entries = entries_frame(accepted_entries(conn))
     imported = imported_actuals(conn)
     changes = load_target_changes(conn)
     appeals: dict[str, list[Appeal]] = defaultdict(list)
@@ -606,16 +602,13 @@ def store(conn: sqlite3.Connection, plan: Plan, comp: Computation) -> int:
     """A ``consolidate`` run and one results row per employee, in the caller's transaction."""
     version = freeze_plan(conn, plan.model_dump_json())
     summary = json.dumps(comp.summary, ensure_ascii=False, default=_json_default)
-    cur = conn.execute(
-        "INSERT INTO runs (kind, plan_version, started_at, summary_json) VALUES (?, ?, ?, ?)",
-        ("consolidate", version, now(), summary),
-    )
-    run_id = int(cur.lastrowid)
-    conn.executemany(
-        "INSERT INTO results (run_id, employee_id, total_score, grade, complete, detail_json)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+    run_id = store_run(
+        conn,
+        version,
+        now(),
+        summary,
         (
-            (run_id, r.employee_id, r.total_score, r.grade, int(r.complete), r.model_dump_json())
+            (r.employee_id, r.total_score, r.grade, r.complete, r.model_dump_json())
             for r in comp.results
         ),
     )
