@@ -37,11 +37,13 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from perfsheets.core.model import Lang, Plan
+from perfsheets.core.naming import named
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.results import load_results
+from perfsheets.ledger.results import latest_run_plan, load_results
 from perfsheets.ledger.workspace import Workspace
+from perfsheets.plan.io import load_plan
 from perfsheets.report.xhtml import html_document
 
 PREFERRED_FONT = "Noto Sans CJK SC"
@@ -565,10 +567,6 @@ def _run_job(job: Job) -> JobResult:
 
 
 def _load_plan(ws: Workspace) -> Plan:
-    try:
-        from perfsheets.plan.io import load_plan
-    except ImportError as exc:  # pragma: no cover - until the plan module is merged
-        raise PerfsheetsError("no plan given and perfsheets.plan.io is not available") from exc
     return load_plan(ws.plan_path())
 
 
@@ -604,12 +602,16 @@ def render_reports(
     """
     started = time.perf_counter()
     ws = Workspace(Path(workspace))
-    plan = plan or _load_plan(ws)
+    with ws.ledger() as conn:
+        frozen = latest_run_plan(conn)
+        stored = load_results(conn)
+    # The plan version frozen with the run, not today's plan.yaml: a report says what the run did.
+    if plan is None:
+        plan = Plan.model_validate_json(frozen[1]) if frozen else _load_plan(ws)
     lang = lang or plan.cycle.language
     font = require_cjk_font(lang)
     warnings = [w for w in [harfbuzz_subset_warning(lang)] if w]
-    with ws.ledger() as conn:
-        all_results = load_results(conn)
+    all_results = [named(r, plan, lang) for r in stored]
     if not all_results:
         raise PerfsheetsError(
             "还没有汇总结果：请先运行 perfsheets consolidate"

@@ -585,3 +585,32 @@ def test_reports_from_the_real_pipeline(tmp_path):
         assert squash(needle) in text, needle
     assert "development" not in text and "moved_by_quota" not in text  # codes shown as words
     assert (demo.workspace / "reports" / "hr_summary.pdf").exists()
+
+
+def test_reports_speak_the_frozen_plan_in_the_language_asked(tmp_path):
+    """Names come from the plan version frozen with the run, in the report's language: an
+    English report after a Chinese consolidation prints the plan's English names, and editing
+    plan.yaml afterwards does not change what a report says about that run."""
+    from perfsheets.demo import run_demo
+    from perfsheets.ledger.results import load_results
+    from perfsheets.plan.io import dump_plan, load_plan
+
+    demo = run_demo(tmp_path / "demo", employees=12, report_limit=1)
+    ws = Workspace(demo.workspace)
+    with ws.ledger() as conn:
+        first = next(r for r in load_results(conn) if r.complete)
+    plan = load_plan(ws.plan_path())
+    role = next(r for r in plan.roles if r.id == first.role)
+    kpi = role.kpi(first.kpis[0].code)
+    assert kpi is not None and kpi.name_en and kpi.name_en != kpi.name
+
+    out = render_reports(ws.root, employees=[first.employee_id], lang="en", workers=1)
+    english = pdf_text(out.reports[0])
+    assert squash(kpi.name_en) in english and squash(role.label("en")) in english
+
+    renamed = kpi.model_copy(update={"name": "改过的名字"})
+    role.kpis[role.kpis.index(kpi)] = renamed
+    dump_plan(plan, ws.plan_path())
+    again = render_reports(ws.root, employees=[first.employee_id], workers=1)
+    chinese = pdf_text(again.reports[0])
+    assert squash(kpi.name) in chinese and "改过的名字" not in chinese
