@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
-from perfsheets.core.scoring import largest_remainder
+from perfsheets.core.scoring import exact, largest_remainder, round_half_up
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,15 +29,36 @@ QuotaMode = Literal["exact", "maximum"]
 # --- forced distribution ------------------------------------------------------------------------
 
 
-def quota_mode(quotas: Sequence[float | None]) -> QuotaMode:
-    """ "exact" when every grade has a quota and they add up to 100%, else "maximum".
+QuotaKind = Literal["max", "min", "exact"]
+
+
+def quota_mode(
+    quotas: Sequence[float | None], kinds: Sequence[QuotaKind | None] | None = None
+) -> QuotaMode:
+    """ "exact" when every grade's share is exact, else "maximum".
 
     exact: the group is ranked and split by the shares (强制分布), people can move up or down.
-    maximum: a grade with a quota holds at most its share; people only ever move down.
+    maximum: a grade with a maximum holds at most its share (people move down only as far as
+    that requires); minimum shares then pull in the fewest people needed. A plan that states no
+    kinds reads as exact when every grade has a share and they add up to 100%.
     """
+    given = [k for k in kinds or () if k is not None]
+    if given:
+        explicit = all(k == "exact" for k in given) and len(given) == len(quotas)
+        return "exact" if explicit and all(q is not None for q in quotas) else "maximum"
     if all(q is not None for q in quotas) and abs(math.fsum(quotas) - 1) < 1e-6:  # type: ignore[arg-type]
         return "exact"
     return "maximum"
+
+
+def quota_kinds(
+    quotas: Sequence[float | None], kinds: Sequence[QuotaKind | None] | None = None
+) -> list[QuotaKind | None]:
+    """What each grade's share means (None: no share): as stated, else by :func:`quota_mode`."""
+    mode = quota_mode(quotas, kinds)
+    stated = list(kinds) if kinds is not None else [None] * len(quotas)
+    default: QuotaKind = "exact" if mode == "exact" else "max"
+    return [None if q is None else (k or default) for q, k in zip(quotas, stated, strict=True)]
 
 
 def quota_counts(quotas: Sequence[float | None], n: int) -> list[int | None]:
@@ -45,8 +67,8 @@ def quota_counts(quotas: Sequence[float | None], n: int) -> list[int | None]:
     The share left over by the quotas is its own bucket in the rounding, so "10% S, 20% A" for
     7 people gives S 1, A 1 (0.7 and 1.4 round against the remaining 4.9).
     """
-    given = [q for q in quotas if q is not None]
-    rest = max(0.0, 1.0 - math.fsum(given))
+    given = [Fraction(exact(q)) for q in quotas if q is not None]
+    rest = max(Fraction(0), 1 - sum(given, Fraction(0)))
     counts = largest_remainder([*given, rest], n)[: len(given)] if given else []
     it = iter(counts)
     return [next(it) if q is not None else None for q in quotas]
@@ -72,36 +94,57 @@ def forced_distribution(
     threshold_levels: Mapping[str, int],
     quotas: Sequence[float | None],
     tie_rule: TieRule = "favour_employee",
+    kinds: Sequence[QuotaKind | None] | None = None,
+    minimums: Sequence[tuple[Sequence[int], float]] = (),
 ) -> dict[str, int]:
     """Grade level (0 = best) of each person of one group under forced distribution.
 
     ``threshold_levels`` are the levels the people reached by the score thresholds; ``quotas``
-    the grades' shares, best first. Rules (see :func:`quota_mode`):
+    the grades' shares, best first, ``kinds`` what each share means (see :func:`quota_mode`),
+    ``minimums`` extra minimum shares of several levels together (e.g. C + D >= 5%).
 
-    * exact: ranked best first, the first c0 people get level 0, the next c1 level 1 ...
-      (counts by largest remainder).
-    * maximum: ranked best first, each person gets the level their score reached unless that
-      level is full; then the next level below with room. Levels without quota never fill.
+    * exact (every grade): ranked best first, the first c0 people get level 0, the next c1
+      level 1 ... (counts by largest remainder).
+    * otherwise, maxima first: ranked best first, each person keeps the level their score
+      reached unless that level is full, then the next level below with room; nobody moves up.
+      Then each minimum (a "min" or "exact" grade alone, or a set of grades) that is not met
+      takes the fewest people needed from next to it: the lowest-ranked people above a set that
+      is not at the top move down into its best level; for a set at the top, the highest-ranked
+      people below move up into its lowest level. A minimum is at least ceil(share × n) people.
 
-    Ties at a boundary: "favour_employee" keeps everyone with the same score in the better
-    level (that level then holds more than its count and the levels below fewer);
-    "employee_id" breaks ties by employee id, so the counts hold exactly.
+    Ties at a boundary: "favour_employee" keeps everyone with the same score together (a full
+    level then holds more than its count; a minimum may take a whole tie group); "employee_id"
+    breaks ties by employee id, so the counts hold exactly.
     """
     n = len(scores)
     counts = quota_counts(quotas, n)
     groups = _ranked_ties(scores, tie_rule)
+    if quota_mode(quotas, kinds) == "exact":
+        return _split_by_rank(groups, counts)
+    meaning = quota_kinds(quotas, kinds)
+    out = _apply_maxima(groups, threshold_levels, counts, meaning)
+    wanted = [([i], quotas[i]) for i, k in enumerate(meaning) if k in ("min", "exact")]
+    for levels, share in [*wanted, *minimums]:
+        _apply_minimum(groups, out, sorted(levels), Fraction(exact(share)), len(quotas) - 1)
+    return out
+
+
+def _split_by_rank(groups: list[list[str]], counts: Sequence[int | None]) -> dict[str, int]:
+    bounds = list(_cumulative([c or 0 for c in counts]))
     out: dict[str, int] = {}
-    if quota_mode(quotas) == "exact":
-        bounds = list(_cumulative([c or 0 for c in counts]))
-        position = 0
-        for group in groups:
-            level = next((i for i, b in enumerate(bounds) if position < b), len(bounds) - 1)
-            for emp in group:
-                out[emp] = level
-            position += len(group)
-        return out
-    room = [math.inf if c is None else float(c) for c in counts]
-    last = len(quotas) - 1
+    position = 0
+    for group in groups:
+        level = next((i for i, b in enumerate(bounds) if position < b), len(bounds) - 1)
+        for emp in group:
+            out[emp] = level
+        position += len(group)
+    return out
+
+
+def _apply_maxima(groups, threshold_levels, counts, meaning) -> dict[str, int]:
+    room = [c if k in ("max", "exact") else math.inf for c, k in zip(counts, meaning, strict=True)]
+    last = len(counts) - 1
+    out: dict[str, int] = {}
     for group in groups:
         start = threshold_levels[group[0]]
         level = next((i for i in range(start, last + 1) if room[i] > 0), last)
@@ -109,6 +152,23 @@ def forced_distribution(
             out[emp] = level
         room[level] -= len(group)
     return out
+
+
+def _apply_minimum(
+    groups: list[list[str]], out: dict[str, int], levels: list[int], share: Fraction, last: int
+) -> None:
+    need = math.ceil(share * len(out))
+    have = sum(1 for level in out.values() if level in levels)
+    best, worst = levels[0], levels[-1]
+    from_above = best > 0  # a set not at the top fills from the people ranked above it
+    order = reversed(groups) if from_above else iter(groups)
+    for group in order:
+        if have >= need:
+            return
+        movable = [e for e in group if (out[e] < best if from_above else out[e] > worst)]
+        for emp in movable:
+            out[emp] = best if from_above else worst
+        have += len(movable)
 
 
 def _cumulative(counts: Sequence[int]):
@@ -268,8 +328,15 @@ def leniency_table(ratings: pd.DataFrame, flag: float, min_ratees: int) -> pd.Da
         mean_rating=("value", "mean"),
         others_mean=("others", "mean"),
     )
-    table["difference"] = table["mean_rating"] - table["others_mean"]
-    table["flagged"] = (table["difference"].abs() >= flag - 1e-9) & (table["ratees"] >= min_ratees)
+    # The sheet shows means to 2 places (half up, as Excel); the difference is the shown mean
+    # minus the shown others' mean, so HR can check it by hand, and the flag judges that figure.
+    for column in ("mean_rating", "others_mean"):
+        table[column] = [round_half_up(v, 2) for v in table[column].tolist()]
+    table["difference"] = [
+        round_half_up(exact(m) - exact(o), 2)
+        for m, o in zip(table["mean_rating"].tolist(), table["others_mean"].tolist(), strict=True)
+    ]
+    table["flagged"] = (table["difference"].abs() >= flag) & (table["ratees"] >= min_ratees)
     return table.reset_index()[list(LENIENCY_COLUMNS)]
 
 

@@ -540,9 +540,9 @@ def _leniency_sheet(book, formats, leniency: pd.DataFrame, plan: Plan, lang: Lan
                 term(rec.rtype, lang),
                 int(rec.ratings),
                 int(rec.ratees),
-                round(rec.mean_rating, 2),
-                round(rec.others_mean, 2),
-                round(rec.difference, 2),
+                rec.mean_rating,
+                rec.others_mean,
+                rec.difference,
                 bool(rec.flagged),
             ]
         )

@@ -63,6 +63,7 @@ from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.core.scoring import grade_for, round_half_up
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.results import accepted_entries, store_run
+from perfsheets.ledger.status import accepted_returns, forms_without_return
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 from perfsheets.plan.io import load_plan
 
@@ -98,6 +99,9 @@ class ConsolidationResult:
     complete: int
     incomplete: int
     moved_by_quota: int
+    outstanding_forms: int  # forms with no accepted return yet
+    outstanding_departments: dict[str, int]
+    provisional: bool  # forced distribution over a population not yet fully collected
     flagged_raters: int
     distribution: dict[str, int]
     scores_csv: Path
@@ -160,7 +164,17 @@ def consolidate(
     history = load_history(previous, ws.root, plan)
     with _gc_paused():
         with ws.ledger() as conn:
+            if not accepted_returns(conn):
+                raise PerfsheetsError(
+                    tr(
+                        lang,
+                        "还没有任何已接收的回收表：请先运行 perfsheets collect",
+                        "no accepted returns yet: run 'perfsheets collect' first",
+                    ),
+                    exit_code=1,
+                )
             inputs = read_inputs(conn)
+            outstanding = outstanding_by_department(plan, forms_without_return(conn))
         lap("read")
         comp = compute(
             plan,
@@ -172,6 +186,10 @@ def consolidate(
             progress=progress,
         )
         lap("compute")
+        comp.summary["outstanding"] = outstanding
+        comp.summary["quota"]["provisional"] = bool(outstanding["forms"]) and bool(
+            comp.summary["quota"]["enabled"]
+        )
         # Compute -> store -> write: results.xlsx is started first because for large runs a
         # worker process writes it while the ledger is stored and the CSVs are written.
         ws.results.mkdir(parents=True, exist_ok=True)
@@ -198,6 +216,9 @@ def consolidate(
         complete=summary["complete"],
         incomplete=len(summary["incomplete"]),
         moved_by_quota=len(summary["quota"]["moves"]),
+        outstanding_forms=summary["outstanding"]["forms"],
+        outstanding_departments=summary["outstanding"]["departments"],
+        provisional=summary["quota"]["provisional"],
         flagged_raters=int(comp.leniency["flagged"].sum()) if len(comp.leniency) else 0,
         distribution=summary["distribution"],
         scores_csv=files["scores"],
@@ -224,6 +245,18 @@ def rollup_year(
     if out is not None:
         rollup.csv = results_book.write_year_csv(Path(out), rollup, used, language)
     return rollup
+
+
+def outstanding_by_department(plan: Plan, forms: list[tuple[str, str]]) -> dict[str, Any]:
+    """How many forms have no accepted return yet, in all and per rater's department (plan
+    order; external raters last): forced distribution over such a population is provisional."""
+    department = {e.id: e.department for e in plan.roster.employees}
+    counts: dict[str, int] = defaultdict(int)
+    for _form, rater in forms:
+        counts[department.get(rater, "")] += 1
+    order = {d: i for i, d in enumerate(dict.fromkeys(e.department for e in plan.roster.employees))}
+    by_dept = dict(sorted(counts.items(), key=lambda kv: order.get(kv[0], len(order))))
+    return {"forms": len(forms), "departments": by_dept}
 
 
 def _load_plan(ws: Workspace) -> Plan:
@@ -338,9 +371,13 @@ def grade_all(plan: Plan, results: list[EmployeeResult], lang: Lang) -> dict[str
             res.grade = grade_for(res.total_score, levels).code
     fd = grading.forced_distribution
     quotas = [g.quota for g in levels]
+    kinds = [g.quota_kind for g in levels]
     info: dict[str, Any] = {
         "enabled": fd.enabled,
-        "mode": fairness.quota_mode(quotas),
+        "mode": fairness.quota_mode(quotas, kinds),
+        "kinds": dict(
+            zip([g.code for g in levels], fairness.quota_kinds(quotas, kinds), strict=True)
+        ),
         "group_by": fd.group_by,
         "min_group_size": fd.min_group_size,
         "tie_rule": fd.tie_rule,
@@ -349,7 +386,8 @@ def grade_all(plan: Plan, results: list[EmployeeResult], lang: Lang) -> dict[str
         "moves": [],
     }
     graded = [r for r in results if r.grade is not None]
-    if fd.enabled and any(q is not None for q in quotas) and graded:
+    wanted = any(q is not None for q in quotas) or fd.minimum_shares
+    if fd.enabled and wanted and graded:
         _force(graded, levels, index, quotas, fd, info)
     for res in results:
         if res.grade is not None:
@@ -372,7 +410,13 @@ def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:
             continue
         scores = {m: by_id[m].total_score for m in members}
         thresholds = {m: index[by_id[m].grade] for m in members}
-        final = fairness.forced_distribution(scores, thresholds, quotas, fd.tie_rule)
+        kinds = [g.quota_kind for g in levels]
+        minimums = [
+            ([index[c] for c in m.grades if c in index], m.share) for m in fd.minimum_shares
+        ]
+        final = fairness.forced_distribution(
+            scores, thresholds, quotas, fd.tie_rule, kinds, minimums
+        )
         for emp, level in final.items():
             res = by_id[emp]
             res.quota_group = label
@@ -523,8 +567,9 @@ def department_stats(results: list[EmployeeResult], codes: list[str]) -> list[di
 def rules_text(plan: Plan, calibration: str, count_hidden: bool, lang: Lang) -> dict[str, str]:
     """The rules this run used, in words HR can read out to an employee."""
     a, fd = plan.aggregation, plan.grading.forced_distribution
-    quotas = [g.quota for g in plan.grading.levels]
-    mode = fairness.quota_mode(quotas)
+    levels = sorted(plan.grading.levels, key=lambda g: g.min_score, reverse=True)
+    quotas = [g.quota for g in levels]
+    mode = fairness.quota_mode(quotas, [g.quota_kind for g in levels])
     t = lambda zh, en: tr(lang, zh, en)  # noqa: E731
     rules = {
         "kpi": t(
@@ -576,12 +621,14 @@ def rules_text(plan: Plan, calibration: str, count_hidden: bool, lang: Lang) -> 
     }
     if fd.enabled:
         how = t(
-            "按名次和比例分配（各等级人数由最大余数法计算）"
+            "按名次和固定比例分配（各等级人数由最大余数法计算，可上可下）"
             if mode == "exact"
-            else "有比例的等级人数不超过比例（超出者按分数降到下一等级）",
-            "ranked and split by the shares (head counts by largest remainder)"
+            else "比例上限：等级人数不超过上限（超出者按分数降到下一等级，不会有人被调高）；"
+            "比例下限：人数不足时从相邻等级按名次调入最少的人数",
+            "ranked and split by fixed shares (head counts by largest remainder; people can move up or down)"
             if mode == "exact"
-            else "a grade with a quota holds at most its share (the lowest scores move down a grade)",
+            else "a maximum share caps a grade (the lowest scores move down a grade; nobody is lifted); "
+            "a minimum share, where not met, takes the fewest people needed from the next grade by rank",
         )
         tie = t(
             "同分者都保留在较好的等级" if fd.tie_rule == "favour_employee" else "同分按工号排序",

@@ -184,7 +184,7 @@ class Builder:
         self.types = plan.rater_type_map()
         self.min_count = {t.id: t.min_count for t in plan.rater_types}
         self.targets = plan.target_map()
-        self.expected = expected_types(plan)
+        self.without_manager = {e.id for e in plan.roster.employees if e.manager is None}
         self.by_item = type_rows(ratings, self.agg.trim_min_count, self.places)
         entries = inputs.entries
         self.actuals = typed_actuals(entries, self.agg.kpi_actual_priority)
@@ -292,13 +292,21 @@ class Builder:
         return flags
 
     def missing_types(self, emp_id: str) -> list[str]:
-        """Required rater types assigned to this person that returned nothing for them."""
-        expected = self.expected.get(emp_id, set())
+        """Required rater types that returned nothing for this person.
+
+        A required type nobody was assigned (a manager who is inactive, no peers drawn) is
+        missing too, as ``check`` says; only the top of the organisation, who has no manager,
+        needs no manager rating.
+        """
         present = self.present.get(emp_id, set())
+        top = emp_id in self.without_manager
         return [
             t
             for t in RATER_TYPE_ORDER
-            if t in self.types and self.types[t].required and t in expected and t not in present
+            if t in self.types
+            and self.types[t].required
+            and t not in present
+            and not (t == "manager" and top)
         ]
 
     def section(self, items: Sequence[dict[str, Any]]) -> float | None:
@@ -457,30 +465,6 @@ def strengths_and_development(
     best = sorted((x for x in scored if x[0] > median), key=lambda x: (-x[0], x[1]))
     worst = sorted((x for x in scored if x[0] < median), key=lambda x: (x[0], x[1]))
     return [nm for _, _, nm in best[:most]], [nm for _, _, nm in worst[:most]]
-
-
-def expected_types(plan: Plan) -> dict[str, set[str]]:
-    """The required rater types each person is assigned, by the rules of
-    :func:`raters.build_assignments` (peers drawn only when peers are required: drawing is the
-    slow part for large departments)."""
-    required = {t.id for t in plan.rater_types if t.required}
-    if "peer" in required:
-        from perfsheets.core.raters import build_assignments
-
-        expected: dict[str, set[str]] = defaultdict(set)
-        for a in build_assignments(plan):
-            expected[a.ratee].add(a.type)
-        return expected
-    active = {e.id: e for e in plan.roster.employees if e.is_active}
-    expected = defaultdict(set)
-    for e in active.values():
-        expected[e.id].add("self")
-        if e.manager and e.manager in active:
-            expected[e.id].add("manager")
-            expected[e.manager].add("subordinate")
-    for rel in plan.roster.relations:
-        expected[rel.ratee].add(rel.type)
-    return expected
 
 
 def typed_actuals(

@@ -245,9 +245,18 @@ class Grade(Named):
     consequence: str = ""
     consequence_en: str | None = None
     quota: float | None = Field(default=None, ge=0, le=1)  # share under forced distribution
+    # What the share means: "max" at most (the usual: S <= 10%), "min" at least, "exact" exactly.
+    # Unset: "max", except that a plan whose every grade has a share, together 100%, and that
+    # says nothing else is an exact distribution (强制分布), as plans written before kinds read.
+    quota_kind: Literal["max", "min", "exact"] | None = None
 
     def consequence_text(self, lang: Lang = "zh-CN") -> str:
         return self.consequence_en if lang == "en" and self.consequence_en else self.consequence
+
+
+class MinimumShare(Model):
+    grades: list[str] = Field(min_length=1)  # grade codes, e.g. [C, D]
+    share: float = Field(gt=0, le=1)
 
 
 class ForcedDistribution(Model):
@@ -257,6 +266,8 @@ class ForcedDistribution(Model):
     # Ties at a quota boundary: keep everyone with the same score in the better grade
     # ("favour_employee") or break ties by employee id ("employee_id").
     tie_rule: Literal["favour_employee", "employee_id"] = "favour_employee"
+    # Minimum shares of several grades together, e.g. C + D at least 5% (末位 rules).
+    minimum_shares: list[MinimumShare] = Field(default_factory=list)
 
 
 class Grading(Model):

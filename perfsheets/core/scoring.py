@@ -1,14 +1,21 @@
 """Pure scoring functions: no I/O, no pandas, just the arithmetic HR must be able to explain.
 
 The assessment forms carry Excel formulas that must give the same numbers (see
-:mod:`perfsheets.forms.formulas`), so rounding follows Excel: half away from zero, via ``decimal``.
+:mod:`perfsheets.forms.formulas`), so rounding follows Excel: half away from zero. Every step is
+computed exactly, in :class:`~decimal.Decimal` from the decimal text of its inputs (what a person
+typed, or the rounded figure of the step before), never as float arithmetic that is rounded
+afterwards: 84.5 / 80 * 100 is 105.625 and rounds to 105.63, as Excel's ROUND shows, while the
+float 84.5 / 80 * 100 is 105.62499999999999. A step hands its exact result on as the float nearest
+to it; since every figure here has far fewer than 15 significant digits, ``repr`` of that float is
+the exact decimal again, so the next step starts from exactly what the person sees.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 from perfsheets.core.model import (
     BandsRule,
@@ -24,15 +31,32 @@ from perfsheets.core.model import (
     ScoringRule,
 )
 
+Number = float | int | Decimal
 
-def round_half_up(value: float, places: int = 2) -> float:
-    """Round like Excel's ROUND (half away from zero), not like Python's round()."""
-    if not math.isfinite(value):
+
+def exact(value: Number) -> Decimal:
+    """The exact decimal a figure stands for: a float's shortest round-trip text (``repr``),
+    which is the number the user typed or saw."""
+    if isinstance(value, Decimal):
         return value
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(repr(float(value)))
+
+
+def round_half_up(value: Number, places: int = 2) -> float:
+    """Round like Excel's ROUND (half away from zero), not like Python's round()."""
+    if not isinstance(value, Decimal) and not math.isfinite(value):
+        return float(value)
     quantum = Decimal(1).scaleb(-places)
-    # repr() gives the shortest decimal that round-trips, i.e. the number the user sees.
-    d = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    return float(d)
+    return float(exact(value).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _exact_div(a: Decimal, b: Decimal) -> Decimal:
+    # 34 significant digits: a quotient that does not terminate is far from any tie.
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return a / b
 
 
 def clamp(value: float, low: float, high: float) -> float:
@@ -42,80 +66,106 @@ def clamp(value: float, low: float, high: float) -> float:
 # --- KPI item scores --------------------------------------------------------------------------
 
 
-def completion_ratio(actual: float, target: float, direction: Direction) -> float | None:
+def completion_ratio(actual: Number, target: Number, direction: Direction) -> float | None:
     """Completion ratio: actual/target, or target/actual when lower is better.
 
     Returns None when the ratio is undefined (zero or negative target). A lower-is-better actual
     of zero (or below) means the target was beaten completely: the ratio is infinite and the
     rule's cap applies.
     """
+    ratio = _ratio(exact(actual), exact(target), direction)
+    return None if ratio is None else float(ratio)
+
+
+def _ratio(actual: Decimal, target: Decimal, direction: Direction) -> Decimal | None:
     if target <= 0:
         return None
     if direction == "higher":
-        return actual / target
+        return _exact_div(actual, target)
     if actual <= 0:
-        return math.inf
-    return target / actual
+        return Decimal("Infinity")
+    return _exact_div(target, actual)
 
 
-def change_rate(actual: float, baseline: float, direction: Direction) -> float | None:
+def change_rate(actual: Number, baseline: Number, direction: Direction) -> float | None:
     """(actual - baseline)/baseline, or (baseline - actual)/baseline when lower is better."""
+    rate = _change(exact(actual), exact(baseline), direction)
+    return None if rate is None else float(rate)
+
+
+def _change(actual: Decimal, baseline: Decimal, direction: Direction) -> Decimal | None:
     if baseline == 0:
         return None
     diff = actual - baseline if direction == "higher" else baseline - actual
-    return diff / abs(baseline)
+    return _exact_div(diff, abs(baseline))
 
 
-BAND_DECIMALS = 10
-
-
-def band_score(measure: float, bands: Sequence, otherwise: float, at_most: bool = False) -> float:
+def band_score(measure: Number, bands: Sequence, otherwise: float, at_most: bool = False) -> float:
     """Score of the first band the measure falls in.
 
     Normally a band's ``min`` is a lower bound (measure >= min), best band first. With
     ``at_most`` (raw values where lower is better, e.g. response time) it is an upper bound.
-    The measure is rounded to 10 decimals first, so float noise does not drop a result on a
-    boundary into the band below ((13.2 - 12) / 12 is 0.0999999999999999, meant as 10%).
+    The comparison is exact: a ratio computed in decimals has no float noise to guard against
+    ((13.2 - 12) / 12 is exactly 10%), and a value a person typed is compared as typed
+    (94.99999999999 does not reach a band starting at 95).
     """
-    if math.isfinite(measure):
-        measure = round(measure, BAND_DECIMALS)
+    value = exact(measure)
     if at_most:
         for band in sorted(bands, key=lambda b: b.min):
-            if measure <= band.min:
+            if value <= exact(band.min):
                 return band.score
         return otherwise
     for band in sorted(bands, key=lambda b: b.min, reverse=True):
-        if measure >= band.min:
+        if value >= exact(band.min):
             return band.score
     return otherwise
 
 
 def rule_score(
     rule: ScoringRule,
-    actual: float,
-    target: float | None,
-    baseline: float | None = None,
+    actual: Number,
+    target: Number | None,
+    baseline: Number | None = None,
     direction: Direction = "higher",
 ) -> float | None:
     """Item score (0..100, above 100 where a cap allows) for one KPI actual; None if undefined."""
+    score = exact_rule_score(rule, actual, target, baseline, direction)
+    return None if score is None else float(score)
+
+
+def exact_rule_score(
+    rule: ScoringRule,
+    actual: Number,
+    target: Number | None,
+    baseline: Number | None = None,
+    direction: Direction = "higher",
+) -> Decimal | None:
+    """:func:`rule_score` as an exact decimal (before rounding)."""
+    value = exact(actual)
+    goal = None if target is None else exact(target)
     if isinstance(rule, LinearRule):
-        ratio = completion_ratio(actual, target or 0.0, direction)
-        return None if ratio is None else 100.0 * clamp(ratio, rule.floor, rule.cap)
+        ratio = _ratio(value, goal or Decimal(0), direction)
+        if ratio is None:
+            return None
+        return 100 * max(exact(rule.floor), min(exact(rule.cap), ratio))
     if isinstance(rule, BandsRule):
         if rule.on == "value":
-            return band_score(actual, rule.bands, rule.otherwise, at_most=direction == "lower")
-        ratio = completion_ratio(actual, target or 0.0, direction)
-        return None if ratio is None else band_score(ratio, rule.bands, rule.otherwise)
+            at_most = direction == "lower"
+            return exact(band_score(value, rule.bands, rule.otherwise, at_most=at_most))
+        ratio = _ratio(value, goal or Decimal(0), direction)
+        return None if ratio is None else exact(band_score(ratio, rule.bands, rule.otherwise))
     if isinstance(rule, DeductionRule):
-        return max(rule.floor, rule.base - rule.per_unit * max(actual, 0.0))
+        deducted = exact(rule.base) - exact(rule.per_unit) * max(value, Decimal(0))
+        return max(exact(rule.floor), deducted)
     if isinstance(rule, PassFailRule):
-        if target is None:
+        if goal is None:
             return None
-        met = actual >= target if direction == "higher" else actual <= target
-        return rule.pass_score if met else rule.fail_score
+        met = value >= goal if direction == "higher" else value <= goal
+        return exact(rule.pass_score if met else rule.fail_score)
     if isinstance(rule, ChangeBandsRule):
-        rate = change_rate(actual, baseline if baseline is not None else 0.0, direction)
-        return None if rate is None else band_score(rate, rule.bands, rule.otherwise)
+        base = exact(baseline) if baseline is not None else Decimal(0)
+        rate = _change(value, base, direction)
+        return None if rate is None else exact(band_score(rate, rule.bands, rule.otherwise))
     raise TypeError(f"unknown scoring rule {rule!r}")
 
 
@@ -127,7 +177,7 @@ def kpi_score(
     places: int = 2,
 ) -> float | None:
     """Rounded item score of a KPI; individual target/baseline override the role's defaults."""
-    raw = rule_score(
+    raw = exact_rule_score(
         kpi.rule,
         actual,
         kpi.target if target is None else target,
@@ -159,18 +209,18 @@ def rating_points(scale: Scale, value: int) -> float | None:
     return None if level is None else level.points
 
 
-def trimmed_mean(values: Sequence[float], trim_min_count: int = 5) -> float | None:
+def trimmed_mean(values: Sequence[Number], trim_min_count: int = 5) -> float | None:
     """Mean; with at least ``trim_min_count`` values drop one highest and one lowest."""
     if not values:
         return None
-    vals = sorted(values)
+    vals = sorted(exact(v) for v in values)
     if len(vals) >= trim_min_count:
         vals = vals[1:-1]
-    return math.fsum(vals) / len(vals)
+    return float(_exact_div(sum(vals, Decimal(0)), Decimal(len(vals))))
 
 
 def combine_rater_types(
-    type_scores: Mapping[RaterTypeId, float], weights: Mapping[RaterTypeId, float]
+    type_scores: Mapping[RaterTypeId, Number], weights: Mapping[RaterTypeId, Number]
 ) -> float | None:
     """Weighted mean over the rater types present, weights renormalised over those types.
 
@@ -178,22 +228,22 @@ def combine_rater_types(
     count. Returns None when no weighted type is present.
     """
     present = [(s, weights.get(t, 0.0)) for t, s in type_scores.items() if weights.get(t, 0.0) > 0]
-    total_weight = math.fsum(w for _, w in present)
-    if total_weight <= 0:
+    return weighted_mean(present)
+
+
+def weighted_sum(scored: Iterable[tuple[Number, Number]], total_weight: Number = 100.0) -> float:
+    """Σ score·weight / total_weight (weights in percent by default), exactly."""
+    total = sum((exact(s) * exact(w) for s, w in scored), Decimal(0))
+    return float(_exact_div(total, exact(total_weight)))
+
+
+def weighted_mean(scored: Iterable[tuple[Number, Number]]) -> float | None:
+    """Σ score·weight / Σ weight over the items given, exactly; None when there are none."""
+    pairs = [(exact(s), exact(w)) for s, w in scored]
+    total = sum((w for _, w in pairs), Decimal(0))
+    if total <= 0:
         return None
-    return math.fsum(s * w for s, w in present) / total_weight
-
-
-def weighted_sum(scored: Iterable[tuple[float, float]], total_weight: float = 100.0) -> float:
-    """Σ score·weight / total_weight (weights in percent by default)."""
-    return math.fsum(s * w for s, w in scored) / total_weight
-
-
-def weighted_mean(scored: Iterable[tuple[float, float]]) -> float | None:
-    """Σ score·weight / Σ weight over the items given; None when there are none."""
-    pairs = list(scored)
-    total = math.fsum(w for _, w in pairs)
-    return None if total <= 0 else math.fsum(s * w for s, w in pairs) / total
+    return float(_exact_div(sum((s * w for s, w in pairs), Decimal(0)), total))
 
 
 # --- grades -----------------------------------------------------------------------------------
@@ -207,16 +257,20 @@ def grade_for(score: float, levels: Sequence[Grade]) -> Grade:
     return min(levels, key=lambda g: g.min_score)
 
 
-def largest_remainder(quotas: Sequence[float], n: int) -> list[int]:
+def largest_remainder(quotas: Sequence[Number | Fraction], n: int) -> list[int]:
     """Split n people over shares (summing to <= 1) by the largest-remainder (Hamilton) method.
 
-    Shares summing to less than 1 leave the rest unallocated: those counts go to the last level,
-    which is how "at most 10% S, at most 20% A, the rest B or below" quotas read.
+    Computed on exact fractions: with shares 30/30/30/5/5 of 32 every remainder is exactly 0.6
+    and the stated order breaks the tie (in floats 0.3 × 32 − 9 is 0.5999… and the order breaks).
+    Equal remainders go to the earlier share (the better grade). Shares summing to less than 1
+    leave the rest unallocated: those counts go to the last level, which is how "at most 10% S,
+    at most 20% A, the rest B or below" quotas read.
     """
-    raw = [q * n for q in quotas]
+    shares = [q if isinstance(q, Fraction) else Fraction(exact(q)) for q in quotas]
+    raw = [q * n for q in shares]
     counts = [math.floor(r) for r in raw]
     rest = n - sum(counts)
-    if math.fsum(quotas) >= 1 - 1e-9:
+    if sum(shares) >= 1:
         order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - counts[i]), i))
         for i in order[:rest]:
             counts[i] += 1

@@ -623,10 +623,11 @@ def render_reports(
         wanted = set(employees)
         results = [r for r in all_results if r.employee_id in wanted]
         unknown = sorted(wanted - {r.employee_id for r in results})
-        if unknown:
-            warnings.append(
-                ("没有这些员工的结果：" if lang != "en" else "no results for: ")
-                + ", ".join(unknown)
+        if unknown:  # refused before anything is written: no other report is rewritten
+            raise PerfsheetsError(
+                ("没有这些员工的汇总结果：" if lang != "en" else "no consolidated results for: ")
+                + ", ".join(unknown),
+                exit_code=1,
             )
     folder = ws.reports
     jobs, parts = plan_jobs(

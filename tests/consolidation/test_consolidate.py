@@ -255,6 +255,7 @@ def test_kpi_actual_priority(tmp_path, small_plan):
 
 
 def test_progress_reports_every_employee(lb):
+    rate_e002(lb)
     calls = []
     consolidate(lb.root, previous=[], progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (7, 7)
@@ -311,3 +312,28 @@ def test_strengths_and_development_never_overlap_on_ties():
     assert strengths_and_development(items) == (["i0", "i1"], ["i5"])  # the 100s are the median
     same = [{"name": f"i{n}", "score": 90} for n in range(4)]
     assert strengths_and_development(same) == ([], [])
+
+
+def test_a_required_manager_nobody_was_assigned_makes_the_result_incomplete(tmp_path, small_plan):
+    # E002's manager E001 is inactive: no manager form was generated, so none can come back.
+    people = [
+        e.model_copy(update={"is_active": False}) if e.id == "E001" else e
+        for e in small_plan.roster.employees
+    ]
+    plan = small_plan.model_copy(
+        update={"roster": small_plan.roster.model_copy(update={"employees": people})}
+    )
+    lb = LedgerBuilder(tmp_path / "ws", plan)
+    rate_e002(lb, manager=False)
+    r = result_of(consolidate(lb.root, previous=[]).workspace, "E002")
+    assert r.missing_types == ["manager"]
+    assert (r.complete, r.grade) == (False, None)
+
+
+def test_nothing_to_consolidate_without_an_accepted_return(lb):
+    from perfsheets.core.problems import PerfsheetsError
+
+    with pytest.raises(PerfsheetsError, match="collect") as caught:
+        consolidate(lb.root, previous=[])
+    assert caught.value.exit_code == 1
+    assert not (lb.root / "results" / "scores.csv").exists()

@@ -51,7 +51,9 @@ def test_trend_and_promotion_from_a_sibling_workspace(tmp_path, s_at_90):
     q2 = cycle_plan(
         s_at_90, "2026Q2", "quarter", dt.date(2026, 4, 1), dt.date(2026, 6, 30), company=other
     )
-    consolidate(LedgerBuilder(tmp_path / "other-company", q2).root, previous=[])
+    elsewhere = LedgerBuilder(tmp_path / "other-company", q2)
+    rate_e002(elsewhere)
+    consolidate(elsewhere.root, previous=[])
     out = consolidate(second.root)  # previous=None: siblings of the same company, earlier
     assert out.previous_cycles == ["2026Q3"]
     r4 = next(r for r in out.results if r.employee_id == "E002")

@@ -167,7 +167,7 @@ def test_results_book_sheets_filters_frozen_panes_and_chart(tmp_path, forced_pla
     rules = dict(book["计算规则"].iter_rows(min_row=2, values_only=True))
     assert rules["校准方法"] == "none" and rules["评价人校准"] == "未做评价人校准"
     assert rules["强制分布"].startswith(
-        "强制分布：按全公司分组，不足 3 人的组合并；按名次和比例分配"
+        "强制分布：按全公司分组，不足 3 人的组合并；按名次和固定比例分配"
     )
 
 

@@ -269,3 +269,128 @@ def test_alpha_is_computed_on_the_ratings_before_calibration():
     wide = wide.assign(points=np.linspace(40, 100, len(wide)))  # 90 distinct values
     result = fairness.krippendorff_alpha(wide)
     assert result["units"] == 30 and result["alpha"] is not None
+
+
+def test_leniency_difference_is_the_shown_mean_minus_the_shown_others_mean():
+    import random
+    from decimal import Decimal
+
+    import pandas as pd
+
+    rng = random.Random(3)
+    rows = [
+        {
+            "ratee": f"E{p}",
+            "rater": f"R{r}",
+            "rtype": "peer",
+            "item": f"c{i}",
+            "value": rng.randint(1, 5),
+        }
+        for p in range(12)
+        for r in range(4)
+        for i in range(5)
+    ]
+    table = fairness.leniency_table(pd.DataFrame(rows), flag=0.5, min_ratees=3)
+    assert len(table) == 4
+    for rec in table.itertuples():
+        shown = [Decimal(repr(x)) for x in (rec.mean_rating, rec.others_mean, rec.difference)]
+        assert all(s == s.quantize(Decimal("0.01")) for s in shown)
+        assert shown[2] == shown[0] - shown[1]
+        assert rec.flagged == (abs(shown[2]) >= Decimal("0.5"))
+
+
+# --- quota kinds: maximum, minimum, exact (hand-worked) ------------------------------------------
+
+TEN = {
+    "E01": 98,
+    "E02": 96,
+    "E03": 95.5,
+    "E04": 90,
+    "E05": 88,
+    "E06": 80,
+    "E07": 78,
+    "E08": 70,
+    "E09": 65,
+    "E10": 50,
+}  # S S S A A B B C C D by thresholds
+S, A, B, C, D = range(5)
+
+
+def _kinds(scores, quotas, kinds, minimums=(), tie_rule="favour_employee"):
+    levels = {e: threshold_level(s) for e, s in scores.items()}
+    return fairness.forced_distribution(scores, levels, quotas, tie_rule, kinds, minimums)
+
+
+def test_maxima_move_people_down_only_as_far_as_needed_and_nobody_up():
+    # S at most 10% (1 of 10), A at most 20% (2): E02, E03 leave S for A, which then is full,
+    # so E04 and E05 (A by score) move to B. Nobody is lifted; C and D stay as scored.
+    final = _kinds(TEN, [0.1, 0.2, None, None, None], ["max", "max", None, None, None])
+    assert [final[e] for e in sorted(TEN)] == [S, A, A, B, B, B, B, C, C, D]
+
+
+def test_a_group_within_its_maxima_is_left_alone():
+    scores = {
+        "E1": 96,
+        "E2": 90,
+        "E3": 80,
+        "E4": 79,
+        "E5": 78,
+        "E6": 77,
+        "E7": 76,
+        "E8": 70,
+        "E9": 62.22,
+        "E10": 55,
+    }
+    final = _kinds(scores, [0.1, 0.2, None, None, None], ["max", "max", None, None, None])
+    assert final == {e: threshold_level(s) for e, s in scores.items()}
+
+
+def test_nobody_is_lifted_to_a_grade_their_score_did_not_reach():
+    scores = {f"E{i}": 80 + i for i in range(10)}  # 80..89: B and A, nobody reaches S (95)
+    final = _kinds(scores, [0.1, 0.2, None, None, None], ["max", "max", None, None, None])
+    assert S not in final.values()
+    assert all(final[e] >= threshold_level(s) for e, s in scores.items())
+
+
+def test_a_minimum_of_c_and_d_together_takes_the_lowest_ranked_above():
+    # C + D at least 30% of 10 = 3; by score 3 are C or D already -> unchanged; at least 40% -> 4:
+    # the lowest-ranked above C (E07, 78, B) moves down to C, the best grade of the set.
+    unchanged = _kinds(TEN, [None] * 5, None, [([C, D], 0.3)])
+    assert unchanged == {e: threshold_level(s) for e, s in TEN.items()}
+    final = _kinds(TEN, [None] * 5, None, [([C, D], 0.4)])
+    assert final["E07"] == C and [e for e in TEN if final[e] != threshold_level(TEN[e])] == ["E07"]
+
+
+def test_a_minimum_share_of_the_top_grade_lifts_the_highest_ranked_below():
+    scores = {f"E{i}": 80 + i for i in range(10)}  # nobody reaches S by score
+    final = _kinds(scores, [0.1, None, None, None, None], ["min", None, None, None, None])
+    assert [e for e in scores if final[e] == S] == ["E9"]  # 89, the best, moves up to S
+
+
+def test_a_minimum_rounds_up_and_ties_move_together_in_favour_of_nobody_else():
+    # D at least 5% of 10 -> ceil(0.5) = 1 person; the two lowest are tied at 60 (C): with
+    # favour_employee both move (a tie is not split), by employee id only one.
+    scores = {f"E{i}": 90 - i for i in range(8)} | {"E8": 60, "E9": 60}
+    tied = _kinds(scores, [None, None, None, None, 0.05], [None, None, None, None, "min"])
+    assert sorted(e for e in scores if tied[e] == D) == ["E8", "E9"]
+    by_id = _kinds(
+        scores,
+        [None, None, None, None, 0.05],
+        [None, None, None, None, "min"],
+        tie_rule="employee_id",
+    )
+    assert [e for e in scores if by_id[e] == D] == ["E9"]
+
+
+def test_exact_shares_rank_and_split_and_can_lift():
+    quotas = [0.1, 0.2, 0.4, 0.2, 0.1]
+    scores = {f"E{i}": 80 + i for i in range(10)}
+    final = _kinds(scores, quotas, ["exact"] * 5)
+    assert fairness.quota_mode(quotas, ["exact"] * 5) == "exact"
+    assert [final[f"E{i}"] for i in range(9, -1, -1)] == [S, A, A, B, B, B, B, C, C, D]
+
+
+def test_a_plan_without_kinds_reads_shares_adding_to_100_as_exact_else_as_maxima():
+    assert fairness.quota_mode([0.1, 0.2, 0.4, 0.2, 0.1]) == "exact"
+    assert fairness.quota_mode([0.1, 0.2, None, None, None]) == "maximum"
+    assert fairness.quota_kinds([0.1, 0.2, None, None, None]) == ["max", "max", None, None, None]

@@ -396,11 +396,20 @@ def test_english_report(tmp_path, small_plan):
 
 def test_a_partial_selection_never_replaces_a_whole_team_pack(tmp_path, small_plan):
     ws = write_results(tmp_path, team_results(small_plan))
-    result = render_reports(ws.root, plan=small_plan, employees=["E002", "E007", "E404"], workers=1)
+    result = render_reports(ws.root, plan=small_plan, employees=["E002", "E007"], workers=1)
     assert sorted(p.name for p in result.reports) == ["E002_李娜.pdf", "E007_孙丽.pdf"]
     assert [p.name for p in result.manager_packs] == ["E006_赵敏.pdf"]  # E007 is all of that team
-    assert any("E404" in w for w in result.warnings)
     assert result.hr_summary is not None and "参评人数3" in pdf_text(result.hr_summary)
+
+
+def test_an_unknown_employee_is_refused_before_anything_is_rewritten(tmp_path, small_plan):
+    ws = write_results(tmp_path, team_results(small_plan))
+    render_reports(ws.root, plan=small_plan, employees=["E002"], workers=1)
+    before = {p.name: p.stat().st_mtime_ns for p in ws.reports.rglob("*.pdf")}
+    with pytest.raises(PerfsheetsError, match="E404") as caught:
+        render_reports(ws.root, plan=small_plan, employees=["E002", "E404"], workers=1)
+    assert caught.value.exit_code == 1
+    assert {p.name: p.stat().st_mtime_ns for p in ws.reports.rglob("*.pdf")} == before
 
 
 def test_template_override_cannot_fetch_files(tmp_path, small_plan):
