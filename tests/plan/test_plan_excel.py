@@ -77,11 +77,13 @@ def maximal_plan(plan: Plan) -> Plan:
     d["grading"]["levels"][0].update(name_en="Top", consequence="晋升", consequence_en="Promote")
     for level, quota in zip(d["grading"]["levels"], (0.1, 0.2, 0.4, 0.2, 0.1), strict=True):
         level["quota"] = quota
+    d["grading"]["levels"][0]["quota_kind"] = "max"
     d["grading"]["forced_distribution"] = {
         "enabled": True,
         "group_by": "role",
         "min_group_size": 4,
         "tie_rule": "employee_id",
+        "minimum_shares": [{"grades": ["C", "D"], "share": 0.05}],
     }
     d["grading"]["promotion_after"] = 3
     d["aggregation"] = {

@@ -188,6 +188,8 @@ class _Reader:
             return [p.strip() for p in _text(raw).splitlines() if p.strip()]
         if kind == "bands":
             return self.bands(_text(raw), sheet, r, c)
+        if kind == "shares":
+            return _shares(_text(raw))
         return raw
 
     def bands(self, text: str, sheet: str, r: int, c: int) -> Any:
@@ -463,3 +465,23 @@ def read_workbook(path: str | Path) -> tuple[dict[str, Any] | None, PlanSource, 
     reader = _Reader(Path(path))
     data = reader.read()
     return data, reader.source, reader.report
+
+
+def _shares(text: str) -> list[dict[str, Any]] | str:
+    """ "C+D:0.05; S:0.1" -> minimum shares; text that does not parse goes to the model as is,
+    which reports it at its cell."""
+    shares: list[dict[str, Any]] = []
+    for part in _split_list(text.replace("；", ";"), seps=";\n"):
+        grades, sep, share = part.strip().replace("：", ":").partition(":")
+        if not part.strip():
+            continue
+        if not sep:
+            return text
+        try:
+            value = float(share.strip().rstrip("%")) / (100 if share.strip().endswith("%") else 1)
+        except ValueError:
+            return text
+        shares.append(
+            {"grades": [g.strip() for g in grades.split("+") if g.strip()], "share": value}
+        )
+    return shares

@@ -112,6 +112,8 @@ def _cell_value(col_kind: str, value: Any) -> Any:
         return "\n".join(value) if value else None
     if col_kind == "bands":
         return "; ".join(f"{_num_text(b.min)}:{_num_text(b.score)}" for b in value)
+    if col_kind == "shares":
+        return "; ".join(f"{'+'.join(m.grades)}:{_num_text(m.share)}" for m in value) or None
     return value
 
 
