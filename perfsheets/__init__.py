@@ -31,7 +31,7 @@ _API = {
     "generate_forms": "forms.generate",
     "simulate_returns": "forms.simulate",
     "collect_returns": "collect.run",
-    "return_status": "collect.run",
+    "return_status": "collect.status",
     "consolidate": "consolidation.run",
     "rollup_year": "consolidation.run",
     "render_reports": "report.render",

@@ -112,6 +112,8 @@ def result_data(result: Any) -> Any:
         for name in dir(type(result)):
             if not name.startswith("_") and isinstance(getattr(type(result), name), property):
                 data[name] = jsonable(getattr(result, name))
+        if isinstance(getattr(result, "report", None), Report) and hasattr(result, "lang"):
+            data["report"] = result.report.rows(result.lang)  # in the command's language
     return data
 
 
@@ -386,7 +388,7 @@ def collect(
 @app.command()
 def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Returned / missing / rejected forms per rater and per department."""
-    from perfsheets.collect.run import return_status
+    from perfsheets.collect.status import return_status
 
     language = _plan_lang(workspace, lang)
     with library_errors():

@@ -1,16 +1,20 @@
-"""Checking one returned workbook: read it by the form layout, validate every input, keep entries.
+"""Checking one returned workbook: identify its form, read every sheet by the form layout,
+validate every input, keep the entries.
 
 This is the per-file half of collect. It runs in worker processes, so it touches no ledger: the
 ledger's knowledge (which forms exist, the locked values each sheet was generated with) and the
-plan's rules (scales, KPI bounds, who must fill what) arrive in a :class:`CheckContext`.
+plan's rules (scales, KPI bounds, who must fill what) arrive in a
+:class:`~perfsheets.collect.context.CheckContext`. Problems are data: their parameters are
+values and :class:`~perfsheets.core.problems.Text`, rendered in a language only when shown.
 
-Reading follows :mod:`perfsheets.core.layout`: the ``_meta`` sheet identifies the form (never its file
-name), each sheet listed for the form in the ledger is found by name, and every value is located
-by the item keys in the hidden column A and the column meanings of the ``@columns`` row, so
-inserted rows or columns, re-ordered sheets and renamed files do not matter. Scores are never
-read: formula cells are only checked for being where a person should have typed a value.
+Reading follows :mod:`perfsheets.core.layout`: the ``_meta`` sheet identifies the form
+(:mod:`perfsheets.collect.identify`), each sheet listed for the form in the ledger is found by
+name, and every value is located by the item keys in the hidden column A and the column meanings
+of the ``@columns`` row, so inserted rows or columns, re-ordered sheets and renamed files do not
+matter. Scores are never read: formula cells are only checked for being where a person should
+have typed a value.
 
-**Who must fill what** (``required_missing`` when empty):
+**Who must fill what** (``required-missing`` when empty):
 
 * a rating for every key task and competency on the sheet, when the sheet's rater type rates
   that section in the plan (``RaterType.sections``);
@@ -19,556 +23,56 @@ read: formula cells are only checked for being where a person should have typed 
   locked, not inputs;
 * comments are never required.
 
-Values are normalised only where the meaning is unambiguous, each time with a
-``value_normalised`` warning: numbers stored as text, full-width digits and signs (８５),
-thousands separators (1,234), surrounding spaces, a trailing unit equal to the KPI's unit (85%
-in a percent KPI, as text; or as Excel stores it, 0.85 in a cell formatted as a percentage), a
-rating's label typed instead of its value ("优秀" → 5). Anything else that is not clearly a
+Values are read by :mod:`perfsheets.collect.values`, normalised only where the meaning is
+unambiguous (each time with a ``value-normalised`` warning); anything else that is not clearly a
 valid value is an error.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import math
 import os
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from perfsheets.collect.files import (
-    DEFAULT_LIMITS,
-    Book,
-    Limits,
-    Rejected,
-    Source,
-    cell_ref,
-    read_source,
+from perfsheets.collect.context import CheckContext
+from perfsheets.collect.files import Book, Rejected, Source, cell_ref, read_source
+from perfsheets.collect.identify import identify, place_sheets
+from perfsheets.collect.outcome import CheckedReturn
+from perfsheets.collect.problems import (
+    DUPLICATE_ITEM,
+    FORMULA_IN_INPUT,
+    ITEM_MISSING,
+    KEYS_MISSING,
+    LOCKED_CHANGED,
+    NOT_A_NUMBER,
+    NOT_ALLOWED,
+    OUT_OF_RANGE,
+    RATEE_NOT_IN_ROSTER,
+    REQUIRED_MISSING,
+    TEXT_TOO_LONG,
+    VALUE_NORMALISED,
+    rejection,
+)
+from perfsheets.collect.values import (
+    ItemSpec,
+    blank,
+    choices,
+    field_text,
+    read_number,
+    read_rating,
+    read_text,
+    reasons_text,
+    same_value,
+    show,
+    within,
 )
 from perfsheets.core import layout
-from perfsheets.core.i18n import term
-from perfsheets.core.model import Lang, Plan
-from perfsheets.core.problems import Problem, ProblemType, problem_type
-
-# --- problem catalogue -------------------------------------------------------------------------
-# Codes are stable: HR filters validation.csv by them and scripts depend on them.
-
-NOT_WORKBOOK = problem_type(
-    "not_workbook",
-    "error",
-    "不是工作簿",
-    "Not a workbook",
-    "不是 Excel 工作簿（{kind}）：请发回原始的 .xlsx 考核表",
-    "Not an Excel workbook ({kind}): send back the original .xlsx form",
-)
-CORRUPT_FILE = problem_type(
-    "corrupt_file",
-    "error",
-    "文件损坏",
-    "Corrupt file",
-    "文件已损坏，无法读取（{reason}）：请在 Excel/WPS 中重新保存后发送",
-    "The file is corrupt and cannot be read ({reason}): save it again in Excel and resend it",
-)
-UNREADABLE_FILE = problem_type(
-    "unreadable_file",
-    "error",
-    "无法读取",
-    "Unreadable file",
-    "无法读取文件（{reason}）",
-    "The file cannot be read ({reason})",
-)
-PASSWORD_PROTECTED = problem_type(
-    "password_protected",
-    "error",
-    "设有密码",
-    "Password-protected",
-    "文件设有打开密码：请在 Excel/WPS 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，"
-    "清空密码）并保存后重新发送",
-    "The file is protected by a password: remove it (File > Info > Protect Workbook > Encrypt "
-    "with Password, clear the password), save and send it again",
-)
-LEGACY_FORMAT = problem_type(
-    "legacy_format",
-    "error",
-    "旧格式",
-    "Legacy format",
-    "文件为 .{format} 格式，无法收集：请在 Excel/WPS/LibreOffice 中打开，"
-    "“另存为” Excel 工作簿（.xlsx）后重新发送",
-    "The file is in .{format} format, which cannot be collected: open it in Excel, WPS or "
-    "LibreOffice, 'Save As' Excel Workbook (.xlsx) and send it again",
-)
-FILE_TOO_LARGE = problem_type(
-    "file_too_large",
-    "error",
-    "文件过大",
-    "File too large",
-    "文件过大（{size}，上限 {limit}），未读取",
-    "The file is too large ({size}, limit {limit}); it was not read",
-)
-ZIP_BOMB = problem_type(
-    "zip_bomb",
-    "error",
-    "疑似压缩炸弹",
-    "Zip bomb",
-    "文件解压后异常庞大（{reason}），已拒绝，未读取",
-    "The file inflates to an abnormal size ({reason}); refused without reading it",
-)
-UNSAFE_XML = problem_type(
-    "unsafe_xml",
-    "error",
-    "不安全的 XML",
-    "Unsafe XML",
-    "文件含有不安全的 XML 声明（{part}），已拒绝",
-    "The file contains an unsafe XML declaration ({part}); refused",
-)
-NOT_A_FORM = problem_type(
-    "not_a_form",
-    "error",
-    "不是考核表",
-    "Not a perfsheets form",
-    "这不是 perfsheets 生成的考核表（没有表单信息）：请使用下发的考核表填写",
-    "This is not a form generated by perfsheets (no form information): fill in the form you "
-    "were sent",
-)
-META_MISSING = problem_type(
-    "meta_missing",
-    "error",
-    "表单信息缺失",
-    "Form information missing",
-    "隐藏的表单信息页“{name}”缺失（工作表可能被复制到了新文件）：请在原始考核表中填写",
-    "The hidden form information sheet '{name}' is missing (were the sheets copied into a "
-    "new file?): fill in the original form",
-)
-META_INVALID = problem_type(
-    "meta_invalid",
-    "error",
-    "表单信息损坏",
-    "Form information damaged",
-    "表单信息页被修改或不完整（{detail}）：请在原始考核表中填写",
-    "The form information sheet was changed or is incomplete ({detail}): fill in the original form",
-)
-WRONG_CYCLE = problem_type(
-    "wrong_cycle",
-    "error",
-    "其他考核周期",
-    "Another cycle",
-    "该表单属于考核周期 {found}，不是本周期 {expected}",
-    "This form belongs to cycle {found}, not to this cycle {expected}",
-)
-WRONG_PLAN_VERSION = problem_type(
-    "wrong_plan_version",
-    "error",
-    "旧版表单",
-    "Outdated form",
-    "该表单按方案第 {found} 版生成，现行表单为第 {expected} 版：请在重新下发的表单中填写",
-    "This form was generated from plan version {found}; the current form is version "
-    "{expected}: fill in the form that was sent again",
-)
-OUTDATED_FORM = problem_type(
-    "outdated_form",
-    "error",
-    "表单已重新生成",
-    "Form replaced",
-    "表单 {form_id} 已被重新生成的表单取代（目标值、权重或被评人有变化）：请在新下发的表单中填写",
-    "Form {form_id} was replaced by a newly generated form (targets, weights or ratees "
-    "changed): fill in the form that was sent again",
-)
-UNKNOWN_FORM = problem_type(
-    "unknown_form",
-    "error",
-    "未知表单",
-    "Unknown form",
-    "未知的表单编号 {form_id}：不是在本工作区生成的表单",
-    "Unknown form id {form_id}: the form was not generated in this workspace",
-)
-RATER_NOT_IN_ROSTER = problem_type(
-    "rater_not_in_roster",
-    "error",
-    "评价人已不在名册",
-    "Rater no longer in the roster",
-    "评价人 {rater_id}（{rater_name}）已不在花名册中，表单未计入；如仍应计入，请先在方案中恢复"
-    "此人后重新收集",
-    "Rater {rater_id} ({rater_name}) is no longer in the roster, so the form was not counted; "
-    "if it should count, restore the person in the plan and collect again",
-)
-SHEET_MISSING = problem_type(
-    "sheet_missing",
-    "error",
-    "工作表缺失",
-    "Sheet missing",
-    "工作表“{name}”（被评人 {ratee}）缺失：请勿删除或重命名工作表",
-    "Sheet '{name}' (ratee {ratee}) is missing: do not delete or rename sheets",
-)
-SHEET_RENAMED = problem_type(
-    "sheet_renamed",
-    "warning",
-    "工作表被重命名",
-    "Sheet renamed",
-    "工作表“{name}”被重命名为“{found}”，已按原工作表读取",
-    "Sheet '{name}' was renamed to '{found}'; it was read as the original sheet",
-)
-KEYS_MISSING = problem_type(
-    "keys_missing",
-    "error",
-    "表格结构被破坏",
-    "Form layout damaged",
-    "无法识别表格内容（{detail}）：隐藏的 A 列或标题行可能被删除，请在原始考核表中填写",
-    "The sheet's content cannot be recognised ({detail}): the hidden column A or the header "
-    "row may have been deleted; fill in the original form",
-)
-ITEM_MISSING = problem_type(
-    "item_missing",
-    "error",
-    "考核项缺失",
-    "Item missing",
-    "考核项 {item} 所在的行被删除：请勿删除行",
-    "The row of item {item} was deleted: do not delete rows",
-)
-DUPLICATE_ITEM = problem_type(
-    "duplicate_item",
-    "error",
-    "考核项重复",
-    "Item repeated",
-    "考核项 {item} 出现多次（第 {rows} 行）且都有填写：请删除复制出来的行",
-    "Item {item} appears more than once (rows {rows}) with values: delete the copied row",
-)
-LOCKED_CHANGED = problem_type(
-    "locked_changed",
-    "error",
-    "锁定内容被修改",
-    "Locked cell changed",
-    "锁定内容被修改：{item} 的{field}由 {expected} 改为 {found}，请改回或使用原始表单",
-    "A locked cell was changed: {field} of {item} went from {expected} to {found}; change it "
-    "back or use the original form",
-)
-REQUIRED_MISSING = problem_type(
-    "required_missing",
-    "error",
-    "必填项未填",
-    "Required input empty",
-    "必填：请填写 {item} 的{field}",
-    "Required: fill in the {field} of {item}",
-)
-NOT_A_NUMBER = problem_type(
-    "not_a_number",
-    "error",
-    "不是数字",
-    "Not a number",
-    "{item} 的{field}应为数字，填写的是“{value}”",
-    "The {field} of {item} must be a number, not '{value}'",
-)
-OUT_OF_RANGE = problem_type(
-    "out_of_range",
-    "error",
-    "超出范围",
-    "Out of range",
-    "{item} 的{field} {value} 超出允许范围（{low} ~ {high}）",
-    "The {field} of {item}, {value}, is outside the allowed range ({low} to {high})",
-)
-NOT_ALLOWED = problem_type(
-    "not_allowed",
-    "error",
-    "不是可选值",
-    "Not an allowed choice",
-    "{item} 的{field}“{value}”不是可选值，请选择 {allowed}",
-    "The {field} of {item}, '{value}', is not an allowed choice: choose one of {allowed}",
-)
-TEXT_TOO_LONG = problem_type(
-    "text_too_long",
-    "error",
-    "文字过长",
-    "Text too long",
-    "{item} 共 {length} 字，超过上限 {limit} 字：请精简",
-    "{item} has {length} characters, more than the limit of {limit}: shorten it",
-)
-FORMULA_IN_INPUT = problem_type(
-    "formula_in_input",
-    "error",
-    "填写了公式",
-    "Formula in an input cell",
-    "{item} 的{field}填写了公式：请直接填写数值",
-    "The {field} of {item} holds a formula: type the value itself",
-)
-VALUE_NORMALISED = problem_type(
-    "value_normalised",
-    "warning",
-    "数值已规范化",
-    "Value normalised",
-    "{item} 的{field}“{value}”按 {normalised} 读取（{reasons}）",
-    "The {field} of {item}, '{value}', was read as {normalised} ({reasons})",
-)
-RATEE_NOT_IN_ROSTER = problem_type(
-    "ratee_not_in_roster",
-    "warning",
-    "被评人已不在名册",
-    "Ratee no longer in the roster",
-    "被评人 {ratee} 已不在花名册中，此工作表未计入",
-    "Ratee {ratee} is no longer in the roster; this sheet was not counted",
-)
-DUPLICATE_RETURN = problem_type(
-    "duplicate_return",
-    "warning",
-    "重复提交",
-    "Form returned twice",
-    "表单 {form_id} 此前已收到（{previous_file}，{previous_at}）；此文件内容不同，作为较新的版本"
-    "替换之前的提交",
-    "Form {form_id} was returned before ({previous_file}, {previous_at}); this file differs and, "
-    "being newer, replaces the earlier return",
-)
-
-CHECK_FAILED = problem_type(
-    "check_failed",
-    "error",
-    "无法检查",
-    "Could not be checked",
-    "perfsheets 检查此文件时出错（{reason}）；文件未计入，请将此文件报告给系统维护人员",
-    "perfsheets failed while checking this file ({reason}); it was not counted: please report "
-    "the file to whoever maintains perfsheets",
-)
-
-_REJECTION_TYPES = {
-    "not_workbook": NOT_WORKBOOK,
-    "corrupt_file": CORRUPT_FILE,
-    "unreadable_file": UNREADABLE_FILE,
-    "password_protected": PASSWORD_PROTECTED,
-    "legacy_format": LEGACY_FORMAT,
-    "file_too_large": FILE_TOO_LARGE,
-    "zip_bomb": ZIP_BOMB,
-    "unsafe_xml": UNSAFE_XML,
-}
-
-_KIND_WORDS = {
-    "empty": ("空文件", "empty file"),
-    "pdf": ("PDF 文档", "PDF document"),
-    "xml": ("XML/HTML 文件", "XML or HTML file"),
-    "other": ("未知格式", "unknown format"),
-    "archive": ("zip 压缩包，请改名为 .zip 以收集其中的文件", "zip archive; name it .zip"),
-    "office": ("Word/PowerPoint 文档", "Word or PowerPoint document"),
-    "odf": ("OpenDocument 文档", "OpenDocument file"),
-}
-
-
-def rejection(exc: Rejected, file: str, lang: Lang) -> Problem:
-    """The problem for a file refused by the guards of :mod:`perfsheets.collect.files`."""
-    params = dict(exc.params)
-    if exc.code == "not_workbook":
-        zh, en = _KIND_WORDS.get(str(params.get("kind")), _KIND_WORDS["other"])
-        params["kind"] = en if lang == "en" else zh
-    if exc.code == "password_protected" and params.get("kind") == "zip":
-        return NOT_WORKBOOK(file, kind="zip (password)" if lang == "en" else "加密的 zip 压缩包")
-    return _REJECTION_TYPES[exc.code](file, **params)
-
-
-# --- what the check needs to know --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemSpec:
-    """What may be typed for one item of a role (from the plan)."""
-
-    kind: str  # kpi | task | competency
-    code: str
-    name: str
-    unit: str = ""
-    source: str = "rater"
-    min_value: float | None = None
-    max_value: float | None = None
-    scale_values: tuple[int, ...] = ()
-    labels: tuple[tuple[str, int], ...] = ()  # casefolded level name -> value
-
-    def label(self) -> str:
-        return f"{self.code} {self.name}".strip()
-
-    @property
-    def percent(self) -> bool:
-        """A KPI measured in percent (its actual is typed as 85 for 85%)."""
-        return self.unit.strip() in ("%", "％")
-
-
-@dataclass(frozen=True)
-class SheetRecord:
-    """An assessment sheet as generated (from the ledger's form_sheets)."""
-
-    sheet: str
-    ratee_id: str
-    rater_type: str
-    locked_json: str
-
-
-@dataclass(frozen=True)
-class FormRecord:
-    """A generated form (from the ledger's forms)."""
-
-    form_id: str
-    plan_version: int
-    plan_digest: str | None
-    rater_id: str
-    file: str
-    digest: str  # of the form's sheets and locked values
-    sheets: tuple[SheetRecord, ...]
-
-
-@dataclass(frozen=True)
-class FormIndex:
-    """The ledger's forms: every generation, and which form is current for each rater.
-
-    Regenerating forms gives every rater a new form id. A return of an earlier form whose
-    sheets and locked values are the same as the current form's (same plan version and digest)
-    still counts, as a return of the current form; any other earlier form is outdated.
-    """
-
-    forms: dict[str, FormRecord]
-    current: dict[str, str]  # rater id -> current form id
-    _same: dict[tuple[str, int, str], list[str]] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        for f in self.forms.values():
-            self._same.setdefault((f.rater_id, f.plan_version, f.digest), []).append(f.form_id)
-
-    def current_for(self, form: FormRecord) -> FormRecord:
-        return self.forms[self.current.get(form.rater_id, form.form_id)]
-
-    def equivalents(self, form_id: str) -> list[str]:
-        """Form ids whose returns count for this (current) form, itself included."""
-        f = self.forms[form_id]
-        return self._same.get((f.rater_id, f.plan_version, f.digest), [form_id])
-
-
-@dataclass
-class CheckContext:
-    """Everything a worker needs to check returns, without the ledger."""
-
-    cycle_id: str
-    lang: Lang
-    forms: FormIndex
-    raters: dict[str, str]  # who may rate: id -> name (active employees, external raters)
-    ratee_roles: dict[str, str]  # active employee id -> role id
-    role_items: dict[str, dict[str, ItemSpec]]  # role id -> item key -> spec
-    rater_sections: dict[str, tuple[str, ...]]  # rater type -> sections it rates
-    archive_dir: Path | None = None  # where valid files are stored by SHA-256
-    limits: Limits = DEFAULT_LIMITS
-    # SHA-256 of every file stored as a return -> (return id, form id): the same bytes again
-    # are known to be unchanged without being read
-    known: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-
-def build_context(
-    plan: Plan,
-    forms: FormIndex,
-    *,
-    lang: Lang,
-    archive_dir: Path | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    known: dict[str, tuple[int, str]] | None = None,
-) -> CheckContext:
-    active = [e for e in plan.roster.employees if e.is_active]
-    raters = {e.id: e.name for e in active}
-    raters.update({x.id: x.name for x in plan.roster.external_raters})
-    return CheckContext(
-        cycle_id=plan.cycle.id,
-        lang=lang,
-        forms=forms,
-        raters=raters,
-        ratee_roles={e.id: e.role for e in active},
-        role_items={role.id: _role_items(plan, role.id, lang) for role in plan.roles},
-        rater_sections={t.id: tuple(t.sections) for t in plan.rater_types},
-        archive_dir=archive_dir,
-        limits=limits,
-        known=known or {},
-    )
-
-
-def _role_items(plan: Plan, role_id: str, lang: Lang) -> dict[str, ItemSpec]:
-    role = plan.role_map()[role_id]
-    scales = plan.scale_map()
-    library = plan.competency_map()
-    items: dict[str, ItemSpec] = {}
-    for kpi in role.kpis:
-        items[layout.item_key("kpi", kpi.code)] = ItemSpec(
-            "kpi",
-            kpi.code,
-            kpi.label(lang),
-            unit=kpi.unit,
-            source=kpi.source,
-            min_value=kpi.min_value,
-            max_value=kpi.max_value,
-        )
-    rated: list[tuple[str, str, str, str]] = [
-        ("task", t.code, t.label(lang), t.scale) for t in role.tasks
-    ]
-    for ref in role.competencies:
-        comp = library.get(ref.code)
-        rated.append(
-            (
-                "competency",
-                ref.code,
-                comp.label(lang) if comp else ref.code,
-                comp.scale if comp else "",
-            )
-        )
-    for kind, code, name, scale_id in rated:
-        scale = scales.get(scale_id)
-        values = tuple(scale.values) if scale else ()
-        labels: list[tuple[str, int]] = []
-        for level in scale.levels if scale else []:
-            labels += [(_fold(level.name), level.value)]
-            if level.name_en:
-                labels += [(_fold(level.name_en), level.value)]
-        items[layout.item_key(kind, code)] = ItemSpec(  # type: ignore[arg-type]
-            kind, code, name, scale_values=values, labels=tuple(labels)
-        )
-    return items
-
-
-# --- the outcome of one file -------------------------------------------------------------------
-
-# (ratee_id, rater_type, item_key, field, value_num, value_text)
-Entry = tuple[str, str, str, str, float | None, str | None]
-
-
-@dataclass
-class CheckedReturn:
-    """One returned file after checking: identity, entries read, problems found."""
-
-    source: Source
-    sha256: str = ""
-    form_id: str | None = None
-    rater_id: str | None = None
-    rater_name: str | None = None
-    sheets: int = 0
-    entries: list[Entry] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    archived: str | None = None  # file name under the archive folder, for valid files
-    content: str = ""  # content_hash(), computed by the worker for valid files
-    known_return: int | None = None  # these exact bytes are stored as this return: not read
-
-    @property
-    def valid(self) -> bool:
-        return not any(p.is_error for p in self.problems)
-
-    @property
-    def errors(self) -> int:
-        return sum(p.is_error for p in self.problems)
-
-    @property
-    def warnings(self) -> int:
-        return sum(not p.is_error for p in self.problems)
-
-    def content_hash(self) -> str:
-        """Hash of what was read (not of the bytes): a re-saved identical file has the same.
-        Only returns of the same form (or an equivalent earlier one) are compared with it."""
-        # (ratee, rater type, item, field) is unique per entry: a cheap, total sort key
-        canonical = json.dumps(sorted(self.entries, key=_entry_key), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _entry_key(entry: Entry) -> tuple[str, str, str, str]:
-    return entry[0], entry[1], entry[2], entry[3]
-
+from perfsheets.core.i18n import TERMS
+from perfsheets.core.problems import ProblemType, Text
+from perfsheets.ledger.returns import SheetRecord
 
 # --- checking a file ---------------------------------------------------------------------------
 
@@ -584,12 +88,12 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
             return result
         book = Book(data, ctx.limits)
     except Rejected as exc:
-        result.problems.append(rejection(exc, source.name, ctx.lang))
+        result.problems.append(rejection(exc, source.name))
         return result
     try:
         _check_book(book, result, ctx)
     except Rejected as exc:
-        result.problems.append(rejection(exc, source.name, ctx.lang))
+        result.problems.append(rejection(exc, source.name))
     finally:
         book.close()
     if result.valid:
@@ -619,31 +123,10 @@ def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
 
 
 def _check_book(book: Book, result: CheckedReturn, ctx: CheckContext) -> None:
-    file = result.source.name
-    if layout.META_SHEET not in book.sheet_names:
-        looks_like_form = any(_has_columns_row(book.values(s)) for s in book.sheet_names[:20])
-        if looks_like_form:
-            result.problems.append(META_MISSING(file, layout.META_SHEET, name=layout.META_SHEET))
-        else:
-            result.problems.append(NOT_A_FORM(file))
-        return
-    meta, detail = read_meta(book.values(layout.META_SHEET))
-    if detail:
-        result.problems.append(META_INVALID(file, layout.META_SHEET, detail=detail))
-        return
-    result.form_id, result.rater_id = meta["form_id"], meta.get("rater_id") or None
-    result.rater_name = meta.get("rater_name") or None
-    form = _identify(meta, result, ctx)
+    form = identify(book, result, ctx)
     if form is None:
         return
-    result.rater_id = form.rater_id
-    if form.rater_id not in ctx.raters:
-        result.problems.append(
-            RATER_NOT_IN_ROSTER(file, rater_id=form.rater_id, rater_name=result.rater_name or "?")
-        )
-    else:
-        result.rater_name = ctx.raters[form.rater_id]
-    placement = _place_sheets(book, form, result)
+    placement = place_sheets(book, form, result)
     for record in form.sheets:
         sheet = placement.get(record.sheet)
         if sheet is not None:
@@ -651,112 +134,11 @@ def _check_book(book: Book, result: CheckedReturn, ctx: CheckContext) -> None:
     result.sheets = len(placement)
 
 
-def _identify(meta: dict[str, str], result: CheckedReturn, ctx: CheckContext) -> FormRecord | None:
-    """The ledger's form for this file's metadata, or None with the problem reported."""
-    file = result.source.name
-    where = (file, layout.META_SHEET)
-    if meta.get("cycle_id") != ctx.cycle_id:
-        result.problems.append(
-            WRONG_CYCLE(*where, found=meta.get("cycle_id") or "?", expected=ctx.cycle_id)
-        )
-        return None
-    form = ctx.forms.forms.get(meta["form_id"])
-    if form is None:
-        result.problems.append(UNKNOWN_FORM(*where, form_id=meta["form_id"]))
-        return None
-    found = meta.get("plan_version", "")
-    digest = meta.get("plan_digest", "")
-    if found != str(form.plan_version) or (
-        form.plan_digest and digest and digest != form.plan_digest
-    ):
-        detail = f"plan_version {found or '?'} / {form.plan_version}"
-        result.problems.append(META_INVALID(*where, detail=detail))
-        return None
-    if meta.get("rater_id") and meta["rater_id"] != form.rater_id:
-        result.problems.append(
-            META_INVALID(*where, detail=f"rater_id {meta['rater_id']} ≠ {form.rater_id}")
-        )
-        return None
-    current = ctx.forms.current_for(form)
-    if current.plan_version != form.plan_version:
-        result.problems.append(
-            WRONG_PLAN_VERSION(*where, found=form.plan_version, expected=current.plan_version)
-        )
-        return None
-    if current.digest != form.digest:
-        result.problems.append(OUTDATED_FORM(*where, form_id=form.form_id))
-        return None
-    return current
-
-
-def read_meta(rows: list[list[object]]) -> tuple[dict[str, str], str]:
-    """The form's metadata fields and, when unusable, why (else '')."""
-    meta: dict[str, str] = {}
-    for row in rows:
-        if len(row) < 2 or not isinstance(row[0], str):
-            continue
-        key = row[0].strip()
-        if key == layout.SHEETS_KEY:
-            break
-        if key in layout.META_FIELDS:
-            meta[key] = _text(row[1])
-    missing = [
-        k for k in ("schema_version", "form_id", "cycle_id", "plan_version") if not meta.get(k)
-    ]
-    if missing:
-        return meta, "missing " + ", ".join(missing)
-    if meta["schema_version"] != str(layout.FORM_SCHEMA_VERSION):
-        return meta, f"schema_version {meta['schema_version']}"
-    return meta, ""
-
-
-def _text(value: object) -> str:
-    """Metadata as text; numbers written as text may come back as floats (1.0 -> '1')."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
-
-
-def _has_columns_row(rows: list[list[object]]) -> bool:
-    return any(row and row[0] == layout.COLUMNS_KEY for row in rows[:200])
-
-
-def _place_sheets(book: Book, form: FormRecord, result: CheckedReturn) -> dict[str, str]:
-    """Generated sheet name -> sheet in the file. One renamed sheet is found again when it is
-    the only unexpected sheet that still has the form layout."""
-    present = set(book.sheet_names)
-    placement = {r.sheet: r.sheet for r in form.sheets if r.sheet in present}
-    missing = [r for r in form.sheets if r.sheet not in present]
-    if len(missing) == 1:
-        expected = {r.sheet for r in form.sheets} | {layout.META_SHEET}
-        candidates = [
-            s for s in book.sheet_names if s not in expected and _has_columns_row(book.values(s))
-        ]
-        if len(candidates) == 1:
-            record = missing.pop()
-            placement[record.sheet] = candidates[0]
-            result.problems.append(
-                SHEET_RENAMED(
-                    result.source.name, candidates[0], name=record.sheet, found=candidates[0]
-                )
-            )
-    for record in missing:
-        result.problems.append(
-            SHEET_MISSING(
-                result.source.name, record.sheet, name=record.sheet, ratee=record.ratee_id
-            )
-        )
-    return placement
-
-
-# --- one assessment sheet ----------------------------------------------------------------------
-
-
 @dataclass(slots=True)
 class ItemRow:
     row: int
     columns: dict[str, int]  # column meaning -> 0-based column
-    values: list[object]
+    values: Sequence[object]
 
     def cell(self, meaning: str) -> tuple[int, object] | None:
         col = self.columns.get(meaning)
@@ -765,7 +147,7 @@ class ItemRow:
         return col, self.values[col] if col < len(self.values) else ""
 
 
-def read_items(rows: list[list[object]]) -> tuple[dict[str, list[ItemRow]], bool]:
+def read_items(rows: Sequence[Sequence[object]]) -> tuple[dict[str, list[ItemRow]], bool]:
     """Item key -> its rows (normally one), and whether an ``@columns`` row was found.
 
     The ``@columns`` row nearest above an item names its columns, so sections may each have
@@ -793,6 +175,8 @@ def read_items(rows: list[list[object]]) -> tuple[dict[str, list[ItemRow]], bool
 
 
 _ITEM_PREFIXES = tuple(f"{kind}:" for kind in layout.INPUT_COLUMNS)
+_NO_ITEMS = Text("没有考核项", "no items")
+_COLUMN_DELETED = Text("（列已删除）", "(column deleted)")
 
 
 class SheetCheck:
@@ -808,7 +192,7 @@ class SheetCheck:
         ctx: CheckContext,
     ) -> None:
         self.book, self.sheet, self.record, self.rater_id = book, sheet, record, rater_id
-        self.result, self.ctx, self.lang = result, ctx, ctx.lang
+        self.result, self.ctx = result, ctx
         self._formulas: set[tuple[int, int]] | None = None
 
     def problem(
@@ -825,7 +209,7 @@ class SheetCheck:
             return
         items, has_columns = read_items(self.book.values(self.sheet))
         if not has_columns or not items:
-            detail = "@columns" if not has_columns else self._t("没有考核项", "no items")
+            detail = "@columns" if not has_columns else _NO_ITEMS
             self.problem(KEYS_MISSING, detail=detail)
             return
         specs = self.ctx.role_items.get(role, {})
@@ -851,15 +235,12 @@ class SheetCheck:
                 if row is not None:
                     self._read_comment(row, key)
 
-    def _t(self, zh: str, en: str) -> str:
-        return en if self.lang == "en" else zh
-
     def _single_row(self, key: str, rows: list[ItemRow], spec: ItemSpec) -> ItemRow | None:
         """The item's row; a copied row is harmless while it is left empty."""
         if len(rows) == 1:
             return rows[0]
         meaning = layout.INPUT_COLUMNS.get(spec.kind, "")
-        filled = [r for r in rows if (c := r.cell(meaning)) is not None and not _blank(c[1])]
+        filled = [r for r in rows if (c := r.cell(meaning)) is not None and not blank(c[1])]
         if len(filled) <= 1:
             return filled[0] if filled else rows[0]
         label = spec.label() if spec.name else key
@@ -875,26 +256,23 @@ class SheetCheck:
             )
         return False
 
-    def _field(self, meaning: str) -> str:
-        return field_label(meaning, self.lang)
-
     # locked cells ------------------------------------------------------------------------------
 
     def _check_locked(self, row: ItemRow, spec: ItemSpec, expected: dict[str, object]) -> None:
         for meaning, want in expected.items():
             cell = row.cell(meaning)
             got = cell[1] if cell else None
-            if _same_value(want, got):
+            if same_value(want, got):
                 continue
             col = cell[0] if cell else None
-            found = _show(got) if cell else self._t("（列已删除）", "(column deleted)")
+            found = show(got) if cell else _COLUMN_DELETED
             self.problem(
                 LOCKED_CHANGED,
                 row.row,
                 col,
                 item=spec.label(),
-                field=self._field(meaning),
-                expected=_show(want),
+                field=field_text(meaning),
+                expected=show(want),
                 found=found,
             )
 
@@ -918,22 +296,25 @@ class SheetCheck:
             return
         col, raw = cell
         where = (row.row, col)
-        field_name = self._field(meaning)
+        field_name = field_text(meaning)
         if self._is_formula(*where):
             self.problem(FORMULA_IN_INPUT, *where, item=spec.label(), field=field_name)
             return
         if spec.kind == "kpi":
             value, notes, bad = read_number(raw, unit=spec.unit)
-            if self._typed_as_percent(spec, raw, where):
-                value, notes = round(raw * 100, 9), ("percent_format",)  # type: ignore[operator]
+            if type(raw) is float and self._typed_as_percent(spec, raw, where):
+                value, notes = round(raw * 100, 9), ("percent_format",)
         else:
             value, notes, bad = read_rating(raw, spec)
         if bad is not None:
-            params = {"item": spec.label(), "field": field_name, "value": _show(raw)}
+            label, typed = spec.label(), show(raw)
             if spec.kind == "kpi":
-                self.problem(NOT_A_NUMBER, *where, **params)
+                self.problem(NOT_A_NUMBER, *where, item=label, field=field_name, value=typed)
             else:
-                self.problem(NOT_ALLOWED, *where, allowed=_choices(spec), **params)
+                allowed = choices(spec)
+                self.problem(
+                    NOT_ALLOWED, *where, allowed=allowed, item=label, field=field_name, value=typed
+                )
             return
         if value is None:
             if required:
@@ -945,32 +326,27 @@ class SheetCheck:
                 *where,
                 item=spec.label(),
                 field=field_name,
-                value=_show(raw),
-                normalised=_show(value),
-                reasons=self._reasons(notes),
+                value=show(raw),
+                normalised=show(value),
+                reasons=reasons_text(notes),
             )
-        if spec.kind == "kpi" and not _within(value, spec.min_value, spec.max_value):
+        if spec.kind == "kpi" and not within(value, spec.min_value, spec.max_value):
             self.problem(
                 OUT_OF_RANGE,
                 *where,
                 item=spec.label(),
                 field=field_name,
-                value=_show(value),
-                low=_show(spec.min_value) if spec.min_value is not None else "-∞",
-                high=_show(spec.max_value) if spec.max_value is not None else "+∞",
+                value=show(value),
+                low=show(spec.min_value) if spec.min_value is not None else "-∞",
+                high=show(spec.max_value) if spec.max_value is not None else "+∞",
             )
             return
         self._entry(key, meaning, value, None)
 
-    def _typed_as_percent(self, spec: ItemSpec, raw: object, where: tuple[int, int]) -> bool:
+    def _typed_as_percent(self, spec: ItemSpec, raw: float, where: tuple[int, int]) -> bool:
         """85% typed in Excel is stored as 0.85 with a percent format (looked up only for
         small numbers in percent KPIs)."""
-        return (
-            spec.percent
-            and type(raw) is float
-            and abs(raw) <= 10
-            and self.book.shows_percent(self.sheet, *where)
-        )
+        return spec.percent and abs(raw) <= 10 and self.book.shows_percent(self.sheet, *where)
 
     def _read_comment(self, row: ItemRow, key: str) -> None:
         cell = self._input_cell(row, layout.COL_TEXT)
@@ -979,7 +355,7 @@ class SheetCheck:
         col, raw = cell
         label = self._comment_label(key)
         if self._is_formula(row.row, col):
-            self.problem(FORMULA_IN_INPUT, row.row, col, item=label, field=self._field("text"))
+            self.problem(FORMULA_IN_INPUT, row.row, col, item=label, field=field_text("text"))
             return
         text = read_text(raw)
         if not text:
@@ -996,160 +372,13 @@ class SheetCheck:
             return
         self._entry(key, "comment", None, text)
 
-    def _comment_label(self, key: str) -> str:
+    def _comment_label(self, key: str) -> Text | str:
         name = key.partition(":")[2]
-        lookup = "development_goal" if name == "development" else name
-        try:
-            return term(lookup, self.lang)
-        except KeyError:
-            return name
+        words = TERMS.get("development_goal" if name == "development" else name)
+        return Text(*words) if words else name
 
     def _entry(self, key: str, meaning: str, num: float | None, text: str | None) -> None:
         field_name = {"text": "comment"}.get(meaning, meaning)
         self.result.entries.append(
             (self.record.ratee_id, self.record.rater_type, key, field_name, num, text)
         )
-
-    def _reasons(self, notes: tuple[str, ...]) -> str:
-        words = {
-            "text": ("以文本形式保存的数字", "number stored as text"),
-            "fullwidth": ("全角字符", "full-width characters"),
-            "thousands": ("千位分隔符", "thousands separators"),
-            "spaces": ("首尾空格", "surrounding spaces"),
-            "unit": ("单位", "unit typed with the number"),
-            "label": ("填写了等级名称", "the level's name instead of its value"),
-            "percent_format": (
-                "按百分比格式输入，85% 即 0.85",
-                "typed as a percentage: 85% is 0.85",
-            ),
-        }
-        sep = ", " if self.lang == "en" else "、"
-        return sep.join(self._t(*words[n]) for n in notes)
-
-
-@cache
-def field_label(meaning: str, lang: Lang) -> str:
-    """A column meaning in words: 'actual' -> 实际值."""
-    if meaning == layout.COL_TEXT:
-        return "text" if lang == "en" else "内容"
-    try:
-        return term(meaning, lang)
-    except KeyError:
-        return meaning
-
-
-# --- values --------------------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_RATING_WITH_LABEL = re.compile(r"(\d+)\s*[-–—:：.、(（\s]\s*(.*?)\s*[)）]?")
-
-Reading = tuple[float | None, tuple[str, ...], str | None]  # value, normalisations, error
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def read_number(raw: object, *, unit: str = "") -> Reading:
-    """A typed number: (value, what was normalised, None) or (None, (), why not)."""
-    if type(raw) is float:  # the common case, first
-        return (raw, (), None) if math.isfinite(raw) else (None, (), "nan")
-    if _blank(raw):
-        return None, (), None
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        return None, (), "type"
-    if not isinstance(raw, str):
-        value = float(raw)
-        return (value, (), None) if math.isfinite(value) else (None, (), "nan")
-    notes: list[str] = ["text"]
-    text = raw.strip()
-    if text != raw:
-        notes.append("spaces")
-    folded = unicodedata.normalize("NFKC", text).replace("\u2212", "-")
-    if folded != text:
-        notes.append("fullwidth")
-    unit_folded = unicodedata.normalize("NFKC", unit).strip()
-    if unit_folded and folded.lower().endswith(unit_folded.lower()) and folded != unit_folded:
-        folded = folded[: -len(unit_folded)].rstrip()
-        notes.append("unit")
-    if "," in folded:
-        if not _GROUPED.fullmatch(folded):
-            return None, (), "separators"
-        folded = folded.replace(",", "")
-        notes.append("thousands")
-    if not _NUMBER.fullmatch(folded):
-        return None, (), "text"
-    return float(folded), tuple(notes), None
-
-
-def read_rating(raw: object, spec: ItemSpec) -> Reading:
-    """A scale value: a number of the scale, or unambiguously its level name."""
-    if _blank(raw):
-        return None, (), None
-    number, notes, bad = read_number(raw)
-    if bad is None and number is not None:
-        if number.is_integer() and int(number) in spec.scale_values:
-            return float(number), notes, None
-        return None, (), "choice"
-    if not isinstance(raw, str):
-        return None, (), "choice"
-    text = unicodedata.normalize("NFKC", raw).strip()
-    labels = dict(spec.labels)
-    if _fold(text) in labels:
-        return float(labels[_fold(text)]), ("label",), None
-    match = _RATING_WITH_LABEL.fullmatch(text)
-    if match and int(match.group(1)) in spec.scale_values:
-        named = labels.get(_fold(match.group(2)))
-        if named == int(match.group(1)):
-            return float(named), ("label",), None
-    return None, (), "choice"
-
-
-def read_text(raw: object) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, float):
-        return _show(raw)
-    if isinstance(raw, dt.datetime | dt.date):
-        return raw.isoformat()
-    return str(raw).strip()
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
-
-
-def _choices(spec: ItemSpec) -> str:
-    return ", ".join(str(v) for v in spec.scale_values) or "?"
-
-
-def _within(value: float, low: float | None, high: float | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _same_value(expected: object, found: object) -> bool:
-    """Locked values compare by meaning: 30 equals 30.0 and '30'; empty equals None."""
-    if type(found) is float and type(expected) in (float, int):  # the common case, first
-        return math.isclose(expected, found, rel_tol=1e-9, abs_tol=1e-9)  # type: ignore[arg-type]
-    if _blank(expected) or _blank(found):
-        return _blank(expected) and _blank(found)
-    exp_num, _, exp_bad = read_number(expected)
-    got_num, _, got_bad = read_number(found)
-    if exp_bad is None and got_bad is None and exp_num is not None and got_num is not None:
-        return math.isclose(exp_num, got_num, rel_tol=1e-9, abs_tol=1e-9)
-    return str(expected).strip() == str(found).strip()
-
-
-def _show(value: object) -> str:
-    """A value as a person reads it: 30.0 -> '30', 0.1 + 0.2 -> '0.3'."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(value, ".12g")
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "…"

@@ -19,16 +19,21 @@ reported problems. The user's files are only ever read.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import posixpath
 import re
 import struct
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from perfsheets.core.layout import cell_ref
 
@@ -52,10 +57,23 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+# Why a file is refused: the codes of the problems collect reports for it.
+RejectionCode = Literal[
+    "not-workbook",
+    "corrupt-file",
+    "unreadable-return",
+    "password-protected",
+    "legacy-format",
+    "file-too-large",
+    "zip-bomb",
+    "unsafe-xml",
+]
+
+
 class Rejected(Exception):
     """A file that cannot be used, with the problem code and its message parameters."""
 
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: RejectionCode, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
@@ -78,7 +96,7 @@ class Source:
 def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """The file's bytes, refusing oversized files before reading them."""
     if source.size > limits.max_file_bytes:
-        raise Rejected("file_too_large", size=_mb(source.size), limit=_mb(limits.max_file_bytes))
+        raise Rejected("file-too-large", size=_mb(source.size), limit=_mb(limits.max_file_bytes))
     try:
         if source.member is None:
             with open(source.path, "rb") as fh:
@@ -87,15 +105,15 @@ def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes:
             with zipfile.ZipFile(source.path) as archive:
                 info = archive.getinfo(source.member)
                 if info.flag_bits & 0x1:
-                    raise Rejected("password_protected", kind="zip")
+                    raise Rejected("password-protected", kind="zip")
                 with archive.open(info) as fh:
                     data = fh.read(limits.max_file_bytes + 1)
     except Rejected:
         raise
     except Exception as exc:  # zlib.error, bad CRC, permissions ...: the file is unreadable
-        raise Rejected("unreadable_file", reason=f"{type(exc).__name__}: {exc}") from None
+        raise Rejected("unreadable-return", reason=f"{type(exc).__name__}: {exc}") from None
     if len(data) > limits.max_file_bytes:
-        raise Rejected("file_too_large", size=_mb(len(data)), limit=_mb(limits.max_file_bytes))
+        raise Rejected("file-too-large", size=_mb(len(data)), limit=_mb(limits.max_file_bytes))
     return data
 
 
@@ -123,9 +141,9 @@ def archive_members(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        raise Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}") from None
+        raise Rejected("corrupt-file", reason=f"{type(exc).__name__}: {exc}") from None
     if len(infos) > limits.max_archive_members:
-        raise Rejected("zip_bomb", reason=f"{len(infos)} entries")
+        raise Rejected("zip-bomb", reason=f"{len(infos)} entries")
     for info in infos:
         name = member_display_name(info)
         if info.is_dir() or is_litter(name):
@@ -156,8 +174,6 @@ def member_display_name(info: zipfile.ZipInfo) -> str:
 
 
 def _zip_mtime(info: zipfile.ZipInfo) -> float:
-    import datetime as dt
-
     try:
         return dt.datetime(*info.date_time).timestamp()
     except (ValueError, OverflowError):
@@ -220,22 +236,22 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> None
     """Refuse zip bombs from the central directory alone, before anything is inflated."""
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
-        raise Rejected("zip_bomb", reason=f"{len(infos)} entries > {limits.max_entries}")
+        raise Rejected("zip-bomb", reason=f"{len(infos)} entries > {limits.max_entries}")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise Rejected("password_protected", kind="zip")
+            raise Rejected("password-protected", kind="zip")
         total += info.file_size
         if total > limits.max_uncompressed:
             raise Rejected(
-                "zip_bomb",
+                "zip-bomb",
                 reason=f"inflates to more than {_mb(limits.max_uncompressed)}",
             )
         if info.file_size > limits.ratio_floor and (
             info.file_size > limits.max_ratio * max(info.compress_size, 1)
         ):
             ratio = info.file_size // max(info.compress_size, 1)
-            raise Rejected("zip_bomb", reason=f"{info.filename} compressed {ratio}:1")
+            raise Rejected("zip-bomb", reason=f"{info.filename} compressed {ratio}:1")
 
 
 _DANGEROUS_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
@@ -250,9 +266,9 @@ def check_xml_head(part: str, xml: bytes, size: int) -> None:
     """
     head = xml[:XML_HEAD]
     if b"<!" in head and any(marker in head for marker in _DANGEROUS_XML):
-        raise Rejected("unsafe_xml", part=part)
+        raise Rejected("unsafe-xml", part=part)
     if size > len(head) and re.search(rb"<[A-Za-z_]", head) is None:
-        raise Rejected("unsafe_xml", part=part)
+        raise Rejected("unsafe-xml", part=part)
 
 
 def check_xml_parts(archive: zipfile.ZipFile, names: list[str] | None = None) -> None:
@@ -266,7 +282,7 @@ def check_xml_parts(archive: zipfile.ZipFile, names: list[str] | None = None) ->
             with archive.open(info) as fh:
                 head = fh.read(XML_HEAD)
         except Exception as exc:  # zlib.error, bad CRC ...
-            raise Rejected("corrupt_file", reason=f"{info.filename}: {exc}") from None
+            raise Rejected("corrupt-file", reason=f"{info.filename}: {exc}") from None
         check_xml_head(info.filename, head, info.file_size)
 
 
@@ -296,20 +312,20 @@ class Book:
         kind = sniff(data)
         if kind == "ole":
             if ole_kind(data) == "encrypted":
-                raise Rejected("password_protected", kind="office")
+                raise Rejected("password-protected", kind="office")
             _refuse_legacy(data, "xls")
         if kind != "zip":
-            raise Rejected("not_workbook", kind=kind)
+            raise Rejected("not-workbook", kind=kind)
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}") from None
+            raise Rejected("corrupt-file", reason=f"{type(exc).__name__}: {exc}") from None
         check_zip(self._zip, limits)
         container = zip_kind(self._zip)
         if container in ("xlsb", "ods"):
             _refuse_legacy(data, container)
         if container != "xlsx":
-            raise Rejected("not_workbook", kind=container)
+            raise Rejected("not-workbook", kind=container)
         self._data = data
         self._styles_part = ""
         self._percent_styles: set[int] | None = None
@@ -347,7 +363,7 @@ class Book:
     def _part(self, name: str) -> bytes:
         info = self._zip.NameToInfo.get(name)
         if info is None:
-            raise Rejected("corrupt_file", reason=f"{name} missing")
+            raise Rejected("corrupt-file", reason=f"{name} missing")
         xml = self._inflate(info)
         check_xml_head(name, xml, info.file_size)
         return xml
@@ -370,7 +386,7 @@ class Book:
                 return self._zip.read(info)[:size]
             return zlib.decompressobj(-15).decompress(raw, size)
         except Exception as exc:  # zlib.error, truncated data ...
-            raise Rejected("corrupt_file", reason=f"{info.filename}: {exc}") from None
+            raise Rejected("corrupt-file", reason=f"{info.filename}: {exc}") from None
 
     def sheet_xml(self, sheet: str) -> bytes:
         """The sheet's XML, checked (b'' when the workbook does not name its part)."""
@@ -379,15 +395,13 @@ class Book:
             self._xml[sheet] = self._part(part) if part and part in self._zip.NameToInfo else b""
         return self._xml[sheet]
 
-    def values(self, sheet: str) -> list[list[object]]:
+    def values(self, sheet: str) -> Sequence[Sequence[object]]:
         """The sheet's cell values from A1, rows of equal length ('' for empty cells)."""
-        from python_calamine import CalamineError
-
         self.sheet_xml(sheet)  # refuse an unsafe part before calamine parses it
         try:
             return self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as exc:
-            raise Rejected("corrupt_file", reason=f"{sheet}: {exc}") from None
+            raise Rejected("corrupt-file", reason=f"{sheet}: {exc}") from None
 
     def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
         """(row, column), 0-based, of every cell of the sheet that holds a formula."""
@@ -472,31 +486,25 @@ def _refuse_legacy(data: bytes, fmt: str) -> None:
     calamine tells .xls and .ods by the file name only, hence the temporary copy (legacy
     files are rare; the fast path never gets here).
     """
-    import tempfile
-
-    from python_calamine import CalamineWorkbook, PasswordError
-
     with tempfile.TemporaryDirectory(prefix="perfsheets-") as tmp:
         path = Path(tmp) / f"legacy.{fmt}"
         path.write_bytes(data)
         try:
             CalamineWorkbook.from_path(str(path)).close()
         except PasswordError:
-            raise Rejected("password_protected", kind="office") from None
+            raise Rejected("password-protected", kind="office") from None
         except Exception:  # unreadable either way: the format is what to fix first
             pass
-    raise Rejected("legacy_format", format=fmt)
+    raise Rejected("legacy-format", format=fmt)
 
 
-def _open_calamine(data: bytes):  # -> python_calamine.CalamineWorkbook
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
+def _open_calamine(data: bytes) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
-        raise Rejected("password_protected", kind="office") from None
+        raise Rejected("password-protected", kind="office") from None
     except (CalamineError, ValueError, OSError) as exc:
-        raise Rejected("corrupt_file", reason=f"{type(exc).__name__}: {exc}") from None
+        raise Rejected("corrupt-file", reason=f"{type(exc).__name__}: {exc}") from None
 
 
 # --- cell addresses ----------------------------------------------------------------------------

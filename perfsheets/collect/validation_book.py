@@ -10,15 +10,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from perfsheets.collect.outcome import FileOutcome, SendBack
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import ROW_FIELDS, Report
-
-if TYPE_CHECKING:
-    from perfsheets.collect.run import FileOutcome, SendBack
 
 OUTCOME_WORDS = {
     "accepted": ("已接收", "accepted"),
@@ -36,7 +33,7 @@ def write_validation_book(
     send_back: list[SendBack],
     lang: Lang,
 ) -> None:
-    import xlsxwriter
+    import xlsxwriter  # heavy: loaded when a book is written, not when collect is imported
 
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(str(path), options) as book:

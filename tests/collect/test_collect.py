@@ -118,7 +118,7 @@ def test_a_corrected_file_supersedes_and_the_audit_says_so(ws, plan):
     result = collect_returns(ws.root, plan=plan)
     outcomes = {f.file: f.outcome for f in result.files}
     assert outcomes == {"returns/v1.xlsx": "unchanged", "returns/v2.xlsx": "superseded"}
-    warning = [p for p in result.report if p.code == "duplicate_return"]
+    warning = [p for p in result.report if p.code == "duplicate-return"]
     assert len(warning) == 1 and "returns/v1.xlsx" in warning[0].message()
     assert result.exit_code == 0
     (_, by), (v2, none) = ledger_rows(
@@ -216,7 +216,7 @@ def test_validation_files(ws, plan, tmp_path, monkeypatch):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == ["file", "sheet", "cell", "severity", "code", "message"]
-    assert {r["code"] for r in rows} == {"not_allowed", "not_workbook"}
+    assert {r["code"] for r in rows} == {"not-allowed", "not-workbook"}
     assert "'=HYPERLINK(1).xlsx" in {r["file"] for r in rows}  # formula-injection safe
     assert all(not r[k].startswith(("=", "+", "-", "@")) for r in rows for k in r)
 
@@ -291,7 +291,7 @@ def test_a_known_file_is_not_read_again_and_keeps_its_warnings(ws, plan, monkeyp
 
     fill(ws, "E002", edits=typed_label)
     first = collect_returns(ws.root, plan=plan)
-    assert first.report.codes() == ["value_normalised"]
+    assert first.report.codes() == ["value-normalised"]
 
     def never(*args, **kwargs):
         raise AssertionError("a stored file was parsed again")

@@ -55,14 +55,14 @@ def test_not_a_workbook(ws, plan):
     path = ws.returns / "scan.xlsx"
     path.write_bytes(b"%PDF-1.7\n% a scanned signature page\n")
     result = collect_file(ws, path, plan)
-    assert codes(result) == ["not_workbook"]
+    assert codes(result) == ["not-workbook"]
     assert "PDF" in result.report.problems[0].message()
 
 
 def test_truncated_file_is_corrupt(ws, plan, good):
     path = ws.returns / "cut.xlsx"
     path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    assert codes(collect_file(ws, path, plan)) == ["corrupt_file"]
+    assert codes(collect_file(ws, path, plan)) == ["corrupt-file"]
 
 
 def test_damaged_archive_member_is_unreadable(ws, plan, good):
@@ -72,21 +72,21 @@ def test_damaged_archive_member_is_unreadable(ws, plan, good):
     data[start + 200 : start + 260] = bytes(60)
     archive.write_bytes(bytes(data))
     result = collect_file(ws, archive, plan)
-    assert codes(result) == ["unreadable_file"]
+    assert codes(result) == ["unreadable-return"]
     assert result.files[0].file.endswith("batch.zip/e002.xlsx")
 
 
 @pytest.mark.parametrize("sample", ["encrypted.xlsx", "encrypted.xls"])
 def test_password_protected(ws, plan, sample):
     result = collect_file(ws, SAMPLES / sample, plan)
-    assert codes(result) == ["password_protected"]
+    assert codes(result) == ["password-protected"]
     assert "密码" in result.report.problems[0].message()
 
 
 @pytest.mark.parametrize("sample", ["legacy.xls", "legacy.ods"])
 def test_legacy_formats_say_how_to_fix(ws, plan, sample):
     result = collect_file(ws, SAMPLES / sample, plan)
-    assert codes(result) == ["legacy_format"]
+    assert codes(result) == ["legacy-format"]
     assert ".xlsx" in result.report.problems[0].message("en")
 
 
@@ -95,25 +95,25 @@ def test_xlsb_is_a_legacy_format(ws, plan):
         ws.returns / "binary.xlsb",
         {"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01\x00"},
     )
-    assert codes(collect_file(ws, path, plan)) == ["legacy_format"]
+    assert codes(collect_file(ws, path, plan)) == ["legacy-format"]
 
 
 def test_oversized_file_is_not_read(ws, plan):
     path = ws.returns / "huge.xlsx"
     with path.open("wb") as fh:  # sparse: nothing is written, the size is what counts
         fh.truncate(Limits().max_file_bytes + 1)
-    assert codes(collect_file(ws, path, plan)) == ["file_too_large"]
+    assert codes(collect_file(ws, path, plan)) == ["file-too-large"]
 
 
 def test_zip_bomb_entry_is_refused_before_parsing(ws, plan, good):
     path = rewrite_zip(good, ws.returns / "bomb.xlsx", {}, {"xl/media/pad.bin": bytes(8 << 20)})
     assert path.stat().st_size < 200_000
-    assert codes(collect_file(ws, path, plan)) == ["zip_bomb"]
+    assert codes(collect_file(ws, path, plan)) == ["zip-bomb"]
 
 
 def test_zip_bomb_by_total_size(ws, plan, good):
     result = collect_file(ws, good, plan, limits=Limits(max_uncompressed=50_000))
-    assert codes(result) == ["zip_bomb"]
+    assert codes(result) == ["zip-bomb"]
 
 
 LAUGHS = b"""<!DOCTYPE lolz [
@@ -133,7 +133,7 @@ def with_entities(good: Path, dst: Path) -> Path:
 
 def test_xml_entity_attack_is_refused(ws, plan, good):
     path = with_entities(good, ws.returns / "lol.xlsx")
-    assert codes(collect_file(ws, path, plan)) == ["unsafe_xml"]
+    assert codes(collect_file(ws, path, plan)) == ["unsafe-xml"]
 
 
 def test_workbook_that_is_not_a_form(ws, plan):
@@ -142,7 +142,7 @@ def test_workbook_that_is_not_a_form(ws, plan):
     path = ws.returns / "budget.xlsx"
     with xlsxwriter.Workbook(str(path)) as book:
         book.add_worksheet("Budget").write_string(0, 0, "Q4 budget")
-    assert codes(collect_file(ws, path, plan)) == ["not_a_form"]
+    assert codes(collect_file(ws, path, plan)) == ["not-a-form"]
 
 
 def test_bad_files_never_stop_the_batch(ws, plan, good):
@@ -183,12 +183,12 @@ def test_a_failure_inside_perfsheets_is_reported_and_the_batch_goes_on(ws, plan,
     returned(ws, "E003")
     result = collect_returns(ws.root, plan=plan, workers=0)
     assert sorted(f.outcome for f in result.files) == ["accepted", "rejected"]
-    assert codes(result) == ["check_failed"]
+    assert codes(result) == ["check-failed"]
 
 
 def test_every_problem_code_has_a_test_with_a_real_file():
     """Each code collect can report is asserted by name in these test files."""
-    import perfsheets.collect.check as checks
+    import perfsheets.collect.problems as checks
     from perfsheets.core.problems import ProblemType
 
     declared = {v.code for v in vars(checks).values() if isinstance(v, ProblemType)}

@@ -58,5 +58,5 @@ def test_files_saved_by_libreoffice_are_collected(tmp_path, tmp_path_factory, sm
     assert outcomes == {"E002.xlsx": "unchanged", "E002 formula.xlsx": "rejected"}
     assert sorted(ledger_rows(ws, entries)) == by_openpyxl
     # LibreOffice computed the formula (a cached 4 that looks valid): still refused.
-    problem = next(p for p in lo.report if p.code == "formula_in_input")
+    problem = next(p for p in lo.report if p.code == "formula-in-input")
     assert problem.sheet == "张伟 E003" and problem.file.endswith("E002 formula.xlsx")

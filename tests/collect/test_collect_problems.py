@@ -65,7 +65,7 @@ def only(result, code: str):
 def test_locked_weight_change_says_which_value_became_which(ws, plan):
     path = returned(ws, "E002", put(SELF, "kpi:S02", 40, "weight"))
     result = collect_one(ws, path, plan)
-    problem = only(result, "locked_changed")
+    problem = only(result, "locked-changed")
     assert (problem.sheet, problem.severity) == (SELF, "error")
     assert "30 改为 40" in problem.message("zh-CN")
     assert "from 30 to 40" in problem.message("en")
@@ -79,7 +79,7 @@ def test_manager_must_fill_ratings_and_actuals(ws, plan):
         put(MANAGED, "kpi:S01", None)(wb)
 
     result = collect_one(ws, returned(ws, "E001", clear), plan)
-    missing = [p for p in result.report if p.code == "required_missing"]
+    missing = [p for p in result.report if p.code == "required-missing"]
     assert len(missing) == 2
     assert {p.sheet for p in missing} == {MANAGED}
     assert all(p.cell for p in missing)
@@ -94,31 +94,31 @@ def test_self_may_leave_actuals_blank(ws, plan):
 
 def test_not_a_number(ws, plan):
     result = collect_one(ws, returned(ws, "E002", put(SELF, "kpi:S01", "about 90")), plan)
-    problem = only(result, "not_a_number")
+    problem = only(result, "not-a-number")
     assert problem.sheet == SELF and problem.cell
     assert "about 90" in problem.message()
 
 
 def test_out_of_range(ws, plan):
     result = collect_one(ws, returned(ws, "E002", put(SELF, "kpi:S02", 120)), plan)
-    assert "0 ~ 100" in only(result, "out_of_range").message()
+    assert "0 ~ 100" in only(result, "out-of-range").message()
 
 
 @pytest.mark.parametrize("value", [7, "很好", 3.5])
 def test_rating_not_an_allowed_choice(ws, plan, value):
     result = collect_one(ws, returned(ws, "E002", put(PEER, "competency:C1", value)), plan)
-    assert "1, 2, 3, 4, 5" in only(result, "not_allowed").message()
+    assert "1, 2, 3, 4, 5" in only(result, "not-allowed").message()
 
 
 def test_comment_too_long(ws, plan):
     text = "很" * (layout.COMMENT_MAX_CHARS + 1)
     result = collect_one(ws, returned(ws, "E002", put(PEER, "comment:strengths", text)), plan)
-    assert str(layout.COMMENT_MAX_CHARS + 1) in only(result, "text_too_long").message()
+    assert str(layout.COMMENT_MAX_CHARS + 1) in only(result, "text-too-long").message()
 
 
 def test_formula_typed_into_an_input_cell(ws, plan):
     result = collect_one(ws, returned(ws, "E002", put(SELF, "kpi:S01", "=80+10")), plan)
-    problem = only(result, "formula_in_input")
+    problem = only(result, "formula-in-input")
     assert problem.sheet == SELF and problem.cell
     assert result.files[0].outcome == "rejected"
 
@@ -126,7 +126,7 @@ def test_formula_typed_into_an_input_cell(ws, plan):
 def test_formula_typed_into_a_comment(ws, plan):
     path = returned(ws, "E002", put(PEER, "comment:strengths", '=HYPERLINK("x","y")'))
     result = collect_one(ws, path, plan)
-    assert only(result, "formula_in_input").sheet == PEER
+    assert only(result, "formula-in-input").sheet == PEER
 
 
 def test_unambiguous_values_are_normalised_with_a_warning(ws, plan):
@@ -138,7 +138,7 @@ def test_unambiguous_values_are_normalised_with_a_warning(ws, plan):
 
     result = collect_one(ws, returned(ws, "E002", typed), plan)
     assert result.files[0].outcome == "accepted"
-    assert result.report.codes() == ["value_normalised"] * 4
+    assert result.report.codes() == ["value-normalised"] * 4
     assert all(p.severity == "warning" for p in result.report)
     values = dict(
         ledger_rows(
@@ -160,7 +160,7 @@ def test_percent_typed_in_excel_is_read_as_percent(ws, plan):
 
     result = collect_one(ws, returned(ws, "E002", typed), plan)
     assert result.files[0].outcome == "accepted"
-    assert "85" in only(result, "value_normalised").message()
+    assert "85" in only(result, "value-normalised").message()
     rows = ledger_rows(
         ws, "SELECT value_num FROM entries WHERE item_key='kpi:S02' AND rater_type='self'"
     )
@@ -171,7 +171,7 @@ def test_percent_typed_in_excel_is_read_as_percent(ws, plan):
 def test_ambiguous_values_are_errors(ws, plan, value):
     # "1,5" may be a European decimal; "%" is not the unit of S01 (万元)
     result = collect_one(ws, returned(ws, "E002", put(SELF, "kpi:S01", value)), plan)
-    assert only(result, "not_a_number")
+    assert only(result, "not-a-number")
 
 
 # --- layout ---------------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_deleted_sheet(ws, plan):
         del wb[PEER]
 
     result = collect_one(ws, returned(ws, "E002", drop), plan)
-    assert only(result, "sheet_missing").sheet == PEER
+    assert only(result, "sheet-missing").sheet == PEER
 
 
 def test_renamed_sheet_is_still_read(ws, plan):
@@ -207,7 +207,7 @@ def test_renamed_sheet_is_still_read(ws, plan):
         wb[PEER].title = "Zhang Wei"
 
     result = collect_one(ws, returned(ws, "E002", rename), plan)
-    assert only(result, "sheet_renamed").severity == "warning"
+    assert only(result, "sheet-renamed").severity == "warning"
     assert result.files[0].outcome == "accepted"
     assert ledger_rows(ws, "SELECT COUNT(*) FROM entries WHERE ratee_id='E003'") == [(4,)]
 
@@ -218,7 +218,7 @@ def test_key_column_cleared(ws, plan):
             row[0].value = None
 
     result = collect_one(ws, returned(ws, "E002", clear_keys), plan)
-    assert only(result, "keys_missing").sheet == PEER
+    assert only(result, "keys-missing").sheet == PEER
 
 
 def test_deleted_item_row(ws, plan):
@@ -228,7 +228,7 @@ def test_deleted_item_row(ws, plan):
         sheet.delete_rows(row)
 
     result = collect_one(ws, returned(ws, "E002", delete), plan)
-    assert "C2" in only(result, "item_missing").message()
+    assert "C2" in only(result, "item-missing").message()
 
 
 def test_copied_item_row_with_two_values(ws, plan):
@@ -241,7 +241,7 @@ def test_copied_item_row_with_two_values(ws, plan):
         sheet[find_cell(sheet, "competency:C1", "rating")].value = 2
 
     result = collect_one(ws, returned(ws, "E002", copy_row), plan)
-    assert only(result, "duplicate_item").sheet == PEER
+    assert only(result, "duplicate-item").sheet == PEER
 
 
 # --- identity -------------------------------------------------------------------------------------
@@ -260,22 +260,22 @@ def test_meta_sheet_missing(ws, plan):
     def drop(wb) -> None:
         del wb[layout.META_SHEET]
 
-    assert only(collect_one(ws, returned(ws, "E002", drop), plan), "meta_missing")
+    assert only(collect_one(ws, returned(ws, "E002", drop), plan), "meta-missing")
 
 
 def test_meta_damaged(ws, plan):
     result = collect_one(ws, returned(ws, "E002", set_meta("form_id", None)), plan)
-    assert "form_id" in only(result, "meta_invalid").message()
+    assert "form_id" in only(result, "meta-invalid").message()
 
 
 def test_form_of_another_cycle(ws, plan):
     result = collect_one(ws, returned(ws, "E002", set_meta("cycle_id", "2025Q4")), plan)
-    assert "2025Q4" in only(result, "wrong_cycle").message()
+    assert "2025Q4" in only(result, "wrong-cycle").message()
 
 
 def test_unknown_form_id(ws, plan):
     result = collect_one(ws, returned(ws, "E002", set_meta("form_id", "2026Q4-E002-000000")), plan)
-    assert only(result, "unknown_form")
+    assert only(result, "unknown-form")
 
 
 def test_form_of_an_earlier_plan_version(tmp_path, ws, plan):
@@ -287,7 +287,7 @@ def test_form_of_an_earlier_plan_version(tmp_path, ws, plan):
     )
     generate_forms(ws.root, plan=changed, workers=1)
     result = collect_one(ws, old, changed)
-    assert "1" in only(result, "wrong_plan_version").message()
+    assert "1" in only(result, "wrong-plan-version").message()
 
 
 def test_regenerated_form_with_changed_targets_is_outdated(ws, plan):
@@ -302,7 +302,7 @@ def test_regenerated_form_with_changed_targets_is_outdated(ws, plan):
             (now(),),
         )
     generate_forms(ws.root, plan=plan, workers=1)
-    assert only(collect_one(ws, old, plan), "outdated_form")
+    assert only(collect_one(ws, old, plan), "outdated-form")
 
 
 def test_regenerated_identical_form_still_counts(ws, plan):
@@ -325,6 +325,6 @@ def test_rater_who_left_the_roster(ws, plan):
     )
     outcomes = {f.rater_id: f.outcome for f in result.files}
     assert outcomes == {"E007": "rejected", "E006": "accepted"}
-    assert only(result, "rater_not_in_roster").file.endswith(form_path(ws, "E007").name)
-    assert only(result, "ratee_not_in_roster").severity == "warning"
+    assert only(result, "rater-not-in-roster").file.endswith(form_path(ws, "E007").name)
+    assert only(result, "ratee-not-in-roster").severity == "warning"
     assert ledger_rows(ws, "SELECT COUNT(*) FROM entries WHERE ratee_id='E007'") == [(0,)]

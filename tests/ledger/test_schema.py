@@ -35,13 +35,13 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
     ws = Workspace(tmp_path / "ws")
     _version_1_ledger(ws)
     with ws.ledger() as db:
-        assert schema_version(db) == SCHEMA_VERSION == 2
+        assert schema_version(db) == SCHEMA_VERSION == 3
         assert db.execute("SELECT value_num FROM entries").fetchall() == [(95.5,)]
         assert db.execute("SELECT grade, total_score FROM results").fetchall() == [("A", 88.5)]
         assert db.execute("SELECT status FROM appeals").fetchall() == [("open",)]
         assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
     with ws.ledger() as db:  # opening again migrates nothing
-        assert schema_version(db) == 2
+        assert schema_version(db) == 3
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
         "INSERT INTO results VALUES (99, 'E1', 1, 'A', 1, '{}')",  # no such run
         "INSERT INTO results VALUES (1, 'E2', 1, 'A', 7, '{}')",  # complete is 0 or 1
         "INSERT INTO entries VALUES (42, 'E1', 'R1', 'manager', 'K1', 'actual', 1, NULL)",
-        "INSERT INTO problems VALUES ('f', 's', 'A1', 'fatal', 'c', 'm', NULL, NULL, 't')",
+        "INSERT INTO problems VALUES ('f', 's', 'A1', 'fatal', 'c', 'm', NULL, NULL, 't', NULL)",
         "UPDATE appeals SET status = 'maybe'",
         "INSERT INTO runs VALUES (2, 'consolidate', 7, 't', NULL)",  # no such plan version
     ],
