@@ -191,6 +191,8 @@ def library_errors() -> Iterator[None]:
         if exc.report is not None and len(exc.report):
             problems_table(exc.report, "zh-CN")
             raise _fail(str(exc), EXIT_PROBLEMS) from None
+        if exc.exit_code is not None:
+            raise _fail(str(exc), exc.exit_code) from None
         raise _fail(str(exc)) from None
     except (OSError, ValueError) as exc:
         if _State.debug:
@@ -445,6 +447,19 @@ def consolidate(
             lang=_lang(lang),
             progress=bar,
         )
+    if result.outstanding_forms and not as_json:
+        where = "、".join(f"{d or '外部'} {n}" for d, n in result.outstanding_departments.items())
+        where_en = ", ".join(
+            f"{d or 'external'} {n}" for d, n in result.outstanding_departments.items()
+        )
+        note = _t(
+            language,
+            f"注意：还有 {result.outstanding_forms} 份评价表未收回或被退回（{where}）"
+            + ("；强制分布的结果是临时的" if result.provisional else ""),
+            f"note: {result.outstanding_forms} forms are still missing or rejected ({where_en})"
+            + ("; the forced distribution is provisional" if result.provisional else ""),
+        )
+        err.print(note, markup=False, highlight=False)
     finish(result, _t(language, "评分汇总完成", "Scores consolidated"), as_json)
 
 
