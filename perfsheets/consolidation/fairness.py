@@ -123,7 +123,11 @@ def forced_distribution(
         return _split_by_rank(groups, counts)
     meaning = quota_kinds(quotas, kinds)
     out = _apply_maxima(groups, threshold_levels, counts, meaning)
-    wanted = [([i], quotas[i]) for i, k in enumerate(meaning) if k in ("min", "exact")]
+    wanted = [
+        ([i], q)
+        for i, (k, q) in enumerate(zip(meaning, quotas, strict=True))
+        if k in ("min", "exact") and q is not None
+    ]
     for levels, share in [*wanted, *minimums]:
         _apply_minimum(groups, out, sorted(levels), Fraction(exact(share)), len(quotas) - 1)
     return out

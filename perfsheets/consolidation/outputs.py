@@ -504,8 +504,8 @@ def _detail_sheet(book, formats, ratings: pd.DataFrame, plan: Plan, lang: Lang) 
         return
     detail = rating_detail(ratings, plan)
     types = {t: term(t, lang) for t in ("self", "manager", "peer", "subordinate", "customer")}
-    for row in detail.itertuples(index=False, name=None):
-        row = list(row)
+    for record in detail.itertuples(index=False, name=None):
+        row: list[Any] = list(record)
         row[5] = types.get(row[5], row[5])
         sheet.write(row)
     sheet.close()
@@ -532,6 +532,7 @@ def _leniency_sheet(book, formats, leniency: pd.DataFrame, plan: Plan, lang: Lan
         formats,
         [10, 10, 10, 8, 10, 10, 12, 8, 8],
     )
+    rec: Any  # pandas' row tuples carry the table's columns as attributes
     for rec in leniency.itertuples(index=False):
         sheet.write(
             [

@@ -273,7 +273,7 @@ def entries_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     DataFrame :func:`compute` reads."""
     import pandas as pd
 
-    entries = pd.DataFrame.from_records(list(rows), columns=list(ENTRY_COLUMNS))
+    entries = pd.DataFrame.from_records(list(map(tuple, rows)), columns=list(ENTRY_COLUMNS))
     # Ids and keys repeat a lot: categories make every later filter, sort and group cheap.
     for col in ("ratee", "rater", "rtype", "item", "field"):
         entries[col] = entries[col].astype("category")
@@ -438,15 +438,15 @@ def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:
 
 def rank_departments(results: list[EmployeeResult]) -> None:
     """Rank (1 = best, ties share a rank) and percentile within the department, complete only."""
-    by_dept: dict[str, list[EmployeeResult]] = defaultdict(list)
+    by_dept: dict[str, list[tuple[float, EmployeeResult]]] = defaultdict(list)
     for r in results:
         if r.complete and r.total_score is not None:
-            by_dept[r.department].append(r)
+            by_dept[r.department].append((r.total_score, r))
     for members in by_dept.values():
-        ascending = sorted(r.total_score for r in members)  # type: ignore[misc]
+        ascending = sorted(score for score, _ in members)
         n = len(ascending)
-        for r in members:
-            above = n - bisect.bisect_right(ascending, r.total_score)
+        for score, r in members:
+            above = n - bisect.bisect_right(ascending, score)
             r.rank_in_department = above + 1
             r.department_size = n
             r.percentile = round_half_up((n - above) / n, 4)
@@ -531,7 +531,7 @@ def build_summary(
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in df.to_dict("records"):
-        out.append({k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
+        out.append({str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
     return out
 
 

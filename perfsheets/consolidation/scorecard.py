@@ -182,7 +182,7 @@ class Builder:
         self.names = {x.id: x.name for x in plan.roster.external_raters}
         self.names.update({e.id: e.name for e in plan.roster.employees})
         self.types = plan.rater_type_map()
-        self.min_count = {t.id: t.min_count for t in plan.rater_types}
+        self.min_count: dict[str, int] = {t.id: t.min_count for t in plan.rater_types}
         self.targets = plan.target_map()
         self.without_manager = {e.id for e in plan.roster.employees if e.manager is None}
         self.by_item = type_rows(ratings, self.agg.trim_min_count, self.places)
@@ -210,7 +210,7 @@ class Builder:
             rated=rated,
             kpi_total=sum(k.weight for k in role.kpis) or 100.0,
             section_weights={s: role.weights.of(s) for s in role.sections()},
-            rater_weights=dict(self.plan.rater_weights(role)),
+            rater_weights={t: w for t, w in self.plan.rater_weights(role).items()},
         )
 
     # -- one employee ----------------------------------------------------------------------
@@ -231,7 +231,8 @@ class Builder:
         section_scores = {s: self.section(sections[s]) for s in weights}
         total = None
         if weights and all(v is not None for v in section_scores.values()):
-            total = self.round(weighted_mean((section_scores[s], w) for s, w in weights.items()))
+            known = {s: v for s, v in section_scores.items() if v is not None}
+            total = self.round(weighted_mean((known[s], w) for s, w in weights.items()))
         missing = self.missing_types(emp.id)
         complete = not missing and total is not None
         flags = self.flags(emp.id, kpis, [*items["task"], *items["competency"]], gaps, missing)
@@ -325,10 +326,13 @@ class Builder:
         if changes:
             original, target = target, changes[-1].new_target
         imported = self.inputs.imported.get((emp.id, kpi.code))
+        actual: float | None
+        source: str | None
         if imported is not None:
             actual, source = imported[0], "import"
         else:
-            actual, source = self.actuals.get((emp.id, f"kpi:{kpi.code}"), (None, None))
+            typed = self.actuals.get((emp.id, f"kpi:{kpi.code}"))
+            actual, source = typed if typed is not None else (None, None)
         score = completion = None
         if actual is not None:
             score = kpi_score(kpi, actual, target, baseline, self.places)
@@ -431,13 +435,15 @@ class Builder:
                 continue
             rows = by_type[rtype]
             if rtype in ("self", "manager"):
-                comments = [
+                comments: list[dict[str, str | None]] = [
                     {"field": f, "text": t, "author": self.names.get(r, r)} for r, f, t in rows
                 ]
             else:
                 key = f"{self.plan.cycle.id}:{emp.id}:{rtype}"
                 rows = sorted(rows, key=lambda x: _digest(key, x[1], x[2]))
-                comments = [{"field": f, "text": t, "author": None} for _, f, t in rows]
+                comments = [
+                    {"field": f, "text": t, "author": None} for _, f, t in rows
+                ]  # anonymous: no author
             groups.append({"rater_type": rtype, "comments": comments})
         return groups
 

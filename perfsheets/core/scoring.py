@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
+from typing import TypeVar
 
 from perfsheets.core.model import (
     BandsRule,
@@ -26,12 +27,12 @@ from perfsheets.core.model import (
     Kpi,
     LinearRule,
     PassFailRule,
-    RaterTypeId,
     Scale,
     ScoringRule,
 )
 
 Number = float | int | Decimal
+TypeKey = TypeVar("TypeKey", bound=str)  # a rater type id (or a plain str key)
 
 
 def exact(value: Number) -> Decimal:
@@ -220,7 +221,7 @@ def trimmed_mean(values: Sequence[Number], trim_min_count: int = 5) -> float | N
 
 
 def combine_rater_types(
-    type_scores: Mapping[RaterTypeId, Number], weights: Mapping[RaterTypeId, Number]
+    type_scores: Mapping[TypeKey, Number], weights: Mapping[TypeKey, Number]
 ) -> float | None:
     """Weighted mean over the rater types present, weights renormalised over those types.
 

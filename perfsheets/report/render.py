@@ -279,8 +279,9 @@ def plan_jobs(
         chunks = [members[i : i + batch_size] for i in range(0, len(members), batch_size)]
         for part, chunk in enumerate(chunks):
             overview = None
-            if pack is not None and part == 0:
-                overview = (manager_id, members[0].manager_name or manager_id, teams[manager_id])
+            if pack is not None and part == 0 and manager_id is not None:
+                lead = members[0].manager_name or manager_id
+                overview = (manager_id, lead, teams[manager_id])
             jobs.append(Job(chunk, [folder / report_name(r) for r in chunk], overview, pack, part))
         if pack is not None:
             parts[pack] = len(chunks)
@@ -427,7 +428,7 @@ class Renderer:
             assert segment.pack is not None
             out.packs.append((segment.pack, segment.part, data))
         for path, data, (start, end) in zip(outputs, pieces[: len(ranges)], ranges, strict=True):
-            atomic_write(path, lambda tmp, data=data: tmp.write_bytes(data))
+            atomic_write(path, _writer(data))
             out.written.append(path)
             out.pages += end - start
             out.employees += 1
@@ -566,6 +567,11 @@ def _run_job(job: Job) -> JobResult:
 # --- the public function ----------------------------------------------------------------------
 
 
+def _writer(data: bytes) -> Callable[[Path], int]:
+    """What atomic_write calls to put ``data`` into its temporary file."""
+    return lambda tmp: tmp.write_bytes(data)
+
+
 def _load_plan(ws: Workspace) -> Plan:
     return load_plan(ws.plan_path())
 
@@ -660,7 +666,7 @@ def render_reports(
         collect(res)
     for pack, chunks in sorted(pack_parts.items()):
         data = chunks[0] if parts[pack] == 1 else _merge([chunks[i] for i in sorted(chunks)])
-        out.manager_packs.append(atomic_write(pack, lambda tmp, d=data: tmp.write_bytes(d)))
+        out.manager_packs.append(atomic_write(pack, _writer(data)))
     out.manager_pack_count = len(out.manager_packs)
     out.reports.sort()
     if refused:

@@ -282,7 +282,7 @@ class Context:
         cls, plan: Plan, lang: Lang, *, font: str = charts.FONT, logo_url: str | None = None
     ) -> Context:
         rater_types = plan.rater_type_map()
-        names = {t: term(t, lang) for t in RATER_TYPE_ORDER}
+        names: dict[str, str] = {t: term(t, lang) for t in RATER_TYPE_ORDER}
         names.update({t.id: t.label(lang) for t in plan.rater_types})
         values = [v for s in plan.scales for v in s.values] or [1, 5]
         scale = _competency_scale(plan)
@@ -434,7 +434,7 @@ def competency_chart(result: EmployeeResult, ctx: Context, vis: dict) -> Any:
     for item in items:
         ts = item.by_type.get("self")
         self_ok = ts is not None and ts.shown and vis.get("self", (False, 0))[0]
-        self_values.append(ts.mean_rating if self_ok else None)
+        self_values.append(ts.mean_rating if ts is not None and self_ok else None)
         gap = gaps.get(item.code)
         other_values.append(gap.others_rating if gap else _others_rating(item, vis))
     series = [
@@ -500,7 +500,7 @@ def comment_groups(result: EmployeeResult, ctx: Context, vis: dict) -> list[dict
                 }
             )
         # Same order on every report: summary first for self, then strengths, then the rest.
-        items.sort(key=lambda e: _FIELD_ORDER.get(e["key"], 9))
+        items.sort(key=lambda e: _FIELD_ORDER.get(str(e["key"]), 9))
         groups.append(
             {
                 "type": t,
@@ -551,7 +551,7 @@ def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
     low = max(0.0, math.floor((min(known, default=60) - 10) / 10) * 10)
     high = min(120.0, math.ceil((max(known, default=100) + 5) / 10) * 10)
     chart = charts.line(
-        [r["cycle"] for r in rows[:-1]] + [ctx.plan.cycle.label(ctx.lang)],
+        [str(r["cycle"]) for r in rows[:-1]] + [ctx.plan.cycle.label(ctx.lang)],
         values,
         low,
         high,
@@ -819,7 +819,7 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
         by_dept[r.department].append(r)
     codes = [g.code for g in ctx.plan.grading.levels]
     departments = sorted(by_dept)
-    dept_rows = []
+    dept_rows: list[dict[str, Any]] = []
     for dept in departments:
         members = by_dept[dept]
         counts = Counter(r.grade for r in members)

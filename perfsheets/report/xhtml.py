@@ -87,10 +87,10 @@ def report_html_class() -> type:
 def _from_tree(cls: type, root: ET.Element, base_url: str, url_fetcher: Any) -> Any | None:
     """An HTML object around an already parsed tree: what ``HTML.__init__`` sets after parsing
     (WeasyPrint 53-70). None if this WeasyPrint is built differently: then parse normally."""
-    import cssselect2
+    import cssselect2  # type: ignore[import-untyped]
     import weasyprint
 
-    html = cls.__new__(cls)
+    html: Any = object.__new__(cls)
     try:
         html.base_url = weasyprint._find_base_url(root, base_url)  # honours <base href>
         html.url_fetcher = url_fetcher
