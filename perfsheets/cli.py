@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -205,7 +205,7 @@ def scalar_rows(result: Any) -> list[tuple[str, Any]]:
     data = result_data(result)
     if not isinstance(data, dict):
         return [("result", data)]
-    rows = []
+    rows: list[tuple[Any, str | int]] = []
     for key, value in data.items():
         label = key.replace("_", " ")
         if isinstance(value, bool):
@@ -732,8 +732,11 @@ def appeal(
         if resolve is not None:
             if outcome not in ("upheld", "rejected"):
                 raise _fail("--outcome must be upheld or rejected")
+            decision: Literal["upheld", "rejected"] = (
+                "upheld" if outcome == "upheld" else "rejected"
+            )
             result: Any = appeals.resolve_appeal(
-                workspace, resolve, outcome=outcome, note=note, decided_by=decided_by or "HR"
+                workspace, resolve, outcome=decision, note=note, decided_by=decided_by or "HR"
             )
         elif employee and reason:
             result = {"appeal_id": appeals.open_appeal(workspace, employee=employee, reason=reason)}
