@@ -1,4 +1,10 @@
-"""Changes during a cycle in the ledger: imported actuals, target changes and appeals."""
+"""Changes during a cycle in the ledger: imported actuals, target changes and appeals.
+
+Each is read in one place: the imported actuals by :func:`imported_actuals` (values only:
+:func:`imported_values`), the target changes by :func:`load_target_changes` (the latest target
+of each KPI: :func:`current_targets`), the appeals by :func:`load_appeals`. Generate, progress,
+the midcycle commands and consolidation all read them through these functions.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import dataclasses
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from perfsheets.core.results import Appeal, TargetChange
 from perfsheets.ledger.results import latest_run_time
@@ -38,41 +45,6 @@ def store_imported_actuals(
 # --- target changes -------------------------------------------------------------------------------
 
 
-def current_targets(conn: sqlite3.Connection) -> dict[tuple[str, str], float]:
-    """The latest changed target by (employee id, KPI code); absent keys keep the plan's."""
-    rows = conn.execute(
-        "SELECT employee_id, kpi_code, new_target FROM target_changes ORDER BY change_id"
-    )
-    return {(emp, code): float(value) for emp, code, value in rows}
-
-
-def target_in_force(conn: sqlite3.Connection, employee: str, kpi: str) -> float | None:
-    """The latest changed target of one employee's KPI, None when it was never changed."""
-    row = conn.execute(
-        "SELECT new_target FROM target_changes WHERE employee_id=? AND kpi_code=?"
-        " ORDER BY change_id DESC LIMIT 1",
-        (employee, kpi),
-    ).fetchone()
-    return None if row is None else float(row[0])
-
-
-def record_target_change(
-    conn: sqlite3.Connection,
-    employee: str,
-    kpi: str,
-    old: float | None,
-    new: float,
-    reason: str,
-    approved_by: str,
-) -> int:
-    cur = conn.execute(
-        "INSERT INTO target_changes (employee_id, kpi_code, old_target, new_target, reason,"
-        " approved_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (employee, kpi, old, new, reason, approved_by, now()),
-    )
-    return int(cur.lastrowid or 0)
-
-
 def load_target_changes(
     conn: sqlite3.Connection, employee: str | None = None
 ) -> dict[str, list[TargetChange]]:
@@ -99,6 +71,41 @@ def load_target_changes(
     return changes
 
 
+def current_targets(
+    conn: sqlite3.Connection, employee: str | None = None
+) -> dict[tuple[str, str], float]:
+    """The latest changed target by (employee id, KPI code), of everyone or of one employee;
+    absent keys keep the plan's."""
+    return {
+        (emp, change.kpi_code): float(change.new_target)
+        for emp, changes in load_target_changes(conn, employee).items()
+        for change in changes  # oldest first: the latest change of a KPI wins
+    }
+
+
+def target_in_force(conn: sqlite3.Connection, employee: str, kpi: str) -> float | None:
+    """The latest changed target of one employee's KPI, None when it was never changed."""
+    return current_targets(conn, employee).get((employee, kpi))
+
+
+def record_target_change(
+    conn: sqlite3.Connection,
+    employee: str,
+    kpi: str,
+    old: float | None,
+    new: float,
+    reason: str,
+    approved_by: str,
+) -> int:
+    """Record an approved change of a KPI target (now); returns its change id."""
+    cur = conn.execute(
+        "INSERT INTO target_changes (employee_id, kpi_code, old_target, new_target, reason,"
+        " approved_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (employee, kpi, old, new, reason, approved_by, now()),
+    )
+    return int(cur.lastrowid or 0)
+
+
 # --- appeals --------------------------------------------------------------------------------------
 
 _COLUMNS = (
@@ -108,6 +115,8 @@ _COLUMNS = (
 
 @dataclass(frozen=True)
 class AppealRecord:
+    """An appeal against a result (a row of appeals), open or decided."""
+
     appeal_id: int
     employee_id: str
     reason: str
@@ -145,6 +154,7 @@ def open_appeal_of(conn: sqlite3.Connection, employee: str) -> int | None:
 
 
 def insert_appeal(conn: sqlite3.Connection, employee: str, reason: str) -> int:
+    """Open an appeal (now); returns its id."""
     cur = conn.execute(
         "INSERT INTO appeals (employee_id, reason, opened_at) VALUES (?, ?, ?)",
         (employee, reason, now()),
@@ -155,6 +165,7 @@ def insert_appeal(conn: sqlite3.Connection, employee: str, reason: str) -> int:
 def decide_appeal(
     conn: sqlite3.Connection, appeal_id: int, outcome: str, note: str | None, decided_by: str
 ) -> None:
+    """Record the decision on an appeal (now): ``outcome`` is its new status."""
     conn.execute(
         "UPDATE appeals SET status=?, outcome=?, note=?, decided_by=?, decided_at=?"
         " WHERE appeal_id=?",
@@ -166,21 +177,26 @@ def load_appeals(
     conn: sqlite3.Connection, *, employee: str | None = None, status: str | None = None
 ) -> list[AppealRecord]:
     """Appeals in the order they were opened, optionally for one employee or status."""
-    sql, args = f"SELECT {_COLUMNS} FROM appeals WHERE 1=1", list[str]()
-    if employee is not None:
-        sql, args = sql + " AND employee_id=?", [*args, employee]
-    if status is not None:
-        sql, args = sql + " AND status=?", [*args, status]
-    last_run = latest_run_time(conn)
-    return [_record(row, last_run) for row in conn.execute(sql + " ORDER BY appeal_id", args)]
+    return _select_appeals(conn, employee_id=employee, status=status)
 
 
 def get_appeal(conn: sqlite3.Connection, appeal_id: int) -> AppealRecord | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM appeals WHERE appeal_id=?", (appeal_id,)).fetchone()
-    return None if row is None else _record(row, latest_run_time(conn))
+    """One appeal by its id, None when there is no such appeal."""
+    found = _select_appeals(conn, appeal_id=appeal_id)
+    return found[0] if found else None
 
 
-def _record(row: tuple, last_run: str | None) -> AppealRecord:
+def _select_appeals(conn: sqlite3.Connection, **where: str | int | None) -> list[AppealRecord]:
+    """Appeals whose columns (the keywords) have the given values; None matches any."""
+    filters = {column: value for column, value in where.items() if value is not None}
+    sql = f"SELECT {_COLUMNS} FROM appeals WHERE 1=1"
+    sql += "".join(f" AND {column}=?" for column in filters)
+    last_run = latest_run_time(conn)
+    rows = conn.execute(sql + " ORDER BY appeal_id", tuple(filters.values()))
+    return [_record(row, last_run) for row in rows]
+
+
+def _record(row: tuple[Any, ...], last_run: str | None) -> AppealRecord:
     record = AppealRecord(*row)
     if record.status != "upheld":
         return record

@@ -1,9 +1,38 @@
-"""Generated forms in the ledger: one record per workbook (rater) and per sheet (ratee)."""
+"""Generated forms in the ledger: one record per workbook (rater) and per sheet (ratee).
+
+Generate stores every form it writes with its sheets and their locked values
+(:func:`store_form`); simulate reads the current form of every rater back
+(:func:`current_forms`, :func:`form_sheets`), and a target change counts the forms already
+sent with the old target (:func:`forms_rating`).
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from typing import NamedTuple
+
+from perfsheets.core.model import RaterTypeId
+
+
+class CurrentForm(NamedTuple):
+    """A rater's latest generated form (a row of forms, with its plan version's digest)."""
+
+    form_id: str
+    rater_id: str
+    file: str
+    plan_version: int
+    created_at: str
+    plan_digest: str
+
+
+class FormSheet(NamedTuple):
+    """An assessment sheet of a generated form (a row of form_sheets)."""
+
+    sheet: str
+    ratee_id: str
+    rater_type: RaterTypeId
+    locked_json: str  # {item_key: {field: value}} the sheet was generated with
 
 
 def forms_rating(conn: sqlite3.Connection, ratee: str) -> int:
@@ -27,9 +56,9 @@ def store_form(
     file: str,
     digest: str,
     created_at: str,
-    sheets: Iterable[tuple[str, str, str, str]],
+    sheets: Iterable[FormSheet],
 ) -> None:
-    """One generated workbook and its sheets: (sheet, ratee id, rater type, locked JSON)."""
+    """One generated workbook and its sheets."""
     conn.execute(
         "INSERT INTO forms (form_id, plan_version, rater_id, file, digest, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -42,21 +71,22 @@ def store_form(
     )
 
 
-def current_forms(conn: sqlite3.Connection) -> list[tuple[str, str, str, int, str, str]]:
-    """The current form of every rater: (form_id, rater_id, file, version, created_at, plan
-    digest), by rater id."""
-    return conn.execute(
+def current_forms(conn: sqlite3.Connection) -> list[CurrentForm]:
+    """The current (latest) form of every rater, by rater id."""
+    rows = conn.execute(
         "SELECT f.form_id, f.rater_id, f.file, f.plan_version, f.created_at, p.digest"
         " FROM forms f JOIN plan_versions p ON p.version = f.plan_version"
         " WHERE f.rowid IN (SELECT MAX(rowid) FROM forms GROUP BY rater_id)"
         " ORDER BY f.rater_id"
-    ).fetchall()
+    )
+    return [CurrentForm(*row) for row in rows]
 
 
-def form_sheets(conn: sqlite3.Connection, form_id: str) -> list[tuple[str, str, str, str]]:
-    """(sheet, ratee id, rater type, locked JSON) of one form, in generation order."""
-    return conn.execute(
+def form_sheets(conn: sqlite3.Connection, form_id: str) -> list[FormSheet]:
+    """The sheets of one form, in the order generated."""
+    rows = conn.execute(
         "SELECT sheet, ratee_id, rater_type, locked_json FROM form_sheets WHERE form_id=?"
         " ORDER BY rowid",
         (form_id,),
-    ).fetchall()
+    )
+    return [FormSheet(*row) for row in rows]

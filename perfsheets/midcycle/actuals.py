@@ -26,9 +26,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
 from perfsheets.core.layout import column_letter
 from perfsheets.core.model import Employee, Kpi, Plan
-from perfsheets.core.problems import PerfsheetsError, Report, problem_type
+from perfsheets.core.problems import PerfsheetsError, ProblemType, Report, problem_type
 from perfsheets.files.atomic import atomic_write
 from perfsheets.ledger.changes import imported_values, store_imported_actuals
 from perfsheets.ledger.workspace import Workspace, audit, now
@@ -229,8 +231,6 @@ def _check_zip(path: Path) -> None:
 
 
 def _read_excel(path: Path) -> list[_Table]:
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
-
     _check_zip(path)
     wb = CalamineWorkbook.from_path(str(path))
     try:
@@ -243,7 +243,7 @@ def _read_excel(path: Path) -> list[_Table]:
         wb.close()
 
 
-def _find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], list[str]]:
+def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int], list[str]]:
     """(row index, column of each field, missing required fields) of the best header row."""
     best: tuple[int, dict[str, int]] = (-1, {})
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -321,14 +321,14 @@ class _RowCheck:
     def cell(self, row: int, key: str) -> str:
         return f"{column_letter(self.cols[key])}{row}"
 
-    def problem(self, ptype, row: int, key: str, **params: object) -> None:
+    def problem(self, ptype: ProblemType, row: int, key: str, **params: object) -> None:
         self.report.add(ptype(self.file, self.sheet, self.cell(row, key), row=row, **params))
 
-    def get(self, values: list[object], key: str) -> object:
+    def get(self, values: Sequence[object], key: str) -> object:
         col = self.cols.get(key)
         return values[col] if col is not None and col < len(values) else ""
 
-    def check(self, row: int, values: list[object]) -> None:
+    def check(self, row: int, values: Sequence[object]) -> None:
         emp_id, code = _text(self.get(values, "employee_id")), _text(self.get(values, "kpi_code"))
         raw = self.get(values, "actual")
         blank = raw is None or (isinstance(raw, str) and not raw.strip())
@@ -363,7 +363,7 @@ class _RowCheck:
         if self._in_range(row, emp_id, kpi, value):
             self.accepted.append(ImportedActual(emp_id, code, value, row))
 
-    def _check_name(self, row: int, values: list[object], employee: Employee) -> None:
+    def _check_name(self, row: int, values: Sequence[object], employee: Employee) -> None:
         name = _text(self.get(values, "name")) if "name" in self.cols else ""
         if name and name != employee.name:
             self.problem(
@@ -420,7 +420,9 @@ class _RowCheck:
         return True
 
 
-def _data_rows(rows: list[list[object]], start: int) -> Iterator[tuple[int, list[object]]]:
+def _data_rows(
+    rows: Sequence[Sequence[object]], start: int
+) -> Iterator[tuple[int, Sequence[object]]]:
     for index in range(start, len(rows)):
         values = rows[index]
         if any(v not in ("", None) and not (isinstance(v, str) and not v.strip()) for v in values):

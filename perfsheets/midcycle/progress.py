@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
@@ -256,7 +256,7 @@ class _Context:
     days_left: int
 
 
-def _person(ctx: _Context, person: Employee, role: Role, kpis: list[KpiProgress]):
+def _person(ctx: _Context, person: Employee, role: Role, kpis: list[KpiProgress]) -> PersonProgress:
     paced = [k for k in kpis if k.paced and k.completion is not None]
     total = math.fsum(k.weight for k in paced)
     done = math.fsum(min(k.completion or 0.0, 1.0) * k.weight for k in paced)
@@ -368,6 +368,7 @@ def write_progress_xlsx(
 
 
 def _write_book(result: ProgressResult, path: Path, lang: Lang) -> None:
+    # xlsxwriter is imported here, not at the top: it is heavy and only the workbook needs it.
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
@@ -378,7 +379,7 @@ def _write_book(result: ProgressResult, path: Path, lang: Lang) -> None:
     wb.close()
 
 
-def _formats(wb) -> dict:
+def _formats(wb: Any) -> dict[str, Any]:
     return {
         "title": wb.add_format({"bold": True, "font_size": 14}),
         "head": wb.add_format(
@@ -393,7 +394,9 @@ def _formats(wb) -> dict:
     }
 
 
-def _header(ws, fmt: dict, result: ProgressResult, lang: Lang, title: str, heads: list[str]):
+def _header(
+    ws: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang, title: str, heads: list[str]
+) -> int:
     zh, en = PERIOD_TEXT.get(result.period, ("本期", "Period"))
     line = tr(
         lang,
@@ -410,16 +413,24 @@ def _header(ws, fmt: dict, result: ProgressResult, lang: Lang, title: str, heads
     return 4  # first data row
 
 
-def _cell(ws, fmt: dict, row: int, col: int, value: object, kind: str = "text") -> None:
+# A cell of a progress sheet: its value and its format ("text", "int", "num" or "pct").
+Cell = tuple[str | float | None, str]
+
+
+def _cell(
+    ws: Any, fmt: dict[str, Any], row: int, col: int, value: str | float | None, kind: str = "text"
+) -> None:
     if value is None:
         ws.write_blank(row, col, None, fmt["text"])
     elif kind == "text":
         ws.write_string(row, col, sheet_text(str(value)), fmt["text"])
     else:
-        ws.write_number(row, col, float(value), fmt[kind])  # type: ignore[arg-type]
+        ws.write_number(row, col, float(value), fmt[kind])
 
 
-def _status_rules(ws, fmt: dict, first: int, last: int, col: int, lang: Lang) -> None:
+def _status_rules(
+    ws: Any, fmt: dict[str, Any], first: int, last: int, col: int, lang: Lang
+) -> None:
     if last < first:
         return
     for status, style in (("behind", "behind"), ("ahead", "ahead")):
@@ -437,7 +448,7 @@ def _status_rules(ws, fmt: dict, first: int, last: int, col: int, lang: Lang) ->
         )
 
 
-def _departments_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> None:
+def _departments_sheet(wb: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang) -> None:
     ws = wb.add_worksheet(tr(lang, "部门汇总", "Departments"))
     heads = [
         term("department", lang),
@@ -453,7 +464,7 @@ def _departments_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> Non
         ws, fmt, result, lang, tr(lang, "绩效进度：部门汇总", "Progress by department"), heads
     )
     for d in result.departments:
-        values = [
+        values: list[Cell] = [
             (d.department, "text"),
             (d.headcount, "int"),
             (d.with_data, "int"),
@@ -470,7 +481,7 @@ def _departments_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> Non
     ws.set_column(1, len(heads) - 1, 12)
 
 
-def _people_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> None:
+def _people_sheet(wb: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang) -> None:
     ws = wb.add_worksheet(tr(lang, "个人进度", "People"))
     heads = [
         term("department", lang),
@@ -488,7 +499,7 @@ def _people_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> None:
         ws, fmt, result, lang, tr(lang, "绩效进度：个人", "Progress by person"), heads
     )
     for p in result.people:
-        values = [
+        values: list[Cell] = [
             (p.department, "text"),
             (p.employee_id, "text"),
             (p.name, "text"),
@@ -509,7 +520,7 @@ def _people_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> None:
     ws.set_column(4, len(heads) - 1, 11)
 
 
-def _kpi_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> None:
+def _kpi_sheet(wb: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang) -> None:
     ws = wb.add_worksheet(tr(lang, "指标明细", "KPI detail"))
     heads = [
         term("department", lang),
@@ -532,7 +543,7 @@ def _kpi_sheet(wb, fmt: dict, result: ProgressResult, lang: Lang) -> None:
     for k in result.kpis:
         p = people[k.employee_id]
         status = STATUS_TEXT[k.status][lang == "en"] if k.status else None
-        values = [
+        values: list[Cell] = [
             (p.department, "text"),
             (p.employee_id, "text"),
             (p.name, "text"),
