@@ -55,7 +55,7 @@ class _Recorder:
 
 
 def _record(writer: Any, job: Any) -> tuple[list, dict]:
-    import perfsheets.forms.generate as forms
+    import perfsheets.forms.writer as forms
 
     log: list = []
     options: dict = {}
@@ -64,20 +64,20 @@ def _record(writer: Any, job: Any) -> tuple[list, dict]:
         options.update(opts)
         return _Recorder(log, 0)
 
-    real = forms._workbook_class
-    forms._workbook_class = lambda: factory  # type: ignore[assignment]
+    real = forms.workbook_class
+    forms.workbook_class = lambda: factory  # type: ignore[assignment]
     try:
-        writer._write_workbook(Path("unused.xlsx"), job)
+        writer.write_workbook(Path("unused.xlsx"), job)
     finally:
-        forms._workbook_class = real  # type: ignore[assignment]
+        forms.workbook_class = real  # type: ignore[assignment]
     return log, options
 
 
 def _replay(log: list, options: dict, path: str) -> tuple[float, float]:
-    from perfsheets.forms.generate import _workbook_class
+    from perfsheets.forms.workbook import workbook_class
 
     started, cpu = time.perf_counter(), time.process_time()
-    objects: dict[int, Any] = {0: _workbook_class()(path, options)}
+    objects: dict[int, Any] = {0: workbook_class()(path, options)}
     for ident, name, args, kwargs, result in log:
         args = tuple(
             objects[a[1]] if isinstance(a, tuple) and a[:1] == ("@ref",) else a for a in args
@@ -93,7 +93,7 @@ _BASE: dict[str, Any] = {}
 
 def _baseline_init(plan_json: str, out_dir: str) -> None:
     from perfsheets.core.model import Plan
-    from perfsheets.forms.generate import FormWriter
+    from perfsheets.forms.writer import FormWriter
 
     _BASE["writer"] = FormWriter(Plan.model_validate_json(plan_json), Path(out_dir))
     _BASE["out"] = out_dir
@@ -113,7 +113,7 @@ def baseline(plan: Any, workers: int, out_dir: Path) -> tuple[float, float]:
     from concurrent.futures import ProcessPoolExecutor
     from itertools import islice
 
-    from perfsheets.forms.generate import plan_jobs
+    from perfsheets.forms.jobs import plan_jobs
 
     _, jobs = plan_jobs(plan, generation="b", plan_version=1, plan_digest="-", generated_at="-")
     chunks = iter(lambda: list(islice(jobs, 16)), [])
@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the xlsxwriter floor")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from perfsheets.forms.generate import default_workers
+    from perfsheets.forms.writer import default_workers
 
     workers = args.workers or default_workers()
     if args.one:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeGuard
 
 from perfsheets.core.model import (
     BandsRule,
@@ -34,7 +35,6 @@ from perfsheets.core.model import (
     Scale,
 )
 from perfsheets.core.scoring import (
-    BAND_DECIMALS,
     form_total,
     rating_points,
     round_half_up,
@@ -50,13 +50,21 @@ def num(value: float) -> str:
     return repr(float(value))
 
 
-def _bands_if(measure: str, bands: Sequence, otherwise: float, at_most: bool = False) -> str:
+# Excel computes a ratio in floats: rounded to 10 decimals, exactly 10% growth computed as
+# 0.0999999… lands in the same band as perfsheets' exact decimal ratio.
+BAND_DECIMALS = 10
+
+
+def _bands_if(
+    measure: str, bands: Sequence, otherwise: float, at_most: bool = False, computed: bool = True
+) -> str:
     """Nested IFs in the order :func:`scoring.band_score` tries the bands.
 
-    The measure is rounded to BAND_DECIMALS as in scoring, so a boundary value (exactly 10%
-    growth computed as 0.0999999…) lands in the same band in Excel as in perfsheets.
+    A ``computed`` measure (a ratio or change rate) is rounded to BAND_DECIMALS against float
+    noise; a value the person typed is compared as typed, as perfsheets does.
     """
-    measure = f"ROUND({measure},{BAND_DECIMALS})"
+    if computed:
+        measure = f"ROUND({measure},{BAND_DECIMALS})"
     if at_most:
         ordered = sorted(bands, key=lambda b: b.min)
         op = "<="
@@ -86,7 +94,7 @@ def _rule_expr(kpi: Kpi, a: str, t: str, b: str) -> tuple[str, str | None]:
         return "100*" + clamp.format(f"{a}/{t}"), f"{t}>0"
     if isinstance(rule, BandsRule):
         if rule.on == "value":
-            return _bands_if(a, rule.bands, rule.otherwise, at_most=lower), None
+            return _bands_if(a, rule.bands, rule.otherwise, at_most=lower, computed=False), None
         if lower:
             top = num(_top_band_score(rule.bands))
             return f"IF({a}<=0,{top},{_bands_if(f'{t}/{a}', rule.bands, rule.otherwise)})", (
@@ -124,9 +132,9 @@ def kpi_item_score(
 
     The target and baseline are the ones on the form; a blank one never falls back to the role's.
     """
-    if not _is_number(actual):
+    if not is_number(actual):
         return None
-    raw = rule_score(kpi.rule, float(actual), target, baseline, kpi.direction)  # type: ignore[arg-type]
+    raw = rule_score(kpi.rule, float(actual), target, baseline, kpi.direction)
     return None if raw is None else round_half_up(raw, places)
 
 
@@ -141,9 +149,9 @@ def rating_points_formula(scale: Scale, rating: str) -> str:
 
 def rated_item_points(scale: Scale, rating: object) -> float | None:
     """What :func:`rating_points_formula` gives."""
-    if not _is_number(rating) or not float(rating).is_integer():  # type: ignore[arg-type]
+    if not is_number(rating) or not float(rating).is_integer():
         return None
-    return rating_points(scale, int(rating))  # type: ignore[arg-type]
+    return rating_points(scale, int(rating))
 
 
 def section_formula(scores: str, weights: str, places: int) -> str:
@@ -156,7 +164,7 @@ def section_formula(scores: str, weights: str, places: int) -> str:
 
 def section_score(items: Iterable[tuple[float | None, object]], places: int) -> float | None:
     """Twin of :func:`section_formula`: ``round_half_up(weighted_mean(...))`` of scored items."""
-    pairs = [(s, float(w)) for s, w in items if s is not None and _is_number(w)]  # type: ignore[arg-type]
+    pairs = [(s, float(w)) for s, w in items if s is not None and is_number(w)]
     mean = weighted_mean(pairs)
     return None if mean is None else round_half_up(mean, places)
 
@@ -184,7 +192,8 @@ def sheet_total(
     return None if total is None else round_half_up(total, places)
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[float]:
+    """A finite int or float (not a bool): what Excel's ISNUMBER is true of in an input cell."""
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)

@@ -17,28 +17,29 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from perfsheets.core import layout
 from perfsheets.core.layout import item_key
-from perfsheets.core.model import BandsRule, ChangeBandsRule, DeductionRule, Kpi, Lang, Plan, Scale
-from perfsheets.core.problems import PerfsheetsError
-from perfsheets.forms.generate import (
-    FormJob,
-    KpiValues,
-    Progress,
-    SheetFill,
-    SheetJob,
-    SheetTemplate,
-    _rater_names,
-    actual_bounds,
-    run_form_jobs,
+from perfsheets.core.model import (
+    BandsRule,
+    ChangeBandsRule,
+    DeductionRule,
+    Kpi,
+    Lang,
+    Plan,
+    Scale,
+    SectionKind,
 )
-from perfsheets.ledger.forms import current_forms, form_sheets
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.forms.jobs import FormJob, KpiValues, Progress, SheetJob, rater_names
+from perfsheets.forms.template import SheetFill, SheetTemplate, actual_bounds
+from perfsheets.forms.writer import FormWriter, run_form_jobs
+from perfsheets.ledger.forms import CurrentForm, current_forms, form_sheets
 from perfsheets.ledger.plans import plan_json_of
 from perfsheets.ledger.workspace import Workspace, audit
 
@@ -257,54 +258,71 @@ class ReturnFiller:
 # --- planning the mistakes --------------------------------------------------------------------
 
 
-def plan_mistake(job: FormJob, tpl_of: Any, seed: int, filler: ReturnFiller) -> Mistake | None:
+@dataclass(frozen=True, slots=True)
+class _Spot:
+    """An input of a form a mistake can go into."""
+
+    sheet: SheetJob
+    kind: SectionKind
+    code: str
+    weight: float
+    item: tuple[Kpi, KpiValues] | Scale  # a KPI's actual (and its values), or a rating
+
+
+def plan_mistake(
+    job: FormJob, tpl_of: Callable[[SheetJob], SheetTemplate], seed: int, filler: ReturnFiller
+) -> Mistake | None:
     """One typical mistake in a random sheet and item of the form (None if nothing to spoil)."""
     rng = _rng(seed, "mistake", _form_key(job.form_id))
-    candidates = []
-    for sheet in job.sheets:
-        tpl: SheetTemplate = tpl_of(sheet)
-        for kpi in tpl.kpis:
-            v = sheet.kpis.get(kpi.code) or KpiValues(kpi.target, kpi.baseline)
-            if v.actual is None:
-                candidates.append((sheet, "kpi", kpi, v))
-        candidates += [(sheet, "task", t, s) for t, s in tpl.tasks]
-        candidates += [(sheet, "competency", c, s) for c, _, s in tpl.competencies]
-    if not candidates:
+    spots = _spots(job, tpl_of)
+    if not spots:
         return None
-    sheet, kind, item, extra = rng.choice(candidates)
-    key = item_key(kind, item.code)
+    spot = rng.choice(spots)
+    key = item_key(spot.kind, spot.code)
     mistake = rng.choice(MISTAKE_KINDS)
     value: object
     if mistake == "changed_weight":
-        weight = item.weight if kind != "competency" else _competency_weight(tpl_of(sheet), item)
+        weight = spot.weight
         value = weight + rng.choice((-10, -5, 5, 10)) if weight > 10 else weight + 5
     elif mistake == "empty_required":
         value = None
-    elif kind == "kpi":
-        low, high = actual_bounds(item, extra)
-        guess = extra.target if extra.target is not None else 10
-        if mistake == "out_of_range":
-            value = rng.choice((low - abs(guess) - 1, high * 3 + 1))
-        else:
-            value = rng.choice(filler.words["text_numbers"]).format(v=f"{guess:g}")
-    else:
-        scale: Scale = extra
+    elif isinstance(spot.item, Scale):
+        scale = spot.item
         if mistake == "out_of_range":
             value = max(scale.values) + 1
         else:
             level = scale.levels[len(scale.levels) // 2]
             value = level.label(filler.lang)
-    return Mistake(job.file, job.form_id, sheet.name, key, mistake, value)
+    else:
+        kpi, v = spot.item
+        low, high = actual_bounds(kpi, v)
+        guess = v.target if v.target is not None else 10
+        if mistake == "out_of_range":
+            value = rng.choice((low - abs(guess) - 1, high * 3 + 1))
+        else:
+            value = rng.choice(filler.words["text_numbers"]).format(v=f"{guess:g}")
+    return Mistake(job.file, job.form_id, spot.sheet.name, key, mistake, value)
 
 
-def _competency_weight(tpl: SheetTemplate, comp: Any) -> float:
-    return next(w for c, w, _ in tpl.competencies if c.code == comp.code)
+def _spots(job: FormJob, tpl_of: Callable[[SheetJob], SheetTemplate]) -> list[_Spot]:
+    """Every input of the form, sheet by sheet: KPI actuals not imported, then ratings."""
+    spots = []
+    for sheet in job.sheets:
+        tpl = tpl_of(sheet)
+        for kpi in tpl.kpis:
+            v = sheet.kpis.get(kpi.code) or KpiValues(kpi.target, kpi.baseline)
+            if v.actual is None:
+                spots.append(_Spot(sheet, "kpi", kpi.code, kpi.weight, (kpi, v)))
+        spots += [_Spot(sheet, "task", t.code, t.weight, s) for t, s in tpl.tasks]
+        spots += [_Spot(sheet, "competency", c.code, w, s) for c, w, s in tpl.competencies]
+    return spots
 
 
 # --- the stage --------------------------------------------------------------------------------
 
 
-def _sheet_jobs(conn: Any, form_id: str) -> tuple[SheetJob, ...]:
+def _sheet_jobs(conn: sqlite3.Connection, form_id: str) -> tuple[SheetJob, ...]:
+    """The sheets of a generated form as jobs, with the KPI values they were generated with."""
     rows = form_sheets(conn, form_id)
     sheets = []
     for name, ratee, rater_type, locked_json in rows:
@@ -343,18 +361,18 @@ def simulate_returns(
     missing_forms: list[str] = []
     mistakes_out: list[Mistake] = []
     with ws.ledger() as conn:
-        forms = [f for f in current_forms(conn) if (ws.forms / f[2]).exists()]
+        forms = [f for f in current_forms(conn) if (ws.forms / f.file).exists()]
         if not forms:
             raise PerfsheetsError(f"{ws.root}: no generated forms to fill (run generate first)")
         returned = []
         for form in forms:
-            if _rng(seed, "return", _form_key(form[0])).random() < missing:
-                missing_forms.append(form[0])
+            if _rng(seed, "return", _form_key(form.form_id)).random() < missing:
+                missing_forms.append(form.form_id)
             else:
                 returned.append(form)
         total, done = len(returned), 0
-        for version in sorted({f[3] for f in returned}):
-            rows = [f for f in returned if f[3] == version]
+        for version in sorted({f.plan_version for f in returned}):
+            rows = [f for f in returned if f.plan_version == version]
             plan_json = plan_json_of(conn, version)
             frozen = Plan.model_validate_json(plan_json)
             filler = ReturnFiller(seed, frozen.lang)
@@ -396,20 +414,18 @@ def simulate_returns(
 
 
 def _return_jobs(
-    conn: Any,
+    conn: sqlite3.Connection,
     plan: Plan,
-    rows: list[tuple[str, str, str, int, str, str]],
+    rows: list[CurrentForm],
     seed: int,
     mistake_share: float,
     filler: ReturnFiller,
     mistakes_out: list[Mistake],
 ) -> Iterator[FormJob]:
     """Jobs for the returned forms, read lazily from the ledger, some with a planned mistake."""
-    from perfsheets.forms.generate import FormWriter
-
     templates = FormWriter(plan, Path("."))
     employees = plan.employee_map()
-    names = _rater_names(plan)
+    names = rater_names(plan)
 
     def tpl_of(sheet: SheetJob) -> SheetTemplate:
         return templates.template(employees[sheet.ratee_id].role, sheet.rater_type)

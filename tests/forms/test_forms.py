@@ -12,7 +12,8 @@ from python_calamine import CalamineWorkbook
 
 from perfsheets.core import layout
 from perfsheets.core.model import Kpi, RaterType, Relation
-from perfsheets.forms.generate import FormWriter, generate_forms
+from perfsheets.forms.generate import generate_forms
+from perfsheets.forms.writer import FormWriter
 from perfsheets.ledger.workspace import Workspace
 
 
@@ -227,7 +228,7 @@ def test_imported_actuals_and_target_changes_are_locked_in(tmp_path, small_plan)
 
 def test_digest_changes_with_a_locked_value(generated, small_plan):
     result, plan = generated, small_plan
-    from perfsheets.forms.generate import plan_jobs
+    from perfsheets.forms.jobs import plan_jobs
 
     _, jobs = plan_jobs(plan, generation="x", plan_version=1, plan_digest="d", generated_at="t")
     job = next(jobs)

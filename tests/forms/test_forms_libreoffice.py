@@ -20,7 +20,10 @@ from perfsheets.core.model import (
     LinearRule,
     PassFailRule,
 )
-from perfsheets.forms.generate import FormWriter, SheetFill, generate_forms, plan_jobs
+from perfsheets.forms.generate import generate_forms
+from perfsheets.forms.jobs import plan_jobs
+from perfsheets.forms.template import SheetFill
+from perfsheets.forms.writer import FormWriter
 
 pytestmark = [
     pytest.mark.requires_soffice,

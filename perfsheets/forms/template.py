@@ -1,0 +1,437 @@
+"""The layout of an assessment sheet: what is the same for every person of a role and rater type.
+
+A :class:`SheetTemplate` holds a sheet's rows (one :class:`Block` per section, then the
+comments), its static texts and row heights, and the live formulas of
+:mod:`perfsheets.forms.formulas`; the writer builds one per (role, rater type) and fills it in
+for each person. The column layout follows :mod:`perfsheets.core.layout`, whose hidden keys
+collect reads back. A *filler* (:class:`Filler`) says what a simulated return types into a sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from perfsheets.core import layout
+from perfsheets.core.cells import sheet_text
+from perfsheets.core.i18n import term, tr
+from perfsheets.core.layout import item_key
+from perfsheets.core.model import (
+    BandsRule,
+    ChangeBandsRule,
+    Competency,
+    DeductionRule,
+    KeyTask,
+    Kpi,
+    Lang,
+    LinearRule,
+    PassFailRule,
+    Plan,
+    RaterType,
+    RaterTypeId,
+    Role,
+    Scale,
+    SectionKind,
+)
+from perfsheets.forms import formulas
+from perfsheets.forms.jobs import FormJob, KpiValues, SheetJob, sheet_sections
+
+# Visible columns of an assessment sheet (column A is the hidden key column).
+KEY, CODE, NAME, DEFN, UNIT, BASE, TARGET, WEIGHT, CRIT, INPUT, SCORE = range(11)
+LAST_COL = SCORE
+COL_WIDTHS = {CODE: 7, NAME: 16, DEFN: 28, UNIT: 7, BASE: 8, TARGET: 9, WEIGHT: 7, CRIT: 30}
+COL_WIDTHS.update({INPUT: 10, SCORE: 9})
+LINE_HEIGHT = 13.5  # points per wrapped line at the 10 pt body font
+
+# Meanings written in each section's hidden @columns row: only the columns a reader needs
+# (inputs and locked values; descriptive columns are left unnamed, which keeps sheets small).
+SECTION_COLUMNS: dict[str, dict[int, str]] = {
+    "kpi": {
+        BASE: layout.COL_BASELINE,
+        TARGET: layout.COL_TARGET,
+        WEIGHT: layout.COL_WEIGHT,
+        INPUT: layout.COL_ACTUAL,
+        SCORE: layout.COL_SCORE,
+    },
+    "task": {WEIGHT: layout.COL_WEIGHT, INPUT: layout.COL_RATING, SCORE: layout.COL_SCORE},
+    "competency": {WEIGHT: layout.COL_WEIGHT, INPUT: layout.COL_RATING, SCORE: layout.COL_SCORE},
+    "comment": {DEFN: layout.COL_TEXT},
+}
+
+# --- texts of a sheet -----------------------------------------------------------------------------
+
+
+def display_width(text: str) -> float:
+    """Width in Excel column units (a CJK character is about two digits wide)."""
+    return sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped cell of ``width`` column units needs for ``text``."""
+    usable = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+def fmt_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def paren(lang: Lang, text: str) -> str:
+    """Text in brackets: full-width in Chinese, ASCII with a space in English."""
+    return f"（{text}）" if lang == "zh-CN" else f" ({text})"
+
+
+def colon(lang: Lang) -> str:
+    return "：" if lang == "zh-CN" else ": "
+
+
+def pct(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+def criteria_text(kpi: Kpi, lang: Lang) -> str:
+    """The KPI's scoring rule in words, as the rater reads it."""
+    rule, lower = kpi.rule, kpi.direction == "lower"
+    ratio = tr(
+        lang, "完成率=目标值÷实际值（越低越好）", "completion = target ÷ actual (lower is better)"
+    )
+    if not lower:
+        ratio = tr(lang, "完成率=实际值÷目标值", "completion = actual ÷ target")
+    pts = tr(lang, "分", " pts")
+    if isinstance(rule, LinearRule):
+        return tr(
+            lang,
+            f"得分=完成率×100，{ratio}；最低 {rule.floor * 100:g} 分，最高 {rule.cap * 100:g} 分",
+            f"score = completion × 100, {ratio}; min {rule.floor * 100:g}, max {rule.cap * 100:g}",
+        )
+    if isinstance(rule, BandsRule | ChangeBandsRule):
+        if isinstance(rule, ChangeBandsRule):
+            head = tr(lang, "较基期下降率", "decrease vs baseline") if lower else None
+            head = head or tr(lang, "较基期增长率", "growth vs baseline")
+            at_most, show = False, pct
+        elif rule.on == "value":
+            head, at_most, show = tr(lang, "实际值", "actual"), lower, fmt_number
+        else:
+            head, at_most, show = ratio, False, pct
+        op = "≤" if at_most else "≥"
+        ordered = sorted(rule.bands, key=lambda b: b.min, reverse=not at_most)
+        parts = [f"{op}{show(b.min)}{colon(lang)}{b.score:g}{pts}" for b in ordered]
+        rest = tr(lang, "其他", "otherwise")
+        rest = f"{rest}{colon(lang)}{rule.otherwise:g}{pts}"
+        return f"{head}\n" + tr(lang, "；", "; ").join([*parts, rest])
+    if isinstance(rule, DeductionRule):
+        unit = kpi.unit or tr(lang, "次", "incident")
+        return tr(
+            lang,
+            f"基础分 {rule.base:g}，每 1 {unit}扣 {rule.per_unit:g} 分，最低 {rule.floor:g} 分",
+            f"{rule.base:g} less {rule.per_unit:g} per {unit}; min {rule.floor:g}",
+        )
+    if isinstance(rule, PassFailRule):
+        op = "≤" if lower else "≥"
+        return tr(
+            lang,
+            f"实际值{op}目标值得 {rule.pass_score:g} 分，否则 {rule.fail_score:g} 分",
+            f"actual {op} target: {rule.pass_score:g}, else {rule.fail_score:g}",
+        )
+    return ""
+
+
+def actual_bounds(kpi: Kpi, values: KpiValues) -> tuple[float, float]:
+    """Sensible bounds for a typed actual: the KPI's own, else 0 .. 10 × the target."""
+    low = kpi.min_value if kpi.min_value is not None else min(0.0, values.baseline or 0.0)
+    ref = max(abs(values.target or 0.0), abs(values.baseline or 0.0))
+    high = kpi.max_value if kpi.max_value is not None else (10 * ref if ref > 0 else 1e6)
+    if isinstance(kpi.rule, DeductionRule) and kpi.max_value is None:
+        high = max(high, 1000.0)
+    return float(low), float(max(high, low))
+
+
+def scale_hint(scale: Scale, lang: Lang) -> str:
+    levels = sorted(scale.levels, key=lambda lv: lv.value, reverse=True)
+    return "  ".join(f"{lv.value}={lv.label(lang)}" for lv in levels)
+
+
+def anchors_text(comp: Competency, scale: Scale, lang: Lang) -> str:
+    """Behaviour anchor of every level, best first."""
+    anchors = comp.anchors_en if lang == "en" and comp.anchors_en else comp.anchors
+    lines = []
+    for i, lv in sorted(enumerate(scale.levels), key=lambda p: p[1].value, reverse=True):
+        text = anchors[i] if i < len(anchors) else lv.anchor_text(lang)
+        lines.append(
+            f"{lv.value} {lv.label(lang)}{colon(lang)}{text}"
+            if text
+            else f"{lv.value} {lv.label(lang)}"
+        )
+    return "\n".join(lines)
+
+
+def rater_type_label(
+    types: Mapping[RaterTypeId, RaterType], rater_type: RaterTypeId, lang: Lang
+) -> str:
+    """What the plan calls a rater type (``types``: the plan's rater types by id)."""
+    rt = types.get(rater_type)
+    return rt.label(lang) if rt else term(rater_type, lang)
+
+
+def comment_label(fieldname: str, lang: Lang) -> str:
+    return term("development_goal" if fieldname == "development" else fieldname, lang)
+
+
+# --- the template of one (role, rater type) sheet ---------------------------------------------
+
+
+K = TypeVar("K", bound=str)  # the kind of a block: a SectionKind or "comment"
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Generic[K]):
+    """Rows of one section on the sheet (0-based row numbers): a scored section or the comments."""
+
+    kind: K
+    title: int
+    columns: int
+    head: int
+    first: int
+    keys: list[str]
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.keys) - 1
+
+    @property
+    def subtotal(self) -> int:
+        """The row of a scored section's score, right below its items."""
+        return self.last + 1
+
+
+class SheetTemplate:
+    """Everything about a sheet that is the same for every person of a role and rater type:
+    rows, static text, row heights and formulas. Built once per worker and reused."""
+
+    def __init__(self, plan: Plan, role: Role, rater_type: RaterTypeId) -> None:
+        lang = plan.lang
+        types = plan.rater_type_map()
+        scales = plan.scale_map()
+        library = plan.competency_map()
+        self.role, self.rater_type, self.lang = role, rater_type, lang
+        self.places = plan.aggregation.decimals
+        self.sections = sheet_sections(role, types[rater_type].sections)
+        self.kpis: list[Kpi] = list(role.kpis) if "kpi" in self.sections else []
+        self.tasks: list[tuple[KeyTask, Scale]] = (
+            [(t, scales[t.scale]) for t in role.tasks] if "task" in self.sections else []
+        )
+        self.competencies: list[tuple[Competency, float, Scale]] = []
+        if "competency" in self.sections:
+            for ref in role.competencies:
+                comp = library[ref.code]
+                self.competencies.append((comp, ref.weight, scales[comp.scale]))
+        self.comments = [
+            c
+            for c in layout.COMMENT_FIELDS
+            if rater_type == "self" or c not in layout.SELF_ONLY_COMMENTS
+        ]
+        self.anonymous = types[rater_type].anonymous
+        self.title = form_title(plan)
+        self.note = sheet_instructions(self, plan.cycle.due)
+        c = plan.cycle
+        self.dates = tr(
+            lang,
+            f"考核期间：{c.start} ~ {c.end}　截止日期：{c.due}",
+            f"Period: {c.start} ~ {c.end}   Due: {c.due}",
+        )
+        self.note_height = max(2, text_lines(self.note, sum(COL_WIDTHS.values()))) * 12 + 6
+        self.live_note = tr(
+            lang,
+            "填写后自动更新；最终得分由HR汇总全部评价后确定。",
+            "Updates as you fill in; the final score combines all raters.",
+        )
+        self.signature = tr(
+            lang,
+            "评价人签字：＿＿＿＿＿＿＿＿＿＿　　　　日期：＿＿＿＿＿＿＿＿",
+            "Signature: ______________________        Date: ______________",
+        )
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        row = 6  # title, 2 info rows, instructions, live total, spacer
+        self.blocks: list[Block[SectionKind]] = []
+        items: dict[SectionKind, list[str]] = {
+            "kpi": [item_key("kpi", k.code) for k in self.kpis],
+            "task": [item_key("task", t.code) for t, _ in self.tasks],
+            "competency": [item_key("competency", c.code) for c, _, _ in self.competencies],
+        }
+        for kind in self.sections:
+            keys = items[kind]
+            if not keys:
+                continue
+            block = Block(kind, row, row + 1, row + 2, row + 3, keys)
+            self.blocks.append(block)
+            row = block.subtotal + 2
+        self.total_row = row if self.blocks else None
+        if self.blocks:
+            row += 2
+        keys = [item_key("comment", c) for c in self.comments]
+        self.comment_block: Block[Literal["comment"]] = Block(
+            "comment", row, row + 1, row + 1, row + 2, keys
+        )
+        self.signature_row = self.comment_block.last + 2
+        self.last_row = self.signature_row
+        self._formulas()
+        self._heights()
+
+    def _formulas(self) -> None:
+        """Formula text per row; references are A1 strings of this template's rows."""
+        p = self.places
+        self.item_formulas: dict[int, str] = {}
+        for block in self.blocks:
+            for i, r in enumerate(range(block.first, block.last + 1)):
+                j = f"J{r + 1}"
+                if block.kind == "kpi":
+                    kpi = self.kpis[i]
+                    f = formulas.kpi_score_formula(kpi, j, f"G{r + 1}", f"F{r + 1}", p)
+                elif block.kind == "task":
+                    f = formulas.rating_points_formula(self.tasks[i][1], j)
+                else:
+                    f = formulas.rating_points_formula(self.competencies[i][2], j)
+                self.item_formulas[r] = f
+        self.section_formulas = {
+            b.kind: formulas.section_formula(
+                f"K{b.first + 1}:K{b.last + 1}", f"H{b.first + 1}:H{b.last + 1}", p
+            )
+            for b in self.blocks
+        }
+        weights = [(f"K{b.subtotal + 1}", self.role.weights.of(b.kind)) for b in self.blocks]
+        self.total_formula = formulas.total_formula(weights, p)
+
+    def _heights(self) -> None:
+        """Row heights from the wrapped text (merged cells are never auto-fitted)."""
+        lang, w = self.lang, COL_WIDTHS
+        self.kpi_text = [self._kpi_texts(k) for k in self.kpis]
+        self.task_text = [
+            (t.label(lang), t.standard_text(lang), scale_hint(scale, lang))
+            for t, scale in self.tasks
+        ]
+        self.comp_text = [
+            (
+                c.label(lang),
+                c.description_en if lang == "en" and c.description_en else c.description,
+                anchors_text(c, s, lang),
+            )
+            for c, _, s in self.competencies
+        ]
+        # Explicit heights: LibreOffice does not fit rows to wrapped text when it opens a file,
+        # and nobody fits rows with merged cells. CJK characters are counted as Excel shows
+        # them (LibreOffice draws them narrower, leaving a little room).
+        self.heights: dict[int, float] = {}
+        merged_defn = w[DEFN] + w[UNIT] + w[BASE]
+        for block in self.blocks:
+            for i, r in enumerate(range(block.first, block.last + 1)):
+                if block.kind == "kpi":
+                    name, defn, crit = self.kpi_text[i]
+                    cells = [(name, w[NAME]), (defn, w[DEFN]), (crit, w[CRIT])]
+                elif block.kind == "task":
+                    name, std, crit = self.task_text[i]
+                    cells = [(name, w[NAME]), (std, merged_defn), (crit, w[CRIT])]
+                else:
+                    name, desc, anchors = self.comp_text[i]
+                    cells = [(name, w[NAME]), (anchors, merged_defn + w[TARGET]), (desc, w[CRIT])]
+                lines = max(text_lines(t, width) for t, width in cells)
+                self.heights[r] = max(20.0, lines * LINE_HEIGHT + 5)
+
+    def _kpi_texts(self, kpi: Kpi) -> tuple[str, str, str]:
+        lang = self.lang
+        defn = kpi.definition_text(lang)
+        formula = kpi.formula_text(lang)
+        if formula:
+            defn = f"{defn}\n{tr(lang, '公式：', 'Formula: ')}{formula}" if defn else formula
+        crit = criteria_text(kpi, lang)
+        if kpi.source == "import":
+            crit += tr(
+                lang,
+                "\n（HR 将从业务系统导入实际值，以导入值为准）",
+                "\n(HR imports the actual from the business system; it prevails)",
+            )
+        return kpi.label(lang), defn, crit
+
+    def scale_ids(self) -> set[str]:
+        return {s.id for _, s in self.tasks} | {s.id for _, _, s in self.competencies}
+
+    def locked_values(self, sheet: SheetJob) -> dict[str, dict[str, Any]]:
+        """{item_key: {field: value}} of the locked cells, as written."""
+        locked: dict[str, dict[str, Any]] = {}
+        for kpi in self.kpis:
+            v = sheet.kpis.get(kpi.code) or KpiValues(kpi.target, kpi.baseline)
+            entry: dict[str, Any] = {
+                "weight": kpi.weight,
+                "target": v.target,
+                "baseline": v.baseline,
+            }
+            if v.actual is not None:
+                entry["actual"] = v.actual
+            locked[item_key("kpi", kpi.code)] = entry
+        for task, _ in self.tasks:
+            locked[item_key("task", task.code)] = {"weight": task.weight}
+        for comp, weight, _ in self.competencies:
+            locked[item_key("competency", comp.code)] = {"weight": weight}
+        return locked
+
+
+def form_title(plan: Plan) -> str:
+    """'2026年第四季度 绩效考核表', without repeating 考核 when the cycle is named '…绩效考核'."""
+    lang, name = plan.lang, plan.cycle.label(plan.lang)
+    if lang == "en":
+        return sheet_text(f"{name} – assessment form")
+    return sheet_text(f"{name}表" if name.endswith("考核") else f"{name} 绩效考核表")
+
+
+def sheet_instructions(tpl: SheetTemplate, due: dt.date) -> str:
+    """The short how-to at the top of an assessment sheet."""
+    lang = tpl.lang
+    what = []
+    if tpl.kpis:
+        what.append(tr(lang, "KPI 实际值", "KPI actuals"))
+    if tpl.tasks or tpl.competencies:
+        what.append(tr(lang, "评分（从下拉列表选择）", "ratings (pick from the list)"))
+    what.append(tr(lang, "评语", "comments"))
+    sep = tr(lang, "、", ", ")
+    text = tr(
+        lang,
+        f"填写说明：请在黄色单元格中填写{sep.join(what)}；其他单元格已锁定，得分和总分自动计算。",
+        f"How to fill in: enter {sep.join(what)} in the yellow cells; other cells are locked and scores add up automatically.",
+    )
+    if tpl.rater_type == "self":
+        text += tr(
+            lang,
+            "请如实自评，并填写工作总结和发展目标。",
+            " Rate yourself honestly and add your summary and development goal.",
+        )
+    elif tpl.anonymous:
+        text += tr(
+            lang,
+            "你的评价将与其他评价人合并后匿名呈现。",
+            " Your ratings are combined with others' and shown anonymously.",
+        )
+    text += tr(
+        lang,
+        f"请于 {due} 前交回本文件。",
+        f" Return this file by {due}.",
+    )
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class SheetFill:
+    """What a filler puts into one sheet (used by the return simulator)."""
+
+    values: dict[str, object] = field(default_factory=dict)  # item_key -> input value
+    locked: dict[str, dict[str, object]] = field(default_factory=dict)  # edits of locked cells
+
+
+class Filler(Protocol):
+    def __call__(self, job: FormJob, sheet: SheetJob, template: SheetTemplate, /) -> SheetFill: ...
