@@ -535,6 +535,7 @@ def demo(
                 "workspace": result.workspace,
                 "outputs": result.outputs(),
                 "stages": [{"stage": s.stage, "seconds": s.seconds} for s in result.stages],
+                "grades": result.grades(),
             }
         )
         return
@@ -549,6 +550,23 @@ def demo(
         brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
         table.add_row(timing.stage, f"{timing.seconds:.1f}", brief)
     out.print(table)
+    grades = result.grades()
+    order = [
+        g for g in ("S", "A", "B", "C", "D") if g in grades["before_quota"] or g in grades["final"]
+    ]
+    order += [g for g in grades["final"] if g not in order]
+    line = lambda d: " ".join(f"{g} {d.get(g, 0)}" for g in order)  # noqa: E731
+    out.print(
+        _t(
+            language,
+            f"等级分布（强制分布前）：{line(grades['before_quota'])}；最终：{line(grades['final'])}；"
+            f"因比例调整 {grades['moved_by_quota']} 人（{grades['share_moved']:.0%}）",
+            f"Grades before quotas: {line(grades['before_quota'])}; final: {line(grades['final'])}; "
+            f"moved by quotas: {grades['moved_by_quota']} ({grades['share_moved']:.0%})",
+        ),
+        markup=False,
+        highlight=False,
+    )
     where = Table(
         title=_t(language, "输出文件", "Outputs"), show_header=False, title_justify="left"
     )

@@ -31,6 +31,27 @@ class DemoResult:
     employees: int
     stages: list[StageTiming] = field(default_factory=list)
 
+    def grades(self) -> dict[str, Any]:
+        """The distribution of grades before and after quotas, and how many people quotas moved:
+        what a newcomer checks to see whether the simulated cycle looks like a real one."""
+        consolidated = next((s.result for s in self.stages if s.stage == "consolidate"), None)
+        results = list(getattr(consolidated, "results", None) or [])
+        graded = [r for r in results if r.grade is not None]
+        before: dict[str, int] = {}
+        after: dict[str, int] = {}
+        for r in graded:
+            code = r.grade_before_quota or r.grade
+            before[code] = before.get(code, 0) + 1
+            after[r.grade] = after.get(r.grade, 0) + 1
+        moved = sum(1 for r in graded if r.grade_before_quota and r.grade_before_quota != r.grade)
+        return {
+            "graded": len(graded),
+            "before_quota": before,
+            "final": after,
+            "moved_by_quota": moved,
+            "share_moved": round(moved / len(graded), 3) if graded else 0.0,
+        }
+
     def outputs(self) -> dict[str, Path]:
         """The files and folders a person looks at after the demo."""
         ws = self.workspace
