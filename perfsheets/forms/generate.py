@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfsheets.core.cells import csv_safe
+from perfsheets.core.i18n import tr
 from perfsheets.core.model import Plan
+from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write_text
 from perfsheets.forms.jobs import FormRecord, Progress, plan_jobs, rater_names
 from perfsheets.forms.writer import run_form_jobs
@@ -28,6 +30,7 @@ from perfsheets.ledger.changes import current_targets, imported_values
 from perfsheets.ledger.forms import FormSheet, form_files, store_form
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 from perfsheets.plan.io import load_plan
+from perfsheets.plan.validate import validate_plan
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,24 @@ class GenerateResult:
 INDEX_FIELDS = ("rater_id", "name", "email", "file", "ratees", "form_id")
 
 
+def _refuse_invalid(plan: Plan) -> None:
+    """No forms from a plan with errors (weights of 105 would put wrong totals on every form)."""
+    report = validate_plan(plan)
+    if report.errors:
+        lang = plan.cycle.language
+        first = report.errors[0]
+        raise PerfsheetsError(
+            tr(
+                lang,
+                f"方案有 {len(report.errors)} 个错误，未生成评价表：{first.location()} "
+                f"{first.message(lang)}（运行 perfsheets check 查看全部）",
+                f"the plan has {len(report.errors)} error(s), no forms were generated: "
+                f"{first.location()} {first.message(lang)} (run 'perfsheets check' for all)",
+            ),
+            report,
+        )
+
+
 def generate_forms(
     workspace: str | Path,
     *,
@@ -62,6 +83,7 @@ def generate_forms(
     ws = Workspace(Path(workspace))
     if plan is None:
         plan = load_plan(ws.plan_path())
+    _refuse_invalid(plan)
     ws.create()
     plan_json = plan.model_dump_json()
     digest = hashlib.sha256(plan_json.encode()).hexdigest()

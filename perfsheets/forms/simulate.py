@@ -173,10 +173,10 @@ def _round_like(value: float, kpi: Kpi, target: float | None) -> float:
 
 def simulated_actual(kpi: Kpi, v: KpiValues, perf: float, rng: random.Random) -> float:
     """A plausible actual for someone whose performance is ``perf`` (about -2 .. 2)."""
-    factor = 1 + 0.08 * perf + rng.gauss(0, 0.03)
+    factor = 0.925 + 0.04 * perf + rng.gauss(0, 0.02)
     rule, lower = kpi.rule, kpi.direction == "lower"
     if isinstance(rule, DeductionRule):
-        return float(max(0, round(rng.gauss(1.2 - 0.8 * perf, 0.8))))
+        return float(max(0, round(rng.gauss(0.3 - 0.4 * perf, 0.6))))
     if isinstance(rule, ChangeBandsRule) and v.baseline:
         top = max(b.min for b in rule.bands)
         rate = top * (0.75 + 0.35 * perf) + rng.gauss(0, abs(top) * 0.1)
@@ -210,7 +210,7 @@ class ReturnFiller:
         return max(-2.5, min(2.5, _rng(self.seed, "perf", ratee_id).gauss(0, 1)))
 
     def leniency(self, rater_id: str) -> float:
-        return _rng(self.seed, "leniency", rater_id).gauss(0, 0.35)
+        return _rng(self.seed, "leniency", rater_id).gauss(0, 0.2)
 
     def __call__(self, job: FormJob, sheet: SheetJob, tpl: SheetTemplate) -> SheetFill:
         rng = _rng(self.seed, _form_key(job.form_id), sheet.ratee_id)
@@ -221,7 +221,7 @@ class ReturnFiller:
             v = sheet.kpis.get(kpi.code) or KpiValues(kpi.target, kpi.baseline)
             if v.actual is None:
                 values[item_key("kpi", kpi.code)] = simulated_actual(kpi, v, perf, rng)
-        latent = 3.5 + 0.75 * perf + bias
+        latent = 3.2 + 0.3 * perf + bias
         for task, scale in tpl.tasks:
             score = latent + rng.gauss(0, 0.5)
             values[item_key("task", task.code)] = simulated_rating(scale, score)

@@ -172,7 +172,9 @@ def test_formulas_carry_real_cached_results(generated, tmp_path):
 
 def test_free_text_from_the_plan_is_never_a_formula(tmp_path, small_plan):
     sales = small_plan.roles[0]
-    evil_kpi = Kpi(code="S09", name='=HYPERLINK("http://x","y")', definition="+1-1", weight=1)
+    evil_kpi = Kpi(
+        code="S09", name='=HYPERLINK("http://x","y")', definition="+1-1", weight=1, target=1
+    )
     kpis = [*sales.kpis[:-1], sales.kpis[-1].model_copy(update={"weight": 19}), evil_kpi]
     people = list(small_plan.roster.employees)
     people[1] = people[1].model_copy(update={"name": "=1+2"})
@@ -265,7 +267,9 @@ def test_customers_and_parallel_workers(tmp_path, small_plan):
     """External raters get forms too; the worker pool writes the same forms as one process."""
     from perfsheets.core.model import ExternalRater
 
-    types = [*small_plan.rater_types, RaterType(id="customer", name="客户", weight=10)]
+    types = [
+        t.model_copy(update={"weight": 10}) if t.id == "peer" else t for t in small_plan.rater_types
+    ] + [RaterType(id="customer", name="客户", weight=10)]
     roster = small_plan.roster.model_copy(
         update={
             "external_raters": [ExternalRater(id="X01", name="华东客户", email="c@example.com")],
@@ -294,3 +298,16 @@ def test_english_plan_with_password(tmp_path, small_plan):
     assert ws.protection.sheet and ws.protection.password  # hashed, not the plain password
     assert ws.protection.password != "s3cret"
     assert "Return this file by 2027-01-10" in ws["B4"].value
+
+
+def test_generate_refuses_a_plan_with_errors_and_writes_nothing(tmp_path, small_plan):
+    from perfsheets.core.problems import PerfsheetsError
+
+    role = small_plan.roles[0]
+    heavy = role.kpis[0].model_copy(update={"weight": role.kpis[0].weight + 5})  # 105 in all
+    roles = [role.model_copy(update={"kpis": [heavy, *role.kpis[1:]]}), *small_plan.roles[1:]]
+    broken = small_plan.model_copy(update={"roles": roles})
+    with pytest.raises(PerfsheetsError, match="未生成评价表") as caught:
+        generate_forms(tmp_path / "ws", plan=broken)
+    assert caught.value.report is not None and caught.value.report.errors
+    assert not (tmp_path / "ws" / "forms").exists()
