@@ -329,10 +329,10 @@ class Renderer:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        from perfsheets.report import views as view
+        from perfsheets.report import context, overviews, views
 
         self.setup = setup
-        self.view = view
+        self.views, self.overviews = views, overviews
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in setup.dirs]),
             autoescape=True,  # select_autoescape() would not escape *.html.j2
@@ -341,7 +341,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(num=view.fmt_num, plain=view.fmt_plain, pct=view.fmt_pct)
+        self.env.filters.update(num=context.fmt_num, plain=context.fmt_plain, pct=context.fmt_pct)
         self.fetcher = make_url_fetcher(setup.dirs, [setup.logo] if setup.logo else [])
         self.font_config = FontConfiguration()
         css_path = next(d / "style.css" for d in setup.dirs if (d / "style.css").is_file())
@@ -358,7 +358,7 @@ class Renderer:
                 font_config=self.font_config,
             )
         ]
-        self.ctx = view.Context.build(
+        self.ctx = context.Context.build(
             setup.plan,
             setup.lang,
             font=setup.font,
@@ -374,16 +374,18 @@ class Renderer:
     def html(self, job: Job) -> str:
         parts = []
         if job.hr is not None:
-            parts.append(self._page("hr_summary.html.j2", hr=self.view.hr_view(job.hr, self.ctx)))
+            parts.append(
+                self._page("hr_summary.html.j2", hr=self.overviews.hr_view(job.hr, self.ctx))
+            )
         i = 0
         for k, segment in enumerate(job.segments):
             if segment.overview is not None:
                 manager_id, name, team = segment.overview
-                team_view = self.view.team_view(manager_id, name, team, self.ctx)
+                team_view = self.overviews.team_view(manager_id, name, team, self.ctx)
                 anchor = f"overview-{k}"
                 parts.append(self._page("manager_pack.html.j2", team=team_view, anchor=anchor))
             for result in segment.employees:
-                view = self.view.employee_view(result, self.ctx, anchor=f"report-{i}")
+                view = self.views.employee_view(result, self.ctx, anchor=f"report-{i}")
                 parts.append(self._page("employee.html.j2", v=view))
                 i += 1
         from markupsafe import Markup

@@ -6,16 +6,13 @@ from test_report import HOSTILE, SECRET_PEER, employee_result
 
 from perfsheets.core.results import Comment, CommentGroup, RatedItemResult, TypeScore
 from perfsheets.report import charts
+from perfsheets.report.context import Context, fmt_pct, fmt_plain
+from perfsheets.report.overviews import hr_view, team_view
 from perfsheets.report.views import (
-    Context,
     comment_groups,
     consequence,
     employee_view,
-    fmt_pct,
-    fmt_plain,
     group_visibility,
-    hr_view,
-    team_view,
 )
 
 

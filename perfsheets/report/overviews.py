@@ -1,0 +1,206 @@
+"""What the manager packs' overviews and the HR summary show: a team or the whole company's
+results as plain template contexts (pure, like :mod:`perfsheets.report.views`)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from perfsheets.core.flags import flag_text
+from perfsheets.core.results import EmployeeResult
+from perfsheets.report import charts
+from perfsheets.report.context import (
+    APPEAL_STATUS,
+    HR_ROW_LIMIT,
+    Context,
+    fmt_num,
+    fmt_pct,
+    fmt_plain,
+)
+from perfsheets.report.views import consequence
+
+
+def _grade_counts(results: Iterable[EmployeeResult], ctx: Context) -> list[dict[str, Any]]:
+    counts = Counter(r.grade for r in results if r.grade)
+    total = sum(counts.values())
+    return [
+        {
+            "code": g.code,
+            "name": g.label(ctx.lang),
+            "min_score": fmt_plain(g.min_score),
+            "coefficient": fmt_num(g.coefficient),
+            "quota": fmt_pct(g.quota, 0) if g.quota is not None else "—",
+            "count": counts.get(g.code, 0),
+            "share": fmt_pct(counts.get(g.code, 0) / total if total else None),
+        }
+        for g in ctx.plan.grading.levels
+    ]
+
+
+def _distribution_chart(rows: list[dict[str, Any]], ctx: Context, width: float = 300) -> Any:
+    return charts.bars(
+        [r["code"] for r in rows],
+        [r["count"] for r in rows],
+        notes=[f"{r['count']} ({r['share']})" if r["count"] else "0" for r in rows],
+        width=width,
+        font=ctx.font,
+    )
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.fmean(known) if known else None
+
+
+def _flags(codes: Iterable[str], ctx: Context) -> str:
+    """Flag codes in words (core's catalogue, so every output says the same)."""
+    sep = "; " if ctx.lang == "en" else "、"
+    # The short form ("盲点", not "盲点（自评明显高于他评）"): these sit in narrow columns.
+    return sep.join(re.split(r"（| \(", flag_text(code, ctx.lang))[0] for code in codes)
+
+
+def _status(r: EmployeeResult, ctx: Context) -> str:
+    if r.complete or not r.missing_types:
+        return ctx.t["complete"]
+    return ctx.t["missing"].format(ctx.type_list(r.missing_types))
+
+
+def team_view(
+    manager_id: str, manager_name: str, team: Sequence[EmployeeResult], ctx: Context
+) -> dict[str, Any]:
+    """The one-page overview that opens a manager's pack."""
+    rows = [
+        {
+            "id": r.employee_id,
+            "name": r.name,
+            "role": r.role_name,
+            "total": fmt_num(r.total_score),
+            "grade": r.grade or "—",
+            "coefficient": fmt_num(r.coefficient),
+            "rank": (
+                f"{r.rank_in_department}/{r.department_size}"
+                if r.rank_in_department and r.department_size
+                else "—"
+            ),
+            "status": _status(r, ctx),
+            "complete": r.complete,
+            "consequence": consequence(r, ctx),
+            "flags": _flags(r.flags, ctx),
+        }
+        for r in sorted(team, key=lambda r: (-(r.total_score or -1), r.employee_id))
+    ]
+    dist = _grade_counts(team, ctx)
+    return {
+        "manager_id": manager_id,
+        "manager_name": manager_name,
+        "size": len(team),
+        "average": fmt_num(_mean(r.total_score for r in team)),
+        "rows": rows,
+        "distribution": dist,
+        "chart": _distribution_chart(dist, ctx, width=260),
+        "follow_up": [r for r in rows if r["consequence"]],
+    }
+
+
+# --- the HR summary ---------------------------------------------------------------------------
+
+
+def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
+    """Distribution by grade and department, incomplete results, flags, quota moves, appeals."""
+    t = ctx.t
+    scores = [r.total_score for r in results if r.total_score is not None]
+    dist = _grade_counts(results, ctx)
+    by_dept: dict[str, list[EmployeeResult]] = defaultdict(list)
+    for r in results:
+        by_dept[r.department].append(r)
+    codes = [g.code for g in ctx.plan.grading.levels]
+    departments = sorted(by_dept)
+    dept_rows: list[dict[str, Any]] = []
+    for dept in departments:
+        members = by_dept[dept]
+        counts = Counter(r.grade for r in members)
+        dept_rows.append(
+            {
+                "department": dept,
+                "size": len(members),
+                "average": fmt_num(_mean(r.total_score for r in members)),
+                "counts": [counts.get(c, 0) for c in codes],
+                "incomplete": sum(1 for r in members if not r.complete),
+            }
+        )
+    series = [
+        charts.Series(code, [row["counts"][i] for row in dept_rows], _grade_color(i, len(codes)))
+        for i, code in enumerate(codes)
+    ]
+    incomplete = [r for r in results if not r.complete]
+    flagged = [r for r in results if r.flags]
+    moved = [r for r in results if r.grade_before_quota and r.grade_before_quota != r.grade]
+    appeals = [(r, a) for r in results for a in r.appeals]
+    return {
+        "size": len(results),
+        "complete": len(results) - len(incomplete),
+        "incomplete_count": len(incomplete),
+        "average": fmt_num(_mean(scores)),
+        "median": fmt_num(statistics.median(scores) if scores else None),
+        "distribution": dist,
+        "chart": _distribution_chart(dist, ctx, width=320),
+        "codes": codes,
+        "departments": dept_rows,
+        "dept_chart": charts.stacked_bars(departments, series, font=ctx.font)
+        if departments
+        else None,
+        "incomplete": [
+            {
+                "id": r.employee_id,
+                "name": r.name,
+                "department": r.department,
+                "manager": r.manager_name or "",
+                "missing": ctx.type_list(r.missing_types),
+            }
+            for r in incomplete[:HR_ROW_LIMIT]
+        ],
+        "incomplete_more": max(0, len(incomplete) - HR_ROW_LIMIT),
+        "flagged": [
+            {
+                "id": r.employee_id,
+                "name": r.name,
+                "department": r.department,
+                "flags": _flags(r.flags, ctx),
+            }
+            for r in flagged[:HR_ROW_LIMIT]
+        ],
+        "flagged_more": max(0, len(flagged) - HR_ROW_LIMIT),
+        "moved": [
+            {
+                "id": r.employee_id,
+                "name": r.name,
+                "department": r.department,
+                "total": fmt_num(r.total_score),
+                "before": r.grade_before_quota,
+                "after": r.grade,
+            }
+            for r in moved[:HR_ROW_LIMIT]
+        ],
+        "moved_more": max(0, len(moved) - HR_ROW_LIMIT),
+        "appeals": [
+            {
+                "id": r.employee_id,
+                "name": r.name,
+                "status": APPEAL_STATUS.get(a.status, (a.status, a.status))[ctx.lang == "en"],
+                "reason": a.reason,
+            }
+            for r, a in appeals[:HR_ROW_LIMIT]
+        ],
+        "more_rows": t["more_rows"],
+    }
+
+
+def _grade_color(index: int, count: int) -> str:
+    """Best grade dark blue through to the lowest in dark orange: readable in grey print too."""
+    ramp = ("#08519c", "#3182bd", "#6baed6", "#fdae6b", "#e6550d", "#a63603")
+    if count > len(ramp):
+        return charts.PALETTE[index % len(charts.PALETTE)]
+    return ramp[round(index * (len(ramp) - 1) / max(count - 1, 1))]
