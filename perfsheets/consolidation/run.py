@@ -31,12 +31,10 @@ started are used.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import gc
 import json
 import sqlite3
-import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -47,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from perfsheets.consolidation import fairness
 from perfsheets.consolidation import outputs as results_book
+from perfsheets.consolidation.grading import grade_all, rank_departments
 from perfsheets.consolidation.history import (
     CycleRecord,
     YearRollup,
@@ -56,11 +55,11 @@ from perfsheets.consolidation.history import (
 )
 from perfsheets.consolidation.inputs import Computation, LedgerInputs
 from perfsheets.consolidation.scorecard import Builder, prepare_ratings
+from perfsheets.consolidation.summary import build_summary, rules_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
-from perfsheets.core.scoring import grade_for, round_half_up
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.results import accepted_entries, store_run
 from perfsheets.ledger.status import accepted_returns, forms_without_return
@@ -355,294 +354,6 @@ def _compute(plan, inputs, calibration, history, count_hidden, lang, progress) -
     summary["anonymity"] = {"hidden_groups": "counted" if count_hidden else "excluded"}
     summary["rules"] = rules_text(plan, calibration, count_hidden, lang)
     return Computation(results, summary, ratings, leniency)
-
-
-# --- grades ------------------------------------------------------------------------------------
-
-
-def grade_all(plan: Plan, results: list[EmployeeResult], lang: Lang) -> dict[str, Any]:
-    """Grades by thresholds, then forced distribution if the plan enables it (complete results
-    only). Returns the quota facts for the summary."""
-    grading = plan.grading
-    levels = sorted(grading.levels, key=lambda g: g.min_score, reverse=True)
-    index = {g.code: i for i, g in enumerate(levels)}
-    for res in results:
-        if res.complete and res.total_score is not None:
-            res.grade = grade_for(res.total_score, levels).code
-    fd = grading.forced_distribution
-    quotas = [g.quota for g in levels]
-    kinds = [g.quota_kind for g in levels]
-    info: dict[str, Any] = {
-        "enabled": fd.enabled,
-        "mode": fairness.quota_mode(quotas, kinds),
-        "kinds": dict(
-            zip([g.code for g in levels], fairness.quota_kinds(quotas, kinds), strict=True)
-        ),
-        "group_by": fd.group_by,
-        "min_group_size": fd.min_group_size,
-        "tie_rule": fd.tie_rule,
-        "groups": {},
-        "unforced": [],
-        "moves": [],
-    }
-    graded = [r for r in results if r.grade is not None]
-    wanted = any(q is not None for q in quotas) or fd.minimum_shares
-    if fd.enabled and wanted and graded:
-        _force(graded, levels, index, quotas, fd, info)
-    for res in results:
-        if res.grade is not None:
-            grade = levels[index[res.grade]]
-            res.coefficient = grade.coefficient
-            res.consequence = grade.consequence_text(lang)
-    return info
-
-
-def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:
-    def unit(r: EmployeeResult) -> str:
-        return {"department": r.department, "role": r.role}.get(fd.group_by, "*all*")
-
-    by_id = {r.employee_id: r for r in graded}
-    groups = fairness.quota_groups({r.employee_id: unit(r) for r in graded}, fd.min_group_size)
-    info["groups"] = {label: len(m) for label, m in groups.groups.items()}
-    info["unforced"] = list(groups.unforced)
-    for label, members in groups.groups.items():
-        if label in groups.unforced:
-            continue
-        scores = {m: by_id[m].total_score for m in members}
-        thresholds = {m: index[by_id[m].grade] for m in members}
-        kinds = [g.quota_kind for g in levels]
-        minimums = [
-            ([index[c] for c in m.grades if c in index], m.share) for m in fd.minimum_shares
-        ]
-        final = fairness.forced_distribution(
-            scores, thresholds, quotas, fd.tie_rule, kinds, minimums
-        )
-        for emp, level in final.items():
-            res = by_id[emp]
-            res.quota_group = label
-            code = levels[level].code
-            if code != res.grade:
-                info["moves"].append(
-                    {
-                        "employee_id": emp,
-                        "group": label,
-                        "from": res.grade,
-                        "to": code,
-                        "total_score": res.total_score,
-                    }
-                )
-                res.grade_before_quota = res.grade
-                res.grade = code
-                res.flags.append("moved_by_quota")
-
-
-def rank_departments(results: list[EmployeeResult]) -> None:
-    """Rank (1 = best, ties share a rank) and percentile within the department, complete only."""
-    by_dept: dict[str, list[tuple[float, EmployeeResult]]] = defaultdict(list)
-    for r in results:
-        if r.complete and r.total_score is not None:
-            by_dept[r.department].append((r.total_score, r))
-    for members in by_dept.values():
-        ascending = sorted(score for score, _ in members)
-        n = len(ascending)
-        for score, r in members:
-            above = n - bisect.bisect_right(ascending, score)
-            r.rank_in_department = above + 1
-            r.department_size = n
-            r.percentile = round_half_up((n - above) / n, 4)
-
-
-# --- summary and storage ------------------------------------------------------------------------
-
-
-def build_summary(
-    plan: Plan,
-    results: list[EmployeeResult],
-    ratings: pd.DataFrame,
-    leniency: pd.DataFrame,
-    cal: fairness.Calibration,
-    quota: dict[str, Any],
-    history: Sequence[CycleRecord],
-    lang: Lang,
-) -> dict[str, Any]:
-    """The run's summary (``runs.summary_json``; read it with ``results.run_summary``).
-
-    Keys: ``cycle`` {id, name, period, start, end, company}; ``computed_at``; ``employees``;
-    ``complete`` (count); ``incomplete`` [{employee_id, missing_types, flags}];
-    ``distribution`` and ``distribution_before_quota`` {grade: count}, best grade first;
-    ``departments`` [{department, employees, complete, mean, median, std, min, max, grades}];
-    ``calibration`` {method, pool_mean, pool_std, calibrated_raters, uncalibrated_raters,
-    min_ratees}; ``leniency`` [{rater, rtype, ratings, ratees, mean_rating, others_mean,
-    difference, flagged}]; ``reliability`` {rater type: {alpha, units, ratings}};
-    ``quota`` {enabled, mode, group_by, min_group_size, tie_rule, groups, unforced,
-    moves [{employee_id, group, from, to, total_score}]}; ``previous_cycles``; and, added by
-    :func:`compute`, ``ignored_entries``, ``anonymity`` {hidden_groups} and ``rules``
-    {topic: sentence in the plan's language}.
-    """
-    codes = [g.code for g in sorted(plan.grading.levels, key=lambda g: -g.min_score)]
-    distribution = dict.fromkeys(codes, 0)
-    before = dict.fromkeys(codes, 0)
-    for r in results:
-        if r.grade:
-            distribution[r.grade] += 1
-            before[r.grade_before_quota or r.grade] += 1
-    c = plan.cycle
-    return {
-        "cycle": {
-            "id": c.id,
-            "name": c.label(lang),
-            "period": c.period,
-            "start": c.start.isoformat(),
-            "end": c.end.isoformat(),
-            "company": plan.company.name,
-        },
-        "computed_at": now(),
-        "employees": len(results),
-        "complete": sum(1 for r in results if r.complete),
-        "incomplete": [
-            {
-                "employee_id": r.employee_id,
-                "missing_types": list(r.missing_types),
-                "flags": [f for f in r.flags if f != "incomplete"],
-            }
-            for r in results
-            if not r.complete
-        ],
-        "distribution": distribution,
-        "distribution_before_quota": before,
-        "departments": department_stats(results, codes),
-        "calibration": cal.as_dict(),
-        "leniency": _records(leniency),
-        "reliability": fairness.reliability_by_type(ratings) if len(ratings) else {},
-        "quota": quota,
-        "previous_cycles": [
-            {
-                "cycle_id": h.cycle.id,
-                "name": h.cycle.label(lang),
-                "period": h.cycle.period,
-                "end": h.cycle.end.isoformat(),
-                "workspace": str(h.workspace),
-            }
-            for h in history
-        ],
-    }
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in df.to_dict("records"):
-        out.append({str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
-    return out
-
-
-def department_stats(results: list[EmployeeResult], codes: list[str]) -> list[dict[str, Any]]:
-    """Per department: head count, complete results, mean/median/std/min/max, grade counts."""
-    by_dept: dict[str, list[EmployeeResult]] = defaultdict(list)
-    for r in results:
-        by_dept[r.department].append(r)
-    rows = []
-    for dept in sorted(by_dept):
-        members = by_dept[dept]
-        totals = [r.total_score for r in members if r.complete and r.total_score is not None]
-        grades = dict.fromkeys(codes, 0)
-        for r in members:
-            if r.grade:
-                grades[r.grade] += 1
-        rows.append(
-            {
-                "department": dept,
-                "employees": len(members),
-                "complete": len(totals),
-                "mean": round_half_up(statistics.fmean(totals), 2) if totals else None,
-                "median": round_half_up(statistics.median(totals), 2) if totals else None,
-                "std": round_half_up(statistics.pstdev(totals), 2) if len(totals) > 1 else None,
-                "min": min(totals) if totals else None,
-                "max": max(totals) if totals else None,
-                "grades": grades,
-            }
-        )
-    return rows
-
-
-def rules_text(plan: Plan, calibration: str, count_hidden: bool, lang: Lang) -> dict[str, str]:
-    """The rules this run used, in words HR can read out to an employee."""
-    a, fd = plan.aggregation, plan.grading.forced_distribution
-    levels = sorted(plan.grading.levels, key=lambda g: g.min_score, reverse=True)
-    quotas = [g.quota for g in levels]
-    mode = fairness.quota_mode(quotas, [g.quota_kind for g in levels])
-    t = lambda zh, en: tr(lang, zh, en)  # noqa: E731
-    rules = {
-        "kpi": t(
-            f"KPI 得分按指标的计分规则由实际值计算；导入的实际值优先，其次按 {'、'.join(a.kpi_actual_priority)} 的顺序取填写值",
-            f"KPI scores follow each KPI's rule from the actual; imported actuals win, then typed ones in the order {', '.join(a.kpi_actual_priority)}",
-        ),
-        "trim": t(
-            f"同一类评价人达到 {a.trim_min_count} 人及以上时，去掉一个最高分和一个最低分后取平均",
-            f"With {a.trim_min_count} or more raters of one type, the single highest and lowest are dropped before the mean",
-        ),
-        "types": t(
-            "各类评价人的得分按权重加权，权重在实际有评分的类型间重新归一；缺少必需的评价人类型时结果不完整、不评等级",
-            "Rater types are weighted by their weights, renormalised over the types present; a missing required type leaves the result incomplete and ungraded",
-        ),
-        "rounding": t(
-            f"每一级得分先四舍五入到 {a.decimals} 位小数再参与下一步计算",
-            f"Every figure is rounded half up to {a.decimals} decimals before the next step uses it",
-        ),
-        "anonymity": t(
-            "人数低于最少人数的匿名评价组不单独显示、评语不显示，"
-            + ("但仍计入得分" if count_hidden else "也不计入得分（以免由总分反推）"),
-            "Rater groups below their minimum count are not shown and their comments are withheld; "
-            + (
-                "they still count in the score"
-                if count_hidden
-                else "they do not count in the score either (it could be worked back from the total)"
-            ),
-        ),
-        "calibration": t(
-            "未做评价人校准"
-            if calibration == "none"
-            else f"Z 分数校准：评价了至少 {a.calibration_min_ratees} 人的评价人，其评分换算到全体评分的均值和标准差",
-            "No rater calibration"
-            if calibration == "none"
-            else f"Z-score calibration: raters who rated at least {a.calibration_min_ratees} people are put on the pooled mean and spread",
-        ),
-        "leniency": t(
-            f"评价了至少 {a.calibration_min_ratees} 人（且有他人同评）的评价人列入宽严度表；其平均分与同一批被评人其他评价人的平均分相差 {a.leniency_flag} 分（量表分）及以上时标记",
-            f"Raters who rated at least {a.calibration_min_ratees} people that others rated too are listed; flagged when their mean rating differs from the other raters of the same people by {a.leniency_flag} scale points or more",
-        ),
-        "disagreement": t(
-            f"同一项目他评分数的标准差达到 {a.disagreement_flag} 时标记为分歧较大",
-            f"An item is flagged for disagreement when the others' ratings have a standard deviation of {a.disagreement_flag} or more",
-        ),
-        "gap": t(
-            f"自评比他评高 {a.blind_spot_gap} 分及以上为盲点，低 {a.blind_spot_gap} 分及以上为潜在优势",
-            f"Self {a.blind_spot_gap} scale points or more above others is a blind spot; as far below, a hidden strength",
-        ),
-    }
-    if fd.enabled:
-        how = t(
-            "按名次和固定比例分配（各等级人数由最大余数法计算，可上可下）"
-            if mode == "exact"
-            else "比例上限：等级人数不超过上限（超出者按分数降到下一等级，不会有人被调高）；"
-            "比例下限：人数不足时从相邻等级按名次调入最少的人数",
-            "ranked and split by fixed shares (head counts by largest remainder; people can move up or down)"
-            if mode == "exact"
-            else "a maximum share caps a grade (the lowest scores move down a grade; nobody is lifted); "
-            "a minimum share, where not met, takes the fewest people needed from the next grade by rank",
-        )
-        tie = t(
-            "同分者都保留在较好的等级" if fd.tie_rule == "favour_employee" else "同分按工号排序",
-            "equal scores all stay in the better grade"
-            if fd.tie_rule == "favour_employee"
-            else "equal scores are ordered by employee id",
-        )
-        unit_zh = {"department": "部门", "role": "岗位", "all": "全公司"}[fd.group_by]
-        unit_en = {"department": "department", "role": "role", "all": "whole company"}[fd.group_by]
-        rules["forced_distribution"] = t(
-            f"强制分布：按{unit_zh}分组，不足 {fd.min_group_size} 人的组合并；{how}；{tie}",
-            f"Forced distribution per {unit_en}, groups under {fd.min_group_size} pooled; {how}; {tie}",
-        )
-    return rules
 
 
 def store(conn: sqlite3.Connection, plan: Plan, comp: Computation) -> int:

@@ -1,0 +1,110 @@
+"""Grades: thresholds, forced distribution by the plan's quotas, ranks within departments."""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from perfsheets.consolidation import fairness
+from perfsheets.core.model import Lang, Plan
+from perfsheets.core.results import EmployeeResult
+from perfsheets.core.scoring import grade_for, round_half_up
+
+if TYPE_CHECKING:
+    pass
+
+
+# --- grades ------------------------------------------------------------------------------------
+
+
+def grade_all(plan: Plan, results: list[EmployeeResult], lang: Lang) -> dict[str, Any]:
+    """Grades by thresholds, then forced distribution if the plan enables it (complete results
+    only). Returns the quota facts for the summary."""
+    grading = plan.grading
+    levels = sorted(grading.levels, key=lambda g: g.min_score, reverse=True)
+    index = {g.code: i for i, g in enumerate(levels)}
+    for res in results:
+        if res.complete and res.total_score is not None:
+            res.grade = grade_for(res.total_score, levels).code
+    fd = grading.forced_distribution
+    quotas = [g.quota for g in levels]
+    kinds = [g.quota_kind for g in levels]
+    info: dict[str, Any] = {
+        "enabled": fd.enabled,
+        "mode": fairness.quota_mode(quotas, kinds),
+        "kinds": dict(
+            zip([g.code for g in levels], fairness.quota_kinds(quotas, kinds), strict=True)
+        ),
+        "group_by": fd.group_by,
+        "min_group_size": fd.min_group_size,
+        "tie_rule": fd.tie_rule,
+        "groups": {},
+        "unforced": [],
+        "moves": [],
+    }
+    graded = [r for r in results if r.grade is not None]
+    wanted = any(q is not None for q in quotas) or fd.minimum_shares
+    if fd.enabled and wanted and graded:
+        _force(graded, levels, index, quotas, fd, info)
+    for res in results:
+        if res.grade is not None:
+            grade = levels[index[res.grade]]
+            res.coefficient = grade.coefficient
+            res.consequence = grade.consequence_text(lang)
+    return info
+
+
+def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:
+    def unit(r: EmployeeResult) -> str:
+        return {"department": r.department, "role": r.role}.get(fd.group_by, "*all*")
+
+    by_id = {r.employee_id: r for r in graded}
+    groups = fairness.quota_groups({r.employee_id: unit(r) for r in graded}, fd.min_group_size)
+    info["groups"] = {label: len(m) for label, m in groups.groups.items()}
+    info["unforced"] = list(groups.unforced)
+    for label, members in groups.groups.items():
+        if label in groups.unforced:
+            continue
+        scores = {m: by_id[m].total_score for m in members}
+        thresholds = {m: index[by_id[m].grade] for m in members}
+        kinds = [g.quota_kind for g in levels]
+        minimums = [
+            ([index[c] for c in m.grades if c in index], m.share) for m in fd.minimum_shares
+        ]
+        final = fairness.forced_distribution(
+            scores, thresholds, quotas, fd.tie_rule, kinds, minimums
+        )
+        for emp, level in final.items():
+            res = by_id[emp]
+            res.quota_group = label
+            code = levels[level].code
+            if code != res.grade:
+                info["moves"].append(
+                    {
+                        "employee_id": emp,
+                        "group": label,
+                        "from": res.grade,
+                        "to": code,
+                        "total_score": res.total_score,
+                    }
+                )
+                res.grade_before_quota = res.grade
+                res.grade = code
+                res.flags.append("moved_by_quota")
+
+
+def rank_departments(results: list[EmployeeResult]) -> None:
+    """Rank (1 = best, ties share a rank) and percentile within the department, complete only."""
+    by_dept: dict[str, list[tuple[float, EmployeeResult]]] = defaultdict(list)
+    for r in results:
+        if r.complete and r.total_score is not None:
+            by_dept[r.department].append((r.total_score, r))
+    for members in by_dept.values():
+        ascending = sorted(score for score, _ in members)
+        n = len(ascending)
+        for score, r in members:
+            above = n - bisect.bisect_right(ascending, score)
+            r.rank_in_department = above + 1
+            r.department_size = n
+            r.percentile = round_half_up((n - above) / n, 4)
