@@ -291,7 +291,9 @@ def bare_weasyprint(ws: Workspace, plan: Plan, reports: int) -> tuple[float, int
     import weasyprint
 
     from perfsheets.ledger.results import load_results
-    from perfsheets.report.render import Job, Renderer, RenderSetup, require_cjk_font, template_dirs
+    from perfsheets.report.assets import require_cjk_font, template_dirs
+    from perfsheets.report.jobs import Job
+    from perfsheets.report.render import Renderer, RenderSetup
 
     with ws.ledger() as conn:
         results = load_results(conn)[:reports]
@@ -323,7 +325,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from perfsheets.report.render import harfbuzz_subset_warning, render_reports
+    from perfsheets.report.assets import harfbuzz_subset_warning
+    from perfsheets.report.render import render_reports
 
     tmp = tempfile.TemporaryDirectory()
     if args.workspace:

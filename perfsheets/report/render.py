@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import ctypes.util
 import datetime as dt
 import gc
 import io
 import os
-import re
-import shutil
-import subprocess
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -33,24 +29,24 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import named
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.results import EmployeeResult
 from perfsheets.files.atomic import atomic_write
 from perfsheets.ledger.results import latest_run_plan, load_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.plan.io import load_plan
+from perfsheets.report.assets import (
+    HR_SUMMARY_NAME,
+    PREFERRED_FONT,
+    harfbuzz_subset_warning,
+    make_url_fetcher,
+    require_cjk_font,
+    template_dirs,
+)
+from perfsheets.report.jobs import Job, JobResult, plan_jobs
 from perfsheets.report.xhtml import html_document
-
-PREFERRED_FONT = "Noto Sans CJK SC"
-BATCH_SIZE = 16  # employee reports laid out together: bounded memory, one font subset each
-MANAGERS_DIR = "managers"
-HR_SUMMARY_NAME = "hr_summary.pdf"
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 Progress = Callable[[int, int], None]
 
@@ -71,237 +67,6 @@ class ReportResult:
     reports: list[Path] = field(default_factory=list)
     manager_packs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-# --- environment checks -----------------------------------------------------------------------
-
-
-def cjk_font_families() -> list[str]:
-    """Font families fontconfig offers for Chinese text (empty when none is installed)."""
-    exe = shutil.which("fc-list")
-    if exe is None:
-        return _fontconfig_families()
-    out = subprocess.run(
-        [exe, ":lang=zh", "family"], capture_output=True, text=True, check=False
-    ).stdout
-    families = {name.strip() for line in out.splitlines() for name in line.split(",")}
-    return sorted(f for f in families if f)
-
-
-def _fontconfig_families() -> list[str]:
-    """Count CJK fonts through libfontconfig when the fc-list tool is absent."""
-    lib_name = ctypes.util.find_library("fontconfig")
-    if lib_name is None:
-        return []
-    fc = ctypes.CDLL(lib_name)
-    fc.FcNameParse.restype = ctypes.c_void_p
-    fc.FcObjectSetBuild.restype = ctypes.c_void_p
-    fc.FcFontList.restype = ctypes.POINTER(ctypes.c_int)  # FcFontSet starts with nfont
-    fc.FcFontList.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-    pattern = fc.FcNameParse(b":lang=zh")
-    objects = fc.FcObjectSetBuild(b"family", None)
-    fonts = fc.FcFontList(None, pattern, objects)
-    count = fonts[0] if fonts else 0
-    return [PREFERRED_FONT] * min(count, 1)
-
-
-def require_cjk_font(lang: Lang = "zh-CN") -> str:
-    """The CJK font family to print with; stop with what to install when there is none."""
-    families = cjk_font_families()
-    if not families:
-        raise PerfsheetsError(
-            "没有安装中文字体，报告会显示为方框：请安装 Debian 软件包 fonts-noto-cjk"
-            "（sudo apt-get install fonts-noto-cjk）"
-            if lang != "en"
-            else "No Chinese (CJK) font is installed, reports would print empty boxes: install "
-            "the Debian package fonts-noto-cjk (sudo apt-get install fonts-noto-cjk)"
-        )
-    if PREFERRED_FONT in families:
-        return PREFERRED_FONT
-    sans = [f for f in families if "Sans" in f and "Mono" not in f]
-    return (sans or families)[0]
-
-
-def harfbuzz_subset_warning(lang: Lang = "zh-CN") -> str | None:
-    """A warning when HarfBuzz's subsetter is missing (WeasyPrint then takes ~8 s a report)."""
-    if ctypes.util.find_library("harfbuzz-subset"):
-        return None
-    if lang == "en":
-        return (
-            "libharfbuzz-subset0 is not installed: each report takes ~30x longer "
-            "(sudo apt-get install libharfbuzz-subset0)"
-        )
-    return "未安装 libharfbuzz-subset0，每份报告的生成时间约长 30 倍（sudo apt-get install libharfbuzz-subset0）"
-
-
-# --- templates and the locked-down URL fetcher --------------------------------------------------
-
-
-def package_templates() -> Path:
-    """The folder of the report templates shipped inside the package."""
-    here = Path(__file__).resolve().parent / "templates"
-    if not (here / "employee.html.j2").is_file():
-        raise PerfsheetsError(f"perfsheets is installed without its report templates ({here})")
-    return here
-
-
-def template_dirs(templates: str | Path | None = None) -> list[Path]:
-    """Report template folders, the user's first: a user folder may override single files."""
-    dirs = [package_templates()]
-    if templates is not None:
-        user = Path(templates).expanduser().resolve()
-        if not user.is_dir():
-            raise PerfsheetsError(f"{templates}: templates folder not found")
-        # Accept either the folder holding report/ or the report folder itself.
-        dirs.insert(0, user / "report" if (user / "report").is_dir() else user)
-    return dirs
-
-
-def make_url_fetcher(allowed_dirs: Sequence[Path], allowed_files: Sequence[Path] = ()) -> Any:
-    """A WeasyPrint URL fetcher that serves only files inside the template folders (and the
-    plan's logo): no other file, no network. Refused URLs are kept in ``fetcher.refused``."""
-    import mimetypes
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    dirs = [Path(d).resolve() for d in allowed_dirs]
-    files = {Path(f).resolve() for f in allowed_files}
-
-    class AssetFetcher(URLFetcher):
-        refused: list[str]
-
-        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-            path = _local_path(url)
-            if (
-                path is not None
-                and path.is_file()
-                and (path in files or any(path.is_relative_to(d) for d in dirs))
-            ):
-                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
-            self.refused.append(url)
-            raise ValueError(f"perfsheets reports do not fetch {url[:200]}")
-
-    fetcher = AssetFetcher(allowed_protocols=("file",), allow_redirects=False)
-    fetcher.refused = []
-    return fetcher
-
-
-def _local_path(url: str) -> Path | None:
-    parsed = urlparse(url)
-    if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-        return None
-    return Path(url2pathname(parsed.path)).resolve()
-
-
-# --- file names -------------------------------------------------------------------------------
-
-
-def safe_file_part(text: str, limit: int = 60) -> str:
-    """Text usable in a file name on Windows, macOS and Linux (names keep their Chinese)."""
-    cleaned = _UNSAFE_NAME.sub("_", text).strip(" .")
-    return cleaned[:limit] or "_"
-
-
-def report_name(result: EmployeeResult) -> str:
-    return f"{safe_file_part(result.employee_id)}_{safe_file_part(result.name)}.pdf"
-
-
-# --- work units -------------------------------------------------------------------------------
-
-
-@dataclass
-class Job:
-    """One document laid out at once: optionally a team overview, then employee reports; then
-    the teams in ``more`` the same way (small teams share a document: each document costs a
-    fixed ~90 ms of font subsetting and set-up)."""
-
-    employees: list[EmployeeResult]
-    outputs: list[Path]
-    overview: tuple[str, str, list[EmployeeResult]] | None = None  # manager id, name, team
-    pack: Path | None = None
-    part: int = 0  # index of this job among the parts of the pack
-    hr: list[EmployeeResult] | None = None  # set for the HR summary job
-    more: list[Job] = field(default_factory=list)  # further teams in the same document
-
-    @property
-    def segments(self) -> list[Job]:
-        return [self, *self.more]
-
-    @property
-    def size(self) -> int:
-        return sum(len(s.employees) for s in self.segments)
-
-
-@dataclass
-class JobResult:
-    pages: int = 0
-    employees: int = 0
-    written: list[Path] = field(default_factory=list)
-    packs: list[tuple[Path, int, bytes]] = field(default_factory=list)  # pack, part, PDF
-    hr_bytes: bytes | None = None
-    refused: list[str] = field(default_factory=list)
-    cpu_seconds: float = 0.0
-
-
-def plan_jobs(
-    results: Sequence[EmployeeResult],
-    all_results: Sequence[EmployeeResult],
-    folder: Path,
-    *,
-    manager_packs: bool,
-    hr_summary: bool,
-    batch_size: int = BATCH_SIZE,
-) -> tuple[list[Job], dict[Path, int]]:
-    """Group reports by manager (one pack each) in batches; returns jobs and parts per pack."""
-    teams: dict[str, list[EmployeeResult]] = defaultdict(list)
-    for r in all_results:
-        if r.manager_id:
-            teams[r.manager_id].append(r)
-    by_manager: dict[str | None, list[EmployeeResult]] = defaultdict(list)
-    for r in results:
-        by_manager[r.manager_id].append(r)
-    chosen = {r.employee_id for r in results}
-    jobs: list[Job] = []
-    parts: dict[Path, int] = {}
-    for manager_id in sorted(by_manager, key=lambda m: (m is None, m or "")):
-        members = by_manager[manager_id]
-        pack = None
-        # A pack is the whole team: never overwrite one with a partial selection's reports.
-        whole_team = manager_id is not None and all(
-            r.employee_id in chosen for r in teams[manager_id]
-        )
-        if manager_packs and whole_team and manager_id is not None:
-            name = members[0].manager_name or manager_id
-            pack = (
-                folder / MANAGERS_DIR / f"{safe_file_part(manager_id)}_{safe_file_part(name)}.pdf"
-            )
-        chunks = [members[i : i + batch_size] for i in range(0, len(members), batch_size)]
-        for part, chunk in enumerate(chunks):
-            overview = None
-            if pack is not None and part == 0 and manager_id is not None:
-                lead = members[0].manager_name or manager_id
-                overview = (manager_id, lead, teams[manager_id])
-            jobs.append(Job(chunk, [folder / report_name(r) for r in chunk], overview, pack, part))
-        if pack is not None:
-            parts[pack] = len(chunks)
-    jobs = _share_documents(jobs, batch_size)
-    if hr_summary:
-        jobs.append(Job([], [], pack=None, hr=list(all_results)))
-    jobs.sort(key=lambda j: -(j.size + (25 if j.hr is not None else 0)))
-    return jobs, parts
-
-
-def _share_documents(jobs: list[Job], batch_size: int) -> list[Job]:
-    """Lay out consecutive small teams in one document, up to ``batch_size`` reports."""
-    merged: list[Job] = []
-    for job in jobs:
-        last = merged[-1] if merged else None
-        if last is not None and last.size + len(job.employees) <= batch_size:
-            last.more.append(job)
-        else:
-            merged.append(job)
-    return merged
 
 
 # --- the worker -------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from perfsheets.core.results import (
     TypeScore,
 )
 from perfsheets.ledger.workspace import Workspace, now
-from perfsheets.report.render import render_reports, report_name, require_cjk_font, safe_file_part
+from perfsheets.report.assets import report_name, require_cjk_font, safe_file_part
+from perfsheets.report.render import render_reports
 
 HOSTILE = "<img src=file:///etc/passwd> & <script>alert(1)</script>"
 SECRET_PEER = "只有两位下属时不应出现的评语"
@@ -458,7 +459,7 @@ def test_a_user_template_must_keep_reports_on_their_own_pages(tmp_path, small_pl
 
 
 def test_small_teams_share_one_document_and_each_pack_is_cut_out(small_plan):
-    from perfsheets.report.render import plan_jobs
+    from perfsheets.report.jobs import plan_jobs
 
     results = team_results(small_plan)
     jobs, _ = plan_jobs(results, results, Path("out"), manager_packs=True, hr_summary=False)
@@ -493,7 +494,7 @@ def _tiny_png() -> bytes:
 
 
 def test_url_fetcher_serves_only_template_assets(tmp_path):
-    from perfsheets.report.render import make_url_fetcher, package_templates
+    from perfsheets.report.assets import make_url_fetcher, package_templates
 
     fetcher = make_url_fetcher([package_templates()])
     css = (package_templates() / "style.css").as_uri()
@@ -510,7 +511,7 @@ def test_url_fetcher_serves_only_template_assets(tmp_path):
 
 
 def test_missing_cjk_font_stops_with_the_package_to_install(tmp_path, small_plan, monkeypatch):
-    import perfsheets.report.render as report
+    import perfsheets.report.assets as report
 
     ws = write_results(tmp_path, [employee_result(small_plan, "E002")])
     monkeypatch.setattr(report, "cjk_font_families", lambda: [])
@@ -526,7 +527,7 @@ def test_cjk_font_is_found_here():
 def test_missing_harfbuzz_subset_is_a_warning(monkeypatch):
     import ctypes.util
 
-    from perfsheets.report.render import harfbuzz_subset_warning
+    from perfsheets.report.assets import harfbuzz_subset_warning
 
     assert harfbuzz_subset_warning() is None  # installed on this machine
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)

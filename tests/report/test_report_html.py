@@ -13,15 +13,9 @@ from conftest import make_small_plan
 from test_report import HOSTILE, employee_result, team_results
 
 from perfsheets.core.results import Comment, CommentGroup
-from perfsheets.report.render import (
-    Job,
-    Renderer,
-    RenderSetup,
-    make_url_fetcher,
-    plan_jobs,
-    require_cjk_font,
-    template_dirs,
-)
+from perfsheets.report.assets import make_url_fetcher, require_cjk_font, template_dirs
+from perfsheets.report.jobs import Job, plan_jobs
+from perfsheets.report.render import Renderer, RenderSetup
 from perfsheets.report.xhtml import html_document, parse_tree
 
 
