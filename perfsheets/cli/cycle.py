@@ -1,0 +1,388 @@
+"""Commands of the appraisal cycle: init, check, generate, simulate, collect, status, consolidate,
+report, demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from perfsheets import __version__
+from perfsheets.cli.app import app
+from perfsheets.cli.output import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    JsonOpt,
+    LangOpt,
+    WorkersOpt,
+    WorkspaceArg,
+    _lang,
+    _plan_lang,
+    _State,
+    _t,
+    err,
+    finish,
+    library_errors,
+    out,
+    print_json,
+    problems_table,
+    progress_bar,
+    rows_table,
+    scalar_rows,
+    summary_table,
+)
+from perfsheets.core.problems import Report
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    _State.debug = debug
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+def init(
+    workspace: WorkspaceArg,
+    example: Annotated[
+        bool, typer.Option("--example/--blank", help="Start from the built-in example plan.")
+    ] = True,
+    employees: Annotated[int, typer.Option(help="Size of the synthetic company.", min=1)] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic company.")] = 1,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Write the plan as an Excel workbook.")
+    ] = False,
+    lang: LangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing plan.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a cycle workspace with a plan (the built-in example by default)."""
+    from perfsheets.cycle.setup import init_workspace
+
+    with library_errors():
+        ws = init_workspace(
+            workspace,
+            example=example,
+            employees=employees,
+            seed=seed,
+            excel=excel,
+            lang=_lang(lang) or "zh-CN",
+            force=force,
+        )
+    language = _lang(lang) or "zh-CN"
+    finish(
+        {"workspace": ws.root, "plan": ws.plan_path()},
+        _t(language, "已创建工作区", "Workspace created"),
+        as_json,
+    )
+
+
+@app.command()
+def check(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate the plan and roster; exit 1 with the list of problems when anything is wrong."""
+    from perfsheets.cycle.setup import check_workspace
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        result = check_workspace(workspace)
+    report: Report = result.report
+    if as_json:
+        print_json(result)
+    else:
+        problems_table(report, language)
+        summary_table(_t(language, "方案检查", "Plan check"), scalar_rows(result))
+    raise typer.Exit(EXIT_OK if report.valid else EXIT_PROBLEMS)
+
+
+@app.command()
+def generate(
+    workspace: WorkspaceArg,
+    workers: WorkersOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one assessment workbook per rater into WORKSPACE/forms/ (+ forms/index.csv)."""
+    from perfsheets.forms.generate import generate_forms
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "生成考核表", "Generating forms"), not as_json) as bar,
+    ):
+        result = generate_forms(workspace, workers=workers, progress=bar)
+    finish(result, _t(language, "考核表已生成", "Forms generated"), as_json)
+
+
+@app.command()
+def simulate(
+    workspace: WorkspaceArg,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated fillers.")] = 0,
+    missing: Annotated[
+        float, typer.Option(help="Share of forms not returned.", min=0, max=1)
+    ] = 0.05,
+    mistakes: Annotated[
+        float, typer.Option(help="Share of returns with typical mistakes.", min=0, max=1)
+    ] = 0.03,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fill the forms the way people do and write them to WORKSPACE/returns/ (for demos and tests)."""
+    from perfsheets.forms.simulate import simulate_returns
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "模拟填写", "Simulating returns"), not as_json) as bar,
+    ):
+        result = simulate_returns(
+            workspace, seed=seed, missing=missing, mistakes=mistakes, progress=bar
+        )
+    finish(result, _t(language, "已模拟回收表", "Returns simulated"), as_json)
+
+
+@app.command()
+def collect(
+    workspace: WorkspaceArg,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files, folders or .zip archives (default: WORKSPACE/returns/)."),
+    ] = None,
+    workers: WorkersOpt = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read returned forms, validate them and store the good ones; exit 1 if any file was rejected."""
+    from perfsheets.collect.run import collect_returns
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "回收校验", "Collecting returns"), not as_json) as bar,
+    ):
+        result = collect_returns(
+            workspace, paths or None, lang=_lang(lang), workers=workers, progress=bar
+        )
+    if not as_json:
+        problems_table(result.report, language)
+    finish(result, _t(language, "回收结果", "Collect summary"), as_json, result.exit_code)
+
+
+@app.command()
+def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """Returned / missing / rejected forms per rater and per department."""
+    from perfsheets.collect.status import return_status
+
+    language = _plan_lang(workspace, lang)
+    with library_errors():
+        result = return_status(workspace)
+    if as_json:
+        print_json(result)
+        return
+    departments = result.department_rows()
+    rows_table(_t(language, "各部门", "By department"), departments)
+    keep = ("rater_id", "name", "department", "state")
+    open_items = [{k: r[k] for k in keep} for r in result.rows() if r["state"] != "returned"]
+    rows_table(_t(language, "未交或被退回的评价人", "Raters missing or rejected"), open_items)
+    summary_table(_t(language, "回收状态", "Return status"), scalar_rows(result))
+
+
+@app.command()
+def consolidate(
+    workspace: WorkspaceArg,
+    calibration: Annotated[
+        str | None, typer.Option(help="Rater calibration: none or zscore (default: the plan's).")
+    ] = None,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Earlier cycle workspaces for trends (repeatable; default: sibling folders)."
+        ),
+    ] = None,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Use no earlier cycles.")
+    ] = False,
+    count_hidden: Annotated[
+        bool,
+        typer.Option(
+            "--count-hidden", help="Count rater groups below the anonymity minimum in scores."
+        ),
+    ] = False,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute every employee's scores and grade from the accepted returns."""
+    from perfsheets.consolidation.run import consolidate as run
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "汇总评分", "Consolidating"), not as_json) as bar,
+    ):
+        history = [] if no_history else (previous or None)
+        result = run(
+            workspace,
+            calibration=calibration,
+            previous=history,
+            count_hidden=count_hidden,
+            lang=_lang(lang),
+            progress=bar,
+        )
+    if result.outstanding_forms and not as_json:
+        where = "、".join(f"{d or '外部'} {n}" for d, n in result.outstanding_departments.items())
+        where_en = ", ".join(
+            f"{d or 'external'} {n}" for d, n in result.outstanding_departments.items()
+        )
+        note = _t(
+            language,
+            f"注意：还有 {result.outstanding_forms} 份评价表未收回或被退回（{where}）"
+            + ("；强制分布的结果是临时的" if result.provisional else ""),
+            f"note: {result.outstanding_forms} forms are still missing or rejected ({where_en})"
+            + ("; the forced distribution is provisional" if result.provisional else ""),
+        )
+        err.print(note, markup=False, highlight=False)
+    finish(result, _t(language, "评分汇总完成", "Scores consolidated"), as_json)
+
+
+@app.command()
+def report(
+    workspace: WorkspaceArg,
+    employee: Annotated[
+        list[str] | None,
+        typer.Option("--employee", "-e", help="Only these employee ids (repeatable)."),
+    ] = None,
+    templates: Annotated[
+        Path | None, typer.Option(help="Folder with your own report templates.")
+    ] = None,
+    workers: WorkersOpt = None,
+    packs: Annotated[
+        bool, typer.Option("--packs/--no-packs", help="Write a pack per manager.")
+    ] = True,
+    summary: Annotated[
+        bool, typer.Option("--summary/--no-summary", help="Write the HR summary.")
+    ] = True,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Render the PDF feedback-interview reports, manager packs and the HR summary."""
+    from perfsheets.report.render import render_reports
+
+    language = _plan_lang(workspace, lang)
+    with (
+        library_errors(),
+        progress_bar(_t(language, "生成面谈报告", "Rendering reports"), not as_json) as bar,
+    ):
+        result = render_reports(
+            workspace,
+            employees=employee or None,
+            templates=templates,
+            workers=workers,
+            manager_packs=packs,
+            hr_summary=summary,
+            lang=_lang(lang),
+            progress=bar,
+        )
+    for warning in getattr(result, "warnings", []) or []:
+        err.print(f"[yellow]{warning}[/yellow]")
+    finish(result, _t(language, "报告已生成", "Reports rendered"), as_json)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
+        "perfsheets-demo"
+    ),
+    employees: Annotated[int, typer.Option(help="Size of the synthetic company.", min=2)] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic company and fillers.")] = 1,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of forms and reports: zh or en.")
+    ] = "zh",
+    reports: Annotated[
+        int | None, typer.Option(help="Render only this many employee reports (default: all).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, report."""
+    from perfsheets.demo import run_demo
+
+    language = _lang(lang) or "zh-CN"
+    with library_errors(), _stage_bars(not as_json) as stage:
+        result = run_demo(
+            folder, employees=employees, seed=seed, lang=language, report_limit=reports, stage=stage
+        )
+    if as_json:
+        print_json(
+            {
+                "workspace": result.workspace,
+                "outputs": result.outputs(),
+                "stages": [{"stage": s.stage, "seconds": s.seconds} for s in result.stages],
+                "grades": result.grades(),
+            }
+        )
+        return
+    table = Table(title=_t(language, "演示完成", "Demo finished"), title_justify="left")
+    table.add_column(_t(language, "步骤", "stage"))
+    table.add_column(_t(language, "用时 (秒)", "seconds"), justify="right")
+    table.add_column(_t(language, "结果", "result"), overflow="fold")
+    for timing in result.stages:
+        counts = [
+            (k, v) for k, v in scalar_rows(timing.result) if isinstance(v, int) and k != "run id"
+        ]
+        brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
+        table.add_row(timing.stage, f"{timing.seconds:.1f}", brief)
+    out.print(table)
+    grades = result.grades()
+    order = [
+        g for g in ("S", "A", "B", "C", "D") if g in grades["before_quota"] or g in grades["final"]
+    ]
+    order += [g for g in grades["final"] if g not in order]
+    line = lambda d: " ".join(f"{g} {d.get(g, 0)}" for g in order)  # noqa: E731
+    out.print(
+        _t(
+            language,
+            f"等级分布（强制分布前）：{line(grades['before_quota'])}；最终：{line(grades['final'])}；"
+            f"因比例调整 {grades['moved_by_quota']} 人（{grades['share_moved']:.0%}）",
+            f"Grades before quotas: {line(grades['before_quota'])}; final: {line(grades['final'])}; "
+            f"moved by quotas: {grades['moved_by_quota']} ({grades['share_moved']:.0%})",
+        ),
+        markup=False,
+        highlight=False,
+    )
+    where = Table(
+        title=_t(language, "输出文件", "Outputs"), show_header=False, title_justify="left"
+    )
+    for name, path in result.outputs().items():
+        where.add_row(name, str(path))
+    out.print(where)
+
+
+@contextmanager
+def _stage_bars(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], None]]]:
+    """One progress line per demo stage."""
+    if not enabled or not err.is_terminal:
+        yield lambda name: lambda done, total: None
+        return
+    columns = (
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err) as bar:
+
+        def for_stage(name: str) -> Callable[[int, int], None]:
+            task = bar.add_task(name, total=None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        yield for_stage
