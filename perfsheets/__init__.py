@@ -14,9 +14,30 @@ the CLI start fast.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # the real objects, for users' type checkers; at run time they load lazily
+    from perfsheets.collect.run import collect_returns
+    from perfsheets.collect.status import return_status
+    from perfsheets.consolidation.run import consolidate, rollup_year
+    from perfsheets.core.model import Plan
+    from perfsheets.core.problems import PerfsheetsError, Problem, Report
+    from perfsheets.cycle.setup import check_workspace, init_workspace
+    from perfsheets.demo import run_demo
+    from perfsheets.forms.generate import generate_forms
+    from perfsheets.forms.simulate import simulate_returns
+    from perfsheets.ledger.workspace import Workspace
+    from perfsheets.midcycle.actuals import import_actuals
+    from perfsheets.midcycle.appeals import open_appeal, resolve_appeal
+    from perfsheets.midcycle.progress import progress
+    from perfsheets.midcycle.targets import adjust_target
+    from perfsheets.plan.alignment import alignment
+    from perfsheets.plan.example import example_plan
+    from perfsheets.plan.io import dump_plan, load_plan
+    from perfsheets.plan.validate import validate_plan
+    from perfsheets.report.render import render_reports
 
 # public name -> module that defines it
 _API = {
@@ -47,7 +68,34 @@ _API = {
     "Report": "core.problems",
 }
 
-__all__ = [*_API, "__version__"]
+__all__ = [
+    "PerfsheetsError",
+    "Plan",
+    "Problem",
+    "Report",
+    "Workspace",
+    "__version__",
+    "adjust_target",
+    "alignment",
+    "check_workspace",
+    "collect_returns",
+    "consolidate",
+    "dump_plan",
+    "example_plan",
+    "generate_forms",
+    "import_actuals",
+    "init_workspace",
+    "load_plan",
+    "open_appeal",
+    "progress",
+    "render_reports",
+    "resolve_appeal",
+    "return_status",
+    "rollup_year",
+    "run_demo",
+    "simulate_returns",
+    "validate_plan",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -580,6 +580,8 @@ def test_templates_ship_inside_the_wheel(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ["employee.html.j2", "manager_pack.html.j2", "hr_summary.html.j2", "style.css"]:
         assert f"perfsheets/report/templates/{name}" in names
+    for data in ["py.typed", "plan/data/example_plan.yaml", "report/data/report_ua.css"]:
+        assert f"perfsheets/{data}" in names, data
 
 
 def test_reports_from_the_real_pipeline(tmp_path):

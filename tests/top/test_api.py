@@ -31,3 +31,7 @@ def test_all_lists_callables_and_types():
     for name in perfsheets.__all__:
         if name != "__version__":
             assert callable(getattr(perfsheets, name)), name
+
+
+def test_all_names_the_lazy_api_exactly():
+    assert sorted(perfsheets.__all__) == sorted([*perfsheets._API, "__version__"])
