@@ -17,48 +17,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
+from perfsheets.core.quotas import QuotaKind, quota_kinds, quota_mode
 from perfsheets.core.scoring import exact, largest_remainder, round_half_up
 
 if TYPE_CHECKING:
     import pandas as pd
 
 TieRule = Literal["favour_employee", "employee_id"]
-QuotaMode = Literal["exact", "maximum"]
 
 
 # --- forced distribution ------------------------------------------------------------------------
-
-
-QuotaKind = Literal["max", "min", "exact"]
-
-
-def quota_mode(
-    quotas: Sequence[float | None], kinds: Sequence[QuotaKind | None] | None = None
-) -> QuotaMode:
-    """ "exact" when every grade's share is exact, else "maximum".
-
-    exact: the group is ranked and split by the shares (强制分布), people can move up or down.
-    maximum: a grade with a maximum holds at most its share (people move down only as far as
-    that requires); minimum shares then pull in the fewest people needed. A plan that states no
-    kinds reads as exact when every grade has a share and they add up to 100%.
-    """
-    given = [k for k in kinds or () if k is not None]
-    if given:
-        explicit = all(k == "exact" for k in given) and len(given) == len(quotas)
-        return "exact" if explicit and all(q is not None for q in quotas) else "maximum"
-    if all(q is not None for q in quotas) and abs(math.fsum(quotas) - 1) < 1e-6:  # type: ignore[arg-type]
-        return "exact"
-    return "maximum"
-
-
-def quota_kinds(
-    quotas: Sequence[float | None], kinds: Sequence[QuotaKind | None] | None = None
-) -> list[QuotaKind | None]:
-    """What each grade's share means (None: no share): as stated, else by :func:`quota_mode`."""
-    mode = quota_mode(quotas, kinds)
-    stated = list(kinds) if kinds is not None else [None] * len(quotas)
-    default: QuotaKind = "exact" if mode == "exact" else "max"
-    return [None if q is None else (k or default) for q, k in zip(quotas, stated, strict=True)]
 
 
 def quota_counts(quotas: Sequence[float | None], n: int) -> list[int | None]:

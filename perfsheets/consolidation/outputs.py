@@ -20,6 +20,7 @@ from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.quotas import grade_quota_kinds, quota_text
 from perfsheets.files.atomic import atomic_write, atomic_write_text
 
 if TYPE_CHECKING:
@@ -439,13 +440,13 @@ def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
     levels = {g.code: g for g in plan.grading.levels}
     dist, before = summary["distribution"], summary["distribution_before_quota"]
     graded = sum(dist.values()) or 1
+    kinds = grade_quota_kinds(plan.grading.levels)
     for code, count in dist.items():
         g = levels[code]
-        sheet.write([code, g.label(lang), g.min_score, g.quota, count])
+        quota = quota_text(g.quota, kinds[code], lang)
+        sheet.write([code, g.label(lang), g.min_score, quota, count])
         sheet.ws.write_number(sheet.row - 1, 5, count / graded, formats["pct"])
         sheet.ws.write_number(sheet.row - 1, 6, before.get(code, 0), formats["int"])
-        if g.quota is not None:
-            sheet.ws.write_number(sheet.row - 1, 3, g.quota, formats["pct"])
     sheet.close()
     n = len(dist)
     chart = book.add_chart({"type": "column"})
@@ -624,6 +625,18 @@ def _about_sheet(book, formats, summary, lang: Lang) -> None:
     for key, text in summary["rules"].items():
         zh, en = RULE_LABELS.get(key, (key, key))
         rows.append([_t(lang, zh, en), text])
+    if summary["quota"].get("provisional"):
+        out = summary.get("outstanding", {})
+        rows.append(
+            [
+                _t(lang, "强制分布（临时）", "Forced distribution (provisional)"),
+                _t(
+                    lang,
+                    f"还有 {out.get('forms', 0)} 份评价表未收回或被退回：结果是临时的",
+                    f"{out.get('forms', 0)} forms still missing or rejected: results are provisional",
+                ),
+            ]
+        )
     unforced = summary["quota"]["unforced"]
     if unforced:
         rows.append([_t(lang, "未做强制分布的组", "Groups without quota"), ", ".join(unforced)])

@@ -183,7 +183,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "min_score": ("分数线", "Threshold"),
     "people": ("人数", "People"),
     "share": ("占比", "Share"),
-    "quota": ("比例上限", "Quota"),
+    "quota": ("比例", "Quota"),
     "by_department": ("按部门分布", "Distribution by department"),
     "incomplete_list": ("结果不完整的员工", "Employees with incomplete results"),
     "missing_types": ("缺少的评价", "Missing ratings"),

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from perfsheets.core.flags import flag_text
+from perfsheets.core.quotas import grade_quota_kinds, quota_text
 from perfsheets.core.results import EmployeeResult
 from perfsheets.report import charts
 from perfsheets.report.context import (
@@ -26,13 +27,14 @@ from perfsheets.report.views import consequence
 def _grade_counts(results: Iterable[EmployeeResult], ctx: Context) -> list[dict[str, Any]]:
     counts = Counter(r.grade for r in results if r.grade)
     total = sum(counts.values())
+    kinds = grade_quota_kinds(ctx.plan.grading.levels)
     return [
         {
             "code": g.code,
             "name": g.label(ctx.lang),
             "min_score": fmt_plain(g.min_score),
             "coefficient": fmt_num(g.coefficient),
-            "quota": fmt_pct(g.quota, 0) if g.quota is not None else "—",
+            "quota": quota_text(g.quota, kinds[g.code], ctx.lang),
             "count": counts.get(g.code, 0),
             "share": fmt_pct(counts.get(g.code, 0) / total if total else None),
         }

@@ -159,6 +159,8 @@ def test_results_book_sheets_filters_frozen_panes_and_chart(tmp_path, forced_pla
     assert e007[1].value == EVIL and e007[1].data_type == "s"  # text, not a formula
     dist = [r for r in book["等级分布"].iter_rows(min_row=2, max_row=6, values_only=True)]
     assert [(r[0], r[4]) for r in dist] == [("S", 2), ("A", 2), ("B", 1), ("C", 1), ("D", 1)]
+    # the plan's shares add up to 100% and state no kind: an exact distribution, said so
+    assert all(str(r[3]).startswith("固定比例 ") for r in dist)
     detail = list(book["评分明细"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == 5 * 3 + 2 * 1 + 1  # sales 3 items, admin 1, plus the peer rating
     with zipfile.ZipFile(out.results_xlsx) as z:

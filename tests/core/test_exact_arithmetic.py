@@ -52,3 +52,20 @@ def test_a_computed_change_rate_on_a_boundary_reaches_its_band():
     rule = ChangeBandsRule(bands=[Band(min=0.1, score=100), Band(min=0, score=60)])
     kpi = Kpi(code="K2", name="增长", weight=100, baseline=12, rule=rule)
     assert kpi_score(kpi, 13.2) == 100
+
+
+def test_quota_wording_says_what_the_quota_is():
+    from perfsheets.core.quotas import quota_kinds, quota_text
+
+    assert quota_kinds([0.1, 0.2, None, None, None]) == ["max", "max", None, None, None]
+    assert quota_kinds([0.1, None, None, 0.05, None], [None, None, None, "min", None]) == [
+        "max",
+        None,
+        None,
+        "min",
+        None,
+    ]
+    assert quota_text(0.1, "max", "zh-CN") == "上限 10%"
+    assert quota_text(0.05, "min", "en") == "at least 5%"
+    assert quota_text(0.2, "exact", "zh-CN") == "固定比例 20%"
+    assert quota_text(None, None, "en") == "—"
