@@ -294,7 +294,7 @@ def report(
             progress=bar,
         )
     for warning in getattr(result, "warnings", []) or []:
-        err.print(f"[yellow]{warning}[/yellow]")
+        err.print(warning, style="yellow")
     finish(result, _t(language, "报告已生成", "Reports rendered"), as_json)
 
 

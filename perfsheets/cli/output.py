@@ -19,8 +19,11 @@ from rich.table import Table
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError, Problem, Report
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# No console markup: names, cells and file names are people's text, and "[/b]" or "[link=…]" in
+# them must print as typed (markup in user text crashed check/status/collect before). Styles are
+# given as style=, never as markup.
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -160,7 +163,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[red]perfsheets: {message}[/red]")
+    err.print(f"perfsheets: {message}", style="red")
     return typer.Exit(code)
 
 

@@ -116,3 +116,22 @@ def test_demo_runs_end_to_end(tmp_path):
     ]
     assert (tmp_path / "demo" / "results" / "results.xlsx").exists()
     assert list((tmp_path / "demo" / "reports").glob("*.pdf"))
+
+
+def test_console_markup_in_names_prints_as_typed(tmp_path):
+    """Names are people's text: "[/b]" or "[link=…]" in them neither crash nor format output."""
+    ws = tmp_path / "ws"
+    run("init", str(ws), "--employees", "12", "--seed", "2")
+    plan = ws / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    # every rater's name gets console markup, and status lists the raters still missing
+    import re
+
+    text = re.sub(r"(- id: E\d+\n\s+name: )(\S+)", r'\1"[/b]\2[x]"', text)
+    plan.write_text(text, encoding="utf-8")
+    out = run("check", str(ws))
+    run("generate", str(ws), "--workers", "1")
+    status = runner.invoke(app, ["status", str(ws)])
+    assert status.exception is None or isinstance(status.exception, SystemExit), status.output
+    assert "Traceback" not in out + status.output
+    assert "[/b]" in status.output and "[x]" in status.output  # printed as typed
