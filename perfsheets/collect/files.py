@@ -321,12 +321,14 @@ class Book:
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise Rejected("corrupt-file", reason=f"{type(exc).__name__}: {exc}") from None
         check_zip(self._zip, limits)
+        self._data = data
+        self._full: dict[str, bytes] = {}
+        self._verify_members()
         container = zip_kind(self._zip)
         if container in ("xlsb", "ods"):
             _refuse_legacy(data, container)
         if container != "xlsx":
             raise Rejected("not-workbook", kind=container)
-        self._data = data
         self._styles_part = ""
         self._percent_styles: set[int] | None = None
         self._parts, shared = self._read_structure()
@@ -337,6 +339,20 @@ class Book:
         self._calamine = _open_calamine(data)
         self.sheet_names: list[str] = list(self._calamine.sheet_names)
         self._xml: dict[str, bytes] = {}
+
+    def _verify_members(self) -> None:
+        """Every member read in full against its CRC-32 (zip's own check): a bit flipped in
+        transit or on a USB stick rejects the file instead of changing a rating. The inflated
+        parts are kept, so nothing is inflated twice."""
+        for info in self._zip.infolist():
+            if info.is_dir():
+                continue
+            data = self._inflate(info)
+            if zlib.crc32(data) != info.CRC or len(data) != info.file_size:
+                raise Rejected(
+                    "corrupt-file", reason=f"{info.filename}: CRC-32 check failed (damaged file)"
+                )
+            self._full[info.filename] = data
 
     def _read_structure(self) -> tuple[dict[str, str], list[str]]:
         """Sheet name -> part, and the other parts the workbook relates to (shared strings,
@@ -372,6 +388,9 @@ class Book:
         """A member's bytes (the first ``limit`` only, when given), inflated straight from the
         file's bytes: zipfile's reader costs more than the inflating for parts this small.
         Never more than the declared size is inflated, whatever the data says."""
+        full = self._full.get(info.filename)
+        if full is not None:
+            return full[:limit] if limit else full
         try:
             off = info.header_offset
             if self._data[off : off + 4] != b"PK\x03\x04":

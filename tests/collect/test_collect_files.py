@@ -6,7 +6,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from collect_support import bounded_plan, ledger_rows, prepared_workspace, returned, zip_files
+from collect_support import (
+    bounded_plan,
+    copy_to,
+    ledger_rows,
+    prepared_workspace,
+    returned,
+    zip_files,
+)
 
 from perfsheets.collect.files import Limits
 from perfsheets.collect.run import collect_returns
@@ -195,3 +202,36 @@ def test_every_problem_code_has_a_test_with_a_real_file():
     here = Path(__file__).parent
     tested = "".join(p.read_text(encoding="utf-8") for p in here.glob("test_collect*.py"))
     assert declared and {c for c in declared if f'"{c}"' not in tested} == set()
+
+
+def test_a_flipped_byte_that_still_parses_is_refused_by_its_crc(ws, plan, good):
+    """A bit flipped in transit can leave a valid workbook with another value in it: the zip's
+    CRC-32 says it is damaged, so the file is refused instead of changing a rating."""
+    stored = ws.root / "stored.xlsx"
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info))
+    intact = collect_returns(
+        ws.root, [copy_to(stored, ws.returns / "ok.xlsx")], plan=plan, workers=0
+    )
+    assert [f.outcome for f in intact.files] == ["accepted"]  # stored members read fine
+    data = bytearray(stored.read_bytes())
+    with zipfile.ZipFile(stored) as z:
+        sheet = next(
+            i
+            for i in z.infolist()
+            if i.filename.startswith("xl/worksheets/sheet") and b"<v>" in z.read(i)
+        )
+        xml = z.read(sheet)
+    at = xml.index(b"<v>") + 3  # the first number in the sheet's XML: flip one of its digits
+    name_len, extra_len = (
+        int.from_bytes(data[sheet.header_offset + 26 : sheet.header_offset + 28], "little"),
+        int.from_bytes(data[sheet.header_offset + 28 : sheet.header_offset + 30], "little"),
+    )
+    pos = sheet.header_offset + 30 + name_len + extra_len + at
+    data[pos] = ord("7") if data[pos] != ord("7") else ord("6")
+    damaged = ws.returns / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    result = collect_file(ws, damaged, plan)
+    assert codes(result) == ["corrupt-file"]
+    assert "CRC-32" in result.report.problems[0].message("en")
