@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # OWASP CSV injection: a cell starting with one of these may be run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -22,3 +23,18 @@ def sheet_text(value: str, limit: int = 32767) -> str:
     if _CONTROL.search(value):
         value = _CONTROL.sub("", value)
     return value[:limit]
+
+
+# What a file name must not hold on Windows, macOS or Linux, plus control characters.
+_FILE_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def file_part(text: str, max_bytes: int = 180) -> str:
+    """Text usable as part of a file name: no path or reserved characters, no control or
+    invisible format characters (a right-to-left override would make "E0013_\u202egpj.exe.pdf"
+    read as another file type), and at most ``max_bytes`` bytes of UTF-8 (a file name holds 255
+    bytes; a Chinese character takes 3), cut on a character boundary."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Co", "Cs"))
+    cleaned = _FILE_UNSAFE.sub("_", visible).strip(" .")
+    raw = cleaned.encode("utf-8")[:max_bytes]
+    return raw.decode("utf-8", errors="ignore").rstrip(" .") or "_"

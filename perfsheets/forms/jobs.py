@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfsheets.core import layout
-from perfsheets.core.cells import sheet_text
+from perfsheets.core.cells import file_part, sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Employee, Plan, RaterTypeId, Role, SectionKind
 from perfsheets.core.problems import PerfsheetsError
@@ -80,7 +80,6 @@ class FormRecord:
 # --- names --------------------------------------------------------------------------------------
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_FILE_BAD = re.compile(r'[\x00-\x1f/\\:*?"<>|]')
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -96,8 +95,11 @@ def sheet_name(text: str, taken: set[str]) -> str:
 
 
 def file_name(*parts: str) -> str:
-    stem = "_".join(_FILE_BAD.sub("_", p).strip(" .") for p in parts if p)
-    return stem[:120] + ".xlsx"
+    """The workbook's file name: the parts made file-safe (:func:`~perfsheets.core.cells.file_part`),
+    the stem within 120 characters and 200 bytes, so even long Chinese names fit the 255-byte
+    limit of a file name."""
+    stem = "_".join(file_part(p) for p in parts if p)
+    return file_part(stem[:120], max_bytes=200) + ".xlsx"
 
 
 def rater_names(plan: Plan) -> dict[str, tuple[str, str]]:

@@ -4,7 +4,6 @@ fetcher locked to them, safe file names."""
 from __future__ import annotations
 
 import ctypes.util
-import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+from perfsheets.core.cells import file_part
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
@@ -21,7 +21,6 @@ PREFERRED_FONT = "Noto Sans CJK SC"
 BATCH_SIZE = 16  # employee reports laid out together: bounded memory, one font subset each
 MANAGERS_DIR = "managers"
 HR_SUMMARY_NAME = "hr_summary.pdf"
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 # --- environment checks -----------------------------------------------------------------------
@@ -149,9 +148,9 @@ def _local_path(url: str) -> Path | None:
 
 
 def safe_file_part(text: str, limit: int = 60) -> str:
-    """Text usable in a file name on Windows, macOS and Linux (names keep their Chinese)."""
-    cleaned = _UNSAFE_NAME.sub("_", text).strip(" .")
-    return cleaned[:limit] or "_"
+    """Text usable in a file name on Windows, macOS and Linux (names keep their Chinese): at
+    most ``limit`` characters and 120 bytes (see :func:`perfsheets.core.cells.file_part`)."""
+    return file_part(text[:limit], max_bytes=120)
 
 
 def report_name(result: EmployeeResult) -> str:

@@ -69,3 +69,19 @@ def test_quota_wording_says_what_the_quota_is():
     assert quota_text(0.05, "min", "en") == "at least 5%"
     assert quota_text(0.2, "exact", "zh-CN") == "固定比例 20%"
     assert quota_text(None, None, "en") == "—"
+
+
+def test_file_parts_drop_invisible_characters_and_fit_the_byte_limit():
+    from perfsheets.core.cells import file_part
+    from perfsheets.forms.jobs import file_name
+    from perfsheets.report.assets import safe_file_part
+
+    # a right-to-left override would make the name read as another file type
+    assert file_part("E0013_\u202egpj.exe") == "E0013_gpj.exe"
+    assert file_part("a/b\\c:d\x00e") == "a_b_c_d_e"
+    assert safe_file_part("李娜") == "李娜"  # ordinary names are kept as they are
+    long_name = "欧阳" * 60  # 120 CJK characters = 360 bytes
+    name = file_name("2026Q4", "E0001", long_name)
+    assert len(name.encode("utf-8")) <= 255 and name.endswith(".xlsx")
+    assert name.startswith("2026Q4_E0001_欧阳")
+    assert len(safe_file_part(long_name).encode("utf-8")) <= 120
