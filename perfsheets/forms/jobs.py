@@ -83,15 +83,28 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (31 characters, no []:*?/\\ )."""
+    """A valid, unique sheet name: no []:*?/\\, at most 31 UTF-16 units (Excel counts an emoji
+    or a CJK Extension-B character as two; xlsxwriter refuses a longer name)."""
     base = _SHEET_BAD.sub("_", sheet_text(text)).strip("' ") or "Sheet"
-    name, n = base[:31], 1
+    name, n = _utf16_prefix(base, 31), 1
     while name.lower() in taken or name in RESERVED_SHEETS:
         n += 1
         suffix = f"~{n}"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _utf16_prefix(base, 31 - len(suffix)) + suffix
     taken.add(name.lower())
     return name
+
+
+def _utf16_prefix(text: str, units: int) -> str:
+    """The longest prefix of ``text`` that is at most ``units`` UTF-16 code units long."""
+    out, used = [], 0
+    for ch in text:
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if used + width > units:
+            break
+        out.append(ch)
+        used += width
+    return "".join(out)
 
 
 def file_name(*parts: str) -> str:

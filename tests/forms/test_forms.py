@@ -313,3 +313,28 @@ def test_generate_refuses_a_plan_with_errors_and_writes_nothing(tmp_path, small_
         generate_forms(tmp_path / "ws", plan=broken)
     assert caught.value.report is not None and caught.value.report.errors
     assert not (tmp_path / "ws" / "forms").exists()
+
+
+def test_sheet_names_fit_excels_limit_in_utf16_units():
+    from perfsheets.forms.jobs import sheet_name
+
+    taken: set[str] = set()
+    name = sheet_name("😀" * 20 + " E0001", taken)  # 20 emoji = 40 UTF-16 units
+    assert len(name.encode("utf-16-le")) // 2 <= 31 and name == "😀" * 15
+    second = sheet_name("😀" * 20 + " E0002", taken)
+    assert second != name and len(second.encode("utf-16-le")) // 2 <= 31
+    assert sheet_name("李娜 E0002", taken) == "李娜 E0002"
+
+
+def test_emoji_and_long_chinese_names_generate_forms(tmp_path, small_plan):
+    people = list(small_plan.roster.employees)
+    people[1] = people[1].model_copy(update={"name": "😀" * 20})
+    people[2] = people[2].model_copy(update={"name": "𠀀" * 30 + "欧阳" * 40})  # Ext-B + 110 chars
+    plan = small_plan.model_copy(
+        update={"roster": small_plan.roster.model_copy(update={"employees": people})}
+    )
+    result = generate_forms(tmp_path / "ws", plan=plan, workers=1)
+    assert result.files and all(len(p.name.encode("utf-8")) <= 255 for p in result.files)
+    for path in result.files:
+        book = openpyxl.load_workbook(path, read_only=True)
+        assert all(len(n.encode("utf-16-le")) // 2 <= 31 for n in book.sheetnames)
