@@ -338,3 +338,21 @@ def test_emoji_and_long_chinese_names_generate_forms(tmp_path, small_plan):
     for path in result.files:
         book = openpyxl.load_workbook(path, read_only=True)
         assert all(len(n.encode("utf-16-le")) // 2 <= 31 for n in book.sheetnames)
+
+
+def test_a_duplicate_employee_id_is_named_as_such_before_any_form(tmp_path, small_plan):
+    from perfsheets.core.problems import PerfsheetsError
+
+    people = list(small_plan.roster.employees)
+    people.append(people[-1].model_copy(update={"name": "重名的人"}))
+    plan = small_plan.model_copy(
+        update={"roster": small_plan.roster.model_copy(update={"employees": people})}
+    )
+    with pytest.raises(PerfsheetsError) as caught:
+        generate_forms(tmp_path / "ws", plan=plan, workers=1)
+    assert caught.value.report is not None
+    assert (
+        "duplicate-employee" in caught.value.report.codes()
+        or "duplicate-id" in caught.value.report.codes()
+    )
+    assert not (tmp_path / "ws" / "forms").exists()
