@@ -28,9 +28,12 @@ SECTION_ORDER: tuple[SectionKind, ...] = ("kpi", "task", "competency")
 
 
 class Model(BaseModel):
-    """Strict base: unknown keys are errors (a typo in a plan must not be silently ignored)."""
+    """Strict base: unknown keys are errors (a typo in a plan must not be silently ignored), and
+    so are NaN and infinity (a target of .nan passed check and then crashed generate)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Named(Model):

@@ -118,3 +118,15 @@ def test_fast_reader_matches_pyyaml_on_the_example(small_plan):
     data, duplicates = _fast_load(text)
     assert data == yaml.load(text, Loader=yaml.CSafeLoader) and duplicates == []
     assert data["extra"] == [1, 2.5, True, None, 16, 1000, "007"]
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_nan_and_infinity_in_a_plan_are_located_errors(tmp_path, small_plan, value):
+    from perfsheets.plan.io import read_plan
+
+    path = dump_plan(small_plan, tmp_path / "plan.yaml")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("target: 100", f"target: {value}", 1), encoding="utf-8")
+    loaded = read_plan(path)
+    assert loaded.plan is None and not loaded.report.valid
+    assert any("target" in p.location() for p in loaded.report.errors)
