@@ -87,3 +87,12 @@ class LedgerBuilder:
                 "INSERT INTO appeals (employee_id, reason, opened_at, status) VALUES (?, ?, ?, ?)",
                 (employee, "评分不公", now(), status),
             )
+
+    def rewrite_details(self, details: dict[str, str]) -> None:
+        """Replace the stored detail JSON of employees' results in every run (to stand in for
+        results an older version stored)."""
+        with self.ws.ledger() as conn:
+            conn.executemany(
+                "UPDATE results SET detail_json=? WHERE employee_id=?",
+                [(detail, emp) for emp, detail in details.items()],
+            )

@@ -222,7 +222,7 @@ def zscore_calibrate(ratings: pd.DataFrame, min_ratees: int) -> tuple[pd.Series,
     points (std 0) gets the pool mean. Results are clamped to the item scale's points
     (columns ``low``/``high``). Other ratings (fewer ratees, self) keep their points.
     """
-    import numpy as np
+    import numpy as np  # heavy: loaded on first use, not at start-up
 
     key = [ratings["rater"], ratings["rtype"]]
     grouped = ratings.groupby(key, sort=False)["points"]
@@ -251,7 +251,7 @@ def zscore_calibrate(ratings: pd.DataFrame, min_ratees: int) -> tuple[pd.Series,
         _count_raters(ratings) - n_cal,
         min_ratees,
     )
-    import pandas as pd
+    import pandas as pd  # heavy: loaded on first use, not at start-up
 
     return pd.Series(out, index=ratings.index, name="points"), info
 
@@ -284,7 +284,7 @@ def leniency_table(ratings: pd.DataFrame, flag: float, min_ratees: int) -> pd.Da
     difference is at least ``flag`` scale points either way and the rater rated at least
     ``min_ratees`` people that others rated too. Positive: lenient; negative: strict.
     """
-    import pandas as pd
+    import pandas as pd  # heavy: loaded on first use, not at start-up
 
     df = ratings.loc[ratings["rtype"] != "self", ["ratee", "rater", "rtype", "item", "value"]]
     by_unit = df.groupby(["ratee", "item"], sort=False)["value"]
@@ -330,7 +330,7 @@ def krippendorff_alpha(
     :data:`MAX_ALPHA_VALUES` distinct values are rounded to whole points first. None when fewer
     than two such units exist or there is no variation at all.
     """
-    import numpy as np
+    import numpy as np  # heavy: loaded on first use, not at start-up
 
     keys = ["ratee", "item"]
     multi = ratings.groupby(keys, sort=False)[column].transform("size") > 1
@@ -346,7 +346,7 @@ def krippendorff_alpha(
         domain = np.unique(values)
     if domain.size < 2:
         return result
-    import krippendorff
+    import krippendorff  # heavy: loaded on first use, not at start-up
 
     unit_codes = df.groupby(keys, sort=False).ngroup().to_numpy()
     counts = np.zeros((units, domain.size))

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from perfsheets.consolidation import fairness
-from perfsheets.core.model import Lang, Plan
+from perfsheets.core.model import Plan
 from perfsheets.core.results import EmployeeResult
 from perfsheets.core.scoring import grade_for, round_half_up
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- grades ------------------------------------------------------------------------------------
 
 
-def grade_all(plan: Plan, results: list[EmployeeResult], lang: Lang) -> dict[str, Any]:
+def grade_all(plan: Plan, results: list[EmployeeResult]) -> dict[str, Any]:
     """Grades by thresholds, then forced distribution if the plan enables it (complete results
-    only). Returns the quota facts for the summary."""
+    only), and each grade's coefficient. Returns the quota facts for the summary. (What a grade
+    means, its consequence, is the plan's wording: put in when an output is written.)"""
     grading = plan.grading
     levels = sorted(grading.levels, key=lambda g: g.min_score, reverse=True)
     index = {g.code: i for i, g in enumerate(levels)}
@@ -51,7 +48,6 @@ def grade_all(plan: Plan, results: list[EmployeeResult], lang: Lang) -> dict[str
         if res.grade is not None:
             grade = levels[index[res.grade]]
             res.coefficient = grade.coefficient
-            res.consequence = grade.consequence_text(lang)
     return info
 
 

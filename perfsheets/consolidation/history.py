@@ -9,7 +9,6 @@ company that ended before the current cycle started.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from perfsheets.core.model import Employee, Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult, TrendPoint
 from perfsheets.core.scoring import grade_for, round_half_up, weighted_mean
-from perfsheets.ledger.results import latest_run_plan, read_only, run_totals
+from perfsheets.ledger.results import earlier_cycle
 
 
 @dataclass(frozen=True)
@@ -40,20 +39,12 @@ class CycleRecord:
 def load_cycle(workspace: str | Path) -> CycleRecord | None:
     """The latest consolidation stored in a workspace's ledger (read-only), or None."""
     path = Path(workspace) / "ledger.sqlite"
-    if not path.is_file():
+    found = earlier_cycle(path) if path.is_file() else None
+    if found is None:
         return None
-    conn = read_only(path)
-    try:
-        row = latest_run_plan(conn)
-        if row is None:
-            return None
-        rows = run_totals(conn, row[0])
-    except sqlite3.DatabaseError:
-        return None
-    finally:
-        conn.close()
-    plan = Plan.model_validate_json(row[1])
-    return CycleRecord(Path(workspace), plan, {e: (t, g, bool(c)) for e, t, g, c in rows})
+    plan_json, totals = found
+    plan = Plan.model_validate_json(plan_json)
+    return CycleRecord(Path(workspace), plan, {e: (t, g, c) for e, t, g, c in totals})
 
 
 def load_history(

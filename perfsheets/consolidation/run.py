@@ -15,9 +15,14 @@ The steps, each with every intermediate figure kept in :class:`~perfsheets.core.
    figure is rounded half-up to ``aggregation.decimals`` *before* it enters the next step, so
    anyone can recompute the result from the figures shown.
 5. Grade by thresholds, optionally forced distribution per group (:func:`fairness.forced_distribution`).
-6. Bonus coefficient and consequence of the grade; promotion candidates (top grade
-   ``promotion_after`` cycles running).
+6. Bonus coefficient of the grade; promotion candidates (top grade ``promotion_after`` cycles
+   running).
 7. Trend from earlier cycles' ledgers; :func:`rollup_year` rolls cycles up into a year result.
+
+:func:`compute` gives results by codes and numbers; :func:`consolidate` stores them so (the
+ledger keeps no names), then writes the books with the plan's names and the grades'
+consequences put in (:class:`perfsheets.core.naming.Namer`), as reports do later from the plan
+version frozen with the run.
 
 Anonymity: a rater type with fewer raters on an item than its ``min_count`` is hidden
 (``TypeScore.shown=False``, no figures, no comments) and, by default, **not counted** in the
@@ -43,8 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from perfsheets.consolidation import fairness
-from perfsheets.consolidation import outputs as results_book
+from perfsheets.consolidation import csv_files, fairness, results_book
 from perfsheets.consolidation.grading import grade_all, rank_departments
 from perfsheets.consolidation.history import (
     CycleRecord,
@@ -58,6 +62,7 @@ from perfsheets.consolidation.scorecard import Builder, prepare_ratings
 from perfsheets.consolidation.summary import build_summary, rules_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
+from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
@@ -189,23 +194,27 @@ def consolidate(
         comp.summary["quota"]["provisional"] = bool(outstanding["forms"]) and bool(
             comp.summary["quota"]["enabled"]
         )
-        # Compute -> store -> write: results.xlsx is started first because for large runs a
-        # worker process writes it while the ledger is stored and the CSVs are written.
+        # Compute -> store -> write. The ledger keeps codes and numbers; the books show the
+        # plan's names, put in after the store. For large runs a worker process writes
+        # results.xlsx meanwhile (started first: it names its own copy).
         ws.results.mkdir(parents=True, exist_ok=True)
         book = results_book.BookWriter(ws.results / "results.xlsx", comp, plan, lang)
-        lap("results.xlsx" if book.process is None else "results.xlsx worker started")
+        if book.process is not None:
+            lap("results.xlsx worker started")
         try:
             with ws.ledger() as conn:
                 run_id = store(conn, plan, comp)
             lap("store")
-            files = results_book.write_csvs(ws.results, comp, plan, lang, lap)
+            Namer(plan, lang).name_all(comp.results)
+            lap("names")
+            files = csv_files.write_csvs(ws.results, comp, plan, lang, lap)
         except BaseException:
             book.abandon()
             raise
         background = book.process is not None
         files["results"] = book.finish()
-        if background:
-            lap("results.xlsx wait")  # the time still spent waiting for the worker
+        # In-process: the time writing the book; in a worker: the time still spent waiting.
+        lap("results.xlsx wait" if background else "results.xlsx")
     summary = comp.summary
     result = ConsolidationResult(
         workspace=ws.root,
@@ -242,7 +251,7 @@ def rollup_year(
     :func:`perfsheets.consolidation.history.year_rollup`); ``out``: also write a CSV there."""
     rollup, used, language = year_rollup(workspaces, plan=plan, lang=lang)
     if out is not None:
-        rollup.csv = results_book.write_year_csv(Path(out), rollup, used, language)
+        rollup.csv = csv_files.write_year_csv(Path(out), rollup, used, language)
     return rollup
 
 
@@ -270,7 +279,7 @@ ENTRY_COLUMNS = ("ratee", "rater", "rtype", "item", "field", "value_num", "value
 def entries_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     """Entry rows (ratee, rater, rater type, item key, field, number, text, return id) as the
     DataFrame :func:`compute` reads."""
-    import pandas as pd
+    import pandas as pd  # heavy: loaded on first use, not at start-up
 
     entries = pd.DataFrame.from_records(list(map(tuple, rows)), columns=list(ENTRY_COLUMNS))
     # Ids and keys repeat a lot: categories make every later filter, sort and group cheap.
@@ -305,7 +314,8 @@ def compute(
     lang: Lang | None = None,
     progress: Progress | None = None,
 ) -> Computation:
-    """Every employee's result and the run's summary, from a plan and the ledger's inputs."""
+    """Every employee's result (codes and numbers, no names) and the run's summary (in
+    ``lang``), from a plan and the ledger's inputs."""
     with _gc_paused():
         return _compute(
             plan, inputs, calibration, history, count_hidden, lang or plan.lang, progress
@@ -335,14 +345,14 @@ def _compute(plan, inputs, calibration, history, count_hidden, lang, progress) -
             ratings, plan.aggregation.calibration_min_ratees
         )
         ratings["points"] = calibrated
-    builder = Builder(plan, inputs, ratings, lang, count_hidden, calibration)
+    builder = Builder(plan, inputs, ratings, count_hidden, calibration)
     results = []
     total = len(employees)
     for i, emp in enumerate(employees, 1):
         results.append(EmployeeResult.model_validate(builder.build(emp)))
         if progress and (i % 500 == 0 or i == total):
             progress(i, total)
-    quota = grade_all(plan, results, lang)
+    quota = grade_all(plan, results)
     apply_history(plan, results, history)
     rank_departments(results)
     agg = plan.aggregation
@@ -357,19 +367,11 @@ def _compute(plan, inputs, calibration, history, count_hidden, lang, progress) -
 
 
 def store(conn: sqlite3.Connection, plan: Plan, comp: Computation) -> int:
-    """A ``consolidate`` run and one results row per employee, in the caller's transaction."""
+    """A ``consolidate`` run and one results row per employee, in the caller's transaction
+    (the results as computed: they are stored before they are named)."""
     version = freeze_plan(conn, plan.model_dump_json())
     summary = json.dumps(comp.summary, ensure_ascii=False, default=_json_default)
-    run_id = store_run(
-        conn,
-        version,
-        now(),
-        summary,
-        (
-            (r.employee_id, r.total_score, r.grade, r.complete, r.model_dump_json())
-            for r in comp.results
-        ),
-    )
+    run_id = store_run(conn, version, now(), summary, comp.results)
     audit(
         conn,
         "consolidate",

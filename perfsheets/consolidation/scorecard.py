@@ -4,14 +4,17 @@
 then computes, per person, the KPI scores (by each KPI's rule), the rated items (trimmed mean per
 rater type, types combined by renormalised weights, anonymity minimums applied), the sections,
 the total, the self/others gaps, strengths and development areas and the comments. The grades,
-which need everyone's totals, are set afterwards by :mod:`perfsheets.consolidation.run`.
+which need everyone's totals, are set afterwards by :mod:`perfsheets.consolidation.grading`.
 
-Every figure is rounded half-up to the plan's decimals before the next step uses it.
+Every figure is rounded half-up to the plan's decimals before the next step uses it. A scorecard
+holds codes and numbers only (items by code, strengths by item key): the plan's names are put in
+when an output is written (:mod:`perfsheets.core.naming`), so the ledger stores none.
 """
 
 from __future__ import annotations
 
 import hashlib
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from perfsheets.consolidation import fairness
-from perfsheets.core.model import RATER_TYPE_ORDER, Employee, Lang, Plan, Role
+from perfsheets.core.model import RATER_TYPE_ORDER, Employee, Plan, Role
 from perfsheets.core.scoring import (
     combine_rater_types,
     kpi_completion,
@@ -44,7 +47,7 @@ def prepare_ratings(
     item. Columns: ratee, rater, rtype, item, value, points (calibrated later if asked),
     raw_points, low/high (the scale's point range), return_id.
     """
-    import pandas as pd
+    import pandas as pd  # heavy: loaded on first use, not at start-up
 
     items = pd.DataFrame(_item_rows(plan), columns=["role", "item", "scale"])
     levels = pd.DataFrame(
@@ -91,7 +94,7 @@ def _item_rows(plan: Plan) -> Iterable[tuple[str, str, str]]:
 
 def round_array(values, places: int):
     """:func:`scoring.round_half_up` over an array (computed once per distinct value)."""
-    import numpy as np
+    import numpy as np  # heavy: loaded on first use, not at start-up
 
     values = np.asarray(values, dtype=float)
     uniques, inverse = np.unique(values, return_inverse=True)
@@ -112,7 +115,7 @@ def type_rows(
     The mean drops one highest and one lowest value when a type has ``trim_min_count`` or more
     raters (the rule of :func:`scoring.trimmed_mean`, computed from group sums here).
     """
-    import numpy as np
+    import numpy as np  # heavy: loaded on first use, not at start-up
 
     if ratings.empty:
         return {}
@@ -149,10 +152,10 @@ def type_rows(
 
 @dataclass(frozen=True)
 class RoleInfo:
-    """What every person of a role shares: items, weights, names (computed once per role)."""
+    """What every person of a role shares: items and weights (computed once per role)."""
 
     role: Role
-    rated: list[tuple[str, str, str, str, float, float]]  # section, key, code, name, w, section w
+    rated: list[tuple[str, str, str, float, float]]  # section, key, code, weight, section weight
     kpi_total: float
     section_weights: dict[str, float]
     rater_weights: dict[str, float]
@@ -166,11 +169,10 @@ class Builder:
         plan: Plan,
         inputs: LedgerInputs,
         ratings: pd.DataFrame,
-        lang: Lang,
         count_hidden: bool,
         calibration: str,
     ) -> None:
-        self.plan, self.inputs, self.lang = plan, inputs, lang
+        self.plan, self.inputs = plan, inputs
         self.count_hidden, self.calibration = count_hidden, calibration
         self.agg = plan.aggregation
         self.places = self.agg.decimals
@@ -192,19 +194,13 @@ class Builder:
         self.comments = comments_by_ratee(entries)
 
     def _role_info(self, role: Role) -> RoleInfo:
-        comps = self.plan.competency_map()
         task_total = sum(t.weight for t in role.tasks) or 100.0
         comp_total = sum(c.weight for c in role.competencies) or 100.0
-        rated = [
-            ("task", f"task:{t.code}", t.code, t.label(self.lang), t.weight, task_total)
-            for t in role.tasks
+        rated = [("task", f"task:{t.code}", t.code, t.weight, task_total) for t in role.tasks]
+        rated += [
+            ("competency", f"competency:{ref.code}", ref.code, ref.weight, comp_total)
+            for ref in role.competencies
         ]
-        for ref in role.competencies:
-            comp = comps.get(ref.code)
-            name = comp.label(self.lang) if comp else ref.code
-            rated.append(
-                ("competency", f"competency:{ref.code}", ref.code, name, ref.weight, comp_total)
-            )
         return RoleInfo(
             role=role,
             rated=rated,
@@ -216,14 +212,19 @@ class Builder:
     # -- one employee ----------------------------------------------------------------------
 
     def build(self, emp: Employee) -> dict[str, Any]:
+        """One employee's result by codes and numbers: names are the outputs' business
+        (:class:`perfsheets.core.naming.Namer`)."""
         info = self.roles[emp.role]
         role = info.role
         kpis = [self.kpi(emp, info, k) for k in role.kpis]
         items: dict[str, list[dict[str, Any]]] = {"task": [], "competency": []}
         gaps: list[dict[str, Any]] = []
-        for section, key, code, name, weight, section_weight in info.rated:
-            item, gap = self.rated(emp.id, info, key, code, name, weight, section_weight)
+        # Every item by its form key, in form order: strengths and development areas are keys.
+        ranked = [{"key": f"kpi:{k['code']}", "score": k["score"]} for k in kpis]
+        for section, key, code, weight, section_weight in info.rated:
+            item, gap = self.rated(emp.id, info, key, code, weight, section_weight)
             items[section].append(item)
+            ranked.append({"key": key, "score": item["score"]})
             if gap is not None:
                 gaps.append(gap)
         sections = {"kpi": kpis, **items}
@@ -239,15 +240,12 @@ class Builder:
         if not complete:
             flags.insert(0, "incomplete")
         manager = self.people.get(emp.manager) if emp.manager else None
-        strengths, development = strengths_and_development(
-            [*kpis, *items["task"], *items["competency"]]
-        )
+        strengths, development = strengths_and_development(ranked, label="key")
         return {
             "employee_id": emp.id,
             "name": emp.name,
             "department": emp.department,
             "role": role.id,
-            "role_name": role.label(self.lang),
             "manager_id": emp.manager,
             "manager_name": manager.name if manager else None,
             "complete": complete,
@@ -262,7 +260,6 @@ class Builder:
             "strengths": strengths,
             "development_areas": development,
             "comments": self.comment_groups(emp),
-            "development_goals": list(role.development_goals),
             "target_changes": self.inputs.target_changes.get(emp.id, []),
             "appeals": self.inputs.appeals.get(emp.id, []),
             "flags": flags,
@@ -339,8 +336,6 @@ class Builder:
             completion = kpi_completion(kpi, actual, target, baseline)
         return {
             "code": kpi.code,
-            "name": kpi.label(self.lang),
-            "unit": kpi.unit,
             "weight": kpi.weight,
             "target": target,
             "original_target": original,
@@ -360,7 +355,6 @@ class Builder:
         info: RoleInfo,
         key: str,
         code: str,
-        name: str,
         weight: float,
         section_weight: float,
     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -389,7 +383,6 @@ class Builder:
         spread = None if spread is None else self.round2(spread)
         item = {
             "code": code,
-            "name": name,
             "weight": weight,
             "by_type": by_type,
             "score": score,
@@ -397,9 +390,9 @@ class Builder:
             "spread": spread,
             "high_disagreement": spread is not None and spread >= self.agg.disagreement_flag - 1e-9,
         }
-        return item, self.gap(code, name, shown_ratings, info.rater_weights)
+        return item, self.gap(code, shown_ratings, info.rater_weights)
 
-    def gap(self, code: str, name: str, ratings: dict[str, float], weights) -> dict | None:
+    def gap(self, code: str, ratings: dict[str, float], weights) -> dict | None:
         """Self against the others' combined rating (shown types, scale values)."""
         own = ratings.get("self")
         others = {t: v for t, v in ratings.items() if t != "self"}
@@ -412,7 +405,6 @@ class Builder:
         gap, kind = fairness.self_other_gap(own, other, self.agg.blind_spot_gap)
         return {
             "code": code,
-            "name": name,
             "self_rating": own,
             "others_rating": other,
             "gap": self.round2(gap),
@@ -453,18 +445,17 @@ def _digest(*parts: str) -> str:
 
 
 def strengths_and_development(
-    items: Sequence[dict[str, Any]], most: int = 3
+    items: Sequence[dict[str, Any]], most: int = 3, *, label: str = "name"
 ) -> tuple[list[str], list[str]]:
-    """Names of the highest and lowest scored items (KPIs and rated items).
+    """The ``label`` (e.g. key or name) of the highest and lowest scored items (KPIs and rated
+    items).
 
     Strengths: up to ``most`` items scored above the median of the person's item scores,
     best first; development areas: up to ``most`` scored below it, lowest first. Items at the
     median are neither, so no item is both and equal scores everywhere give none. Equal scores
     are taken in form order.
     """
-    import statistics
-
-    scored = [(i["score"], pos, i["name"]) for pos, i in enumerate(items) if i["score"] is not None]
+    scored = [(i["score"], pos, i[label]) for pos, i in enumerate(items) if i["score"] is not None]
     if len(scored) < 2:
         return [], []
     median = statistics.median(s for s, _, _ in scored)

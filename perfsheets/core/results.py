@@ -4,13 +4,26 @@
 :mod:`perfsheets.report.render` reads them back. Anonymity is already applied here: a rater group
 smaller than the plan's minimum count has ``shown=False`` and no comments, so nothing downstream
 can reveal it.
+
+Presentation is not stored: the ledger keeps codes and numbers (item codes and keys, the role id,
+grade codes, rater types, flags), never the words the plan gives them. The fields marked *shown*
+below (item names and units, the role's name and development goals, the grade's consequence)
+are empty as stored (:func:`stored_json`), and strengths and development areas are item keys;
+:class:`perfsheets.core.naming.Namer` fills in the words from the plan version frozen with the
+run, in the language of the output being written. Results stored before this rule carry their
+names: they still read, and the namer replaces the names it can resolve.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from perfsheets.core.model import RaterTypeId, SectionKind
+
+if TYPE_CHECKING:
+    from pydantic.main import IncEx
 
 
 class Record(BaseModel):
@@ -19,8 +32,8 @@ class Record(BaseModel):
 
 class KpiResult(Record):
     code: str
-    name: str
-    unit: str = ""
+    name: str = ""  # shown
+    unit: str = ""  # shown
     weight: float
     target: float | None = None
     original_target: float | None = None  # set when the target was changed during the cycle
@@ -43,7 +56,7 @@ class TypeScore(Record):
 
 class RatedItemResult(Record):
     code: str
-    name: str
+    name: str = ""  # shown
     weight: float
     by_type: dict[RaterTypeId, TypeScore] = Field(default_factory=dict)
     score: float | None = None  # combined over rater types (renormalised)
@@ -53,8 +66,8 @@ class RatedItemResult(Record):
 
 
 class Gap(Record):
-    code: str
-    name: str
+    code: str  # of the task or competency
+    name: str = ""  # shown
     self_rating: float
     others_rating: float
     gap: float  # self minus others, on the scale
@@ -102,7 +115,7 @@ class EmployeeResult(Record):
     name: str
     department: str
     role: str  # role id
-    role_name: str
+    role_name: str = ""  # shown
     manager_id: str | None = None
     manager_name: str | None = None
     complete: bool
@@ -114,7 +127,7 @@ class EmployeeResult(Record):
     grade_before_quota: str | None = None  # set when forced distribution moved the grade
     quota_group: str | None = None  # the group forced distribution ranked this person in
     coefficient: float | None = None
-    consequence: str = ""
+    consequence: str = ""  # shown: what the grade means (the plan's text)
     rank_in_department: int | None = None
     department_size: int | None = None
     percentile: float | None = None  # share of the department at or below this score, 0..1
@@ -122,12 +135,33 @@ class EmployeeResult(Record):
     tasks: list[RatedItemResult] = Field(default_factory=list)
     competencies: list[RatedItemResult] = Field(default_factory=list)
     gaps: list[Gap] = Field(default_factory=list)
-    strengths: list[str] = Field(default_factory=list)  # item names, highest scored
-    development_areas: list[str] = Field(default_factory=list)  # item names, lowest scored
+    # The highest and lowest scored items: as stored, by their keys as the forms name them
+    # (kpi:S01, task:T1, competency:C1); when shown, by their names.
+    strengths: list[str] = Field(default_factory=list)
+    development_areas: list[str] = Field(default_factory=list)
     comments: list[CommentGroup] = Field(default_factory=list)
-    development_goals: list[str] = Field(default_factory=list)
+    development_goals: list[str] = Field(default_factory=list)  # shown: the role's, from the plan
     target_changes: list[TargetChange] = Field(default_factory=list)
     appeals: list[Appeal] = Field(default_factory=list)
     trend: list[TrendPoint] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     calibration: str = "none"
+
+
+# What :func:`stored_json` leaves out: the words of the plan (see the module docstring).
+_ITEM_WORDS: IncEx = {"__all__": {"name"}}
+SHOWN_FIELDS: IncEx = {
+    "role_name": True,
+    "consequence": True,
+    "development_goals": True,
+    "kpis": {"__all__": {"name", "unit"}},
+    "tasks": _ITEM_WORDS,
+    "competencies": _ITEM_WORDS,
+    "gaps": _ITEM_WORDS,
+}
+
+
+def stored_json(result: EmployeeResult) -> str:
+    """A result as computed (not yet named) as the ledger keeps it: codes and numbers, none of
+    the plan's words (their empty fields left out)."""
+    return result.model_dump_json(exclude=SHOWN_FIELDS)

@@ -1,4 +1,9 @@
-"""Consolidation runs and their results in the ledger: the latest run, its results and summary."""
+"""Consolidation runs and their results in the ledger: the latest run, its results, its summary
+and the plan version frozen with it; the accepted entries a run reads; earlier cycles' ledgers.
+
+Results are stored by codes and numbers (:func:`perfsheets.core.results.stored_json`);
+:func:`load_results` gives them named from the plan frozen with their run.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from perfsheets.core.results import EmployeeResult
+from perfsheets.core.model import Lang, Plan
+from perfsheets.core.naming import Namer
+from perfsheets.core.results import EmployeeResult, stored_json
 
 
 def latest_run(conn: sqlite3.Connection) -> int | None:
@@ -17,9 +24,22 @@ def latest_run(conn: sqlite3.Connection) -> int | None:
 
 
 def load_results(
+    conn: sqlite3.Connection, employee_ids: list[str] | None = None, *, lang: Lang | None = None
+) -> list[EmployeeResult]:
+    """Employee results of the latest consolidation, in employee-id order, named from the plan
+    version frozen with the run in ``lang`` (default: that plan's language)."""
+    results = stored_results(conn, employee_ids)
+    plan = frozen_plan(conn)
+    if plan is None:  # a run stored without its plan: the names it carries, if any
+        return results
+    return Namer(plan, lang or plan.lang).name_all(results)
+
+
+def stored_results(
     conn: sqlite3.Connection, employee_ids: list[str] | None = None
 ) -> list[EmployeeResult]:
-    """Employee results of the latest consolidation, in employee-id order."""
+    """Employee results of the latest consolidation as stored (codes and numbers; results of
+    older versions also carry names), in employee-id order."""
     run = latest_run(conn)
     if run is None:
         return []
@@ -64,9 +84,9 @@ def store_run(
     plan_version: int,
     started_at: str,
     summary_json: str,
-    rows: Iterable[tuple[str, float | None, str | None, bool, str]],
+    results: Iterable[EmployeeResult],
 ) -> int:
-    """A ``consolidate`` run and its results: (employee id, total, grade, complete, detail JSON)."""
+    """A ``consolidate`` run and its results (as :func:`stored_json` keeps them)."""
     cur = conn.execute(
         "INSERT INTO runs (kind, plan_version, started_at, summary_json) VALUES (?, ?, ?, ?)",
         ("consolidate", plan_version, started_at, summary_json),
@@ -76,8 +96,8 @@ def store_run(
         "INSERT INTO results (run_id, employee_id, total_score, grade, complete, detail_json)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (
-            (run_id, emp, total, grade, int(done), detail)
-            for emp, total, grade, done, detail in rows
+            (run_id, r.employee_id, r.total_score, r.grade, int(r.complete), stored_json(r))
+            for r in results
         ),
     )
     return run_id
@@ -93,15 +113,32 @@ def latest_run_plan(conn: sqlite3.Connection) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-def run_totals(
-    conn: sqlite3.Connection, run_id: int
-) -> list[tuple[str, float | None, str | None, int]]:
-    """(employee id, total, grade, complete) of every result of a run."""
-    return conn.execute(
-        "SELECT employee_id, total_score, grade, complete FROM results WHERE run_id=?", (run_id,)
-    ).fetchall()
+def frozen_plan(conn: sqlite3.Connection) -> Plan | None:
+    """The plan version frozen with the latest consolidation run, None before the first (or for
+    a run stored without one)."""
+    found = latest_run_plan(conn)
+    return None if found is None else Plan.model_validate_json(found[1])
 
 
-def read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection to another workspace's ledger (history is only ever read)."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+# --- earlier cycles ---------------------------------------------------------------------------
+
+Totals = list[tuple[str, float | None, str | None, bool]]  # employee, total, grade, complete
+
+
+def earlier_cycle(ledger_path: Path) -> tuple[str, Totals] | None:
+    """(frozen plan JSON, totals) of the latest consolidation in another cycle's ledger, opened
+    read-only (history is only ever read); None when it has none or is no ledger."""
+    conn = sqlite3.connect(f"{ledger_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        found = latest_run_plan(conn)
+        if found is None:
+            return None
+        rows = conn.execute(
+            "SELECT employee_id, total_score, grade, complete FROM results WHERE run_id=?",
+            (found[0],),
+        ).fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return found[1], [(emp, total, grade, bool(done)) for emp, total, grade, done in rows]

@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from perfsheets.core.model import Lang, Plan
-from perfsheets.core.naming import named
+from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.results import latest_run_plan, load_results
+from perfsheets.ledger.results import frozen_plan, stored_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.plan.io import load_plan
 from perfsheets.report.assets import (
@@ -376,15 +376,14 @@ def render_reports(
     started = time.perf_counter()
     ws = Workspace(Path(workspace))
     with ws.ledger() as conn:
-        frozen = latest_run_plan(conn)
-        stored = load_results(conn)
+        frozen = frozen_plan(conn)
+        stored = stored_results(conn)
     # The plan version frozen with the run, not today's plan.yaml: a report says what the run did.
-    if plan is None:
-        plan = Plan.model_validate_json(frozen[1]) if frozen else _load_plan(ws)
+    plan = plan or frozen or _load_plan(ws)
     lang = lang or plan.cycle.language
     font = require_cjk_font(lang)
     warnings = [w for w in [harfbuzz_subset_warning(lang)] if w]
-    all_results = [named(r, plan, lang) for r in stored]
+    all_results = Namer(plan, lang).name_all(stored)
     if not all_results:
         raise PerfsheetsError(
             "还没有汇总结果：请先运行 perfsheets consolidate"

@@ -201,7 +201,7 @@ def test_rank_and_percentile_within_department(tmp_path, small_plan):
 
 
 def test_results_book_from_a_worker_process(tmp_path, small_plan, monkeypatch):
-    from perfsheets.consolidation import outputs as results_book
+    from perfsheets.consolidation import results_book
 
     lb = LedgerBuilder(tmp_path / "ws", small_plan)
     rate_e002(lb)

@@ -1,32 +1,33 @@
-"""Consolidation's files for HR: results.xlsx, scores.csv, ratings.csv (and year_scores.csv).
+"""Consolidation's workbook for HR: results.xlsx (the CSV files are :mod:`.csv_files`).
 
-All written atomically. Text from people (names, comments, ids) goes into cells with
-``write_string`` only, and into CSV through :func:`safety.csv_safe`, so nothing becomes a formula.
-Every sheet has a filter on its header row and the header frozen.
+Written atomically. Text from people (names, comments, ids) goes into cells with
+``write_string`` only, so nothing becomes a formula. Every sheet has a filter on its header row
+and the header frozen.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import multiprocessing
 import numbers
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from perfsheets.core.cells import csv_safe, sheet_text
+from perfsheets.consolidation.csv_files import rating_detail
+from perfsheets.core.cells import sheet_text
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
+from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.quotas import grade_quota_kinds, quota_text
-from perfsheets.files.atomic import atomic_write, atomic_write_text
+from perfsheets.files.atomic import atomic_write, temp_beside
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from perfsheets.consolidation.history import YearRollup
     from perfsheets.consolidation.inputs import Computation
     from perfsheets.core.results import EmployeeResult
 
@@ -52,155 +53,6 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
 
 def _t(lang: Lang, zh: str, en: str) -> str:
     return tr(lang, zh, en)
-
-
-def write_csvs(
-    folder: Path, comp: Computation, plan: Plan, lang: Lang, lap: Callable[[str], None]
-) -> dict[str, Path]:
-    """Write scores.csv and ratings.csv of a consolidation in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {"scores": write_scores_csv(folder / "scores.csv", comp.results, plan, lang)}
-    lap("scores.csv")
-    files["ratings"] = write_ratings_csv(folder / "ratings.csv", comp.ratings, lang, plan)
-    lap("ratings.csv")
-    return files
-
-
-# --- CSV ---------------------------------------------------------------------------------------
-
-SCORE_FIELDS = (
-    "employee_id",
-    "name",
-    "department",
-    "role",
-    "role_name",
-    "manager_id",
-    "kpi_score",
-    "task_score",
-    "competency_score",
-    "total_score",
-    "grade",
-    "grade_before_quota",
-    "coefficient",
-    "consequence",
-    "complete",
-    "missing_types",
-    "rank_in_department",
-    "department_size",
-    "flags",
-)
-
-
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else csv_safe(v) for v in row])
-    return buf.getvalue()
-
-
-def write_scores_csv(path: Path, results: Sequence[EmployeeResult], plan: Plan, lang: Lang) -> Path:
-    """results/scores.csv: one row per employee (UTF-8 with BOM, formula-injection safe)."""
-    rows = (
-        (
-            r.employee_id,
-            r.name,
-            r.department,
-            r.role,
-            r.role_name,
-            r.manager_id,
-            r.section_scores.get("kpi"),
-            r.section_scores.get("task"),
-            r.section_scores.get("competency"),
-            r.total_score,
-            r.grade,
-            r.grade_before_quota,
-            r.coefficient,
-            r.consequence,
-            "yes" if r.complete else "no",
-            ";".join(r.missing_types),
-            r.rank_in_department,
-            r.department_size,
-            ";".join(r.flags),
-        )
-        for r in results
-    )
-    return atomic_write_text(path, _csv_text(SCORE_FIELDS, rows))
-
-
-RATING_FIELDS = (
-    "employee_id",
-    "employee_name",
-    "department",
-    "rater_id",
-    "rater_name",
-    "rater_type",
-    "item",
-    "rating",
-    "points",
-    "calibrated_points",
-)
-
-
-def rating_detail(ratings: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """The long rater-detail table (one row per rating) with names, safe for CSV/xlsx."""
-    import pandas as pd
-
-    names = {x.id: x.name for x in plan.roster.external_raters}
-    names.update({e.id: e.name for e in plan.roster.employees})
-    depts = {e.id: e.department for e in plan.roster.employees}
-    if ratings.empty:
-        return pd.DataFrame(columns=list(RATING_FIELDS))
-    return pd.DataFrame(
-        {
-            "employee_id": ratings["ratee"],
-            "employee_name": ratings["ratee"].map(names),
-            "department": ratings["ratee"].map(depts),
-            "rater_id": ratings["rater"],
-            "rater_name": ratings["rater"].map(names).fillna(""),
-            "rater_type": ratings["rtype"],
-            "item": ratings["item"],
-            "rating": ratings["value"],
-            "points": ratings["raw_points"],
-            "calibrated_points": ratings["points"].round(2),
-        }
-    )
-
-
-def write_ratings_csv(path: Path, ratings: pd.DataFrame, lang: Lang, plan: Plan) -> Path:
-    """results/ratings.csv: every rating with rater and points (rater detail, long format)."""
-    detail = rating_detail(ratings, plan)
-    columns = []
-    for col in RATING_FIELDS:
-        values = detail[col].astype(object).tolist()
-        if col not in ("rating", "points", "calibrated_points"):
-            safe = {v: csv_safe(v) for v in set(values)}  # few distinct names: check each once
-            values = [safe[v] for v in values]
-        columns.append(values)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(RATING_FIELDS)
-    writer.writerows(zip(*columns, strict=True))
-    return atomic_write_text(path, buf.getvalue())
-
-
-def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Path:
-    """year_scores.csv: one row per employee of the year roll-up."""
-    periods = sorted({p.period for r in rollup.results for p in r.parts})
-    header = ["employee_id", "name", "department", "role"]
-    header += [f"{p}_mean" for p in periods] + ["year_score", "grade", "coefficient", "complete"]
-    header.append("missing_parts")
-    rows = []
-    for r in rollup.results:
-        means = {p.period: p.mean for p in r.parts}
-        rows.append(
-            [r.employee_id, r.name, r.department, r.role]
-            + [means.get(p) for p in periods]
-            + [r.year_score, r.grade, r.coefficient, "yes" if r.complete else "no"]
-            + [";".join(r.missing_parts)]
-        )
-    return atomic_write_text(path, _csv_text(header, rows))
 
 
 # --- results.xlsx ------------------------------------------------------------------------------
@@ -248,7 +100,7 @@ def write_results_book(path: Path, comp: Computation, plan: Plan, lang: Lang) ->
 
 
 def _write_book(target: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
-    import xlsxwriter
+    import xlsxwriter  # heavy: loaded on first use, not at start-up
 
     book = xlsxwriter.Workbook(
         str(target),
@@ -277,20 +129,19 @@ BACKGROUND_MIN_EMPLOYEES = 2_000
 
 
 class BookWriter:
-    """results.xlsx written by a forked worker into a temporary file next to it; the file is
-    put in place by :meth:`finish` only, so a failed run leaves the previous book untouched.
+    """results.xlsx of a run, written into a temporary file next to it and put in place by
+    :meth:`finish` only, so a failed run leaves the previous book untouched.
 
-    Without ``fork`` (Windows, macOS spawn) or for small runs it writes in-process.
+    Started with the results as computed (codes and numbers), before the ledger is written: for
+    large runs a forked worker names its own copy of them (:class:`Namer`) and writes the book
+    meanwhile. Otherwise (small runs, no ``fork`` on Windows or macOS) :meth:`finish` writes it
+    in-process from the results as the caller has named them by then.
     """
 
     def __init__(self, path: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
-        import multiprocessing
-        import os
-
-        from perfsheets.files.atomic import temp_beside
-
         self.path = Path(path)
         self.tmp = temp_beside(self.path)
+        self.comp, self.plan, self.lang = comp, plan, lang
         self.process = None
         background = (
             len(comp.results) >= BACKGROUND_MIN_EMPLOYEES
@@ -298,7 +149,6 @@ class BookWriter:
             and "fork" in multiprocessing.get_all_start_methods()
         )
         if not background:
-            self._run(comp, plan, lang)
             return
         ctx = multiprocessing.get_context("fork")
         self.errors, child_end = ctx.Pipe(duplex=False)
@@ -308,18 +158,18 @@ class BookWriter:
         self.process.start()
         child_end.close()
 
-    def _run(self, comp: Computation, plan: Plan, lang: Lang) -> None:
+    def _write_here(self) -> None:
         try:
-            _write_book(self.tmp, comp, plan, lang)
+            _write_book(self.tmp, self.comp, self.plan, self.lang)
         except BaseException:
             self.tmp.unlink(missing_ok=True)
             raise
 
     def finish(self) -> Path:
-        """Wait for the worker, then move the book into place."""
-        import os
-
-        if self.process is not None:
+        """Write the book (in-process) or wait for the worker, then move the book into place."""
+        if self.process is None:
+            self._write_here()
+        else:
             self.process.join()
             if self.process.exitcode != 0:
                 message = (
@@ -339,6 +189,7 @@ class BookWriter:
 
 def _book_worker(errors, tmp: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
     try:
+        Namer(plan, lang).name_all(comp.results)  # this process's copy, forked before naming
         _write_book(tmp, comp, plan, lang)
     except BaseException as exc:
         errors.send(f"{type(exc).__name__}: {exc}")
