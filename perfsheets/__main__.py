@@ -1,3 +1,5 @@
-from .cli import main
+"""``python -m perfsheets``: the same command line as ``perfsheets``."""
+
+from perfsheets.cli import main
 
 main()

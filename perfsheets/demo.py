@@ -7,19 +7,35 @@ few missing and faulty returns) → collect → consolidate → report. Each sta
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Every stage at the top: this module is itself loaded only when a demo runs (the CLI and the
+# public API import it on use), and the stages load their heavy libraries on use.
+from perfsheets.collect.run import collect_returns
+from perfsheets.consolidation.run import consolidate
 from perfsheets.core.model import Lang
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.cycle.setup import init_workspace
+from perfsheets.forms.generate import generate_forms
+from perfsheets.forms.simulate import simulate_returns
+from perfsheets.ledger.results import load_results
+from perfsheets.ledger.workspace import Workspace
+from perfsheets.report.render import render_reports
 
-StageCallback = Callable[[str, Callable[[int, int], None] | None], Callable[[int, int], None]]
+Progress = Callable[[int, int], None]
+StageProgress = Callable[[str], Progress]
+"""Given a stage's name, the progress(done, total) callback that stage reports to."""
 
 
 @dataclass
 class StageTiming:
+    """One stage of the demo: its name, how long it took and the stage's own result."""
+
     stage: str
     seconds: float
     result: Any = None
@@ -27,6 +43,8 @@ class StageTiming:
 
 @dataclass
 class DemoResult:
+    """What a demo did: its workspace, the company's size and every stage in order."""
+
     workspace: Path
     employees: int
     stages: list[StageTiming] = field(default_factory=list)
@@ -77,10 +95,6 @@ def _no_progress(done: int, total: int) -> None:
 
 def _fresh_folder(root: Path) -> Path:
     """An empty folder for the demo; only a previous demo's folder is ever cleared."""
-    import shutil
-
-    from perfsheets.core.problems import PerfsheetsError
-
     if root.exists() and any(root.iterdir()):
         if not (root / MARKER).exists():
             raise PerfsheetsError(
@@ -102,20 +116,13 @@ def run_demo(
     missing: float = 0.03,
     mistakes: float = 0.03,
     report_limit: int | None = None,
-    stage: Callable[[str], Callable[[int, int], None]] | None = None,
+    stage: StageProgress | None = None,
 ) -> DemoResult:
     """Run every stage on a synthetic company of ``employees`` people in ``path`` (replaced).
 
     ``report_limit`` renders only the first N employee reports (plus packs and the HR summary),
     which keeps large demos short; None renders all of them.
     """
-    from perfsheets.collect.run import collect_returns
-    from perfsheets.consolidation.run import consolidate
-    from perfsheets.cycle.setup import init_workspace
-    from perfsheets.forms.generate import generate_forms
-    from perfsheets.forms.simulate import simulate_returns
-    from perfsheets.report.render import render_reports
-
     root = _fresh_folder(Path(path))
     result = DemoResult(workspace=root, employees=employees)
     progress_for = stage or (lambda name: _no_progress)
@@ -151,9 +158,6 @@ def run_demo(
     timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
     chosen = None
     if report_limit is not None:
-        from perfsheets.ledger.results import load_results
-        from perfsheets.ledger.workspace import Workspace
-
         with Workspace(root).ledger() as conn:
             chosen = [r.employee_id for r in load_results(conn)][:report_limit]
     timed("report", render_reports, root, employees=chosen, progress=progress_for("report"))

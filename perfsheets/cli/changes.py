@@ -1,4 +1,9 @@
-"""Commands across and during a cycle: rollup, import-actuals, adjust, progress, appeal."""
+"""Commands across and during a cycle: rollup, import-actuals, adjust, progress, appeal.
+
+Each command imports its stage when it runs (``# lazy: start-up``): importing every stage up front
+doubles the start-up of ``perfsheets --help`` (0.17 s to 0.35 s), and pandas, WeasyPrint and
+openpyxl load only inside the stage function that needs them.
+"""
 
 from __future__ import annotations
 
@@ -14,19 +19,19 @@ from perfsheets.cli.output import (
     JsonOpt,
     LangOpt,
     WorkspaceArg,
-    _fail,
-    _plan_lang,
-    _print_row_lists,
-    _t,
+    fail,
     finish,
     jsonable,
     library_errors,
+    message_lang,
     out,
     print_json,
+    print_row_lists,
     problems_table,
     rows_table,
     scalar_rows,
     summary_table,
+    tr,
 )
 
 
@@ -40,17 +45,17 @@ def rollup(
     as_json: JsonOpt = False,
 ) -> None:
     """Year results: roll the cycles' results up by the plan's period weights."""
-    from perfsheets.consolidation.run import rollup_year
+    from perfsheets.consolidation.run import rollup_year  # lazy: start-up
 
-    language = _plan_lang(workspaces[-1], lang)
+    language = message_lang(workspaces[-1], lang)
     with library_errors():
         result = rollup_year(workspaces, out=out, lang=language)
     if as_json:
         print_json(result)
         return
     rows = [jsonable(r) for r in result.results]
-    rows_table(_t(language, "年度结果", "Year results"), [_flat(r) for r in rows])
-    summary_table(_t(language, "年度汇总", "Year roll-up"), scalar_rows(result))
+    rows_table(tr(language, "年度结果", "Year results"), [_flat(r) for r in rows])
+    summary_table(tr(language, "年度汇总", "Year roll-up"), scalar_rows(result))
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -74,16 +79,16 @@ def import_actuals(
     as_json: JsonOpt = False,
 ) -> None:
     """Import KPI actuals from a business system; nothing is applied if any row is wrong."""
-    from perfsheets.midcycle.actuals import import_actuals as run
+    from perfsheets.midcycle.actuals import import_actuals as run  # lazy: start-up
 
-    language = _plan_lang(workspace, lang)
+    language = message_lang(workspace, lang)
     with library_errors():
         result = run(workspace, file, source=source, dry_run=check_only)
     if not as_json:
         problems_table(result.report, language)
     finish(
         result,
-        _t(language, "实际值导入", "Actuals import"),
+        tr(language, "实际值导入", "Actuals import"),
         as_json,
         0 if result.report.valid else EXIT_PROBLEMS,
     )
@@ -104,9 +109,9 @@ def adjust(
     as_json: JsonOpt = False,
 ) -> None:
     """Record an approved change of a KPI target during the cycle (kept in the audit log)."""
-    from perfsheets.midcycle.targets import adjust_target
+    from perfsheets.midcycle.targets import adjust_target  # lazy: start-up
 
-    language = _plan_lang(workspace, lang)
+    language = message_lang(workspace, lang)
     with library_errors():
         result = adjust_target(
             workspace,
@@ -117,7 +122,7 @@ def adjust(
             approved_by=approved_by,
             confirm=confirm,
         )
-    finish(result, _t(language, "目标调整", "Target change"), as_json)
+    finish(result, tr(language, "目标调整", "Target change"), as_json)
 
 
 @app.command()
@@ -128,10 +133,10 @@ def progress(
     as_json: JsonOpt = False,
 ) -> None:
     """Completion so far per person and department, from imported actuals (+ results/progress.xlsx)."""
-    from perfsheets.midcycle.progress import progress as run
-    from perfsheets.midcycle.progress import write_progress_xlsx
+    from perfsheets.midcycle.progress import progress as run  # lazy: start-up
+    from perfsheets.midcycle.progress import write_progress_xlsx  # lazy: start-up
 
-    language = _plan_lang(workspace, lang)
+    language = message_lang(workspace, lang)
     with library_errors():
         day = dt.date.fromisoformat(today) if today else None
         result = run(workspace, today=day)
@@ -140,10 +145,10 @@ def progress(
         print_json({"progress": result, "file": path})
         return
     rows_table(
-        _t(language, "各部门进度", "Progress by department"), result.department_rows(language)
+        tr(language, "各部门进度", "Progress by department"), result.department_rows(language)
     )
-    rows_table(_t(language, "个人进度", "Progress per person"), result.person_rows(language))
-    out.print(_t(language, f"进度表：{path}", f"Progress workbook: {path}"))
+    rows_table(tr(language, "个人进度", "Progress per person"), result.person_rows(language))
+    out.print(tr(language, f"进度表：{path}", f"Progress workbook: {path}"))
 
 
 @app.command()
@@ -169,13 +174,13 @@ def appeal(
     A decision changes no score: an upheld appeal is corrected through a corrected return,
     collected and consolidated again.
     """
-    from perfsheets.midcycle import appeals
+    from perfsheets.midcycle import appeals  # lazy: start-up
 
-    language = _plan_lang(workspace, lang)
+    language = message_lang(workspace, lang)
     with library_errors():
         if resolve is not None:
             if outcome not in ("upheld", "rejected"):
-                raise _fail("--outcome must be upheld or rejected")
+                raise fail("--outcome must be upheld or rejected")
             decision: Literal["upheld", "rejected"] = (
                 "upheld" if outcome == "upheld" else "rejected"
             )
@@ -185,17 +190,17 @@ def appeal(
         elif employee and reason:
             result = {"appeal_id": appeals.open_appeal(workspace, employee=employee, reason=reason)}
         elif reason:
-            raise _fail("to open an appeal give both --employee and --reason")
+            raise fail("to open an appeal give both --employee and --reason")
         else:
             result = {"appeals": appeals.list_appeals(workspace, employee=employee, status=state)}
     if as_json:
         print_json(result)
         return
-    _print_row_lists(result, language)
-    summary_table(_t(language, "申诉", "Appeals"), scalar_rows(result))
+    print_row_lists(result, language)
+    summary_table(tr(language, "申诉", "Appeals"), scalar_rows(result))
     if getattr(result, "outcome", None) == "upheld":
         out.print(
-            _t(
+            tr(
                 language,
                 "申诉成立：请收回更正后的评价表，再运行 collect 和 consolidate。",
                 "Appeal upheld: collect the corrected return, then run consolidate again.",

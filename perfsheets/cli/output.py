@@ -28,7 +28,9 @@ err = Console(stderr=True, highlight=False, markup=False)
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-class _State:
+class State:
+    """Options of the whole command line (set by the root callback)."""
+
     debug = False
 
 
@@ -42,7 +44,8 @@ LangOpt = Annotated[
 ]
 
 
-def _lang(value: str | None) -> Lang | None:
+def parse_lang(value: str | None) -> Lang | None:
+    """The language a --lang value names (zh or en, in their usual spellings), or None."""
     if value is None:
         return None
     if value.lower() in ("zh", "zh-cn", "cn"):
@@ -52,12 +55,13 @@ def _lang(value: str | None) -> Lang | None:
     raise typer.BadParameter(f"unknown language {value!r}: use zh or en", param_hint="--lang")
 
 
-def _plan_lang(workspace: Path, override: str | None = None) -> Lang:
+def message_lang(workspace: Path, override: str | None = None) -> Lang:
     """Language for messages: --lang, else the plan's, else Chinese."""
-    chosen = _lang(override)
+    chosen = parse_lang(override)
     if chosen:
         return chosen
     try:
+        # Loaded on use, not at start-up: the plan reader brings in YAML, which --help never needs.
         from perfsheets.ledger.workspace import Workspace
         from perfsheets.plan.io import load_plan
 
@@ -66,7 +70,8 @@ def _plan_lang(workspace: Path, override: str | None = None) -> Lang:
         return "zh-CN"
 
 
-def _t(lang: Lang, zh: str, en: str) -> str:
+def tr(lang: Lang, zh: str, en: str) -> str:
+    """The text of a message in the command's language."""
     return en if lang == "en" else zh
 
 
@@ -122,10 +127,10 @@ def summary_table(title: str, rows: list[tuple[str, Any]]) -> None:
 def problems_table(report: Report, lang: Lang, limit: int = 30) -> None:
     if not len(report):
         return
-    table = Table(title=_t(lang, "问题", "Problems"), title_justify="left", expand=True)
-    table.add_column(_t(lang, "位置", "where"), overflow="fold", ratio=2)
-    table.add_column(_t(lang, "代码", "code"), overflow="fold", ratio=1)
-    table.add_column(_t(lang, "说明", "message"), overflow="fold", ratio=4)
+    table = Table(title=tr(lang, "问题", "Problems"), title_justify="left", expand=True)
+    table.add_column(tr(lang, "位置", "where"), overflow="fold", ratio=2)
+    table.add_column(tr(lang, "代码", "code"), overflow="fold", ratio=1)
+    table.add_column(tr(lang, "说明", "message"), overflow="fold", ratio=4)
     for problem in list(report)[:limit]:
         style = "red" if problem.is_error else "yellow"
         table.add_row(problem.location(), problem.code, problem.message(lang), style=style)
@@ -133,7 +138,7 @@ def problems_table(report: Report, lang: Lang, limit: int = 30) -> None:
     if len(report) > limit:
         more = len(report) - limit
         out.print(
-            _t(
+            tr(
                 lang,
                 f"……另有 {more} 条（--json 可列出全部）",
                 f"... and {more} more (--json lists all)",
@@ -162,7 +167,28 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
         yield update
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+@contextmanager
+def stage_bars(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], None]]]:
+    """One progress line per demo stage."""
+    if not enabled or not err.is_terminal:
+        yield lambda name: lambda done, total: None
+        return
+    columns = (
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err) as bar:
+
+        def for_stage(name: str) -> Callable[[int, int], None]:
+            task = bar.add_task(name, total=None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        yield for_stage
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     err.print(f"perfsheets: {message}", style="red")
     return typer.Exit(code)
 
@@ -175,18 +201,18 @@ def library_errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except PerfsheetsError as exc:
-        if _State.debug:
+        if State.debug:
             raise
         if exc.report is not None and len(exc.report):
             problems_table(exc.report, "zh-CN")
-            raise _fail(str(exc), EXIT_PROBLEMS) from None
+            raise fail(str(exc), EXIT_PROBLEMS) from None
         if exc.exit_code is not None:
-            raise _fail(str(exc), exc.exit_code) from None
-        raise _fail(str(exc)) from None
+            raise fail(str(exc), exc.exit_code) from None
+        raise fail(str(exc)) from None
     except (OSError, ValueError) as exc:
-        if _State.debug:
+        if State.debug:
             raise
-        raise _fail(f"{type(exc).__name__}: {exc}") from None
+        raise fail(f"{type(exc).__name__}: {exc}") from None
 
 
 def scalar_rows(result: Any) -> list[tuple[str, Any]]:
@@ -235,7 +261,7 @@ def finish(result: Any, title: str, as_json: bool, exit_code: int = EXIT_OK) -> 
         raise typer.Exit(exit_code)
 
 
-def _print_row_lists(result: Any, language: Lang) -> None:
+def print_row_lists(result: Any, language: Lang) -> None:
     """Print every list-of-rows field of a result as its own table."""
     data = jsonable(result)
     for key, value in data.items() if isinstance(data, dict) else []:

@@ -1,5 +1,7 @@
 """The command line: every command has help and is documented; errors are one clean line."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,22 @@ def test_missing_workspace_is_one_line_exit_2(tmp_path):
     result = runner.invoke(app, ["status", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+    assert result.output.startswith("perfsheets: ") and "no plan.yaml" in result.output
+
+
+def test_help_starts_without_the_heavy_libraries():
+    # Each command imports its stage on use; --help must not pay for pandas, WeasyPrint, openpyxl.
+    code = (
+        "import sys\n"
+        "from perfsheets.cli import main\n"
+        "sys.argv = ['perfsheets', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('pandas', 'weasyprint', 'openpyxl', 'xlsxwriter', 'numpy')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "Usage" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "[]"
