@@ -35,3 +35,23 @@ def test_all_lists_callables_and_types():
 
 def test_all_names_the_lazy_api_exactly():
     assert sorted(perfsheets.__all__) == sorted([*perfsheets._API, "__version__"])
+
+
+def test_every_api_name_is_imported_for_type_checkers_from_where_it_loads():
+    # Users' checkers (mypy, pyright) see the real objects only through `if TYPE_CHECKING:`.
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(perfsheets))
+    (guard,) = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+    ]
+    typed = {
+        alias.name: node.module
+        for node in guard.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == {name: f"perfsheets.{module}" for name, module in perfsheets._API.items()}
