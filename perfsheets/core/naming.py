@@ -41,6 +41,7 @@ class Namer:
         self.competencies = {code: c.label(lang) for code, c in comps.items()}
         self.roles = {role.id: self._role_words(role) for role in plan.roles}
         self.consequences = {g.code: g.consequence_text(lang) for g in plan.grading.levels}
+        self.people = {e.id: e.name for e in plan.roster.employees}
 
     def _role_words(self, role: Role) -> RoleWords:
         lang = self.lang
@@ -59,6 +60,10 @@ class Namer:
     def name(self, result: EmployeeResult) -> EmployeeResult:
         """Fill ``result``'s names and wording in place (it is returned for convenience)."""
         role = self.roles.get(result.role)
+        # People are named from the frozen roster; a result of an older ledger keeps its names.
+        result.name = self.people.get(result.employee_id, result.name)
+        if result.manager_id is not None:
+            result.manager_name = self.people.get(result.manager_id, result.manager_name)
         stored_names = self._stored_names(result)
         for kpi in result.kpis:
             found = role.kpis.get(kpi.code) if role else None

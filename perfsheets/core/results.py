@@ -7,11 +7,13 @@ can reveal it.
 
 Presentation is not stored: the ledger keeps codes and numbers (item codes and keys, the role id,
 grade codes, rater types, flags), never the words the plan gives them. The fields marked *shown*
-below (item names and units, the role's name and development goals, the grade's consequence)
-are empty as stored (:func:`stored_json`), and strengths and development areas are item keys;
+below (the person's and the manager's names, item names and units, the role's name and
+development goals, the grade's consequence) are empty as stored (:func:`stored_json`), and strengths and development areas are item keys;
 :class:`perfsheets.core.naming.Namer` fills in the words from the plan version frozen with the
 run, in the language of the output being written. Results stored before this rule carry their
-names: they still read, and the namer replaces the names it can resolve.
+names: they still read, and the namer replaces the names it can resolve. The department is kept:
+it is the roster's grouping key (quota groups, department figures), not a label. A trend point
+keeps the earlier cycle's name, which only that cycle's own plan knows.
 """
 
 from __future__ import annotations
@@ -112,12 +114,12 @@ class TrendPoint(Record):
 
 class EmployeeResult(Record):
     employee_id: str
-    name: str
+    name: str = ""  # shown: the person's name in the roster of the frozen plan
     department: str
     role: str  # role id
     role_name: str = ""  # shown
     manager_id: str | None = None
-    manager_name: str | None = None
+    manager_name: str | None = None  # shown
     complete: bool
     missing_types: list[RaterTypeId] = Field(default_factory=list)
     section_scores: dict[SectionKind, float | None] = Field(default_factory=dict)
@@ -151,6 +153,8 @@ class EmployeeResult(Record):
 # What :func:`stored_json` leaves out: the words of the plan (see the module docstring).
 _ITEM_WORDS: IncEx = {"__all__": {"name"}}
 SHOWN_FIELDS: IncEx = {
+    "name": True,
+    "manager_name": True,
     "role_name": True,
     "consequence": True,
     "development_goals": True,

@@ -40,6 +40,8 @@ def test_the_ledger_keeps_codes_and_numbers_not_the_plans_words(lb):
     assert [k.name for k in stored.kpis] == ["", "", ""] and stored.kpis[0].unit == ""
     assert {i.name for i in [*stored.tasks, *stored.competencies, *stored.gaps]} == {""}
     assert (stored.role_name, stored.consequence, stored.development_goals) == ("", "", [])
+    assert (stored.name, stored.manager_name) == ("", None)  # people are named from the roster
+    assert (named.name, named.manager_name) == ("李娜", "王经理")
     assert stored.strengths == ["kpi:S01", "task:T1", "competency:C1"]
     assert stored.development_areas == ["competency:C2", "kpi:S02", "kpi:S03"]
     assert stored.total_score == named.total_score and stored.grade == "A"

@@ -264,7 +264,7 @@ def team_results(plan: Plan) -> list[EmployeeResult]:
         tasks=[],
         section_weights={"kpi": 50, "competency": 50},
     )
-    return [employee_result(plan, "E002"), employee_result(plan, "E003", name="张伟/测试"), third]
+    return [employee_result(plan, "E002"), employee_result(plan, "E003"), third]
 
 
 # --- rendering (one workspace rendered once, in worker processes) -------------------------------
@@ -272,10 +272,20 @@ def team_results(plan: Plan) -> list[EmployeeResult]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    plan = make_small_plan()
+    plan = with_name(make_small_plan(), "E003", "张伟/测试")  # a "/" the file name must drop
     ws = write_results(tmp_path_factory.mktemp("ws"), team_results(plan))
     result = render_reports(ws.root, plan=plan, workers=2)
     return plan, ws, result
+
+
+def with_name(plan: Plan, employee_id: str, name: str) -> Plan:
+    """``plan`` with one person renamed in its roster (reports name people from the roster)."""
+    people = [
+        e.model_copy(update={"name": name}) if e.id == employee_id else e
+        for e in plan.roster.employees
+    ]
+    roster = plan.roster.model_copy(update={"employees": people})
+    return plan.model_copy(update={"roster": roster})
 
 
 def test_writes_reports_packs_and_summary(rendered):
