@@ -177,7 +177,11 @@ class BookWriter:
                 )
                 self.tmp.unlink(missing_ok=True)
                 raise PerfsheetsError(f"{self.path}: could not be written ({message})")
-        os.replace(self.tmp, self.path)
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as exc:  # e.g. a folder or a locked file where the book goes
+            self.tmp.unlink(missing_ok=True)
+            raise PerfsheetsError(f"{self.path}: could not be written ({exc.strerror})") from exc
         return self.path
 
     def abandon(self) -> None:

@@ -214,13 +214,21 @@ def test_results_book_from_a_worker_process(tmp_path, small_plan, monkeypatch):
         "E002",
     ]
     assert first.results_xlsx == out.results_xlsx
-    written = out.results_xlsx.read_bytes()
 
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
 
-    monkeypatch.setattr(results_book, "_write_book", broken)
-    with pytest.raises(PerfsheetsError, match="disk full"):
+@pytest.mark.parametrize("background", [False, True])
+def test_a_book_that_cannot_be_put_in_place_is_a_clear_error(
+    tmp_path, small_plan, monkeypatch, background
+):
+    from perfsheets.consolidation import results_book
+
+    if background:
+        monkeypatch.setattr(results_book, "BACKGROUND_MIN_EMPLOYEES", 1)
+    lb = LedgerBuilder(tmp_path / "ws", small_plan)
+    rate_e002(lb)
+    blocked = lb.ws.results / "results.xlsx"
+    (blocked / "in-use").mkdir(parents=True)  # a folder where the book goes
+    with pytest.raises(PerfsheetsError, match=r"results\.xlsx: could not be written"):
         consolidate(lb.root, previous=[])
-    # the book of the previous run stays, and no temporary file is left behind
-    assert out.results_xlsx.read_bytes() == written and not list(lb.ws.results.glob(".*"))
+    # no temporary file is left behind, and the folder is untouched
+    assert not list(lb.ws.results.glob(".*")) and (blocked / "in-use").is_dir()

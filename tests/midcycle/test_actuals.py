@@ -18,11 +18,6 @@ from perfsheets.midcycle.actuals import import_actuals, parse_number
 from perfsheets.plan.io import dump_plan
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace(tmp_path / "cycle").create()
-
-
 def ledger_rows(ws: Workspace, sql: str) -> list[tuple]:
     with sqlite3.connect(ws.ledger_path) as conn:
         return conn.execute(sql).fetchall()

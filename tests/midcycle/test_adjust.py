@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from perfsheets.core.model import IndividualTarget
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.ledger.changes import current_targets, load_target_changes
-from perfsheets.ledger.workspace import Workspace
+from perfsheets.ledger.forms import FormSheet, store_form
+from perfsheets.ledger.workspace import Workspace, freeze_plan
 from perfsheets.midcycle.targets import TargetChangeRefused, adjust_target
 from perfsheets.plan.io import dump_plan
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace(tmp_path / "cycle").create()
 
 
 def rows(ws: Workspace, sql: str) -> list[tuple]:
@@ -121,10 +116,10 @@ def test_kpi_without_a_plan_target_needs_confirmation(ws, small_plan):
 
 
 def test_forms_already_sent_are_flagged(ws, small_plan):
-    with ws.ledger() as conn:
-        conn.execute("INSERT INTO plan_versions VALUES (1, 'd', '{}', 'now')")
-        conn.execute("INSERT INTO forms VALUES ('F1', 1, 'E001', 'f.xlsx', 'x', 'now')")
-        conn.execute("INSERT INTO form_sheets VALUES ('F1', 'S', 'E002', 'manager', '{}')")
+    with ws.ledger() as conn:  # E001's form rating E002, as generate stores it
+        version = freeze_plan(conn, small_plan.model_dump_json())
+        sheet = FormSheet("S", "E002", "manager", "{}")
+        store_form(conn, "F1", version, "E001", "f.xlsx", "x", "now", [sheet])
     result = change(ws, small_plan, 108)
     assert result.applied and "target-change-forms-sent" in result.report.codes()
     assert "100" in result.report.problems[0].message("en")

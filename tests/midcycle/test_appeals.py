@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 
+from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.results import Appeal
-from perfsheets.ledger.workspace import Workspace
+from perfsheets.core.results import Appeal, EmployeeResult
+from perfsheets.ledger.results import store_run
+from perfsheets.ledger.workspace import Workspace, freeze_plan
 from perfsheets.midcycle.appeals import list_appeals, open_appeal, resolve_appeal
 from perfsheets.plan.io import dump_plan
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace(tmp_path / "cycle").create()
+def result_e003(total: float, grade: str) -> EmployeeResult:
+    return EmployeeResult(
+        employee_id="E003",
+        department="销售部",
+        role="sales",
+        complete=True,
+        total_score=total,
+        grade=grade,
+    )
+
+
+def stored_run(ws: Workspace, plan: Plan, at: str, results: list[EmployeeResult]) -> None:
+    """A consolidation run stored as consolidation stores it."""
+    with ws.ledger() as conn:
+        store_run(conn, freeze_plan(conn, plan.model_dump_json()), at, "{}", results)
 
 
 def rows(ws: Workspace, sql: str) -> list[tuple]:
@@ -51,11 +64,7 @@ def test_open_list_and_resolve_with_audit(ws, small_plan):
 
 
 def test_a_decision_changes_no_result(ws, small_plan):
-    with ws.ledger() as conn:  # a consolidated result, as consolidation stores it
-        conn.execute(
-            "INSERT INTO runs VALUES (1, 'consolidate', NULL, '2026-01-01T00:00:00', NULL)"
-        )
-        conn.execute("INSERT INTO results VALUES (1, 'E003', 72.5, 'B', 1, '{}')")
+    stored_run(ws, small_plan, "2026-01-01T00:00:00", [result_e003(72.5, "B")])
     appeal_id = open_appeal(ws.root, employee="E003", reason="评分有误", plan=small_plan)
     resolve_appeal(ws.root, appeal_id, outcome="upheld", note="重新收集回执", decided_by="HR")
     assert rows(ws, "SELECT total_score, grade FROM results") == [(72.5, "B")]
@@ -67,10 +76,7 @@ def test_reconsolidated_flag_of_an_upheld_appeal(ws, small_plan):
     appeal_id = open_appeal(ws.root, employee="E003", reason="评分有误", plan=small_plan)
     decided = resolve_appeal(ws.root, appeal_id, outcome="upheld", note="更正", decided_by="HR")
     assert decided.reconsolidated is False  # decided, but results not recomputed yet
-    with ws.ledger() as conn:
-        conn.execute(
-            "INSERT INTO runs VALUES (1, 'consolidate', NULL, '9999-01-01T00:00:00', NULL)"
-        )
+    stored_run(ws, small_plan, "9999-01-01T00:00:00", [])
     assert list_appeals(ws.root)[0].reconsolidated is True
 
 
