@@ -255,6 +255,16 @@ def consolidate(
             + ("; the forced distribution is provisional" if result.provisional else ""),
         )
         err.print(note, markup=False, highlight=False)
+    for skipped in result.skipped_workspaces if not as_json else []:
+        err.print(
+            tr(
+                language,
+                f"注意：跳过了无法读取的相邻文件夹 {skipped}（不作为历史周期）",
+                f"note: skipped {skipped}, whose ledger cannot be read (not used as an earlier cycle)",
+            ),
+            markup=False,
+            highlight=False,
+        )
     finish(result, tr(language, "评分汇总完成", "Scores consolidated"), as_json)
 
 

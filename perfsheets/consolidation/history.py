@@ -20,7 +20,7 @@ from perfsheets.core.model import Employee, Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult, TrendPoint
 from perfsheets.core.scoring import grade_for, round_half_up, weighted_mean
-from perfsheets.ledger.results import earlier_cycle
+from perfsheets.ledger.results import NotALedger, earlier_cycle
 
 
 @dataclass(frozen=True)
@@ -36,22 +36,40 @@ class CycleRecord:
         return self.plan.cycle
 
 
+class UnreadableCycle(Exception):
+    """A workspace whose ledger is no database, or holds a plan this version cannot read."""
+
+    def __init__(self, workspace: Path) -> None:
+        super().__init__(str(workspace))
+        self.workspace = workspace
+
+
 def load_cycle(workspace: str | Path) -> CycleRecord | None:
     """The latest consolidation stored in a workspace's ledger (read-only), or None."""
     path = Path(workspace) / "ledger.sqlite"
-    found = earlier_cycle(path) if path.is_file() else None
+    try:
+        found = earlier_cycle(path) if path.is_file() else None
+    except NotALedger as exc:  # not a ledger (damaged, or another program's file)
+        raise UnreadableCycle(Path(workspace)) from exc
     if found is None:
         return None
     plan_json, totals = found
-    plan = Plan.model_validate_json(plan_json)
+    try:
+        plan = Plan.model_validate_json(plan_json)
+    except ValueError as exc:  # a plan this version cannot read (newer, older or damaged)
+        raise UnreadableCycle(Path(workspace)) from exc
     return CycleRecord(Path(workspace), plan, {e: (t, g, c) for e, t, g, c in totals})
 
 
 def load_history(
-    previous: Sequence[str | Path] | None, root: Path, plan: Plan
+    previous: Sequence[str | Path] | None,
+    root: Path,
+    plan: Plan,
+    skipped: list[Path] | None = None,
 ) -> list[CycleRecord]:
     """Earlier cycles, oldest first: the given workspaces, or (None) sibling workspaces of the
-    same company whose cycle ended before this one started."""
+    same company whose cycle ended before this one started. A sibling that cannot be read is
+    left out (and added to ``skipped``): an unrelated folder must not stop this cycle."""
     if previous is None:
         parent = root.resolve().parent
         candidates = [
@@ -64,7 +82,21 @@ def load_history(
         candidates, explicit = [Path(p) for p in previous], True
     records = []
     for path in candidates:
-        rec = load_cycle(path)
+        try:
+            rec = load_cycle(path)
+        except UnreadableCycle:
+            if explicit:
+                raise PerfsheetsError(
+                    tr(
+                        plan.lang,
+                        f"{path}：无法读取其账本（不是 perfsheets 账本、文件已损坏，或来自不同版本）",
+                        f"{path}: its ledger cannot be read (not a perfsheets ledger, damaged,"
+                        " or from another version)",
+                    )
+                ) from None
+            if skipped is not None:
+                skipped.append(path)
+            continue
         if rec is None:
             if explicit:
                 raise PerfsheetsError(

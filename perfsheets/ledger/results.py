@@ -125,9 +125,14 @@ def frozen_plan(conn: sqlite3.Connection) -> Plan | None:
 Totals = list[tuple[str, float | None, str | None, bool]]  # employee, total, grade, complete
 
 
+class NotALedger(Exception):
+    """A file where a ledger should be that is no (readable) SQLite ledger."""
+
+
 def earlier_cycle(ledger_path: Path) -> tuple[str, Totals] | None:
     """(frozen plan JSON, totals) of the latest consolidation in another cycle's ledger, opened
-    read-only (history is only ever read); None when it has none or is no ledger."""
+    read-only (history is only ever read); None when it has none. A file that is no ledger
+    raises :class:`NotALedger`."""
     conn = sqlite3.connect(f"{ledger_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         found = latest_run_plan(conn)
@@ -137,8 +142,8 @@ def earlier_cycle(ledger_path: Path) -> tuple[str, Totals] | None:
             "SELECT employee_id, total_score, grade, complete FROM results WHERE run_id=?",
             (found[0],),
         ).fetchall()
-    except sqlite3.DatabaseError:
-        return None
+    except sqlite3.DatabaseError as exc:
+        raise NotALedger(str(ledger_path)) from exc
     finally:
         conn.close()
     return found[1], [(emp, total, grade, bool(done)) for emp, total, grade, done in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
 from ledger_builder import LedgerBuilder
@@ -116,3 +117,28 @@ def test_year_rollup_by_period_weights(tmp_path, small_plan):
     )
     assert text[1].startswith("E001,")
     assert year.cycles == ["2026Q3", "2026", "2026Q4"]
+
+
+def test_an_unreadable_sibling_is_skipped_with_a_warning(tmp_path, s_at_90):
+    """A folder next to the cycle whose ledger is no database, or holds a plan this version
+    cannot read (a newer perfsheets' plan), does not stop consolidation: it is named, skipped."""
+    q3 = cycle_plan(s_at_90, "2026Q3", "quarter", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    first = LedgerBuilder(tmp_path / "2026Q3", q3)
+    rate_e002(first)
+    consolidate(first.root)
+    newer = LedgerBuilder(tmp_path / "2026Q2-newer", q3)
+    rate_e002(newer)
+    consolidate(newer.root, previous=[])
+    with sqlite3.connect(newer.ws.ledger_path) as conn:  # a field this version does not know
+        conn.execute("UPDATE plan_versions SET plan_json = json_set(plan_json, '$.future', 1)")
+    garbage = tmp_path / "copied-from-usb"
+    garbage.mkdir()
+    (garbage / "ledger.sqlite").write_bytes(b"not a database" * 100)
+
+    second = LedgerBuilder(tmp_path / "2026Q4", s_at_90)
+    rate_e002(second)
+    out = consolidate(second.root)
+    assert out.previous_cycles == ["2026Q3"]
+    assert out.skipped_workspaces == [str(newer.root), str(garbage)]  # folder-name order
+    with pytest.raises(PerfsheetsError, match="无法读取其账本"):  # named explicitly: refused
+        consolidate(second.root, previous=[newer.root])
