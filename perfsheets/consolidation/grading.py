@@ -11,6 +11,9 @@ from perfsheets.core.model import Plan
 from perfsheets.core.results import EmployeeResult
 from perfsheets.core.scoring import grade_for, round_half_up
 
+# The quota group of everyone when the plan groups the whole company together.
+ALL_GROUP = "*all*"
+
 # --- grades ------------------------------------------------------------------------------------
 
 
@@ -53,7 +56,7 @@ def grade_all(plan: Plan, results: list[EmployeeResult]) -> dict[str, Any]:
 
 def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:
     def unit(r: EmployeeResult) -> str:
-        return {"department": r.department, "role": r.role}.get(fd.group_by, "*all*")
+        return {"department": r.department, "role": r.role}.get(fd.group_by, ALL_GROUP)
 
     by_id = {r.employee_id: r for r in graded}
     groups = fairness.quota_groups({r.employee_id: unit(r) for r in graded}, fd.min_group_size)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfsheets.consolidation.csv_files import rating_detail
+from perfsheets.consolidation.fairness import POOLED
+from perfsheets.consolidation.grading import ALL_GROUP
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
@@ -23,6 +25,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.quotas import grade_quota_kinds, quota_text
+from perfsheets.core.statistics import population_note
 from perfsheets.files.atomic import atomic_write, temp_beside
 
 if TYPE_CHECKING:
@@ -67,8 +70,10 @@ class _Sheet:
         self.ncols = len(header)
         self.row = 0
         self.ws.freeze_panes(1, 0)
-        for col, width in enumerate(widths or [14] * len(header)):
+        widths = widths or [14] * len(header)
+        for col, width in enumerate(widths):
             self.ws.set_column(col, col, width)
+        _page_setup(self.ws, formats["page"], wide=sum(widths[: self.ncols]) > 90)
         self.write(header, self.formats["head"])
 
     def write(self, values: Sequence[Any], fmt=None) -> None:
@@ -93,6 +98,28 @@ class _Sheet:
         self.ws.autofilter(0, 0, max(self.row - 1, 0), self.ncols - 1)
 
 
+def _page_setup(ws, page: tuple[str, str], *, wide: bool) -> None:
+    """Print as HR prints: A4, landscape when wide, one page wide, the header row on every
+    page, the cycle in the header and "page x of y" in the footer."""
+    header, footer = page
+    ws.set_paper(9)  # A4
+    if wide:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(header)
+    ws.set_footer(footer)
+
+
+def _page_texts(comp: Computation, lang: Lang) -> tuple[str, str]:
+    cycle = comp.summary["cycle"]
+    # "&" starts a control code in Excel headers; the sheet name is &A, the page &P of &N.
+    title = f"{cycle['company']} {cycle['name']}".replace("&", "&&")
+    footer = _t(lang, "&L&A&R第 &P 页，共 &N 页", "&L&A&RPage &P of &N")
+    return f"&L{title}&R{_t(lang, '绩效考核结果', 'Appraisal results')}", footer
+
+
 def write_results_book(path: Path, comp: Computation, plan: Plan, lang: Lang) -> Path:
     """results/results.xlsx: summary, departments, grade distribution with a native chart,
     rater detail, rater leniency, flags and the rules used."""
@@ -112,6 +139,7 @@ def _write_book(target: Path, comp: Computation, plan: Plan, lang: Lang) -> None
         "int": book.add_format({"num_format": "0"}),
         "pct": book.add_format({"num_format": "0.0%"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "page": _page_texts(comp, lang),
     }
     _summary_sheet(book, formats, comp.results, plan, lang)
     _department_sheet(book, formats, comp.summary, plan, lang)
@@ -263,7 +291,8 @@ def _department_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
     ]
     header += codes
     sheet = _Sheet(book, _t(lang, "部门统计", "Departments"), header, formats, [16] + [10] * 20)
-    for d in summary["departments"]:
+    company = {**summary["company"], "department": _t(lang, "全公司", "Company")}
+    for d in [*summary["departments"], company]:
         sheet.write(
             [
                 d["department"],
@@ -275,9 +304,12 @@ def _department_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
                 d["min"],
                 d["max"],
             ]
-            + [d["grades"].get(c, 0) for c in codes]
+            + [d["grades"].get(c, 0) for c in codes],
+            formats["head"] if d is company else None,
         )
     sheet.close()
+    sheet.write([])
+    sheet.write([population_note(lang)])
 
 
 def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
@@ -360,9 +392,12 @@ def _detail_sheet(book, formats, ratings: pd.DataFrame, plan: Plan, lang: Lang) 
         return
     detail = rating_detail(ratings, plan)
     types = {t: term(t, lang) for t in ("self", "manager", "peer", "subordinate", "customer")}
+    namer = Namer(plan, lang)
+    role_of = {e.id: e.role for e in plan.roster.employees}
     for record in detail.itertuples(index=False, name=None):
         row: list[Any] = list(record)
         row[5] = types.get(row[5], row[5])
+        row[6] = namer.item_name(role_of.get(row[0], ""), row[6])  # a name, not kpi:S01
         sheet.write(row)
     sheet.close()
 
@@ -423,7 +458,8 @@ def flag_details(r: EmployeeResult, lang: Lang) -> Iterable[tuple[str, str]]:
         elif flag == "high_disagreement":
             detail = sep.join(f"{i.name} ({i.spread})" for i in items if i.high_disagreement)
         elif flag == "moved_by_quota":
-            detail = f"{r.grade_before_quota} → {r.grade} ({r.quota_group})"
+            group = quota_group_text(r.quota_group or "", lang)
+            detail = f"{r.grade_before_quota} → {r.grade} ({group})"
         elif flag in ("blind_spot", "hidden_strength"):
             detail = sep.join(f"{g.name} ({g.gap:+.2f})" for g in r.gaps if g.kind == flag)
         elif flag == "target_changed":
@@ -439,14 +475,28 @@ def _flags_sheet(book, formats, results, lang: Lang) -> None:
         term("employee", lang),
         term("department", lang),
         _t(lang, "标记", "Flag"),
-        _t(lang, "说明", "Meaning"),
         _t(lang, "详情", "Detail"),
     ]
-    sheet = _Sheet(book, _t(lang, "标记", "Flags"), header, formats, [10, 10, 14, 18, 26, 50])
+    sheet = _Sheet(book, _t(lang, "标记", "Flags"), header, formats, [10, 10, 14, 30, 50])
     for r in results:
         for flag, detail in flag_details(r, lang):
-            sheet.write([r.employee_id, r.name, r.department, flag, flag_text(flag, lang), detail])
+            sheet.write([r.employee_id, r.name, r.department, flag_text(flag, lang), detail])
     sheet.close()
+
+
+def calibration_text(method: str, lang: Lang) -> str:
+    return {"none": _t(lang, "不校准", "None"), "zscore": _t(lang, "Z 分数校准", "Z-score")}.get(
+        method, method
+    )
+
+
+def quota_group_text(group: str, lang: Lang) -> str:
+    """A quota group in words: a department or role, or the pool of the small ones."""
+    if group == POOLED:
+        return _t(lang, "合并的小组", "small groups pooled")
+    if group == ALL_GROUP:
+        return _t(lang, "全公司", "whole company")
+    return group
 
 
 def _about_sheet(book, formats, summary, lang: Lang) -> None:
@@ -459,7 +509,7 @@ def _about_sheet(book, formats, summary, lang: Lang) -> None:
         [_t(lang, "计算时间", "Computed at"), summary["computed_at"]],
         [_t(lang, "员工人数", "Employees"), summary["employees"]],
         [_t(lang, "完整结果", "Complete results"), summary["complete"]],
-        [_t(lang, "校准方法", "Calibration"), cal["method"]],
+        [_t(lang, "校准方法", "Calibration"), calibration_text(cal["method"], lang)],
     ]
     if cal["method"] == "zscore":
         rows.append(
@@ -494,7 +544,8 @@ def _about_sheet(book, formats, summary, lang: Lang) -> None:
         )
     unforced = summary["quota"]["unforced"]
     if unforced:
-        rows.append([_t(lang, "未做强制分布的组", "Groups without quota"), ", ".join(unforced)])
+        groups = ", ".join(quota_group_text(g, lang) for g in unforced)
+        rows.append([_t(lang, "未做强制分布的组", "Groups without quota"), groups])
     prev = summary["previous_cycles"]
     rows.append(
         [_t(lang, "历史周期", "Earlier cycles"), ", ".join(p["cycle_id"] for p in prev) or "—"]

@@ -112,6 +112,7 @@ class ConsolidationResult:
     results_xlsx: Path
     ratings_csv: Path
     previous_cycles: list[str] = field(default_factory=list)
+    skipped_workspaces: list[str] = field(default_factory=list)  # unreadable sibling folders
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
@@ -165,7 +166,8 @@ def consolidate(
         timings[name] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
 
-    history = load_history(previous, ws.root, plan)
+    skipped: list[Path] = []
+    history = load_history(previous, ws.root, plan, skipped)
     with _gc_paused():
         with ws.ledger() as conn:
             if not accepted_returns(conn):
@@ -233,6 +235,7 @@ def consolidate(
         results_xlsx=files["results"],
         ratings_csv=files["ratings"],
         previous_cycles=[c["cycle_id"] for c in summary["previous_cycles"]],
+        skipped_workspaces=[str(p) for p in skipped],
         seconds=round(time.perf_counter() - started, 3),
         timings=timings,
     )
@@ -262,7 +265,7 @@ def outstanding_by_department(plan: Plan, forms: list[tuple[str, str]]) -> dict[
     counts: dict[str, int] = defaultdict(int)
     for _form, rater in forms:
         counts[department.get(rater, "")] += 1
-    order = {d: i for i, d in enumerate(dict.fromkeys(e.department for e in plan.roster.employees))}
+    order = {d: i for i, d in enumerate(plan.departments())}
     by_dept = dict(sorted(counts.items(), key=lambda kv: order.get(kv[0], len(order))))
     return {"forms": len(forms), "departments": by_dept}
 

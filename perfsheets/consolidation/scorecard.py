@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -278,8 +278,9 @@ class Builder:
             flags.append("missing_type")
         if any(i["high_disagreement"] for i in items):
             flags.append("high_disagreement")
-        kinds = {g["kind"] for g in gaps}
-        flags += [k for k in ("blind_spot", "hidden_strength") if k in kinds]
+        kinds = Counter(g["kind"] for g in gaps)
+        least = self.agg.blind_spot_min_items
+        flags += [k for k in ("blind_spot", "hidden_strength") if kinds[k] >= least]
         if self.inputs.target_changes.get(emp_id):
             flags.append("target_changed")
         appeals = self.inputs.appeals.get(emp_id, [])
@@ -390,10 +391,13 @@ class Builder:
             "spread": spread,
             "high_disagreement": spread is not None and spread >= self.agg.disagreement_flag - 1e-9,
         }
-        return item, self.gap(code, shown_ratings, info.rater_weights)
+        return item, self.gap(code, shown_ratings, info.rater_weights, spread)
 
-    def gap(self, code: str, ratings: dict[str, float], weights) -> dict | None:
-        """Self against the others' combined rating (shown types, scale values)."""
+    def gap(
+        self, code: str, ratings: dict[str, float], weights, spread: float | None
+    ) -> dict | None:
+        """Self against the others' combined rating (shown types, scale values). A gap within
+        the others' own spread is no gap: they disagree among themselves as much."""
         own = ratings.get("self")
         others = {t: v for t, v in ratings.items() if t != "self"}
         if own is None or not others:
@@ -403,6 +407,8 @@ class Builder:
             return None
         other = self.round2(other)
         gap, kind = fairness.self_other_gap(own, other, self.agg.blind_spot_gap)
+        if kind is not None and spread is not None and abs(gap) <= spread:
+            kind = None
         return {
             "code": code,
             "self_rating": own,

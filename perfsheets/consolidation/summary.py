@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,10 +9,10 @@ from perfsheets.consolidation import fairness
 from perfsheets.consolidation.history import (
     CycleRecord,
 )
-from perfsheets.core.i18n import tr
+from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.results import EmployeeResult
-from perfsheets.core.scoring import round_half_up
+from perfsheets.core.statistics import department_figures, grade_codes, group_figures
 from perfsheets.ledger.workspace import now
 
 if TYPE_CHECKING:
@@ -39,7 +37,8 @@ def build_summary(
     Keys: ``cycle`` {id, name, period, start, end, company}; ``computed_at``; ``employees``;
     ``complete`` (count); ``incomplete`` [{employee_id, missing_types, flags}];
     ``distribution`` and ``distribution_before_quota`` {grade: count}, best grade first;
-    ``departments`` [{department, employees, complete, mean, median, std, min, max, grades}];
+    ``company`` and ``departments`` (in the plan's order) {department, employees, complete, mean,
+    median, std, min, max, grades, grades_before_quota} (:mod:`perfsheets.core.statistics`);
     ``calibration`` {method, pool_mean, pool_std, calibrated_raters, uncalibrated_raters,
     min_ratees}; ``leniency`` [{rater, rtype, ratings, ratees, mean_rating, others_mean,
     difference, flagged}]; ``reliability`` {rater type: {alpha, units, ratings}};
@@ -48,13 +47,7 @@ def build_summary(
     :func:`compute`, ``ignored_entries``, ``anonymity`` {hidden_groups} and ``rules``
     {topic: sentence in the plan's language}.
     """
-    codes = [g.code for g in sorted(plan.grading.levels, key=lambda g: -g.min_score)]
-    distribution = dict.fromkeys(codes, 0)
-    before = dict.fromkeys(codes, 0)
-    for r in results:
-        if r.grade:
-            distribution[r.grade] += 1
-            before[r.grade_before_quota or r.grade] += 1
+    company = group_figures(results, grade_codes(plan))
     c = plan.cycle
     return {
         "cycle": {
@@ -77,9 +70,10 @@ def build_summary(
             for r in results
             if not r.complete
         ],
-        "distribution": distribution,
-        "distribution_before_quota": before,
-        "departments": department_stats(results, codes),
+        "distribution": company.grades,
+        "distribution_before_quota": company.grades_before_quota,
+        "company": company.as_dict(),
+        "departments": [d.as_dict() for d in department_figures(results, plan)],
         "calibration": cal.as_dict(),
         "leniency": _records(leniency),
         "reliability": fairness.reliability_by_type(ratings) if len(ratings) else {},
@@ -104,35 +98,6 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def department_stats(results: list[EmployeeResult], codes: list[str]) -> list[dict[str, Any]]:
-    """Per department: head count, complete results, mean/median/std/min/max, grade counts."""
-    by_dept: dict[str, list[EmployeeResult]] = defaultdict(list)
-    for r in results:
-        by_dept[r.department].append(r)
-    rows = []
-    for dept in sorted(by_dept):
-        members = by_dept[dept]
-        totals = [r.total_score for r in members if r.complete and r.total_score is not None]
-        grades = dict.fromkeys(codes, 0)
-        for r in members:
-            if r.grade:
-                grades[r.grade] += 1
-        rows.append(
-            {
-                "department": dept,
-                "employees": len(members),
-                "complete": len(totals),
-                "mean": round_half_up(statistics.fmean(totals), 2) if totals else None,
-                "median": round_half_up(statistics.median(totals), 2) if totals else None,
-                "std": round_half_up(statistics.pstdev(totals), 2) if len(totals) > 1 else None,
-                "min": min(totals) if totals else None,
-                "max": max(totals) if totals else None,
-                "grades": grades,
-            }
-        )
-    return rows
-
-
 def rules_text(plan: Plan, calibration: str, count_hidden: bool, lang: Lang) -> dict[str, str]:
     """The rules this run used, in words HR can read out to an employee."""
     a, fd = plan.aggregation, plan.grading.forced_distribution
@@ -140,10 +105,11 @@ def rules_text(plan: Plan, calibration: str, count_hidden: bool, lang: Lang) -> 
     quotas = [g.quota for g in levels]
     mode = fairness.quota_mode(quotas, [g.quota_kind for g in levels])
     t = lambda zh, en: tr(lang, zh, en)  # noqa: E731
+    order = [term(rtype, lang) for rtype in a.kpi_actual_priority]
     rules = {
         "kpi": t(
-            f"KPI 得分按指标的计分规则由实际值计算；导入的实际值优先，其次按 {'、'.join(a.kpi_actual_priority)} 的顺序取填写值",
-            f"KPI scores follow each KPI's rule from the actual; imported actuals win, then typed ones in the order {', '.join(a.kpi_actual_priority)}",
+            f"KPI 得分按指标的计分规则由实际值计算；导入的实际值优先，其次按 {'、'.join(order)} 的顺序取填写值",
+            f"KPI scores follow each KPI's rule from the actual; imported actuals win, then typed ones in the order {', '.join(order)}",
         ),
         "trim": t(
             f"同一类评价人达到 {a.trim_min_count} 人及以上时，去掉一个最高分和一个最低分后取平均",
@@ -184,8 +150,8 @@ def rules_text(plan: Plan, calibration: str, count_hidden: bool, lang: Lang) -> 
             f"An item is flagged for disagreement when the others' ratings have a standard deviation of {a.disagreement_flag} or more",
         ),
         "gap": t(
-            f"自评比他评高 {a.blind_spot_gap} 分及以上为盲点，低 {a.blind_spot_gap} 分及以上为潜在优势",
-            f"Self {a.blind_spot_gap} scale points or more above others is a blind spot; as far below, a hidden strength",
+            f"某项目自评比他评高 {a.blind_spot_gap} 分及以上、且超出他评人之间的标准差时为盲点，低同样多为潜在优势；至少 {a.blind_spot_min_items} 个项目如此时才标记此人",
+            f"An item where self is {a.blind_spot_gap} scale points or more above the others, and beyond the others' own spread, is a blind spot (as far below: a hidden strength); a person is flagged with {a.blind_spot_min_items} or more such items",
         ),
     }
     if fd.enabled:

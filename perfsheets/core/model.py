@@ -295,6 +295,9 @@ class Aggregation(Model):
     leniency_flag: float = Field(default=0.75, gt=0)  # |rater mean - peers' mean| in scale points
     disagreement_flag: float = Field(default=1.0, gt=0)  # std dev of ratings in scale points
     blind_spot_gap: float = Field(default=1.0, gt=0)  # self minus others, in scale points
+    # A person is flagged (blind spot / hidden strength) only with at least this many such
+    # items: one item off by a point is noise, a pattern is worth an interview question.
+    blind_spot_min_items: int = Field(default=3, ge=1)
 
 
 class RollupPart(Model):
@@ -417,6 +420,10 @@ class Plan(Model):
 
     def employee_map(self) -> dict[str, Employee]:
         return {e.id: e for e in self.roster.employees}
+
+    def departments(self) -> list[str]:
+        """Departments in the plan's order: as they first appear in the roster."""
+        return list(dict.fromkeys(e.department for e in self.roster.employees))
 
     def target_map(self) -> dict[tuple[str, str], IndividualTarget]:
         return {(t.employee, t.kpi): t for t in self.roster.targets}

@@ -54,6 +54,11 @@ class Namer:
         items.update({f"competency:{code}": name for code, name in comps.items()})
         return RoleWords(role.label(lang), kpis, tasks, comps, items, list(role.development_goals))
 
+    def item_name(self, role: str, key: str) -> str:
+        """The name of an item key (kpi:S01, task:T1, competency:C1) on ``role``'s forms."""
+        words = self.roles[role].items if role in self.roles else {}
+        return _item_name(words, key)
+
     def name_all(self, results: Iterable[EmployeeResult]) -> list[EmployeeResult]:
         return [self.name(r) for r in results]
 

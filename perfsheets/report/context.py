@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from perfsheets.core.i18n import TERMS, term
 from perfsheets.core.model import RATER_TYPE_ORDER, Grade, Lang, Plan, RaterTypeId
@@ -265,6 +266,9 @@ class Context:
     font: str = charts.FONT
     today: dt.date = field(default_factory=dt.date.today)
     logo_url: str | None = None
+    # The run's state, for the HR summary: forms still outstanding when it was consolidated.
+    outstanding: dict[str, Any] = field(default_factory=dict)
+    provisional: bool = False
 
     @classmethod
     def build(

@@ -4,14 +4,20 @@ results as plain template contexts (pure, like :mod:`perfsheets.report.views`)."
 from __future__ import annotations
 
 import re
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from perfsheets.core.flags import flag_text
+from perfsheets.core.flags import FLAG_TEXT, flag_text
+from perfsheets.core.i18n import tr
 from perfsheets.core.quotas import grade_quota_kinds, quota_text
 from perfsheets.core.results import EmployeeResult
+from perfsheets.core.statistics import (
+    department_figures,
+    grade_codes,
+    group_figures,
+    population_note,
+)
 from perfsheets.report import charts
 from perfsheets.report.context import (
     APPEAL_STATUS,
@@ -52,9 +58,36 @@ def _distribution_chart(rows: list[dict[str, Any]], ctx: Context, width: float =
     )
 
 
-def _mean(values: Iterable[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return statistics.fmean(known) if known else None
+_FLAG_ORDER = {code: i for i, code in enumerate(FLAG_TEXT)}
+
+
+def _flag_counts(results: Iterable[EmployeeResult], ctx: Context) -> list[dict[str, Any]]:
+    """How many people carry each kind of flag, in the catalogue's order."""
+    counts = Counter(flag for r in results for flag in set(r.flags))
+    return [
+        {"flag": flag_text(code, ctx.lang), "count": counts[code]}
+        for code in sorted(counts, key=lambda c: _FLAG_ORDER.get(c, 99))
+    ]
+
+
+def _provisional(ctx: Context) -> str:
+    """The warning an HR output carries while forms are outstanding (empty when final)."""
+    if not ctx.provisional:
+        return ""
+    out = ctx.outstanding
+    depts = out.get("departments", {})
+    external = tr(ctx.lang, "外部评价人", "external raters")  # raters outside the roster
+    where = ("、" if ctx.lang != "en" else ", ").join(
+        f"{d or external} {n}" for d, n in depts.items()
+    )
+    return tr(
+        ctx.lang,
+        f"临时结果：汇总时还有 {out.get('forms', 0)} 份评价表未收回或被退回（{where}），"
+        "强制分布是按已收回的结果做的，收齐后请重新汇总。",
+        f"Provisional: {out.get('forms', 0)} forms were still missing or rejected when this was"
+        f" consolidated ({where}); the forced distribution covers the returns collected so far."
+        " Consolidate again once all are in.",
+    )
 
 
 def _flags(codes: Iterable[str], ctx: Context) -> str:
@@ -99,7 +132,7 @@ def team_view(
         "manager_id": manager_id,
         "manager_name": manager_name,
         "size": len(team),
-        "average": fmt_num(_mean(r.total_score for r in team)),
+        "average": fmt_num(group_figures(team, grade_codes(ctx.plan)).mean),
         "rows": rows,
         "distribution": dist,
         "chart": _distribution_chart(dist, ctx, width=260),
@@ -111,42 +144,44 @@ def team_view(
 
 
 def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
-    """Distribution by grade and department, incomplete results, flags, quota moves, appeals."""
-    t = ctx.t
-    scores = [r.total_score for r in results if r.total_score is not None]
+    """Distribution by grade and department, incomplete results, flags, quota moves, appeals.
+
+    Department and company figures are :mod:`perfsheets.core.statistics`'s, as in results.xlsx.
+    """
     dist = _grade_counts(results, ctx)
-    by_dept: dict[str, list[EmployeeResult]] = defaultdict(list)
-    for r in results:
-        by_dept[r.department].append(r)
-    codes = [g.code for g in ctx.plan.grading.levels]
-    departments = sorted(by_dept)
-    dept_rows: list[dict[str, Any]] = []
-    for dept in departments:
-        members = by_dept[dept]
-        counts = Counter(r.grade for r in members)
-        dept_rows.append(
-            {
-                "department": dept,
-                "size": len(members),
-                "average": fmt_num(_mean(r.total_score for r in members)),
-                "counts": [counts.get(c, 0) for c in codes],
-                "incomplete": sum(1 for r in members if not r.complete),
-            }
-        )
+    codes = grade_codes(ctx.plan)
+    company = group_figures(results, codes)
+    figures = department_figures(results, ctx.plan)
+    dept_rows: list[dict[str, Any]] = [
+        {
+            "department": d.department,
+            "size": d.employees,
+            "complete": d.complete,
+            "average": fmt_num(d.mean),
+            "counts": [d.grades.get(c, 0) for c in codes],
+            "incomplete": d.incomplete,
+        }
+        for d in figures
+    ]
+    departments = [d.department for d in figures]
     series = [
         charts.Series(code, [row["counts"][i] for row in dept_rows], _grade_color(i, len(codes)))
         for i, code in enumerate(codes)
     ]
     incomplete = [r for r in results if not r.complete]
-    flagged = [r for r in results if r.flags]
+    flagged = sorted(
+        (r for r in results if r.flags), key=lambda r: (_FLAG_ORDER.get(r.flags[0], 99),)
+    )
     moved = [r for r in results if r.grade_before_quota and r.grade_before_quota != r.grade]
     appeals = [(r, a) for r in results for a in r.appeals]
     return {
-        "size": len(results),
-        "complete": len(results) - len(incomplete),
-        "incomplete_count": len(incomplete),
-        "average": fmt_num(_mean(scores)),
-        "median": fmt_num(statistics.median(scores) if scores else None),
+        "size": company.employees,
+        "complete": company.complete,
+        "incomplete_count": company.incomplete,
+        "average": fmt_num(company.mean),
+        "median": fmt_num(company.median),
+        "population": population_note(ctx.lang),
+        "provisional": _provisional(ctx),
         "distribution": dist,
         "chart": _distribution_chart(dist, ctx, width=320),
         "codes": codes,
@@ -154,6 +189,7 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
         "dept_chart": charts.stacked_bars(departments, series, font=ctx.font)
         if departments
         else None,
+        "flag_counts": _flag_counts(results, ctx),
         "incomplete": [
             {
                 "id": r.employee_id,
@@ -196,7 +232,7 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
             }
             for r, a in appeals[:HR_ROW_LIMIT]
         ],
-        "more_rows": t["more_rows"],
+        "more_rows": ctx.t["more_rows"],
     }
 
 

@@ -34,7 +34,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.results import frozen_plan, stored_results
+from perfsheets.ledger.results import frozen_plan, run_summary, stored_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.plan.io import load_plan
 from perfsheets.report.assets import (
@@ -82,6 +82,7 @@ class RenderSetup:
     font: str
     logo: Path | None
     today: dt.date
+    run: dict[str, Any] = field(default_factory=dict)  # the run's stored summary
 
 
 class Renderer:
@@ -130,6 +131,8 @@ class Renderer:
             logo_url=setup.logo.as_uri() if setup.logo else None,
         )
         self.ctx.today = setup.today
+        self.ctx.outstanding = setup.run.get("outstanding", {})
+        self.ctx.provisional = bool(setup.run.get("quota", {}).get("provisional"))
 
     def _page(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(
@@ -378,6 +381,7 @@ def render_reports(
     with ws.ledger() as conn:
         frozen = frozen_plan(conn)
         stored = stored_results(conn)
+        run = run_summary(conn)
     # The plan version frozen with the run, not today's plan.yaml: a report says what the run did.
     plan = plan or frozen or _load_plan(ws)
     lang = lang or plan.cycle.language
@@ -406,7 +410,7 @@ def render_reports(
         results, all_results, folder, manager_packs=manager_packs, hr_summary=hr_summary
     )
     setup = RenderSetup(
-        plan, lang, template_dirs(templates), font, _logo_path(plan, ws), dt.date.today()
+        plan, lang, template_dirs(templates), font, _logo_path(plan, ws), dt.date.today(), run
     )
     workers = max(1, min(workers or _cores(), len(jobs) or 1))
     out = ReportResult(folder=folder, workers=workers, warnings=warnings)

@@ -13,6 +13,7 @@ from ledger_builder import LedgerBuilder
 from test_consolidate import rate_e002
 
 from perfsheets.consolidation.run import consolidate
+from perfsheets.core.flags import flag_text
 from perfsheets.core.model import ForcedDistribution, Grading, Roster
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.ledger.results import load_results, run_summary
@@ -70,8 +71,10 @@ def test_forced_distribution_moves_are_listed(tmp_path, forced_plan):
     assert summary["quota"]["mode"] == "exact" and summary["quota"]["groups"] == {"*all*": 7}
     book = openpyxl.load_workbook(out.results_xlsx)
     flags = [row for row in book["标记"].iter_rows(min_row=2, values_only=True)]
-    listed = {(r[0], r[5]) for r in flags if r[3] == "moved_by_quota"}
-    assert listed == {(r.employee_id, f"{r.grade_before_quota} → {r.grade} (*all*)") for r in moved}
+    listed = {(r[0], r[4]) for r in flags if r[3] == flag_text("moved_by_quota", "zh-CN")}
+    assert listed == {
+        (r.employee_id, f"{r.grade_before_quota} → {r.grade} (全公司)") for r in moved
+    }
 
 
 def test_ledger_run_and_results_round_trip(tmp_path, small_plan):
@@ -125,7 +128,7 @@ def test_scores_csv_is_bom_utf8_and_injection_safe(tmp_path, small_plan):
         "A",
         "1.2",
     )
-    assert e002["flags"] == "blind_spot"
+    assert e002["flags"] == ""  # two blind-spot items, under the default three
     e003 = next(r for r in rows if r["employee_id"] == "E003")
     assert (e003["grade"], e003["complete"], e003["missing_types"]) == ("", "no", "manager")
     ratings = out.ratings_csv.read_text("utf-8-sig").splitlines()
@@ -167,10 +170,42 @@ def test_results_book_sheets_filters_frozen_panes_and_chart(tmp_path, forced_pla
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert charts and "<c:barChart>" in z.read(charts[0]).decode()
     rules = dict(book["计算规则"].iter_rows(min_row=2, values_only=True))
-    assert rules["校准方法"] == "none" and rules["评价人校准"] == "未做评价人校准"
+    assert rules["校准方法"] == "不校准" and rules["评价人校准"] == "未做评价人校准"
+    assert "按 上级、自评" in rules["KPI 计分"] or "按 上级" in rules["KPI 计分"]
+    # words, not codes, in every cell people read
+    cells = [
+        str(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
+    for code in ("competency:", "kpi:", "blind_spot", "moved_by_quota", "*all*", "*pooled*"):
+        assert not [c for c in cells if code in c], code
+    assert {"manager", "self", "none"}.isdisjoint(cells)
     assert rules["强制分布"].startswith(
         "强制分布：按全公司分组，不足 3 人的组合并；按名次和固定比例分配"
     )
+    departments = list(book["部门统计"].iter_rows(values_only=True))
+    assert departments[-3][0] == "全公司" and departments[-3][1] == 7
+    assert departments[-1][0].startswith("平均分、中位数、标准差、最低分和最高分只按完整结果计算")
+
+
+def test_results_book_prints_on_a4_one_page_wide_with_headers(tmp_path, small_plan):
+    lb = LedgerBuilder(tmp_path / "ws", small_plan)
+    rate_e002(lb)
+    book = openpyxl.load_workbook(consolidate(lb.root, previous=[]).results_xlsx)
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        # fitToWidth left out means 1 (one page wide); fitToHeight 0: as many pages as needed
+        assert setup.paperSize == 9 and setup.fitToWidth in (None, 1), ws.title
+        assert setup.fitToHeight == (None if ws.title == "等级分布" else 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert "2026" in ws.oddHeader.left.text, ws.title
+        assert ws.oddFooter.right.text == "第 &P 页，共 &N 页", ws.title
+    assert book["汇总"].page_setup.orientation == "landscape"
+    assert book["计算规则"].page_setup.orientation == "landscape"
 
 
 def test_english_plan_gives_english_books(tmp_path, small_plan):

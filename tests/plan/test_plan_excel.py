@@ -95,6 +95,7 @@ def maximal_plan(plan: Plan) -> Plan:
         "leniency_flag": 0.5,
         "disagreement_flag": 1.5,
         "blind_spot_gap": 0.8,
+        "blind_spot_min_items": 4,
     }
     d["rollup"] = [
         {

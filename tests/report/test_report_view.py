@@ -96,7 +96,12 @@ def test_team_and_hr_views_count_grades(small_plan):
         "D": 0,
     }
     assert hr["incomplete"][0]["missing"] == "上级"  # plan's own name for the rater type
-    assert [d["department"] for d in hr["departments"]] == ["行政部", "销售部"]
+    assert small_plan.departments()[:2] == ["销售部", "行政部"]
+    assert [d["department"] for d in hr["departments"]] == ["销售部", "行政部"]  # plan order
+    # figures over complete results only, as results.xlsx has them (E007 is incomplete)
+    complete = [r.total_score for r in results[:2]]
+    assert hr["average"] == f"{sum(complete) / 2:.2f}" and hr["complete"] == 2
+    assert hr["departments"][1]["average"] == "—" and hr["departments"][1]["incomplete"] == 1
 
 
 def test_charts_escape_labels_and_skip_missing_values():

@@ -192,6 +192,13 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         "num",
         (),
     ),
+    (
+        ("aggregation", "blind_spot_min_items"),
+        "自评盲区提示最少项目数",
+        "Blind-spot flag: minimum items",
+        "int",
+        (),
+    ),
     (("roster", "peers", "count"), "每人同事评价人数", "Peers per person", "int", ()),
     (
         ("roster", "peers", "scope"),
