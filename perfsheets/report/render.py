@@ -34,7 +34,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.results import frozen_plan, stored_results
+from perfsheets.ledger.results import frozen_plan, run_summary, stored_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.plan.io import load_plan
 from perfsheets.report.assets import (
@@ -82,6 +82,7 @@ class RenderSetup:
     font: str
     logo: Path | None
     today: dt.date
+    count_hidden: bool = False  # how the consolidation run treated groups below the minimum
 
 
 class Renderer:
@@ -128,6 +129,7 @@ class Renderer:
             setup.lang,
             font=setup.font,
             logo_url=setup.logo.as_uri() if setup.logo else None,
+            count_hidden=setup.count_hidden,
         )
         self.ctx.today = setup.today
 
@@ -378,6 +380,7 @@ def render_reports(
     with ws.ledger() as conn:
         frozen = frozen_plan(conn)
         stored = stored_results(conn)
+        anonymity = run_summary(conn).get("anonymity") or {}
     # The plan version frozen with the run, not today's plan.yaml: a report says what the run did.
     plan = plan or frozen or _load_plan(ws)
     lang = lang or plan.cycle.language
@@ -406,7 +409,13 @@ def render_reports(
         results, all_results, folder, manager_packs=manager_packs, hr_summary=hr_summary
     )
     setup = RenderSetup(
-        plan, lang, template_dirs(templates), font, _logo_path(plan, ws), dt.date.today()
+        plan,
+        lang,
+        template_dirs(templates),
+        font,
+        _logo_path(plan, ws),
+        dt.date.today(),
+        count_hidden=anonymity.get("hidden_groups") == "counted",
     )
     workers = max(1, min(workers or _cores(), len(jobs) or 1))
     out = ReportResult(folder=folder, workers=workers, warnings=warnings)
