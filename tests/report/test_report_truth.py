@@ -11,7 +11,7 @@ import pytest
 from test_report import employee_result, pdf_text, write_results
 
 from perfsheets.core.model import Plan
-from perfsheets.core.results import Comment, CommentGroup, KpiResult
+from perfsheets.core.results import Comment, KpiResult
 from perfsheets.report.render import render_reports
 
 OWN_GOAL = "明年考取PMP证书"
