@@ -209,6 +209,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "missing": ("缺少：{}", "Missing: {}"),
     "flags": ("提示", "Flags"),
     "action_needed": ("等级结果与后续安排", "What the grades mean"),
+    "grade_pre_quota": ("分布前等级", "Grade by score"),
+    "grade_final": ("最终等级", "Final grade"),
+    "moved_note": (
+        "* 按强制分布比例调整后的等级；分布前等级为按得分所得的等级。",
+        "* Moved by the forced distribution; 'grade by score' is the grade before it.",
+    ),
     "reports_follow": (
         "以下各页为团队成员的面谈报告。",
         "The team members' review reports follow.",
