@@ -451,6 +451,11 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             "manager_name": result.manager_name,
         },
         "grade_label": ctx.grade_label(result.grade) if result.grade else t["grade_pending"],
+        # The card: the code large, the grade's name beside it small (never wrapped).
+        "grade_code": result.grade or t["grade_pending"],
+        "grade_name": ctx.grades[result.grade].label(ctx.lang)
+        if result.grade in ctx.grades
+        else "",
         "grade_class": (result.grade or "none").lower(),
         "total": fmt_num(result.total_score),
         "coefficient": fmt_num(result.coefficient),
