@@ -46,6 +46,31 @@ class Named(Model):
         return self.name_en if lang == "en" and self.name_en else self.name
 
 
+# English for the units Chinese plans use most; a KPI's own ``unit_en`` wins. A count of items
+# (个) reads best without a unit in English.
+UNITS_EN: dict[str, str] = {
+    "万元": "10k CNY",
+    "元": "CNY",
+    "亿元": "100M CNY",
+    "家": "accounts",
+    "分": "pts",
+    "个": "",
+    "次": "times",
+    "人": "people",
+    "件": "items",
+    "项": "items",
+    "天": "days",
+    "小时": "hours",
+    "%": "%",
+    "％": "%",
+}
+
+
+def unit_en(unit: str) -> str:
+    """A unit in English: the known ones translated, others kept as typed."""
+    return UNITS_EN.get(unit.strip(), unit)
+
+
 # --- scales ---------------------------------------------------------------------------------
 
 
@@ -166,6 +191,7 @@ class Kpi(Named):
     formula: str = ""
     formula_en: str | None = None
     unit: str = ""
+    unit_en: str | None = None  # English reports and forms; common units have a fallback
     baseline: float | None = None
     target: float | None = None
     weight: float = Field(gt=0, le=100)
@@ -181,6 +207,11 @@ class Kpi(Named):
 
     def formula_text(self, lang: Lang = "zh-CN") -> str:
         return self.formula_en if lang == "en" and self.formula_en else self.formula
+
+    def unit_text(self, lang: Lang = "zh-CN") -> str:
+        if lang != "en":
+            return self.unit
+        return self.unit_en if self.unit_en is not None else unit_en(self.unit)
 
 
 class KeyTask(Named):
@@ -379,6 +410,20 @@ class Company(Model):
     logo: str | None = None  # path relative to the plan file; PNG or SVG
 
 
+class ReportOptions(Model):
+    """What reports and forms say beyond the scores."""
+
+    # Employees' reports say when the forced distribution moved their grade (HR's outputs and
+    # managers' overviews always do); False shows the final grade alone.
+    show_quota_move: bool = True
+    # Who external raters (customers) return their forms to, e.g. "销售部 王芳 138…".
+    contact: str = ""
+    contact_en: str | None = None
+
+    def contact_text(self, lang: Lang = "zh-CN") -> str:
+        return self.contact_en if lang == "en" and self.contact_en else self.contact
+
+
 class Cycle(Named):
     id: str
     period: Period
@@ -403,6 +448,7 @@ class Plan(Model):
     rollup: list[Rollup] = Field(default_factory=list)
     goals: list[Goal] = Field(default_factory=list)
     roster: Roster = Field(default_factory=Roster)
+    report: ReportOptions = Field(default_factory=ReportOptions)
 
     # Look-ups. Plans are frozen, so these maps are cheap to build on demand and callers in hot
     # loops keep the returned dict.

@@ -144,7 +144,9 @@ class AssessmentSheetWriter:
         total_value = formulas.sheet_total(section_scores, weights, tpl.places)
         parts = " + ".join(f"{self._section_name(b.kind)} {weights[b.kind]:g}%" for b in tpl.blocks)
         label = tr(lang, "本表加权总分", "Weighted total of this form") + paren(lang, parts)
-        if len(tpl.blocks) < len(role.sections()):
+        if tpl.outsider:
+            label = tr(lang, "本表得分", "Score of this form")
+        elif len(tpl.blocks) < len(role.sections()):
             label += tr(lang, "，按本表所评部分折算", ", rescaled to the parts on this form")
         ws.set_row(r, 24)
         ws.write_string(r, KEY, layout.TOTAL_KEY)
@@ -205,7 +207,9 @@ class AssessmentSheetWriter:
         weight = tpl.role.weights.of(kind)
         number = tpl.blocks.index(block)
         prefix = tr(lang, "一二三四"[number] + "、", f"{number + 1}. ")
-        title = f"{prefix}{self._section_name(kind)}　{tr(lang, '权重', 'weight')} {weight:g}%"
+        title = f"{prefix}{self._section_name(kind)}"
+        if not tpl.outsider:  # section weights are the company's business
+            title += f"　{tr(lang, '权重', 'weight')} {weight:g}%"
         ws.set_row(block.title, 22)
         ws.write_string(block.title, CODE, title, fm["section"])
         self._columns_row(ws, block.columns, kind)
@@ -241,7 +245,7 @@ class AssessmentSheetWriter:
         ws.write_string(r, CODE, kpi.code, fm["center"])
         ws.write_string(r, NAME, name, fm["text"])
         ws.write_string(r, DEFN, defn, fm["text"])
-        ws.write_string(r, UNIT, kpi.unit, fm["center"])
+        ws.write_string(r, UNIT, kpi.unit_text(self.lang), fm["center"])
         write_value(ws, r, BASE, baseline, fm["num"])
         write_value(ws, r, TARGET, target, fm["num"])
         write_value(ws, r, WEIGHT, w, fm["num"])
@@ -266,7 +270,23 @@ class AssessmentSheetWriter:
         """Only a number within the KPI's bounds may be typed as its actual."""
         lang = self.lang
         low, high = actual_bounds(kpi, v)
-        unit = paren(lang, kpi.unit) if kpi.unit else ""
+        unit_text = kpi.unit_text(lang)
+        unit = paren(lang, unit_text) if unit_text else ""
+        title = tr(lang, "实际值", "Actual")
+        message = tr(
+            lang,
+            f"请输入数字，范围 {fmt_number(low)} ~ {fmt_number(high)}",
+            f"A number from {fmt_number(low)} to {fmt_number(high)}",
+        )
+        if isinstance(kpi.rule, ChangeBandsRule):  # the rule computes the rate from the actual
+            base = fmt_number(v.baseline)
+            title = tr(lang, "本期实际值", "This period's actual")
+            message = tr(
+                lang,
+                f"填本期实际值，与基期值 {base} 同口径，不要填变化率（由公式计算）。{message}",
+                f"This period's actual, measured like the baseline {base}; not the rate "
+                f"(computed). {message}",
+            )
         ws.data_validation(
             r,
             INPUT,
@@ -277,15 +297,8 @@ class AssessmentSheetWriter:
                 "criteria": "between",
                 "minimum": low,
                 "maximum": high,
-                "input_title": sheet_text(tr(lang, "实际值", "Actual") + unit, 32),
-                "input_message": sheet_text(
-                    tr(
-                        lang,
-                        f"请输入数字，范围 {fmt_number(low)} ~ {fmt_number(high)}",
-                        f"A number from {fmt_number(low)} to {fmt_number(high)}",
-                    ),
-                    255,
-                ),
+                "input_title": sheet_text(title + unit, 32),
+                "input_message": sheet_text(message, 255),
                 "error_title": tr(lang, "数值无效", "Invalid number"),
                 "error_message": sheet_text(
                     tr(

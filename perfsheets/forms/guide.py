@@ -21,7 +21,7 @@ from perfsheets.forms.template import (
     rater_type_label,
     text_lines,
 )
-from perfsheets.forms.workbook import print_setup, protect
+from perfsheets.forms.workbook import company, print_setup, protect
 
 
 def write_instructions(
@@ -58,7 +58,49 @@ def write_instructions(
         f"{term('due', lang)}{colon(lang)}{plan.cycle.due}",
         fm["info"],
     )
-    steps = [
+    steps = outsider_steps(plan, job) if is_outsider(job) else staff_steps(plan, job)
+    row = 3
+    for text in steps:
+        ws.set_row(row, max(1, text_lines(text, 100)) * LINE_HEIGHT + 6)
+        ws.merge_range(row, 1, row, 4, text, fm["text"])
+        row += 1
+    row += 1
+    heads = [
+        tr(lang, "工作表", "Sheet"),
+        term("employee", lang),
+        term("department", lang),
+        tr(lang, "评价关系", "Rating as"),
+    ]
+    for col, text in enumerate(heads, start=1):
+        ws.write_string(row, col, text, fm["head"])
+    for sheet in job.sheets:
+        row += 1
+        e = employees[sheet.ratee_id]
+        ws.write_string(row, 1, sheet.name, fm["text"])
+        ws.write_string(row, 2, f"{e.name}{paren(lang, e.id)}", fm["text"])
+        ws.write_string(row, 3, e.department, fm["text"])
+        ws.write_string(row, 4, rater_type_label(types, sheet.rater_type, lang), fm["text"])
+    print_setup(ws, plan, job.rater_name, None)
+    protect(ws, plan)
+    ws.activate()
+
+
+def is_outsider(job: FormJob) -> bool:
+    """A form for someone outside the company: every sheet rates as a customer."""
+    return bool(job.sheets) and all(s.rater_type == "customer" for s in job.sheets)
+
+
+def return_to(plan: Plan) -> str:
+    """Whom an outsider returns the form to: the plan's contact, else whoever sent it."""
+    lang = plan.lang
+    contact = plan.report.contact_text(lang)
+    return contact or tr(lang, "向您发出本表的联系人", "the person who sent you this form")
+
+
+def staff_steps(plan: Plan, job: FormJob) -> list[str]:
+    """How an employee fills in and returns the form."""
+    lang = plan.lang
+    return [
         tr(
             lang,
             f"1. 本文件共 {len(job.sheets)} 张评价表，每位被评价人一张（见下表），请逐张填写。",
@@ -90,67 +132,103 @@ def write_instructions(
             f"6. Return this file to HR by {plan.cycle.due} (renaming it is fine).",
         ),
     ]
-    row = 3
-    for text in steps:
-        ws.set_row(row, max(1, text_lines(text, 100)) * LINE_HEIGHT + 6)
-        ws.merge_range(row, 1, row, 4, text, fm["text"])
-        row += 1
-    row += 1
-    heads = [
-        tr(lang, "工作表", "Sheet"),
-        term("employee", lang),
-        term("department", lang),
-        tr(lang, "评价关系", "Rating as"),
+
+
+def outsider_steps(plan: Plan, job: FormJob) -> list[str]:
+    """What a customer needs: what to fill in and whom to send it to (nothing internal: no
+    grades, pay consequences or scoring method)."""
+    lang = plan.lang
+    company_name = company(plan) or tr(lang, "我司", "our company")
+    return [
+        tr(
+            lang,
+            f"1. 感谢您参与{company_name}的服务评价。本文件共 {len(job.sheets)} 张评价表，每位被评价人一张（见下表）。",
+            f"1. Thank you for rating {company_name}'s staff. This file holds {len(job.sheets)} sheet(s), one per person (listed below).",
+        ),
+        tr(
+            lang,
+            "2. 只需填写黄色单元格：评分从下拉列表选择，评语请结合具体事例。",
+            "2. Fill in the yellow cells only: ratings from the list, comments with concrete examples.",
+        ),
+        tr(
+            lang,
+            "3. 您的评价将与其他客户的评价合并后匿名呈现给被评价人。",
+            "3. Your ratings are combined with other customers' and shown to the person anonymously.",
+        ),
+        tr(
+            lang,
+            "4. 各评分等级的含义见“评分标准”工作表。",
+            "4. What each rating means is on the 'Scoring criteria' sheet.",
+        ),
+        tr(
+            lang,
+            f"5. 请于 {plan.cycle.due} 前将填好的文件发回给{return_to(plan)}。",
+            f"5. Please send this file to {return_to(plan)} by {plan.cycle.due}.",
+        ),
     ]
-    for col, text in enumerate(heads, start=1):
-        ws.write_string(row, col, text, fm["head"])
-    for sheet in job.sheets:
-        row += 1
-        e = employees[sheet.ratee_id]
-        ws.write_string(row, 1, sheet.name, fm["text"])
-        ws.write_string(row, 2, f"{e.name}{paren(lang, e.id)}", fm["text"])
-        ws.write_string(row, 3, e.department, fm["text"])
-        ws.write_string(row, 4, rater_type_label(types, sheet.rater_type, lang), fm["text"])
-    print_setup(ws, plan, job.rater_name, None)
-    protect(ws, plan)
-    ws.activate()
 
 
 def write_criteria(
-    wb: Any, fm: dict[str, Any], plan: Plan, templates: Iterable[SheetTemplate]
+    wb: Any,
+    fm: dict[str, Any],
+    plan: Plan,
+    templates: Iterable[SheetTemplate],
+    *,
+    outsider: bool = False,
 ) -> None:
     """The scoring criteria: the rating scales the form's sheets use, how scores are
-    calculated, and the grades."""
+    calculated, and the grades. An outsider (a customer) sees what the ratings mean only:
+    points, the scoring method and grades with their pay consequences are internal."""
     lang = plan.lang
     ws = wb.add_worksheet(CRITERIA_SHEET[1] if lang == "en" else CRITERIA_SHEET[0])
     for col, width in enumerate((4, 10, 14, 10, 60)):
         ws.set_column(col, col, width)
     ws.set_row(0, 30)
     ws.merge_range(0, 1, 0, 4, tr(lang, "评分标准", "Scoring criteria"), fm["title"])
-    row = 2
     used = {s for t in templates for s in t.scale_ids()}
+    row = _write_scales(ws, fm, plan, used, 2, points=not outsider)
+    if not outsider:
+        row = _write_rules(ws, fm, plan, row)
+        _write_grades(ws, fm, plan, row + 2)
+    print_setup(ws, plan, tr(lang, "评分标准", "Scoring criteria"), None)
+    protect(ws, plan)
+
+
+def _write_scales(
+    ws: Any, fm: dict[str, Any], plan: Plan, used: set[str], row: int, *, points: bool
+) -> int:
+    """Each rating scale the form uses, best level first; returns the next free row."""
+    lang = plan.lang
     for scale in plan.scales:
         if scale.id not in used:
             continue
         ws.merge_range(row, 1, row, 4, scale.label(lang), fm["band"])
         row += 1
-        for col, text in enumerate(
-            [
-                tr(lang, "评分", "Rating"),
-                tr(lang, "等级", "Level"),
-                tr(lang, "分值", "Points"),
-                tr(lang, "行为描述", "Description"),
-            ],
-            start=1,
-        ):
+        heads = [tr(lang, "评分", "Rating"), tr(lang, "等级", "Level")]
+        heads += [tr(lang, "分值", "Points")] if points else []
+        for col, text in enumerate(heads, start=1):
             ws.write_string(row, col, text, fm["head"])
+        described = tr(lang, "行为描述", "Description")
+        if points:
+            ws.write_string(row, 4, described, fm["head"])
+        else:
+            ws.merge_range(row, 3, row, 4, described, fm["head"])
         for lv in sorted(scale.levels, key=lambda x: x.value, reverse=True):
             row += 1
             ws.write_number(row, 1, lv.value, fm["num"])
             ws.write_string(row, 2, lv.label(lang), fm["center"])
-            ws.write_number(row, 3, lv.points, fm["num"])
-            ws.write_string(row, 4, lv.anchor_text(lang), fm["text"])
+            if points:
+                ws.write_number(row, 3, lv.points, fm["num"])
+                ws.write_string(row, 4, lv.anchor_text(lang), fm["text"])
+            else:
+                ws.merge_range(row, 3, row, 4, lv.anchor_text(lang), fm["text"])
         row += 2
+    return row
+
+
+def _write_rules(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> int:
+    """How scores are calculated; returns the last row written."""
+    lang = plan.lang
     ws.merge_range(row, 1, row, 4, tr(lang, "计分方法", "How scores are calculated"), fm["band"])
     rules = [
         tr(
@@ -178,7 +256,12 @@ def write_criteria(
         row += 1
         ws.set_row(row, max(1, text_lines(text, 84)) * LINE_HEIGHT + 6)
         ws.merge_range(row, 1, row, 4, text, fm["text"])
-    row += 2
+    return row
+
+
+def _write_grades(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> None:
+    """The grades, their thresholds and what each means."""
+    lang = plan.lang
     ws.merge_range(row, 1, row, 4, tr(lang, "绩效等级", "Grades"), fm["band"])
     row += 1
     for col, text in enumerate(
@@ -197,8 +280,6 @@ def write_criteria(
         ws.write_string(row, 2, grade.label(lang), fm["center"])
         ws.write_number(row, 3, grade.min_score, fm["num"])
         ws.write_string(row, 4, grade.consequence_text(lang), fm["text"])
-    print_setup(ws, plan, tr(lang, "评分标准", "Scoring criteria"), None)
-    protect(ws, plan)
 
 
 def write_meta(wb: Any, plan: Plan, job: FormJob) -> None:

@@ -240,7 +240,10 @@ class ReturnFiller:
         tier = "strengths_high" if perf > 0.8 else "strengths_low" if perf < -1 else "strengths_mid"
         task = tpl.tasks[0][0].label(self.lang) if tpl.tasks else w["task_fallback"][0]
         texts = {
-            "strengths": "".join(rng.sample(w[tier], k=min(2, len(w[tier])))),
+            # Chinese sentences run on; English ones need a space between them.
+            "strengths": ("" if self.lang != "en" else " ").join(
+                rng.sample(w[tier], k=min(2, len(w[tier])))
+            ),
             "improvements": rng.choice(w["improvements"]),
             "summary": rng.choice(w["summary"]).format(task=task),
             "development": rng.choice(w["development"]),

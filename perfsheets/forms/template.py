@@ -112,9 +112,7 @@ def criteria_text(kpi: Kpi, lang: Lang) -> str:
         )
     if isinstance(rule, BandsRule | ChangeBandsRule):
         if isinstance(rule, ChangeBandsRule):
-            head = tr(lang, "较基期下降率", "decrease vs baseline") if lower else None
-            head = head or tr(lang, "较基期增长率", "growth vs baseline")
-            at_most, show = False, pct
+            head, at_most, show = change_head(lower, lang), False, pct
         elif rule.on == "value":
             head, at_most, show = tr(lang, "实际值", "actual"), lower, fmt_number
         else:
@@ -126,7 +124,9 @@ def criteria_text(kpi: Kpi, lang: Lang) -> str:
         rest = f"{rest}{colon(lang)}{rule.otherwise:g}{pts}"
         return f"{head}\n" + tr(lang, "；", "; ").join([*parts, rest])
     if isinstance(rule, DeductionRule):
-        unit = kpi.unit or tr(lang, "次", "incident")
+        # "per times" reads wrong: a count of incidents is "per incident" in English.
+        plain = kpi.unit in ("", "次")
+        unit = tr(lang, kpi.unit or "次", "incident" if plain else kpi.unit_text(lang))
         return tr(
             lang,
             f"基础分 {rule.base:g}，每 1 {unit}扣 {rule.per_unit:g} 分，最低 {rule.floor:g} 分",
@@ -140,6 +140,23 @@ def criteria_text(kpi: Kpi, lang: Lang) -> str:
             f"actual {op} target: {rule.pass_score:g}, else {rule.fail_score:g}",
         )
     return ""
+
+
+def change_head(lower: bool, lang: Lang) -> str:
+    """What a change rule asks for and computes: the actual itself, never the rate."""
+    if lower:
+        return tr(
+            lang,
+            "填本期实际值（与基期值同口径，不填下降率）；下降率=（基期值−实际值）÷基期值",
+            "Enter this period's actual (as the baseline, not a rate); "
+            "decrease = (baseline − actual) ÷ baseline",
+        )
+    return tr(
+        lang,
+        "填本期实际值（与基期值同口径，不填增长率）；增长率=（实际值−基期值）÷基期值",
+        "Enter this period's actual (as the baseline, not a rate); "
+        "growth = (actual − baseline) ÷ baseline",
+    )
 
 
 def actual_bounds(kpi: Kpi, values: KpiValues) -> tuple[float, float]:
@@ -237,6 +254,8 @@ class SheetTemplate:
             if rater_type == "self" or c not in layout.SELF_ONLY_COMMENTS
         ]
         self.anonymous = types[rater_type].anonymous
+        # A customer is told nothing of how the company combines scores.
+        self.outsider = rater_type == "customer"
         self.title = form_title(plan)
         self.note = sheet_instructions(self, plan.cycle.due)
         c = plan.cycle
@@ -251,6 +270,8 @@ class SheetTemplate:
             "填写后自动更新；最终得分由HR汇总全部评价后确定。",
             "Updates as you fill in; the final score combines all raters.",
         )
+        if self.outsider:
+            self.live_note = tr(lang, "填写后自动更新，仅供参考。", "Updates as you fill in.")
         self.signature = tr(
             lang,
             "评价人签字：＿＿＿＿＿＿＿＿＿＿　　　　日期：＿＿＿＿＿＿＿＿",
@@ -357,7 +378,10 @@ class SheetTemplate:
                 "\n（HR 将从业务系统导入实际值，以导入值为准）",
                 "\n(HR imports the actual from the business system; it prevails)",
             )
-        return kpi.label(lang), defn, crit
+        name = kpi.label(lang)
+        if isinstance(kpi.rule, ChangeBandsRule):  # the rate is computed, never typed
+            name += tr(lang, "\n（填本期实际值）", "\n(enter the actual)")
+        return name, defn, crit
 
     def scale_ids(self) -> set[str]:
         return {s.id for _, s in self.tasks} | {s.id for _, _, s in self.competencies}
@@ -410,6 +434,12 @@ def sheet_instructions(tpl: SheetTemplate, due: dt.date) -> str:
             lang,
             "请如实自评，并填写工作总结和发展目标。",
             " Rate yourself honestly and add your summary and development goal.",
+        )
+    elif tpl.outsider:
+        text += tr(
+            lang,
+            "您的评价将与其他客户的评价合并后匿名呈现。",
+            " Your ratings are combined with other customers' and shown anonymously.",
         )
     elif tpl.anonymous:
         text += tr(

@@ -21,7 +21,7 @@ from pathlib import Path
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan, RaterTypeId
 from perfsheets.forms.assessment import AssessmentSheetWriter
-from perfsheets.forms.guide import write_criteria, write_instructions, write_meta
+from perfsheets.forms.guide import is_outsider, write_criteria, write_instructions, write_meta
 from perfsheets.forms.jobs import FormJob, FormRecord, Progress, SheetRecord
 from perfsheets.forms.template import Filler, SheetTemplate
 from perfsheets.forms.workbook import company, formats, workbook_class
@@ -107,7 +107,7 @@ class FormWriter:
             tpl = self.template(employee.role, sheet.rater_type)
             fill = self.filler(job, sheet, tpl) if self.filler else None
             self.sheets.write(wb, fm, job, sheet, employee, tpl, fill)
-        write_criteria(wb, fm, plan, self._job_templates(job))
+        write_criteria(wb, fm, plan, self._job_templates(job), outsider=is_outsider(job))
         write_meta(wb, plan, job)
         wb.close()
 

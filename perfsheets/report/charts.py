@@ -99,8 +99,19 @@ def radar(
     n = len(axes)
     if n < 3:
         raise ValueError("a radar chart needs at least three axes")
-    cx, cy = size / 2 + 40, size / 2 + 8
-    radius = size / 2 - 22
+    width = size + 80
+    labels = [_wrap(name, _AXIS_LABEL_W, _AXIS_FONT) for name in axes]
+    # Room for the widest label beside the chart: the radius gives way (never the label).
+    side = max(
+        (
+            max(text_width(line, _AXIS_FONT) for line in lines)
+            for i, lines in enumerate(labels)
+            if abs(math.cos(-math.pi / 2 + 2 * math.pi * i / n)) > 0.05
+        ),
+        default=0.0,
+    )
+    cx, cy = width / 2, size / 2 + 8
+    radius = max(60.0, min(size / 2 - 22, (width / 2 - side - 6) / 1.12))
     span = (high - low) or 1.0
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -122,11 +133,17 @@ def radar(
         x, y = point(i, high)
         grid.append(f"M{_num(cx)},{_num(cy)} L{_num(x)},{_num(y)}")
     body.insert(0, f'<path d="{" ".join(grid)}" fill="none" stroke="{GRID}" stroke-width="0.7"/>')
-    for i, name in enumerate(axes):
+    for i, lines in enumerate(labels):
         x, y = point(i, high)
         lx, ly = cx + (x - cx) * 1.12, cy + (y - cy) * 1.12 + 3
         anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
-        body.append(_text(lx, ly, _shorten(name, 10), anchor=anchor))
+        step = _AXIS_FONT + 1.5
+        if y < cy - 1:  # above the centre: a two-line label grows upwards
+            ly -= step * (len(lines) - 1)
+        elif abs(y - cy) <= 1:
+            ly -= step * (len(lines) - 1) / 2
+        for k, line in enumerate(lines):
+            body.append(_text(lx, ly + k * step, line, anchor=anchor, font_size=_AXIS_FONT))
     for s in series:
         pts = [point(i, v) for i, v in enumerate(s.values) if v is not None]
         if len(pts) < 2:
@@ -139,7 +156,34 @@ def radar(
         )
     body.extend(ticks)  # over the polygons, so they stay readable
     body.extend(_legend(series, 12, size + 26))
-    return _svg(size + 80, size + 34, body, font)
+    return _svg(width, size + 34, body, font)
+
+
+_AXIS_FONT = 8.0
+_AXIS_LABEL_W = 84.0  # widest line of a radar axis label
+
+
+def _wrap(text: str, width: float, size: float, lines: int = 2) -> list[str]:
+    """A label in at most ``lines`` lines of ``width``: broken between words (English) or
+    anywhere (Chinese); only what still does not fit is shortened with an ellipsis."""
+    words = text.split(" ") if " " in text else list(text)
+    sep = " " if " " in text else ""
+    out: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current}{sep}{word}" if current else word
+        if current and text_width(candidate, size) > width:
+            out.append(current)
+            current = word
+        else:
+            current = candidate
+    out.append(current)
+    if len(out) > lines:
+        out = [*out[: lines - 1], sep.join(out[lines - 1 :])]
+    last = out[-1]
+    while text_width(last, size) > width and len(last) > 1:
+        last = last.rstrip("…")[:-1] + "…"
+    return [*out[:-1], last]
 
 
 def compare_bars(
@@ -159,7 +203,9 @@ def compare_bars(
     body: list[str] = []
     for i, name in enumerate(items):
         top = 6 + i * group_h
-        body.append(_text(label_w - 6, top + group_h / 2, _shorten(name, 9), anchor="end"))
+        body.append(
+            _text(label_w - 6, top + group_h / 2, _wrap(name, label_w - 8, 9, 1)[0], anchor="end")
+        )
         for j, s in enumerate(series):
             value = s.values[i] if i < len(s.values) else None
             if value is None:

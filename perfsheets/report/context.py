@@ -40,6 +40,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "numerals": ("一|二|三|四|五|六|七|八|九|十", "1|2|3|4|5|6|7|8|9|10"),
     "numeral_sep": ("、", ". "),
     "colon": ("：", ": "),
+    "list_sep": ("；", "; "),
+    "paren": ("（{}）", " ({})"),
     "unit": ("单位", "Unit"),
     "name_unit": ("名称（单位）", "Name (unit)"),
     "completion": ("完成率", "Completion"),
@@ -62,6 +64,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "on 0–100.",
     ),
     "hidden_note": (
+        "— 表示该类评价人少于 {n} 人，为保护匿名不单独显示，其评分也未计入综合得分（以免由总分反推）。",
+        "— means fewer than {n} raters of that group: not shown, and their ratings are not "
+        "counted in the combined score either (so they cannot be worked out from it).",
+    ),
+    "hidden_note_counted": (
         "— 表示该类评价人少于 {n} 人，为保护匿名不单独显示（其评分已计入综合得分）。",
         "— means fewer than {n} raters of that group: not shown separately to protect anonymity "
         "(their ratings count in the combined score).",
@@ -86,6 +93,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "自评与他人评价基本一致，未发现明显盲点或潜在优势。",
         "Self and others broadly agree: no blind spot or hidden strength.",
     ),
+    "no_self_review": (
+        "没有收到自评，无法对比自我认知。",
+        "No self-review was returned: self and others cannot be compared.",
+    ),
+    "no_others_review": (
+        "没有可显示的他人评价，无法对比自我认知。",
+        "No ratings by others can be shown: self and others cannot be compared.",
+    ),
     "strengths": ("优势（得分最高的项目）", "Strengths (highest-scored items)"),
     "development_areas": (
         "待发展领域（得分最低的项目）",
@@ -106,8 +121,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "current_cycle": ("（本期）", "(this cycle)"),
     "notes": ("结果说明", "Notes on this result"),
     "incomplete": (
-        "结果不完整：缺少{types}评价，已按现有评价人重新分配权重计算。",
-        "Incomplete result: no {types} rating; weights were spread over the raters present.",
+        "结果不完整：缺少{types}。综合得分按现有评价人重新分配权重计算，仅供参考。",
+        "Incomplete result: missing {types}. The total spreads the weights over the raters "
+        "present and is provisional.",
+    ),
+    "incomplete_no_total": (
+        "结果不完整：缺少{types}，无法计算综合得分。",
+        "Incomplete result: missing {types}, so no total can be worked out.",
+    ),
+    "missing_scores": ("部分评分", "some ratings"),
+    "grade_pending": ("待定", "Pending"),
+    "grade_pending_text": (
+        "等级待定：结果不完整（缺少{types}），补齐后确定等级及其后续安排。",
+        "Grade pending: the result is incomplete (missing {types}); the grade and what it means "
+        "follow once it is complete.",
     ),
     "forced": (
         "按强制分布比例，等级由 {before} 调整为 {after}。",
@@ -145,10 +172,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "support": ("所需支持", "Support needed"),
     "deadline": ("完成时间", "Deadline"),
     "improve_prefix": ("提升：", "Improve: "),
+    "reduce_prefix": ("降低：", "Reduce: "),
+    "lower_better": ("越低越好", "lower is better"),
+    "item_points": ("{} 分", "{} pts"),
+    "change_table": ("与基期对比的指标", "Indicators measured against a baseline"),
+    "change_rate": ("变化率", "Change rate"),
+    "change_note": (
+        "变化率 =（实际值 − 基期值）÷ 基期值；越低越好的指标为（基期值 − 实际值）÷ 基期值。",
+        "Change rate = (actual − baseline) ÷ baseline; for lower-is-better indicators "
+        "(baseline − actual) ÷ baseline.",
+    ),
     "next_goals": ("下期目标", "Goals for next cycle"),
     "next_goal": ("目标", "Goal"),
     "measure": ("衡量标准 / 目标值", "Measure / target"),
     "own_goals": ("员工填写的个人发展目标", "Development goals the employee wrote"),
+    "plan_goals": (
+        "本岗位的发展重点（考核方案）",
+        "Development focus for the role (from the plan)",
+    ),
     "signatures": ("确认签字", "Signatures"),
     "sign_employee": ("员工签字", "Employee"),
     "sign_manager": ("上级签字", "Manager"),
@@ -169,6 +210,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "missing": ("缺少：{}", "Missing: {}"),
     "flags": ("提示", "Flags"),
     "action_needed": ("等级结果与后续安排", "What the grades mean"),
+    "grade_pre_quota": ("分布前等级", "Grade by score"),
+    "grade_final": ("最终等级", "Final grade"),
+    "moved_note": (
+        "* 按强制分布比例调整后的等级；分布前等级为按得分所得的等级。",
+        "* Moved by the forced distribution; 'grade by score' is the grade before it.",
+    ),
     "reports_follow": (
         "以下各页为团队成员的面谈报告。",
         "The team members' review reports follow.",
@@ -269,10 +316,18 @@ class Context:
     # The run's state, for the HR summary: forms still outstanding when it was consolidated.
     outstanding: dict[str, Any] = field(default_factory=dict)
     provisional: bool = False
+    # Whether consolidation counted rater groups below the anonymity minimum (--count-hidden).
+    count_hidden: bool = False
 
     @classmethod
     def build(
-        cls, plan: Plan, lang: Lang, *, font: str = charts.FONT, logo_url: str | None = None
+        cls,
+        plan: Plan,
+        lang: Lang,
+        *,
+        font: str = charts.FONT,
+        logo_url: str | None = None,
+        count_hidden: bool = False,
     ) -> Context:
         rater_types = plan.rater_type_map()
         names: dict[str, str] = {t: term(t, lang) for t in RATER_TYPE_ORDER}
@@ -291,6 +346,7 @@ class Context:
             scale_high=float(high),
             font=font,
             logo_url=logo_url,
+            count_hidden=count_hidden,
         )
 
     def grade_label(self, code: str | None) -> str:

@@ -98,9 +98,10 @@ def _flags(codes: Iterable[str], ctx: Context) -> str:
 
 
 def _status(r: EmployeeResult, ctx: Context) -> str:
-    if r.complete or not r.missing_types:
+    if r.complete:
         return ctx.t["complete"]
-    return ctx.t["missing"].format(ctx.type_list(r.missing_types))
+    missing = ctx.type_list(r.missing_types) if r.missing_types else ctx.t["missing_scores"]
+    return ctx.t["missing"].format(missing)
 
 
 def team_view(
@@ -113,7 +114,10 @@ def team_view(
             "name": r.name,
             "role": r.role_name,
             "total": fmt_num(r.total_score),
-            "grade": r.grade or "—",
+            "grade": r.grade or ctx.t["grade_pending"],
+            # The grade the score earned before the forced distribution (managers see both).
+            "grade_before": r.grade_before_quota or r.grade or "—",
+            "moved": bool(r.grade_before_quota and r.grade_before_quota != r.grade),
             "coefficient": fmt_num(r.coefficient),
             "rank": (
                 f"{r.rank_in_department}/{r.department_size}"
@@ -137,6 +141,7 @@ def team_view(
         "distribution": dist,
         "chart": _distribution_chart(dist, ctx, width=260),
         "follow_up": [r for r in rows if r["consequence"]],
+        "any_moved": any(r["moved"] for r in rows),
     }
 
 

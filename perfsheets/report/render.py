@@ -83,6 +83,7 @@ class RenderSetup:
     logo: Path | None
     today: dt.date
     run: dict[str, Any] = field(default_factory=dict)  # the run's stored summary
+    count_hidden: bool = False  # how the consolidation run treated groups below the minimum
 
 
 class Renderer:
@@ -129,6 +130,7 @@ class Renderer:
             setup.lang,
             font=setup.font,
             logo_url=setup.logo.as_uri() if setup.logo else None,
+            count_hidden=setup.count_hidden,
         )
         self.ctx.today = setup.today
         self.ctx.outstanding = setup.run.get("outstanding", {})
@@ -180,6 +182,11 @@ class Renderer:
         document = html_document(markup, base, self.fetcher, lean_ua=self.lean_ua).render(
             stylesheets=self.stylesheets, font_config=self.font_config
         )
+        t, lang = self.ctx.t, self.setup.lang
+        cycle = self.setup.plan.cycle.label(lang)
+        document.metadata.lang = "en" if lang == "en" else "zh-CN"
+        if job.hr is not None:
+            document.metadata.title = f"{t['hr_title']} · {cycle}"
         pdf = document.write_pdf()
         out = JobResult(refused=list(self.fetcher.refused))
         if job.hr is not None:
@@ -188,12 +195,15 @@ class Renderer:
         employees = [r for segment in job.segments for r in segment.employees]
         outputs = [path for segment in job.segments for path in segment.outputs]
         ranges, packs = _page_ranges(document, job)
-        cycle = self.setup.plan.cycle.label(self.setup.lang)
-        titles: list[str | None] = [
-            f"{self.ctx.t['title']} · {r.name} · {cycle}" for r in employees
-        ]
+        sections = _section_marks(document)
+        titles: list[str | None] = [f"{t['title']} · {r.name} · {cycle}" for r in employees]
+        outlines = [_entries(sections, start, end) for start, end in ranges]
         pack_ranges = [pages for _, pages in packs]
-        pieces = _cut(pdf, len(document.pages), ranges + pack_ranges, titles + [None] * len(packs))
+        for segment, (first, end) in packs:
+            manager = segment.overview[1] if segment.overview else ""
+            titles.append(f"{t['team_title']} · {manager} · {cycle}" if manager else None)
+            outlines.append(self._pack_outline(segment, first, end, ranges, employees, sections))
+        pieces = _cut(pdf, ranges + pack_ranges, titles, outlines, lang)
         for (segment, _), data in zip(packs, pieces[len(ranges) :], strict=True):
             assert segment.pack is not None
             out.packs.append((segment.pack, segment.part, data))
@@ -203,6 +213,47 @@ class Renderer:
             out.pages += end - start
             out.employees += 1
         return out
+
+    def _pack_outline(
+        self,
+        segment: Job,
+        first: int,
+        end: int,
+        ranges: list[tuple[int, int]],
+        employees: list[Any],
+        sections: list[tuple[int, str]],
+    ) -> list[Outline]:
+        """A pack's bookmarks: its overview, then each team member with their sections."""
+        entries: list[Outline] = []
+        if segment.overview is not None:
+            entries.append((self.ctx.t["team_title"], 0, []))
+        for r, (start, stop) in zip(employees, ranges, strict=True):
+            if first <= start < end and r in segment.employees:
+                label = f"{r.name}{self.ctx.t['paren'].format(r.employee_id)}"
+                children: list[Outline] = [
+                    (lbl, page + start - first, [])
+                    for lbl, page, _ in _entries(sections, start, stop)
+                ]
+                entries.append((label, start - first, children))
+        return entries
+
+
+# A bookmark: label, page within its PDF, children.
+Outline = tuple[str, int, list[Any]]
+
+
+def _section_marks(document: Any) -> list[tuple[int, str]]:
+    """(page, label) of every bookmarked heading (the reports' numbered sections)."""
+    return [
+        (number, label)
+        for number, page in enumerate(document.pages)
+        for _level, label, _pos, _state in page.bookmarks
+    ]
+
+
+def _entries(marks: list[tuple[int, str]], start: int, end: int) -> list[Outline]:
+    """The bookmarks on pages [start, end), as pages of a PDF that starts at ``start``."""
+    return [(label, page - start, []) for page, label in marks if start <= page < end]
 
 
 @contextlib.contextmanager
@@ -277,44 +328,119 @@ def _page_ranges(
 
 
 def _cut(
-    pdf: bytes, page_count: int, ranges: list[tuple[int, int]], titles: list[str | None]
+    pdf: bytes,
+    ranges: list[tuple[int, int]],
+    titles: list[str | None],
+    outlines: list[list[Outline]],
+    lang: Lang,
 ) -> list[bytes]:
-    """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset (a title
-    of None keeps the document's; a range of every page is the PDF itself).
+    """Page ranges [start, end) of a PDF as PDFs of their own, sharing its font subset, each
+    with its title (None keeps the document's), bookmarks and language.
 
     The PDF is parsed once; this is cheap because the templates avoid anything WeasyPrint would
     put in shared form XObjects (transparency, centred SVG text), which every cut would copy.
     """
     from pypdf import PdfReader, PdfWriter
 
-    if all(r == (0, page_count) for r in ranges):
-        return [pdf] * len(ranges)
     reader = PdfReader(io.BytesIO(pdf))
     info = {k: v for k, v in (reader.metadata or {}).items() if isinstance(v, str)}
     pieces = []
-    for (start, end), title in zip(ranges, titles, strict=True):
-        if (start, end) == (0, page_count):
-            pieces.append(pdf)
-            continue
+    for (start, end), title, outline in zip(ranges, titles, outlines, strict=True):
         writer = PdfWriter()
         for page in reader.pages[start:end]:
             writer.add_page(page)
         writer.add_metadata({**info, "/Title": title} if title else info)
+        _finish(writer, outline, lang)
         buf = io.BytesIO()
         writer.write(buf)
         pieces.append(buf.getvalue())
     return pieces
 
 
-def _merge(parts: Sequence[bytes]) -> bytes:
-    from pypdf import PdfWriter
+def _finish(writer: Any, outline: list[Outline], lang: Lang, parent: Any = None) -> None:
+    """Bookmarks (nested) and the document language of a PDF being written."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    if parent is None:
+        writer._root_object[NameObject("/Lang")] = TextStringObject(
+            "en" if lang == "en" else "zh-CN"
+        )
+        if outline:
+            writer.page_mode = "/UseOutlines"  # the reader opens with the bookmarks shown
+    for label, page, children in outline:
+        item = writer.add_outline_item(title=label, page_number=page, parent=parent)
+        for child_label, child_page, _ in children:
+            writer.add_outline_item(title=child_label, page_number=child_page, parent=item)
+
+
+def _pack_pdf(parts: Sequence[bytes], lang: Lang) -> bytes:
+    """A manager's pack from its parts (in order): one outline, pages numbered across the pack
+    (each report inside keeps its own page numbers), the document language."""
+    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     for data in parts:
-        writer.append(io.BytesIO(data))
+        writer.append(io.BytesIO(data))  # with the part's bookmarks
+    info = PdfReader(io.BytesIO(parts[0])).metadata
+    writer.add_metadata({k: v for k, v in (info or {}).items() if isinstance(v, str)})
+    _number_pages(writer, lang)
+    _finish(writer, [], lang)
+    writer.page_mode = "/UseOutlines"
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
+
+
+_PACK_FONT = "/PSPackNo"
+
+
+def _number_pages(writer: Any, lang: Lang) -> None:
+    """Stamp "k / n" at the foot of every page, centred, in a standard PDF font (digits only:
+    no font to embed, and the same in both languages)."""
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+    )
+
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
+    total = len(writer.pages)
+    for number, page in enumerate(writer.pages, start=1):
+        text = f"{number} / {total}"
+        size = 7.5
+        # Helvetica: digits 0.556 em, space and slash 0.278 em.
+        width = sum(0.556 if ch.isdigit() else 0.278 for ch in text) * size
+        x = (float(page.mediabox.width) - width) / 2
+        y = 16 * 72 / 25.4 / 2 - size / 2  # the middle of the bottom margin (16 mm)
+        resources = page["/Resources"].get_object()
+        fonts = resources.get("/Font")
+        if fonts is None:
+            fonts = DictionaryObject()
+            resources[NameObject("/Font")] = fonts
+        fonts.get_object()[NameObject(_PACK_FONT)] = font
+
+        def stream(code: str) -> Any:
+            obj = DecodedStreamObject()
+            obj.set_data(code.encode("ascii"))
+            return writer._add_object(obj)
+
+        contents = page.get("/Contents")
+        old = contents.get_object() if contents is not None else ArrayObject()
+        old = list(old) if isinstance(old, ArrayObject) else [contents]
+        stamp = (
+            f"Q q BT {_PACK_FONT} {size} Tf 0.42 0.45 0.5 rg {x:.2f} {y:.2f} Td ({text}) Tj ET Q"
+        )
+        # Wrapped in q/Q so whatever transform the page leaves in place does not move the stamp.
+        page[NameObject("/Contents")] = ArrayObject([stream("q"), *old, stream(stamp)])
 
 
 _RENDERER: Renderer | None = None
@@ -382,6 +508,7 @@ def render_reports(
         frozen = frozen_plan(conn)
         stored = stored_results(conn)
         run = run_summary(conn)
+        anonymity = run.get("anonymity") or {}
     # The plan version frozen with the run, not today's plan.yaml: a report says what the run did.
     plan = plan or frozen or _load_plan(ws)
     lang = lang or plan.cycle.language
@@ -406,11 +533,18 @@ def render_reports(
                 exit_code=1,
             )
     folder = ws.reports
-    jobs, parts = plan_jobs(
+    jobs, _parts = plan_jobs(
         results, all_results, folder, manager_packs=manager_packs, hr_summary=hr_summary
     )
     setup = RenderSetup(
-        plan, lang, template_dirs(templates), font, _logo_path(plan, ws), dt.date.today(), run
+        plan,
+        lang,
+        template_dirs(templates),
+        font,
+        _logo_path(plan, ws),
+        dt.date.today(),
+        run=run,
+        count_hidden=anonymity.get("hidden_groups") == "counted",
     )
     workers = max(1, min(workers or _cores(), len(jobs) or 1))
     out = ReportResult(folder=folder, workers=workers, warnings=warnings)
@@ -435,7 +569,7 @@ def render_reports(
     for res in _execute(jobs, setup, workers):
         collect(res)
     for pack, chunks in sorted(pack_parts.items()):
-        data = chunks[0] if parts[pack] == 1 else _merge([chunks[i] for i in sorted(chunks)])
+        data = _pack_pdf([chunks[i] for i in sorted(chunks)], lang)
         out.manager_packs.append(atomic_write(pack, _writer(data)))
     out.manager_pack_count = len(out.manager_packs)
     out.reports.sort()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from perfsheets.core.i18n import term
-from perfsheets.core.model import Lang, RaterTypeId
+from perfsheets.core.model import Kpi, Lang, RaterTypeId
 from perfsheets.core.results import EmployeeResult, RatedItemResult, TypeScore
 from perfsheets.report import charts
 from perfsheets.report.context import (
@@ -94,22 +94,43 @@ def _present(
     return [h for h in heads if h["id"] in wanted]
 
 
-def _kpi_rows(result: EmployeeResult) -> list[dict[str, Any]]:
+def plan_kpis(result: EmployeeResult, ctx: Context) -> dict[str, Kpi]:
+    """The plan's KPIs of this person's role by code (direction, rule, English unit)."""
+    role = ctx.plan.role_map().get(result.role)
+    return {k.code: k for k in role.kpis} if role else {}
+
+
+def _lower_is_better(kpi: Kpi | None) -> bool:
+    """Fewer is better: the plan says so, or the rule deducts per incident (事故、投诉)."""
+    return kpi is not None and (kpi.direction == "lower" or kpi.rule.type == "deduction")
+
+
+def _is_change(kpi: Kpi | None) -> bool:
+    return kpi is not None and kpi.rule.type == "change_bands"
+
+
+def _kpi_rows(result: EmployeeResult, ctx: Context) -> list[dict[str, Any]]:
     changed = {c.kpi_code for c in result.target_changes}
+    plan = plan_kpis(result, ctx)
     rows = []
     for k in result.kpis:
         was_changed = k.code in changed or (
             k.original_target is not None and k.original_target != k.target
         )
+        kpi = plan.get(k.code)
         rows.append(
             {
                 "code": k.code,
                 "name": k.name,
-                "unit": k.unit,
+                "unit": kpi.unit_text(ctx.lang) if kpi else k.unit,
                 "target": fmt_plain(k.target),
+                "baseline": fmt_plain(k.baseline),
                 "changed": was_changed,
                 "actual": fmt_plain(k.actual),
-                "completion": fmt_pct(k.completion),
+                # A change rule's completion is the change rate against the baseline.
+                "change": _is_change(kpi),
+                "completion": fmt_pct(k.completion, signed=_is_change(kpi)),
+                "lower": _lower_is_better(kpi),
                 "score": fmt_num(k.score),
                 "weight": fmt_weight(k.weight),
                 "weighted": fmt_num(k.weighted),
@@ -172,6 +193,60 @@ def _gap_rows(result: EmployeeResult, ctx: Context) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _gaps_empty_text(result: EmployeeResult, ctx: Context, vis: dict) -> str:
+    """Why no gap is listed: "they agree" only when there was something to compare."""
+    items = [*result.tasks, *result.competencies]
+    self_shown = vis.get("self", (False, 0))[0]
+    if not self_shown or not any(
+        (ts := i.by_type.get("self")) is not None and ts.mean_rating is not None for i in items
+    ):
+        return ctx.t["no_self_review"]
+    if not any(_others_rating(i, vis) is not None for i in items):
+        return ctx.t["no_others_review"]
+    return ctx.t["no_gaps"]
+
+
+def _scored_items(result: EmployeeResult, ctx: Context) -> dict[str, tuple[float | None, bool]]:
+    """Item name -> (item score, lower is better), as strengths and development areas name
+    them (consolidation ranks items by these scores, never by raw values)."""
+    plan = plan_kpis(result, ctx)
+    out: dict[str, tuple[float | None, bool]] = {}
+    for item in [*result.tasks, *result.competencies]:
+        out.setdefault(item.name, (item.score, False))
+    for k in result.kpis:  # KPIs first where a name is shared
+        out[k.name] = (k.score, _lower_is_better(plan.get(k.code)))
+    return out
+
+
+def _ranked(names: Sequence[str], scored: dict, ctx: Context) -> list[dict[str, Any]]:
+    """Strengths or development areas with the score that put them there."""
+    rows = []
+    for name in names:
+        score, lower = scored.get(name, (None, False))
+        rows.append(
+            {
+                "name": name,
+                "lower": ctx.t["lower_better"] if lower else "",
+                "score": "" if score is None else ctx.t["item_points"].format(fmt_num(score, 1)),
+                "prefix": ctx.t["reduce_prefix" if lower else "improve_prefix"],
+            }
+        )
+    return rows
+
+
+def own_development_goals(result: EmployeeResult, vis: dict) -> list[str]:
+    """What the employee wrote as a development goal in the self-review (none without one)."""
+    if not vis.get("self", (False, 0))[0]:
+        return []
+    return [
+        c.text.strip()
+        for g in result.comments
+        if g.rater_type == "self"
+        for c in g.comments
+        if c.field in ("development", "development_goal") and c.text.strip()
+    ]
 
 
 def comment_groups(result: EmployeeResult, ctx: Context, vis: dict) -> list[dict[str, Any]]:
@@ -270,12 +345,18 @@ def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
     return {"rows": rows, "chart": chart}
 
 
+def _missing(result: EmployeeResult, ctx: Context) -> str:
+    return ctx.type_list(result.missing_types) if result.missing_types else ctx.t["missing_scores"]
+
+
 def _notes(result: EmployeeResult, ctx: Context) -> list[str]:
     t = ctx.t
     notes = []
-    if not result.complete and result.missing_types:
-        notes.append(t["incomplete"].format(types=ctx.type_list(result.missing_types)))
-    if result.grade_before_quota and result.grade_before_quota != result.grade:
+    if not result.complete:
+        key = "incomplete" if result.total_score is not None else "incomplete_no_total"
+        notes.append(t[key].format(types=_missing(result, ctx)))
+    moved = result.grade_before_quota and result.grade_before_quota != result.grade
+    if moved and ctx.plan.report.show_quota_move:
         notes.append(
             t["forced"].format(
                 before=ctx.grade_label(result.grade_before_quota),
@@ -296,6 +377,14 @@ def consequence(result: EmployeeResult, ctx: Context) -> str:
         return result.consequence
     grade = ctx.grades.get(result.grade or "")
     return grade.consequence_text(ctx.lang) if grade else ""
+
+
+def consequence_line(result: EmployeeResult, ctx: Context) -> str:
+    """The interview's grade line: the grade and what it means, or why it is still pending."""
+    if not result.grade:
+        return ctx.t["grade_pending_text"].format(types=_missing(result, ctx))
+    text = consequence(result, ctx) or ctx.t["no_consequence"]
+    return f"{ctx.grade_label(result.grade)} — {text}"
 
 
 def _needs_attention(result: EmployeeResult, ctx: Context) -> bool:
@@ -345,8 +434,12 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         }
         for tp in types
     ]
-    plan_rows = [t["improve_prefix"] + a for a in dev_areas[:3]]
+    scored = _scored_items(result, ctx)
+    development = _ranked(dev_areas, scored, ctx)
+    plan_rows = [d["prefix"] + d["name"] for d in development[:3]]
     plan_rows += [""] * max(0, 4 - len(plan_rows))
+    kpis = _kpi_rows(result, ctx)
+    hidden_key = "hidden_note_counted" if ctx.count_hidden else "hidden_note"
     return {
         "anchor": anchor,
         # Only what the page prints: templates never see raw comments or hidden groups.
@@ -357,7 +450,12 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             "role_name": result.role_name,
             "manager_name": result.manager_name,
         },
-        "grade_label": ctx.grade_label(result.grade),
+        "grade_label": ctx.grade_label(result.grade) if result.grade else t["grade_pending"],
+        # The card: the code large, the grade's name beside it small (never wrapped).
+        "grade_code": result.grade or t["grade_pending"],
+        "grade_name": ctx.grades[result.grade].label(ctx.lang)
+        if result.grade in ctx.grades
+        else "",
         "grade_class": (result.grade or "none").lower(),
         "total": fmt_num(result.total_score),
         "coefficient": fmt_num(result.coefficient),
@@ -368,7 +466,8 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         ),
         "percentile": fmt_pct(result.percentile, 0),
         "sections": _sections(result, ctx),
-        "kpis": _kpi_rows(result),
+        "kpis": [k for k in kpis if not k["change"]],
+        "change_kpis": [k for k in kpis if k["change"]],
         "target_changes": [
             {
                 "kpi": next((k.name for k in result.kpis if k.code == c.kpi_code), c.kpi_code),
@@ -389,14 +488,15 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             low=fmt_plain(ctx.scale_low), high=fmt_plain(ctx.scale_high)
         ),
         "hidden_note": (
-            t["hidden_note"].format(n=max(ctx.min_counts.get(tp, 3) for tp in ANONYMOUS_TYPES))
+            t[hidden_key].format(n=max(ctx.min_counts.get(tp, 3) for tp in ANONYMOUS_TYPES))
             if hidden_any
             else ""
         ),
         "chart": competency_chart(result, ctx, vis),
         "gaps": _gap_rows(result, ctx),
-        "strengths": list(result.strengths),
-        "development_areas": dev_areas,
+        "no_gaps": _gaps_empty_text(result, ctx, vis),
+        "strengths": _ranked(result.strengths, scored, ctx),
+        "development_areas": development,
         "comments": comment_groups(result, ctx, vis),
         "trend": _trend(result, ctx),
         "notes": _notes(result, ctx),
@@ -411,6 +511,7 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         ],
         "agenda": t["agenda_items"].split("|"),
         "consequence": consequence(result, ctx),
+        "consequence_line": consequence_line(result, ctx),
         "alert": _needs_attention(result, ctx),
         "plan_grid": charts.writing_grid(
             [t["goal"], t["actions"], t["support"], t["deadline"]],
@@ -422,7 +523,8 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             [t["next_goal"], t["measure"], t["deadline"]], [0.4, 0.4, 0.2], 4, font=ctx.font
         ),
         "notes_grid": charts.writing_grid([], [1.0], 5, row_height=24, font=ctx.font),
-        "development_goals": list(result.development_goals),
+        "own_goals": own_development_goals(result, vis),
+        "plan_goals": list(result.development_goals),  # the role's, from the plan
     }
 
 

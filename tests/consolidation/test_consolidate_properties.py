@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import random
 
-from conftest import make_small_plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plan_support import make_small_plan
 
 from perfsheets.consolidation.run import LedgerInputs, compute, entries_frame
 from perfsheets.core.scoring import combine_rater_types, round_half_up

@@ -76,7 +76,7 @@ def test_tree(cascade):
 
 
 def test_broken_goal_structure():
-    from conftest import make_small_plan
+    from plan_support import make_small_plan
 
     goals = [
         Goal(id="G1", name="a"),

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import make_small_plan
+from plan_support import make_small_plan
 
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import tinyhtml5
-from conftest import make_small_plan
+from plan_support import make_small_plan
 from test_report import HOSTILE, employee_result, team_results
 
 from perfsheets.core.results import Comment, CommentGroup

@@ -1,0 +1,89 @@
+"""What each reader of a form is told: a customer only what a customer needs, and a change KPI
+asks for the quantity its rule computes from. Checked on generated workbooks via openpyxl."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from perfsheets.core.model import ExternalRater, Plan, RaterType, Relation, ReportOptions
+from perfsheets.forms.generate import generate_forms
+
+CONTACT = "销售部 王芳 138-0000-0000"
+
+
+def _texts(ws) -> str:
+    return "\n".join(
+        str(c.value)
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None and not str(c.value).startswith("=")
+    )
+
+
+@pytest.fixture
+def customer_plan(small_plan) -> Plan:
+    types = [
+        t.model_copy(update={"weight": 10}) if t.id == "peer" else t for t in small_plan.rater_types
+    ] + [RaterType(id="customer", name="客户", weight=10)]
+    roster = small_plan.roster.model_copy(
+        update={
+            "external_raters": [ExternalRater(id="X01", name="华东客户", email="c@example.com")],
+            "relations": [Relation(rater="X01", ratee="E002", type="customer")],
+        }
+    )
+    return small_plan.model_copy(
+        update={"rater_types": types, "roster": roster, "report": ReportOptions(contact=CONTACT)}
+    )
+
+
+def test_a_customer_form_holds_nothing_internal(tmp_path, customer_plan):
+    files = generate_forms(tmp_path / "ws", plan=customer_plan, workers=1).files
+    customer = openpyxl.load_workbook(next(p for p in files if "X01" in p.name))
+    guide, sheet, criteria = (customer[n] for n in customer.sheetnames[:3])
+    text = "\n".join(_texts(ws) for ws in (guide, sheet, criteria))
+    for internal in ("绩效等级", "绩效改进计划", "计分方法", "分值", "交回 HR", "HR 导入", "权重 "):
+        assert internal not in text, internal
+    assert f"发回给{CONTACT}" in _texts(guide)
+    assert "您的评价将与其他客户的评价合并后匿名呈现" in _texts(sheet)
+    assert "五级评分" in _texts(criteria) or "优秀" in _texts(criteria)  # the scale remains
+    # an employee's form keeps the grades, the method and the return to HR
+    staff = openpyxl.load_workbook(next(p for p in files if "E002" in p.name))
+    staff_text = _texts(staff[staff.sheetnames[0]]) + _texts(staff["评分标准"])
+    assert "交回 HR" in staff_text and "绩效等级" in staff_text and "计分方法" in staff_text
+
+
+def test_a_customer_form_without_a_contact_returns_to_the_sender(tmp_path, customer_plan):
+    plan = customer_plan.model_copy(update={"report": ReportOptions()})
+    files = generate_forms(tmp_path / "ws", plan=plan, workers=1).files
+    guide = openpyxl.load_workbook(next(p for p in files if "X01" in p.name)).worksheets[0]
+    assert "发回给向您发出本表的联系人" in _texts(guide)
+
+
+def test_a_change_kpi_asks_for_the_actual_its_rule_uses(tmp_path, small_plan):
+    data = small_plan.model_dump()
+    sales = next(r for r in data["roles"] if r["id"] == "sales")
+    sales["kpis"][0]["weight"] = 40
+    sales["kpis"].append(
+        {
+            "code": "S04",
+            "name": "市场占有率增长率",
+            "unit": "%",
+            "baseline": 12.0,
+            "weight": 10,
+            "min_value": 0,
+            "max_value": 100,
+            "rule": {"type": "change_bands", "bands": [{"min": 0.05, "score": 100}]},
+        }
+    )
+    plan = Plan.model_validate(data)
+    files = generate_forms(tmp_path / "ws", plan=plan, workers=1).files
+    wb = openpyxl.load_workbook(next(p for p in files if "E002" in p.name))
+    ws = next(ws for ws in wb.worksheets if any(c.value == "kpi:S04" for c in ws["A"]))
+    row = next(c.row for c in ws["A"] if c.value == "kpi:S04")
+    cells = [str(c.value or "") for c in ws[row]]
+    assert any("填本期实际值" in c for c in cells)  # the name says what to type
+    assert any("不填增长率" in c and "增长率=（实际值−基期值）÷基期值" in c for c in cells)
+    prompt = next(dv for dv in ws.data_validations.dataValidation if f"J{row}" in str(dv.sqref))
+    assert prompt.promptTitle == "本期实际值（%）"
+    assert "与基期值 12 同口径" in prompt.prompt and "不要填变化率" in prompt.prompt
