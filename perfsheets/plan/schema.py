@@ -124,5 +124,5 @@ def fit_plan(data: Any, source: PlanSource, report: Report) -> LoadedPlan:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         report.extend(schema_problems(exc, source))
-        return LoadedPlan(None, source, report)
+        return LoadedPlan(None, source, report, data)
     return LoadedPlan(plan, source, report)

@@ -32,6 +32,7 @@ from perfsheets.core.model import (
 from perfsheets.core.problems import Report
 from perfsheets.plan.checker import TOLERANCE, Checker, plain_number
 from perfsheets.plan.io import read_plan
+from perfsheets.plan.partial import partial_check
 from perfsheets.plan.problems import (
     ANCHOR_COUNT,
     BANDS_NOT_MONOTONIC,
@@ -80,6 +81,8 @@ def check_plan_file(path: str | Path) -> tuple[Plan | None, Report]:
     report = loaded.report
     if loaded.plan is not None:
         report.extend(validate_plan(loaded.plan, loaded.source))
+    else:
+        report.extend(partial_check(loaded))
     return loaded.plan, report
 
 
