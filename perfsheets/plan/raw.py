@@ -33,42 +33,46 @@ MAX_LONG = 2000
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
 
 
+_PERCENT_AWARE = FRACTION_KEYS | PERCENT_KEYS
+
+
 def tidy(data: Any, source: PlanSource | None) -> tuple[Any, list[Problem]]:
     """``data`` with percentage text turned into numbers, and every over-long text as a problem."""
     problems: list[Problem] = []
-    # An explicit stack, not recursion: a roster of 10,000 people is 80,000 values.
+    # An explicit stack, not recursion; and the common case (a short text under an ordinary
+    # key) costs two comparisons: a roster of 10,000 people is 80,000 values.
     stack: list[tuple[Any, PathKey]] = [(data, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, dict):
-            parent = path[-1] if path else ""
+            every_weight = bool(path) and path[-1] in PERCENT_PARENTS
             for key, value in node.items():
-                if isinstance(value, str):
-                    node[key] = _value(value, str(key), str(parent), (*path, key), source, problems)
+                if type(value) is str:
+                    percent = "%" in value or "％" in value
+                    if percent and (every_weight or key in _PERCENT_AWARE):
+                        node[key] = _percent(value, str(key), every_weight)
+                    if len(value) > MAX_SHORT:
+                        _check_length(value, str(key), (*path, key), source, problems)
                 elif isinstance(value, dict | list):
                     stack.append((value, (*path, key)))
         elif isinstance(node, list):
             owner = str(path[-1]) if path else ""
             for i, value in enumerate(node):
-                if isinstance(value, str):
-                    _check_length(value, owner, (*path, i), source, problems)
+                if type(value) is str:
+                    if len(value) > MAX_SHORT:
+                        _check_length(value, owner, (*path, i), source, problems)
                 elif isinstance(value, dict | list):
                     stack.append((value, (*path, i)))
     return data, problems
 
 
-def _value(
-    text: str, key: str, parent: str, path: PathKey, source: PlanSource | None, out: list[Problem]
-) -> Any:
-    match = _PERCENT.match(text) if "%" in text or "％" in text else None
-    if match is not None:
-        number = float(match.group(1))
-        if key in FRACTION_KEYS:
-            return number / 100
-        if key in PERCENT_KEYS or parent in PERCENT_PARENTS:
-            return number
-    _check_length(text, key, path, source, out)
-    return text
+def _percent(text: str, key: str, every_weight: bool) -> Any:
+    """A number for "20%" where the key means a share (0.2) or percentage points (20)."""
+    match = _PERCENT.match(text)
+    if match is None:
+        return text  # left for the schema to explain
+    number = float(match.group(1))
+    return number / 100 if key in FRACTION_KEYS and not every_weight else number
 
 
 def _check_length(
