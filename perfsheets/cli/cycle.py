@@ -116,7 +116,10 @@ def check(
         print_json(result)
     else:
         problems_table(report, language, all_in=workspace / "results" / "plan-problems.csv")
-        summary_table(tr(language, "方案检查", "Plan check"), scalar_rows(result, language))
+        rows = scalar_rows(result, language)
+        if not result.employees and not report.valid:
+            rows = rows[:5]  # a plan that did not load has no counts: zeros would mislead
+        summary_table(tr(language, "方案检查", "Plan check"), rows)
         if result.goals and not alignment:
             out.print(
                 tr(

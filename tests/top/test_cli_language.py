@@ -150,3 +150,20 @@ def test_untranslated_errors_stay_as_they_are() -> None:
     assert error_text("something new went wrong", "zh-CN") == "something new went wrong"
     assert error_text("x: no such file", "en") == "x: no such file"
     assert error_text("x: no such file", "zh-CN") == "x：文件不存在"
+
+
+def test_check_lists_errors_first_with_severity_and_puts_the_rest_in_a_file(
+    tmp_path: Path,
+) -> None:
+    ws = tmp_path / "many"
+    run(["init", str(ws), "--employees", "400"])
+    plan = ws / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("role: sales\n", "role: salez\n"), encoding="utf-8")
+    out = run(["check", str(ws)], code=1)
+    assert "级别" in out and "错误" in out and "未在方案中定义" in out
+    listed = ws / "results" / "plan-problems.csv"
+    rows = listed.read_text(encoding="utf-8-sig").splitlines()
+    assert f"全部问题见 {listed}" in out.replace("\n", "")
+    assert rows[0] == "file,sheet,cell,severity,code,message" and len(rows) > 51
+    assert "员工人数" in out  # the plan loaded: its counts are shown
