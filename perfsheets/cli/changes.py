@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -33,6 +33,9 @@ from perfsheets.cli.output import (
     summary_table,
     tr,
 )
+
+if TYPE_CHECKING:
+    from perfsheets.core.model import Lang
 
 
 @app.command()
@@ -137,8 +140,8 @@ def progress(
     from perfsheets.midcycle.progress import write_progress_xlsx  # lazy: start-up
 
     language = message_lang(workspace, lang)
+    day = _date(today, "--today", language) if today else None
     with library_errors():
-        day = dt.date.fromisoformat(today) if today else None
         result = run(workspace, today=day)
         path = write_progress_xlsx(workspace, result)
     if as_json:
@@ -149,6 +152,20 @@ def progress(
     )
     rows_table(tr(language, "个人进度", "Progress per person"), result.person_rows(language))
     out.print(tr(language, f"进度表：{path}", f"Progress workbook: {path}"))
+
+
+def _date(text: str, option: str, lang: Lang) -> dt.date:
+    """A date option's value; a clear message (not Python's "month must be in 1..12")."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise fail(
+            tr(
+                lang,
+                f"{option}：“{text}”不是有效日期，请写成 YYYY-MM-DD（如 2026-06-30）",
+                f"{option}: '{text}' is not a valid date; write it as YYYY-MM-DD (e.g. 2026-06-30)",
+            )
+        ) from None
 
 
 @app.command()
@@ -180,7 +197,13 @@ def appeal(
     with library_errors():
         if resolve is not None:
             if outcome not in ("upheld", "rejected"):
-                raise fail("--outcome must be upheld or rejected")
+                raise fail(
+                    tr(
+                        language,
+                        "--outcome 必须是 upheld（成立）或 rejected（驳回）",
+                        "--outcome must be upheld or rejected",
+                    )
+                )
             decision: Literal["upheld", "rejected"] = (
                 "upheld" if outcome == "upheld" else "rejected"
             )
@@ -190,7 +213,13 @@ def appeal(
         elif employee and reason:
             result = {"appeal_id": appeals.open_appeal(workspace, employee=employee, reason=reason)}
         elif reason:
-            raise fail("to open an appeal give both --employee and --reason")
+            raise fail(
+                tr(
+                    language,
+                    "提出申诉需要同时给出 --employee 和 --reason",
+                    "to open an appeal give both --employee and --reason",
+                )
+            )
         else:
             result = {"appeals": appeals.list_appeals(workspace, employee=employee, status=state)}
     if as_json:

@@ -24,6 +24,7 @@ from perfsheets.cli.output import (
     State,
     WorkersOpt,
     WorkspaceArg,
+    env_lang,
     err,
     finish,
     library_errors,
@@ -39,6 +40,7 @@ from perfsheets.cli.output import (
     summary_table,
     tr,
 )
+from perfsheets.cli.words import label, stage_name
 from perfsheets.core.problems import Report
 
 # --- commands ---------------------------------------------------------------------------------
@@ -74,6 +76,8 @@ def init(
     """Create a cycle workspace with a plan (the built-in example by default)."""
     from perfsheets.cycle.setup import init_workspace  # lazy: start-up
 
+    chosen = parse_lang(lang)
+    language = State.lang = chosen or env_lang() or "zh-CN"
     with library_errors():
         ws = init_workspace(
             workspace,
@@ -81,10 +85,9 @@ def init(
             employees=employees,
             seed=seed,
             excel=excel,
-            lang=parse_lang(lang) or "zh-CN",
+            lang=chosen or language,
             force=force,
         )
-    language = parse_lang(lang) or "zh-CN"
     finish(
         {"workspace": ws.root, "plan": ws.plan_path()},
         tr(language, "已创建工作区", "Workspace created"),
@@ -93,19 +96,38 @@ def init(
 
 
 @app.command()
-def check(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+def check(
+    workspace: WorkspaceArg,
+    alignment: Annotated[
+        bool,
+        typer.Option("--alignment", help="Also write the goal tree to results/alignment.xlsx."),
+    ] = False,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Validate the plan and roster; exit 1 with the list of problems when anything is wrong."""
     from perfsheets.cycle.setup import check_workspace  # lazy: start-up
 
     language = message_lang(workspace, lang)
     with library_errors():
-        result = check_workspace(workspace)
+        result = check_workspace(workspace, write_alignment=alignment)
     report: Report = result.report
     if as_json:
         print_json(result)
     else:
-        problems_table(report, language)
-        summary_table(tr(language, "方案检查", "Plan check"), scalar_rows(result))
+        problems_table(report, language, all_in=workspace / "results" / "plan-problems.csv")
+        rows = scalar_rows(result, language)
+        if not result.employees and not report.valid:
+            rows = rows[:5]  # a plan that did not load has no counts: zeros would mislead
+        summary_table(tr(language, "方案检查", "Plan check"), rows)
+        if result.goals and not alignment:
+            out.print(
+                tr(
+                    language,
+                    "目标分解表：运行 perfsheets check --alignment 写出 results/alignment.xlsx",
+                    "Goal tree: run perfsheets check --alignment to write results/alignment.xlsx",
+                )
+            )
     raise typer.Exit(EXIT_OK if report.valid else EXIT_PROBLEMS)
 
 
@@ -329,7 +351,7 @@ def demo(
     """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, report."""
     from perfsheets.demo import run_demo  # lazy: start-up
 
-    language = parse_lang(lang) or "zh-CN"
+    language = State.lang = parse_lang(lang) or "zh-CN"
     with library_errors(), stage_bars(not as_json) as stage:
         result = run_demo(
             folder, employees=employees, seed=seed, lang=language, report_limit=reports, stage=stage
@@ -350,10 +372,12 @@ def demo(
     table.add_column(tr(language, "结果", "result"), overflow="fold")
     for timing in result.stages:
         counts = [
-            (k, v) for k, v in scalar_rows(timing.result) if isinstance(v, int) and k != "run id"
+            (k, v)
+            for k, v in scalar_rows(timing.result, language)
+            if isinstance(v, int) and k != label("run_id", language)
         ]
         brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
-        table.add_row(timing.stage, f"{timing.seconds:.1f}", brief)
+        table.add_row(stage_name(timing.stage, language), f"{timing.seconds:.1f}", brief)
     out.print(table)
     grades = result.grades()
     order = [
@@ -376,5 +400,5 @@ def demo(
         title=tr(language, "输出文件", "Outputs"), show_header=False, title_justify="left"
     )
     for name, path in result.outputs().items():
-        where.add_row(name, str(path))
+        where.add_row(label(name, language), str(path))
     out.print(where)

@@ -5,19 +5,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from perfsheets.core.model import Lang
+from perfsheets.cli.words import error_text, label, value_word, yes_no
 from perfsheets.core.problems import PerfsheetsError, Problem, Report
+
+if TYPE_CHECKING:  # a type only: --help must not import pydantic
+    from perfsheets.core.model import Lang
 
 # No console markup: names, cells and file names are people's text, and "[/b]" or "[link=…]" in
 # them must print as typed (markup in user text crashed check/status/collect before). Styles are
@@ -29,9 +33,14 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 class State:
-    """Options of the whole command line (set by the root callback)."""
+    """Options of the whole command line (set by the root callback) and the language of the
+    command running (set when it decides it, so its errors are in that language too)."""
 
     debug = False
+    lang: Lang = "zh-CN"
+
+
+LANG_ENV = "PERFSHEETS_LANG"
 
 
 # --- shared options -------------------------------------------------------------------------
@@ -48,26 +57,51 @@ def parse_lang(value: str | None) -> Lang | None:
     """The language a --lang value names (zh or en, in their usual spellings), or None."""
     if value is None:
         return None
-    if value.lower() in ("zh", "zh-cn", "cn"):
+    found = lang_of(value)
+    if found is None:
+        raise typer.BadParameter(
+            tr(
+                State.lang,
+                f"未知语言 {value!r}：请用 zh 或 en",
+                f"unknown language {value!r}: use zh or en",
+            ),
+            param_hint="--lang",
+        )
+    return found
+
+
+def lang_of(value: str) -> Lang | None:
+    """zh-CN or en for the usual spellings of either, else None."""
+    value = value.strip().lower().replace("_", "-")
+    if value in ("zh", "zh-cn", "cn", "chinese", "中文") or value.startswith("zh-"):
         return "zh-CN"
-    if value.lower() in ("en", "en-us", "en-gb"):
+    if value in ("en", "english") or value.startswith("en-"):
         return "en"
-    raise typer.BadParameter(f"unknown language {value!r}: use zh or en", param_hint="--lang")
+    return None
+
+
+def env_lang() -> Lang | None:
+    """The language PERFSHEETS_LANG names (None when unset or not a language)."""
+    return lang_of(os.environ.get(LANG_ENV, "") or "-")
 
 
 def message_lang(workspace: Path, override: str | None = None) -> Lang:
-    """Language for messages: --lang, else the plan's, else Chinese."""
-    chosen = parse_lang(override)
-    if chosen:
-        return chosen
-    try:
-        # Loaded on use, not at start-up: the plan reader brings in YAML, which --help never needs.
-        from perfsheets.ledger.workspace import Workspace
-        from perfsheets.plan.io import load_plan
+    """Language of a command: --lang, else PERFSHEETS_LANG, else the workspace plan's, else
+    Chinese. Also the language of the command's errors from then on."""
+    chosen = parse_lang(override) or env_lang() or workspace_lang(workspace) or "zh-CN"
+    State.lang = chosen
+    return chosen
 
-        return load_plan(Workspace(workspace).plan_path()).cycle.language
-    except Exception:  # an unreadable plan is reported by the command itself
-        return "zh-CN"
+
+def workspace_lang(workspace: Path) -> Lang | None:
+    """The language of the workspace's plan, read without loading the plan (None if unknown)."""
+    # Loaded on use, not at start-up: --help never needs the plan reader.
+    from perfsheets.plan.io import plan_language
+
+    for name in ("plan.yaml", "plan.yml", "plan.xlsx"):
+        if (workspace / name).is_file():
+            return plan_language(workspace / name)
+    return None
 
 
 def tr(lang: Lang, zh: str, en: str) -> str:
@@ -118,32 +152,62 @@ def print_json(data: Any) -> None:
 def summary_table(title: str, rows: list[tuple[str, Any]]) -> None:
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
-    table.add_column()
-    for label, value in rows:
-        table.add_row(label, str(value))
+    table.add_column(overflow="fold")
+    for name, value in rows:
+        table.add_row(name, str(value))
     out.print(table)
 
 
-def problems_table(report: Report, lang: Lang, limit: int = 30) -> None:
+SHOWN_PROBLEMS = 50
+
+
+def problems_table(
+    report: Report, lang: Lang, limit: int = SHOWN_PROBLEMS, all_in: Path | None = None
+) -> None:
+    """The problems, errors first, with their severity; beyond ``limit`` rows a count and the
+    file that lists them all (``all_in``, a CSV written here when given)."""
     if not len(report):
         return
     table = Table(title=tr(lang, "问题", "Problems"), title_justify="left", expand=True)
-    table.add_column(tr(lang, "位置", "where"), overflow="fold", ratio=2)
-    table.add_column(tr(lang, "代码", "code"), overflow="fold", ratio=1)
-    table.add_column(tr(lang, "说明", "message"), overflow="fold", ratio=4)
-    for problem in list(report)[:limit]:
+    table.add_column(tr(lang, "位置", "where"), overflow="fold", ratio=3)
+    table.add_column(tr(lang, "级别", "severity"), no_wrap=True)
+    table.add_column(tr(lang, "说明", "message"), overflow="fold", ratio=6)
+    table.add_column(tr(lang, "代码", "code"), overflow="fold", ratio=2)
+    ordered = sorted(report, key=lambda p: not p.is_error)  # stable: file order within each
+    for problem in ordered[:limit]:
         style = "red" if problem.is_error else "yellow"
-        table.add_row(problem.location(), problem.code, problem.message(lang), style=style)
+        severity = tr(lang, "错误", "error") if problem.is_error else tr(lang, "警告", "warning")
+        table.add_row(
+            problem.location(), severity, problem.message(lang), problem.code, style=style
+        )
     out.print(table)
     if len(report) > limit:
         more = len(report) - limit
-        out.print(
-            tr(
-                lang,
-                f"……另有 {more} 条（--json 可列出全部）",
-                f"... and {more} more (--json lists all)",
+        if all_in is not None:
+            write_problems_csv(report, lang, all_in)
+            out.print(
+                tr(
+                    lang,
+                    f"……另有 {more} 条，全部问题见 {all_in}",
+                    f"... and {more} more; all of them are in {all_in}",
+                )
             )
-        )
+        else:
+            out.print(
+                tr(
+                    lang,
+                    f"……另有 {more} 条（--json 可列出全部）",
+                    f"... and {more} more (--json lists all)",
+                )
+            )
+
+
+def write_problems_csv(report: Report, lang: Lang, path: Path) -> None:
+    """Every problem as CSV (UTF-8 with BOM, so Excel opens it; cells formula-safe)."""
+    from perfsheets.files.atomic import atomic_write_text  # lazy: start-up
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, "\ufeff" + report.to_csv(lang), encoding="utf-8")
 
 
 @contextmanager
@@ -189,13 +253,14 @@ def stage_bars(enabled: bool) -> Iterator[Callable[[str], Callable[[int, int], N
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"perfsheets: {message}", style="red")
+    err.print(f"perfsheets: {message}", style="red", soft_wrap=True)  # one line, not wrapped
     return typer.Exit(code)
 
 
 @contextmanager
-def library_errors() -> Iterator[None]:
-    """Turn library exceptions into one clear line (no traceback unless --debug)."""
+def library_errors(lang: Lang | None = None) -> Iterator[None]:
+    """Turn library exceptions into one clear line in the command's language (no traceback
+    unless --debug)."""
     try:
         yield
     except typer.Exit:
@@ -203,52 +268,80 @@ def library_errors() -> Iterator[None]:
     except PerfsheetsError as exc:
         if State.debug:
             raise
+        language = lang or State.lang
+        message = error_text(str(exc), language)
         if exc.report is not None and len(exc.report):
-            problems_table(exc.report, "zh-CN")
-            raise fail(str(exc), EXIT_PROBLEMS) from None
-        if exc.exit_code is not None:
-            raise fail(str(exc), exc.exit_code) from None
-        raise fail(str(exc)) from None
-    except (OSError, ValueError) as exc:
+            problems_table(exc.report, language)
+            raise fail(message, EXIT_PROBLEMS) from None
+        raise fail(message, exc.exit_code if exc.exit_code is not None else EXIT_USAGE) from None
+    except OSError as exc:
         if State.debug:
             raise
-        raise fail(f"{type(exc).__name__}: {exc}") from None
+        where = exc.filename or ""
+        reason = exc.strerror or str(exc)
+        raise fail(
+            tr(
+                lang or State.lang,
+                f"无法读写 {where}：{reason}",
+                f"cannot read or write {where}: {reason}",
+            )
+        ) from None
+    except ValueError as exc:
+        if State.debug:
+            raise
+        raise fail(tr(lang or State.lang, f"无效的值：{exc}", f"invalid value: {exc}")) from None
 
 
-def scalar_rows(result: Any) -> list[tuple[str, Any]]:
+def scalar_rows(result: Any, lang: Lang | None = None) -> list[tuple[str, str | int]]:
     """The scalar fields of a result (counts, paths, seconds) as label/value rows."""
+    language = lang or State.lang
     data = result_data(result)
     if not isinstance(data, dict):
-        return [("result", data)]
-    rows: list[tuple[Any, str | int]] = []
+        return [(tr(language, "结果", "result"), data)]
+    rows: list[tuple[str, str | int]] = []
     for key, value in data.items():
-        label = key.replace("_", " ")
+        name = label(key, language)
         if isinstance(value, bool):
-            rows.append((label, "yes" if value else "no"))
+            rows.append((name, yes_no(value, language)))
         elif isinstance(value, float):
-            rows.append((label, f"{value:,.2f}"))
-        elif isinstance(value, str | int) or value is None:
-            rows.append((label, "" if value is None else value))
+            rows.append((name, f"{value:,.2f}"))
+        elif isinstance(value, str):
+            rows.append((name, value_word(value, language)))
+        elif isinstance(value, int) or value is None:
+            rows.append((name, "" if value is None else value))
     return rows
 
 
 def rows_table(title: str, rows: list[dict[str, Any]], limit: int = 60) -> None:
-    """A list of dict rows (status, progress ...) as a table."""
+    """A list of dict rows (status, progress ...) as a table, headed in the command's language."""
     if not rows:
         return
+    lang = State.lang
     table = Table(title=title, title_justify="left")
     for head in rows[0]:
-        table.add_column(str(head), overflow="fold")
+        table.add_column(label(str(head), lang), overflow="fold")
     for row in rows[:limit]:
-        table.add_row(
-            *(
-                "" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
-                for v in row.values()
-            )
-        )
+        table.add_row(*(_cell(v, lang) for v in row.values()))
     out.print(table)
     if len(rows) > limit:
-        out.print(f"... {len(rows) - limit} more rows (use --json for all)")
+        more = len(rows) - limit
+        out.print(
+            tr(
+                lang,
+                f"……另有 {more} 行（--json 可列出全部）",
+                f"... {more} more rows (use --json for all)",
+            )
+        )
+
+
+def _cell(value: Any, lang: Lang) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value, lang)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return value_word(value, lang) if isinstance(value, str) else str(value)
 
 
 def finish(result: Any, title: str, as_json: bool, exit_code: int = EXIT_OK) -> None:
@@ -256,7 +349,7 @@ def finish(result: Any, title: str, as_json: bool, exit_code: int = EXIT_OK) -> 
     if as_json:
         print_json(result)
     else:
-        summary_table(title, scalar_rows(result))
+        summary_table(title, scalar_rows(result, State.lang))
     if exit_code:
         raise typer.Exit(exit_code)
 
@@ -266,4 +359,4 @@ def print_row_lists(result: Any, language: Lang) -> None:
     data = jsonable(result)
     for key, value in data.items() if isinstance(data, dict) else []:
         if isinstance(value, list) and value and isinstance(value[0], dict):
-            rows_table(key.replace("_", " "), value)
+            rows_table(label(key, language), value)

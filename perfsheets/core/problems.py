@@ -20,9 +20,10 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from perfsheets.core.model import Lang
+if TYPE_CHECKING:  # a type only: the command line's start-up need not import pydantic
+    from perfsheets.core.model import Lang
 
 Severity = Literal["error", "warning"]
 

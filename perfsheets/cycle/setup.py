@@ -17,18 +17,28 @@ from pydantic import ValidationError
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Problem, Report, problem_type
-from perfsheets.core.raters import build_assignments
 from perfsheets.ledger.plans import forms_plan
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan
 from perfsheets.plan.alignment import AlignmentResult, alignment, write_alignment_xlsx
+from perfsheets.plan.checker import plan_assignments
 from perfsheets.plan.example import example_base, example_plan
 from perfsheets.plan.io import dump_plan, plan_json, read_plan
+from perfsheets.plan.partial import partial_check
 from perfsheets.plan.problems import PLAN_CHANGED
 from perfsheets.plan.source import PathKey, PlanSource
 from perfsheets.plan.validate import validate_plan
 
 PLAN_NAMES = ("plan.yaml", "plan.yml", "plan.xlsx")
 
+OTHER_PLAN_FILES = problem_type(
+    "other-plan-files",
+    "warning",
+    "有多个方案文件",
+    "More than one plan file",
+    "使用的是 {used}；同一文件夹中的 {ignored} 不会被读取（请删除或移走，以免改错文件）",
+    "{used} is the plan in use; {ignored} in the same folder is not read (remove or move it, "
+    "so nobody edits the wrong file)",
+)
 ALIGNMENT_NOT_WRITTEN = problem_type(
     "alignment-not-written",
     "warning",
@@ -58,7 +68,8 @@ class CheckResult:
     department_goals: int = 0
     aligned_share: float | None = None  # mean share of people's KPI and task weight on goals
     alignment_warnings: int = 0  # in the report, from the cascade check
-    alignment_file: Path | None = None  # results/alignment.xlsx, when the plan has goals
+    alignment_file: Path | None = None  # results/alignment.xlsx, when asked and the plan has goals
+    language: Lang = "zh-CN"  # the plan's (the default when it does not load)
     report: Report = field(default_factory=Report)
 
 
@@ -109,13 +120,14 @@ def init_workspace(
     return ws
 
 
-def check_workspace(path: str | Path) -> CheckResult:
+def check_workspace(path: str | Path, *, write_alignment: bool = False) -> CheckResult:
     """Validate the workspace's plan and roster: every problem, located, plus cycle counts.
 
-    The goal cascade is checked too (its warnings join the report) and, when the plan has
-    goals and people, the goal tree is written to ``results/alignment.xlsx``. Never raises for
-    problems in the plan (they are in the report); raises PerfsheetsError when the folder has
-    no plan at all.
+    The goal cascade is checked too (its warnings join the report). With ``write_alignment``,
+    and when the plan has goals and people, the goal tree is written to
+    ``results/alignment.xlsx`` — only when asked: for 10,000 people it is a 458,000-cell
+    workbook, five times the time of the check itself. Never raises for problems in the plan
+    (they are in the report); raises PerfsheetsError when the folder has no plan at all.
     """
     ws = Workspace(Path(path))
     if not ws.root.is_dir():
@@ -123,15 +135,18 @@ def check_workspace(path: str | Path) -> CheckResult:
     plan_file = ws.plan_path()
     loaded = read_plan(plan_file)
     plan, report = loaded.plan, loaded.report
+    report.extend(_other_plan_files(ws, plan_file))
     cascade, cascade_problems, alignment_file = None, [], None
-    if plan is not None:
+    if plan is None:
+        report.extend(partial_check(loaded))
+    else:
         report.extend(validate_plan(plan, loaded.source))
         report.extend(_changed_since_forms(ws, plan))
         cascade = _cascade(plan)
         if cascade is not None:
             cascade_problems = _located(cascade.report, plan, loaded.source)
             report.extend(cascade_problems)
-            if plan.goals:
+            if plan.goals and write_alignment:
                 alignment_file = _write_alignment(ws, plan, cascade, report)
     result = CheckResult(
         workspace=ws.root,
@@ -144,10 +159,21 @@ def check_workspace(path: str | Path) -> CheckResult:
         report=report,
     )
     if plan is not None:
+        result.language = plan.lang
         _count(result, plan)
         if cascade is not None:
             _count_goals(result, plan, cascade)
     return result
+
+
+def _other_plan_files(ws: Workspace, used: Path) -> list[Problem]:
+    """A warning naming the plan file in use when the folder holds more than one."""
+    others = [ws.root / n for n in PLAN_NAMES if (ws.root / n).exists() and ws.root / n != used]
+    if not others:
+        return []
+    return [
+        OTHER_PLAN_FILES(file=used.name, used=used.name, ignored="、".join(p.name for p in others))
+    ]
 
 
 def _count(result: CheckResult, plan: Plan) -> None:
@@ -156,7 +182,7 @@ def _count(result: CheckResult, plan: Plan) -> None:
     result.active_employees = sum(1 for e in people if e.is_active)
     result.departments = len({e.department for e in people})
     result.roles = len(plan.roles)
-    assignments = build_assignments(plan)
+    assignments = plan_assignments(plan)  # the ones validation built: computed once
     result.assignments = len(assignments)
     result.raters = len({a.rater for a in assignments})
 

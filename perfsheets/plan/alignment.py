@@ -194,15 +194,22 @@ def alignment(plan: Plan) -> AlignmentResult:
     roles = plan.role_map()
     unaligned: list[Carrier] = []
     rows: list[PersonAlignment] = []
+    # A role's items and shares are the same for everyone in it: worked out once per role
+    # (10,000 people took 0.7 s item by item).
+    by_role: dict[str, tuple[list[_Item], _Shares]] = {}
     for person in people:
         role = roles.get(person.role)
         if role is None:
             continue
-        items = _items(person, role)
-        for goal_id, carrier in items:
+        if role.id not in by_role:
+            weights = _item_weights(role)
+            by_role[role.id] = (weights, _shares(weights, nodes))
+        weights, shares = by_role[role.id]
+        for kind, code, name, goal_id, share in weights:
+            carrier = Carrier(person.id, person.name, person.department, kind, code, name, share)
             node = nodes.get(goal_id) if goal_id else None
             (node.carriers if node else unaligned).append(carrier)
-        rows.append(_person_row(person, role, items, nodes))
+        rows.append(_person_row(person, role, shares))
     if uses_goals(plan):
         _check_items(plan, people, goals, report)
         _check_carried(roots, report)
@@ -306,10 +313,14 @@ def _check_carried(roots: list[GoalNode], report: Report) -> None:
 # --- personal items ---------------------------------------------------------------------------
 
 
-def _item_weights(role: Role) -> list[tuple[str, str, str, str | None, float]]:
+_Item = tuple[str, str, str, str | None, float]  # kind, code, name, goal, share of the score
+_Shares = tuple[float, float, list[str], list[str]]  # aligned, results, goals, unaligned codes
+
+
+def _item_weights(role: Role) -> list[_Item]:
     """(kind, code, name, goal, share of the total score) of a role's KPIs and tasks."""
     sections = math.fsum(role.weights.of(s) for s in SECTION_ORDER)
-    out: list[tuple[str, str, str, str | None, float]] = []
+    out: list[_Item] = []
     parts: tuple[tuple[SectionKind, Sequence[Kpi | KeyTask]], ...] = (
         ("kpi", role.kpis),
         ("task", role.tasks),
@@ -323,26 +334,29 @@ def _item_weights(role: Role) -> list[tuple[str, str, str, str | None, float]]:
     return out
 
 
-def _items(person: Employee, role: Role) -> list[tuple[str | None, Carrier]]:
-    return [
-        (goal, Carrier(person.id, person.name, person.department, kind, code, name, share))
-        for kind, code, name, goal, share in _item_weights(role)
-    ]
+def _shares(items: list[_Item], nodes: dict) -> _Shares:
+    """What a role's items give each person in it: aligned and results weight, goals served,
+    items serving none."""
+    aligned = [(goal, share) for _, _, _, goal, share in items if goal in nodes]
+    return (
+        math.fsum(share for _, share in aligned),
+        math.fsum(item[4] for item in items),
+        sorted({goal for goal, _ in aligned if goal}),
+        [code for _, code, _, goal, _ in items if goal not in nodes],
+    )
 
 
-def _person_row(
-    person: Employee, role: Role, items: list[tuple[str | None, Carrier]], nodes: dict
-) -> PersonAlignment:
-    aligned = [(g, c) for g, c in items if g in nodes]
+def _person_row(person: Employee, role: Role, shares: _Shares) -> PersonAlignment:
+    aligned, results, goals, unaligned = shares
     return PersonAlignment(
         employee_id=person.id,
         name=person.name,
         department=person.department,
         role=role.id,
-        aligned_weight=math.fsum(c.weight for _, c in aligned),
-        results_weight=math.fsum(c.weight for _, c in items),
-        goals=sorted({g for g, _ in aligned if g}),
-        unaligned=[c.code for g, c in items if g not in nodes],
+        aligned_weight=aligned,
+        results_weight=results,
+        goals=list(goals),
+        unaligned=list(unaligned),
     )
 
 

@@ -10,17 +10,18 @@ reported in full (every field, with its YAML path or sheet and cell) through a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from perfsheets.core.model import Plan
+from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write, atomic_write_text
 from perfsheets.files.workspace import plan_file
-from perfsheets.plan.excel.read import read_workbook
+from perfsheets.plan.excel.read import read_workbook, workbook_language
 from perfsheets.plan.excel.write import write_workbook
 from perfsheets.plan.schema import fit_plan
 from perfsheets.plan.source import LoadedPlan
-from perfsheets.plan.yaml import plan_to_yaml, read_yaml_file
+from perfsheets.plan.yaml import MAX_PLAN_BYTES, plan_to_yaml, read_yaml_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 EXCEL_SUFFIXES = (".xlsx",)
@@ -61,6 +62,31 @@ def read_plan(path: str | Path) -> LoadedPlan:
     else:
         data, source, report = read_yaml_file(path)
     return fit_plan(data, source, report)
+
+
+_CYCLE_BLOCK = re.compile(r"^cycle:[ \t]*\n((?:[ \t]+.*\n|[ \t]*\n)*)", re.MULTILINE)
+_LANGUAGE = re.compile(r"^[ \t]+language:[ \t]*['\"]?(zh-CN|en)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def plan_language(path: str | Path) -> Lang | None:
+    """The language a plan file names (``cycle.language``) without reading the whole plan:
+    every command needs it before it starts, and loading a 10,000-person plan takes a second.
+    None when the file does not say (or cannot be read); the plan's default is Chinese."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            return workbook_language(path)
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            text = fh.read(MAX_PLAN_BYTES)
+    except (OSError, ValueError):
+        return None
+    block = _CYCLE_BLOCK.search(text)
+    if block is None:
+        return None
+    found = _LANGUAGE.search(block.group(1))
+    if found is None:
+        return "zh-CN"  # the model's default
+    return "en" if found.group(1) == "en" else "zh-CN"
 
 
 def dump_plan(plan: Plan, path: str | Path) -> Path:

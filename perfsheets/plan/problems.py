@@ -69,6 +69,32 @@ BAD_CELL = problem_type(
     "“{value}”无效：{expected}",
     "'{value}' is not valid: {expected_en}",
 )
+PLAN_TOO_LARGE = problem_type(
+    "plan-too-large",
+    "error",
+    "方案文件过大",
+    "Plan file too large",
+    "方案文件有 {size} MB，超过上限 {limit} MB；考核方案不会这么大，请检查是否选错了文件",
+    "The plan file is {size} MB, over the {limit} MB limit; a plan is never that large — is "
+    "this the right file?",
+)
+YAML_ALIASES = problem_type(
+    "yaml-aliases",
+    "error",
+    "YAML 引用过多",
+    "Too many YAML aliases",
+    "YAML 的锚点/引用（&、*）展开后超过 {limit} 个值（{reason}），已拒绝读取；请直接写出各项内容",
+    "The YAML anchors/aliases (&, *) expand beyond {limit} values ({reason}); refused — write "
+    "the values out instead",
+)
+TEXT_TOO_LONG = problem_type(
+    "plan-text-too-long",
+    "error",
+    "文字过长",
+    "Text too long",
+    "{field} 的文字有 {length} 个字符，最多 {limit} 个",
+    "The text of {field} is {length} characters long; at most {limit} are allowed",
+)
 SCHEMA = problem_type(
     "schema",
     "error",
@@ -342,6 +368,14 @@ UNKNOWN_GOAL = problem_type(
     "Unknown goal",
     "目标“{goal}”未在方案的目标中定义",
     "Goal '{goal}' is not defined in the plan's goals",
+)
+UNKNOWN_GRADE = problem_type(
+    "unknown-grade",
+    "error",
+    "未知等级",
+    "Unknown grade",
+    "{what}中的等级“{grade}”未在方案的等级中定义（已定义：{known}）",
+    "Grade '{grade}' in {what_en} is not defined in the plan's grades (defined: {known})",
 )
 ROLLUP_OVERLAP = problem_type(
     "rollup-overlap",

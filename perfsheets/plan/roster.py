@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from perfsheets.core.raters import build_assignments
-from perfsheets.plan.checker import Checker
+from perfsheets.plan.checker import Checker, plan_assignments
 from perfsheets.plan.problems import (
     BAD_EMAIL,
     CIRCULAR_MANAGER,
@@ -169,9 +168,7 @@ def _check_individual_targets(ck: Checker) -> None:
 
 def _check_required_raters(ck: Checker) -> None:
     """Employees lacking a rater of a required type, or too few for anonymity."""
-    counts: Counter[tuple[str, str]] = Counter(
-        (a.ratee, a.type) for a in build_assignments(ck.plan)
-    )
+    counts: Counter[tuple[str, str]] = Counter((a.ratee, a.type) for a in plan_assignments(ck.plan))
     types = ck.plan.rater_types
     role_weights = {r.id: ck.plan.rater_weights(r) for r in ck.plan.roles}
     for i, e in enumerate(ck.plan.roster.employees):

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import Problem, Report
 from perfsheets.plan.problems import SCHEMA
+from perfsheets.plan.raw import tidy
 from perfsheets.plan.source import LoadedPlan, PathKey, PlanSource, located
 
 _RULE_TAGS = {"linear", "bands", "deduction", "pass_fail", "change_bands"}
@@ -117,9 +118,11 @@ def fit_plan(data: Any, source: PlanSource, report: Report) -> LoadedPlan:
     ``report``."""
     if data is None:
         return LoadedPlan(None, source, report)
+    data, problems = tidy(data, source)
+    report.extend(problems)
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         report.extend(schema_problems(exc, source))
-        return LoadedPlan(None, source, report)
+        return LoadedPlan(None, source, report, data)
     return LoadedPlan(plan, source, report)

@@ -117,6 +117,7 @@ class LoadedPlan:
     plan: Plan | None
     source: PlanSource
     report: Report
+    data: Any = None  # the plain data read, kept when it does not fit the model (partial check)
 
     def plan_or_raise(self, path: str | Path) -> Plan:
         """The plan; :class:`PlanError` naming the first problem when there is any error."""

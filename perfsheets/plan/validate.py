@@ -32,6 +32,7 @@ from perfsheets.core.model import (
 from perfsheets.core.problems import Report
 from perfsheets.plan.checker import TOLERANCE, Checker, plain_number
 from perfsheets.plan.io import read_plan
+from perfsheets.plan.partial import partial_check
 from perfsheets.plan.problems import (
     ANCHOR_COUNT,
     BANDS_NOT_MONOTONIC,
@@ -49,6 +50,7 @@ from perfsheets.plan.problems import (
     THRESHOLDS_NOT_MONOTONIC,
     UNKNOWN_COMPETENCY,
     UNKNOWN_EMPLOYEE,
+    UNKNOWN_GRADE,
     UNKNOWN_RATER_TYPE,
 )
 from perfsheets.plan.roster import check_roster
@@ -79,6 +81,8 @@ def check_plan_file(path: str | Path) -> tuple[Plan | None, Report]:
     report = loaded.report
     if loaded.plan is not None:
         report.extend(validate_plan(loaded.plan, loaded.source))
+    else:
+        report.extend(partial_check(loaded))
     return loaded.plan, report
 
 
@@ -272,6 +276,24 @@ def _check_grading(ck: Checker) -> None:
         ck.add(QUOTA_UNUSED, ("grading", "forced_distribution", "enabled"))
     if grading.forced_distribution.enabled and not quotas:
         ck.add(QUOTA_MISSING, ("grading", "forced_distribution", "enabled"))
+    _check_minimum_shares(ck)
+
+
+def _check_minimum_shares(ck: Checker) -> None:
+    """Every grade a minimum share names is one of the plan's grades."""
+    codes = [g.code for g in ck.plan.grading.levels]
+    base: PathKey = ("grading", "forced_distribution", "minimum_shares")
+    for i, rule in enumerate(ck.plan.grading.forced_distribution.minimum_shares):
+        for j, grade in enumerate(rule.grades):
+            if grade not in codes:
+                ck.add(
+                    UNKNOWN_GRADE,
+                    (*base, i, "grades", j),
+                    what="多个等级合计的比例下限",
+                    what_en="the minimum shares",
+                    grade=grade,
+                    known=", ".join(codes),
+                )
 
 
 def _check_rollup(ck: Checker) -> None:

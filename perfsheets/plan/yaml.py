@@ -14,8 +14,15 @@ import yaml
 from pydantic import BaseModel
 
 from perfsheets.core.model import Plan
-from perfsheets.core.problems import Report
-from perfsheets.plan.problems import DUPLICATE_KEY, NOT_A_PLAN, UNREADABLE_FILE, YAML_SYNTAX
+from perfsheets.core.problems import Report, Text
+from perfsheets.plan.problems import (
+    DUPLICATE_KEY,
+    NOT_A_PLAN,
+    PLAN_TOO_LARGE,
+    UNREADABLE_FILE,
+    YAML_ALIASES,
+    YAML_SYNTAX,
+)
 from perfsheets.plan.schema import fit_plan
 from perfsheets.plan.source import PlanSource
 
@@ -130,9 +137,90 @@ def _fast_load(text: str) -> tuple[Any, list[tuple[str, int]]]:
     return (root[0] if root else None), duplicates
 
 
+MAX_PLAN_BYTES = 20 * 2**20  # a 10,000-person plan is about 3 MB
+_LIMIT_MB = MAX_PLAN_BYTES // 2**20
+# Values a document may hold once its aliases are expanded, beyond the nodes it writes out:
+# anchors are fine for sharing a block or two, not for "billion laughs" (a few hundred bytes
+# expanding to 10^9 values, which took check past 60 s and 3 GB).
+MAX_EXPANDED = 100_000
+
+
+class _TooManyAliases(Exception):
+    """A YAML document whose aliases expand beyond :data:`MAX_EXPANDED` values."""
+
+    def __init__(self, expanded: int | None = None, written: int = 0) -> None:
+        super().__init__()
+        if expanded is None:
+            self.reason = Text(
+                "引用了包含它自身的内容", "an alias refers to a value containing itself"
+            )
+        else:
+            self.reason = Text(
+                f"写出 {written:,} 个，展开后 {expanded:,} 个以上",
+                f"{expanded:,}+ values from {written:,} written",
+            )
+
+
+def _bounded_load(text: str) -> Any:
+    """PyYAML's safe load, refusing documents whose aliases expand to too many values."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _expanded_size(root)
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Number of values of the document with every alias written out; raises
+    :class:`_TooManyAliases` beyond the bound (or for an alias that contains itself)."""
+    sizes: dict[int, int] = {}
+    unique = 0
+    # Post-order walk without recursion (a deep document must not hit the recursion limit).
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes and not children_done:
+            continue  # an alias of a node already measured
+        children = _children(node)
+        if not children_done:
+            if key in open_nodes:
+                raise _TooManyAliases()
+            open_nodes.add(key)
+            unique += 1
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            for child in children:
+                if id(child) in open_nodes:
+                    raise _TooManyAliases()
+            continue
+        open_nodes.discard(key)
+        sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+        if sizes[key] > unique + MAX_EXPANDED:
+            raise _TooManyAliases(sizes[key], unique)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def read_yaml_file(path: Path) -> tuple[Any, PlanSource, Report]:
     """Plain data of a YAML plan file, its source, and reading problems (data None if unusable)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:  # checked before reading: a plan is never this large
+            report = Report([PLAN_TOO_LARGE(file=path.name, size=size // 2**20, limit=_LIMIT_MB)])
+            return None, PlanSource(file=path.name, kind="yaml"), report
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         report = Report([UNREADABLE_FILE(file=path.name, reason=str(exc))])
@@ -148,7 +236,10 @@ def parse_yaml(text: str, file: str = "") -> tuple[Any, PlanSource, Report]:
         try:
             data, duplicates = _fast_load(text)
         except _Fallback:
-            data, duplicates = yaml.load(text, Loader=yaml.CSafeLoader), []
+            data, duplicates = _bounded_load(text), []
+    except _TooManyAliases as exc:
+        report.add(YAML_ALIASES(file=file, limit=f"{MAX_EXPANDED:,}", reason=exc.reason))
+        return None, source, report
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}" if mark is not None else file

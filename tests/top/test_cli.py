@@ -43,8 +43,10 @@ def test_every_command_has_help_and_is_in_readme(command):
 def test_missing_workspace_is_one_line_exit_2(tmp_path):
     result = runner.invoke(app, ["status", str(tmp_path / "nope")])
     assert result.exit_code == 2
-    assert "Traceback" not in result.output
-    assert result.output.startswith("perfsheets: ") and "no plan.yaml" in result.output
+    assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
+    assert result.output.startswith("perfsheets: ") and "工作区中没有方案文件" in result.output
+    result = runner.invoke(app, ["status", str(tmp_path / "nope"), "--lang", "en"])
+    assert result.exit_code == 2 and "no plan.yaml" in result.output
 
 
 def test_help_starts_without_the_heavy_libraries():

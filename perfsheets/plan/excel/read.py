@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from perfsheets.core.layout import cell_ref
+from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError, ProblemType, Report
 from perfsheets.plan.excel.sheets import (
     COMPETENCIES,
@@ -465,6 +466,26 @@ def read_workbook(path: str | Path) -> tuple[dict[str, Any] | None, PlanSource, 
     reader = _Reader(Path(path))
     data = reader.read()
     return data, reader.source, reader.report
+
+
+def workbook_language(path: Path) -> Lang | None:
+    """``cycle.language`` from the settings sheet alone (None when it cannot be found)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        _guard_zip(path)
+        book = CalamineWorkbook.from_path(str(path))
+        wanted = {_norm(SETTINGS.zh), _norm(SETTINGS.en), _norm(SETTINGS.key)}
+        name = next((n for n in book.sheet_names if _norm(n) in wanted), None)
+        if name is None:
+            return None
+        rows = book.get_sheet_by_name(name).to_python()
+    except Exception:  # calamine's own errors: the command itself reports an unreadable plan
+        return None
+    for row in rows:
+        if len(row) >= 3 and str(row[2]).strip() == "cycle.language":
+            return "en" if str(row[1]).strip().lower().startswith("en") else "zh-CN"
+    return "zh-CN"
 
 
 def _shares(text: str) -> list[dict[str, Any]] | str:

@@ -1,0 +1,246 @@
+"""``--help`` in the command's language: Chinese unless English is asked for.
+
+The commands' docstrings and option helps are written in English (typer reads them at
+definition); their Chinese is here, by command and by parameter. :class:`LocalisedGroup` decides
+the language before click parses anything (``--lang``, else ``PERFSHEETS_LANG``, else the plan
+of a workspace named on the command line, else Chinese) and puts the texts of that language on
+the commands, and click's own words ("Usage:", "Options" ...) through its gettext hook.
+"""
+
+from __future__ import annotations
+
+import gettext
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from perfsheets.core.model import Lang
+
+APP_ZH = "perfsheets：用电子表格完成一个绩效考核周期。"
+
+COMMANDS_ZH: dict[str, str] = {
+    "init": "创建考核周期工作区和考核方案（默认使用内置示例方案）。",
+    "check": "检查考核方案和员工名册；发现问题时列出全部问题，退出码为 1。",
+    "generate": "为每位评价人生成一份考核表，放在 工作区/forms/（另有 forms/index.csv 清单）。",
+    "simulate": "模拟员工填写考核表，写入 工作区/returns/（用于演示和测试）。",
+    "collect": "读取交回的考核表，校验并保存合格的；有文件被退回时退出码为 1。",
+    "status": "按评价人和部门统计考核表的已交、未交和被退回情况。",
+    "consolidate": "根据已接收的考核表计算每位员工的得分和等级。",
+    "report": "生成 PDF 绩效面谈报告、上级汇总包和人力资源汇总。",
+    "demo": "用内置示例跑完整个周期：创建、生成、模拟填写、回收、汇总、报告。",
+    "rollup": "年度结果：按方案中各周期的权重汇总全年结果。",
+    "import-actuals": "从业务系统导入 KPI 实际值；只要有一行有误，就什么也不导入。",
+    "adjust": "记录考核期间经批准的 KPI 目标调整（记入审计日志）。",
+    "progress": "根据已导入的实际值，统计每人和每个部门目前的完成情况（另写 results/progress.xlsx）。",
+    "appeal": (
+        "提出申诉（--employee、--reason）、处理申诉（--resolve 编号 --outcome ...）或列出申诉。"
+        "\n\n申诉结论不会直接改分：申诉成立时，请收回更正后的考核表，再回收并重新汇总。"
+    ),
+}
+
+# Parameter helps by parameter name; (command, parameter) where one name means different things.
+PARAMS_ZH: dict[str, str] = {
+    "version": "显示版本号并退出。",
+    "debug": "出错时显示程序调用栈（供排查问题）。",
+    "workspace": "考核周期工作区文件夹。",
+    "workspaces": "本年度各考核周期的工作区。",
+    "as_json": "以 JSON 格式输出（供脚本使用）。",
+    "lang": "提示信息的语言：zh 或 en（默认：方案的语言）。",
+    "workers": "工作进程数（默认：全部 CPU 核心）。",
+    "example": "从内置示例方案开始。",
+    "employees": "示例公司的人数。",
+    "seed": "示例公司的随机种子。",
+    "excel": "把方案写成 Excel 工作簿（plan.xlsx）。",
+    "force": "覆盖已有的方案。",
+    "alignment": "同时把目标分解树写到 results/alignment.xlsx。",
+    "missing": "不交回的考核表比例。",
+    "mistakes": "含常见填写错误的考核表比例。",
+    "paths": "文件、文件夹或 .zip 压缩包（默认：工作区/returns/）。",
+    "calibration": "评分校准：none 或 zscore（默认：方案的设置）。",
+    "previous": "用于趋势对比的往期工作区（可多次给出；默认：同级文件夹）。",
+    "no_history": "不使用往期数据。",
+    "count_hidden": "把人数低于匿名下限的评价人组也计入得分。",
+    "employee": "员工工号。",
+    "templates": "自定义报告模板所在的文件夹。",
+    "packs": "为每位上级生成汇总包。",
+    "summary": "生成人力资源汇总。",
+    "folder": "演示工作区的文件夹。",
+    "reports": "只生成这么多份员工报告（默认：全部）。",
+    "out": "把年度结果写到这个 CSV 文件。",
+    "file": "业务系统导出的 CSV 或 Excel 文件：工号、指标编号、实际值。",
+    "source": "数据来源系统的名称。",
+    "check_only": "只校验文件，不导入。",
+    "item": "指标编号。",
+    "target": "新的目标值。",
+    "reason": "目标调整的原因。",
+    "approved_by": "批准人。",
+    "confirm": "确认超出方案允许幅度的调整。",
+    "today": "统计日期（YYYY-MM-DD）。",
+    "resolve": "要处理的申诉编号。",
+    "outcome": "结论：upheld（成立）或 rejected（驳回）。",
+    "note": "结论说明。",
+    "decided_by": "决定人。",
+    "state": "只列出此状态的申诉：open、upheld、rejected。",
+}
+PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
+    ("simulate", "seed"): "模拟填写的随机种子。",
+    ("demo", "seed"): "示例公司和模拟填写的随机种子。",
+    ("demo", "lang"): "考核表和报告的语言：zh 或 en。",
+    ("report", "employee"): "只生成这些员工的报告（可多次给出）。",
+    ("appeal", "employee"): "员工工号（提出申诉时）。",
+    ("appeal", "reason"): "员工的申诉理由（提出申诉时）。",
+}
+
+# click's and typer's own words (their gettext messages).
+CLICK_ZH: dict[str, str] = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Arguments": "参数",
+    "Commands": "命令",
+    "Show this message and exit.": "显示此帮助并退出。",
+    "required": "必填",
+    "default: {default}": "默认：{default}",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行 '{command} {option}' 查看帮助。",
+    "Missing argument": "缺少参数",
+    "Missing argument {param_hint}.": "缺少参数 {param_hint}。",
+    "Missing option": "缺少选项",
+    "Missing option {param_hint}.": "缺少选项 {param_hint}。",
+    "Missing parameter": "缺少参数",
+    "Missing {param_type}": "缺少{param_type}",
+    "argument": "参数",
+    "option": "选项",
+    "parameter": "参数",
+    "Did you mean {possibility}?": "您是想输入 {possibility} 吗？",
+    "(Possible options: {possibilities})": "（可能的选项：{possibilities}）",
+    "Missing command.": "缺少命令。",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such option: {name}": "没有选项：{name}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Invalid value: {message}": "值无效：{message}",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的{number_type}。",
+    "integer": "整数",
+    "float": "数字",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "Aborted!": "已中止。",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+}
+# The modules whose gettext calls print these words (each did ``from gettext import gettext as _``):
+# typer's own; typer 0.29 carries a copy of click (typer._click) that writes English only,
+# which is why the help option's text is set on each command below. Plain click's modules are
+# listed for a typer that uses it.
+_GETTEXT_MODULES = (
+    "typer.core",
+    *(f"click.{m}" for m in ("core", "decorators", "exceptions", "formatting", "parser", "types")),
+)
+
+
+def _translator(lang: Lang) -> tuple[Callable[[str], str], Callable[[str, str, int], str]]:
+    if lang == "en":
+        return gettext.gettext, gettext.ngettext
+    return (
+        lambda text: CLICK_ZH.get(text, text),
+        lambda one, many, n: CLICK_ZH.get(one if n == 1 else many, one if n == 1 else many),
+    )
+
+
+def use_click_words(lang: Lang) -> None:
+    """click's and typer's own words in the language."""
+    single, plural = _translator(lang)
+    for name in _GETTEXT_MODULES:
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        if hasattr(module, "_"):
+            module._ = single  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = plural  # type: ignore[attr-defined]
+
+
+def localise(group: Any, lang: Lang) -> None:
+    """The help texts of the group and its commands in the language (English is the default
+    written in the code, kept aside the first time)."""
+    _swap(group, "", APP_ZH, lang)
+    for name, command in group.commands.items():
+        _swap(command, name, COMMANDS_ZH.get(name), lang)
+
+
+def _swap(command: Any, name: str, zh: str | None, lang: Lang) -> None:
+    english: dict[str, Any] = command.__dict__.setdefault("_perfsheets_en", {})
+    english.setdefault("", command.help)
+    command.help = zh if lang != "en" and zh else english[""]
+    if lang != "en":
+        command.short_help = None  # derived again from the help
+    help_option = command.get_help_option(_context(command))
+    if help_option is not None:  # typer's click writes its words in English only
+        help_option.help = CLICK_ZH["Show this message and exit."] if lang != "en" else None
+        help_option.help = help_option.help or "Show this message and exit."
+    for param in command.params:
+        if not hasattr(param, "help") or param.name is None:
+            continue
+        english.setdefault(param.name, param.help)
+        text = PARAMS_ZH_BY_COMMAND.get((name, param.name)) or PARAMS_ZH.get(param.name)
+        param.help = text if lang != "en" and text else english[param.name]
+
+
+def _context(command: Any) -> Any:
+    from typer.core import _click  # the click typer uses (its own copy in typer 0.29)
+
+    return _click.Context(command)
+
+
+def lang_from_args(args: Sequence[str]) -> Lang:
+    """The language of a command line before it is parsed: --lang, PERFSHEETS_LANG, the plan
+    of the first workspace folder named, Chinese."""
+    from perfsheets.cli.output import env_lang, lang_of, workspace_lang
+
+    for i, arg in enumerate(args):
+        value = None
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None and lang_of(value) is not None:
+            return lang_of(value) or "zh-CN"
+    found = env_lang()
+    if found is not None:
+        return found
+    for arg in args:
+        if arg.startswith("-"):
+            continue
+        folder = Path(arg)
+        try:
+            if folder.is_dir():
+                plan_lang = workspace_lang(folder)
+                if plan_lang is not None:
+                    return plan_lang
+        except OSError:  # a name too long for a path, a folder we may not read
+            continue
+    return "zh-CN"
+
+
+class LocalisedGroup(TyperGroup):
+    """The perfsheets command group: help and click's messages in the command's language."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Any = None,
+        **extra: Any,
+    ) -> Any:
+        from perfsheets.cli.output import State
+
+        lang = lang_from_args(args)
+        State.lang = lang
+        use_click_words(lang)
+        localise(self, lang)
+        return super().make_context(info_name, args, parent=parent, **extra)
