@@ -79,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "results_xlsx": ("结果工作簿", "results workbook"),
     "ratings_csv": ("评分明细（CSV）", "ratings (CSV)"),
     "previous_cycles": ("往期周期", "previous cycles"),
+    "skipped_workspaces": ("跳过的文件夹", "skipped folders"),
     "outstanding_departments": ("各部门未收回", "outstanding by department"),
     "timings": ("各步用时", "timings"),
     # report

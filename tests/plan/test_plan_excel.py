@@ -58,6 +58,7 @@ def maximal_plan(plan: Plan) -> Plan:
         min_value=0,
         max_value=1000,
         goal="G1",
+        unit_en="10k CNY",
     )
     role["kpis"][2]["rule"] = {"type": "pass_fail", "pass_score": 90, "fail_score": 20}
     role["kpis"][1]["rule"] = {
@@ -86,6 +87,7 @@ def maximal_plan(plan: Plan) -> Plan:
         "minimum_shares": [{"grades": ["C", "D"], "share": 0.05}],
     }
     d["grading"]["promotion_after"] = 3
+    d["report"] = {"show_quota_move": False, "contact": "销售部 王芳", "contact_en": "Wang Fang"}
     d["aggregation"] = {
         "trim_min_count": 6,
         "kpi_actual_priority": ["self", "manager"],
