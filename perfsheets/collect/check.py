@@ -40,7 +40,7 @@ from pathlib import Path
 from perfsheets.collect.context import CheckContext
 from perfsheets.collect.files import Book, Rejected, Source, cell_ref, read_source
 from perfsheets.collect.identify import identify, place_sheets
-from perfsheets.collect.outcome import CheckedReturn
+from perfsheets.collect.outcome import CheckedReturn, SheetState
 from perfsheets.collect.problems import (
     DUPLICATE_ITEM,
     FORMULA_IN_INPUT,
@@ -123,15 +123,25 @@ def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
 
 
 def _check_book(book: Book, result: CheckedReturn, ctx: CheckContext) -> None:
+    result.saved_at = book.saved_at()
     form = identify(book, result, ctx)
     if form is None:
         return
     placement = place_sheets(book, form, result)
     for record in form.sheets:
         sheet = placement.get(record.sheet)
+        accepted = False
         if sheet is not None:
+            before = len(result.problems)
             SheetCheck(book, sheet, record, form.rater_id, result, ctx).run()
+            accepted = not any(p.is_error for p in result.problems[before:])
+        result.sheet_states.append(
+            SheetState(record.sheet, sheet or "", record.ratee_id, record.rater_type, accepted)
+        )
     result.sheets = len(placement)
+    # Only the values of accepted sheets are kept: a faulty sheet is sent back on its own.
+    accepted_keys = {(s.ratee_id, s.rater_type) for s in result.sheet_states if s.accepted}
+    result.entries = [e for e in result.entries if (e[0], e[1]) in accepted_keys]
 
 
 @dataclass(slots=True)

@@ -297,6 +297,8 @@ _XF_FORMAT = re.compile(rb'<(?:\w+:)?xf\b(?:[^>]*?numFmtId="([0-9]+)")?')
 _TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\b([^>]*)>")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WORKBOOK = "xl/workbook.xml"
+_CORE_PART = "docProps/core.xml"
+_MODIFIED = re.compile(rb"<(?:\w+:)?modified\b[^>]*>\s*([^<]{4,40}?)\s*</")
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
@@ -454,6 +456,16 @@ class Book:
                         self._percent_styles.add(index)
         return self._percent_styles
 
+    def saved_at(self) -> str:
+        """When the workbook was last saved, by its own record (``dcterms:modified`` in
+        docProps/core.xml, written by Excel, WPS, LibreOffice and openpyxl), as UTC ISO 8601;
+        '' when the file does not say. Unlike a file's mtime it survives mail and zip."""
+        info = self._zip.NameToInfo.get(_CORE_PART)
+        if info is None:
+            return ""
+        match = _MODIFIED.search(self._inflate(info, 64 * 1024))
+        return iso_utc(match.group(1).decode("ascii", "replace")) if match else ""
+
     def close(self) -> None:
         self._zip.close()
         self._calamine.close()
@@ -524,6 +536,18 @@ def _open_calamine(data: bytes) -> CalamineWorkbook:
         raise Rejected("password-protected", kind="office") from None
     except (CalamineError, ValueError, OSError) as exc:
         raise Rejected("corrupt-file", reason=f"{type(exc).__name__}: {exc}") from None
+
+
+def iso_utc(text: str) -> str:
+    """An ISO 8601 time as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are taken as UTC, as
+    core.xml's W3CDTF says); '' when it is not a time."""
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return ""
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- cell addresses ----------------------------------------------------------------------------

@@ -274,7 +274,36 @@ DUPLICATE_RETURN = problem_type(
     "Form {form_id} was returned before ({previous_file}, {previous_at}); this file differs and, "
     "being newer, replaces the earlier return",
 )
-
+OLDER_RETURN = problem_type(
+    "older-return",
+    "warning",
+    "较旧版本未采用",
+    "Older version not used",
+    "表单 {form_id} 的此文件保存于 {saved_at}，早于现行版本（{current_file}，保存于 "
+    "{current_saved_at}）：{sheets} 仍按现行版本计，此文件的内容未采用",
+    "This file of form {form_id} was saved at {saved_at}, before the version in force "
+    "({current_file}, saved at {current_saved_at}): {sheets} keep the values in force; this "
+    "file's values were not used",
+)
+PARTLY_ACCEPTED = problem_type(
+    "partly-accepted",
+    "warning",
+    "部分接收",
+    "Partly accepted",
+    "已接收 {accepted} 个工作表；{rejected} 个工作表有错误被退回（{sheets}），请评价人只需改正这些"
+    "工作表后重新发送",
+    "{accepted} sheet(s) accepted; {rejected} sheet(s) with errors are sent back ({sheets}): the "
+    "rater only needs to correct those sheets and send the file again",
+)
+SAVED_IN_FUTURE = problem_type(
+    "saved-in-future",
+    "warning",
+    "保存时间异常",
+    "Save time in the future",
+    "文件记录的保存时间 {saved_at} 晚于当前时间（电脑时钟有误？）：按收到的先后顺序处理",
+    "The file says it was saved at {saved_at}, which is in the future (a wrong clock?): it is "
+    "ordered by when it was received instead",
+)
 CHECK_FAILED = problem_type(
     "check-failed",
     "error",

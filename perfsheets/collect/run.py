@@ -108,8 +108,9 @@ def collect_returns(
     total = len(sources) + len(early)
     with checked_files(sources, ctx, workers) as checked:
         outcomes, report = _store_all(ws, ctx, lang, _chain(early, checked), total, progress)
-    send_back = send_back_list(outcomes, report, plan, lang)
-    csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang)
+    send_back = send_back_list(ws, outcomes, report, plan, lang)
+    title = plan.cycle.label(lang)
+    csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang, title)
     return CollectResult(
         workspace=ws.root,
         files=outcomes,
