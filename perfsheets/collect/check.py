@@ -43,6 +43,7 @@ from perfsheets.collect.identify import identify, place_sheets
 from perfsheets.collect.outcome import CheckedReturn, SheetState
 from perfsheets.collect.problems import (
     DUPLICATE_ITEM,
+    DUPLICATE_MEMBER,
     FORMULA_IN_INPUT,
     ITEM_MISSING,
     KEYS_MISSING,
@@ -86,6 +87,9 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
         if result.sha256 in ctx.known:
             result.known_return, result.form_id = ctx.known[result.sha256]
             return result
+        if source.twins:
+            name = source.member.rsplit("/", 1)[-1] if source.member else source.name
+            result.problems.append(DUPLICATE_MEMBER(source.name, name=name, others=source.twins))
         book = Book(data, ctx.limits)
     except Rejected as exc:
         result.problems.append(rejection(exc, source.name))

@@ -31,7 +31,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,7 +145,8 @@ def find_sources(
     """The files to check, and archives that could not be opened (already rejected).
 
     Folders are searched recursively; lock files and system litter are passed over. A .zip
-    file that is not itself a workbook is an archive whose members are collected.
+    file that is not itself a workbook is an archive whose members are collected (read once);
+    members refused by name (unsafe paths, archives nested too deep) come back rejected.
     """
     roots = [Path(p) for p in paths] if paths is not None else [ws.returns]
     sources: list[Source] = []
@@ -163,17 +163,27 @@ def find_sources(
                 continue
             seen.add(absolute)
             name = _display_name(base, absolute, path)
-            if not _is_archive(path):
+            contents = None
+            if path.suffix.lower() == ".zip":
+                try:
+                    contents = archive_members(path, name, limits)
+                except Rejected as exc:
+                    broken.append(_refused(name, str(path), exc))
+                    continue
+            if contents is None:  # not a .zip, or a workbook renamed to .zip
                 stat = path.stat()
                 sources.append(Source(name, str(path), None, stat.st_mtime, stat.st_size))
                 continue
-            try:
-                sources.extend(archive_members(path, name, limits))
-            except Rejected as exc:
-                bad = CheckedReturn(Source(name, str(path)))
-                bad.problems.append(rejection(exc, name))
-                broken.append(bad)
+            sources.extend(contents.sources)
+            broken.extend(_refused(member, str(path), exc) for member, exc in contents.refused)
     return sources, broken
+
+
+def _refused(name: str, path: str, exc: Rejected) -> CheckedReturn:
+    """A file (or archive member) refused before it is read."""
+    bad = CheckedReturn(Source(name, path))
+    bad.problems.append(rejection(exc, name))
+    return bad
 
 
 def _display_name(base: str, absolute: str, path: Path) -> str:
@@ -181,18 +191,6 @@ def _display_name(base: str, absolute: str, path: Path) -> str:
     if absolute.startswith(base):
         return Path(absolute[len(base) :]).as_posix()
     return str(path)
-
-
-def _is_archive(path: Path) -> bool:
-    """A .zip that is not a workbook renamed to .zip (told by content, not name)."""
-    if path.suffix.lower() != ".zip":
-        return False
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return True  # reported as a corrupt archive by archive_members
-    return "xl/workbook.xml" not in names
 
 
 # --- checking, in workers for large batches ------------------------------------------------------
