@@ -107,18 +107,14 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
     return result
 
 
-_MADE_DIRS: set[str] = set()
-
-
 def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
     """Store an accepted file by its hash (idempotent, atomic); the name under archive_dir."""
     name = f"{sha256[:2]}/{sha256}.xlsx"
     folder = os.path.join(archive_dir, sha256[:2])
     target = os.path.join(folder, f"{sha256}.xlsx")
-    if folder not in _MADE_DIRS:
-        os.makedirs(folder, exist_ok=True)
-        _MADE_DIRS.add(folder)
     if not os.path.exists(target):
+        # made each time (one stat): a folder cached as made may have been removed since
+        os.makedirs(folder, exist_ok=True)
         tmp = f"{target}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             fh.write(data)

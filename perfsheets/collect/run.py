@@ -5,23 +5,25 @@ idempotent:
 
 * **Reading and checking** (:mod:`perfsheets.collect.check`) happens in worker processes for
   large batches; every file is identified by its metadata, never by its name.
-* **Storing** happens in the main process, file after file in order of modification time (the
-  newer of two versions wins), inside transactions committed every few hundred files: a killed
+* **Storing** happens in the main process, file after file in order of modification time
+  (arrival, which orders versions saved at the same time), inside transactions committed every few hundred files: a killed
   run leaves the ledger as it was after the last commit and the next run simply picks up the
   rest. An accepted file is archived under ``archive/`` by SHA-256 *before* its ledger rows are
   committed, so the ledger never points at a missing file.
 * **Idempotence**: a file whose bytes (SHA-256) are already stored is not even read again (its
-  problems of the last check stand). A return whose content (the values read, not the bytes)
-  equals any earlier return of the same form changes nothing, so collecting the same folder
-  twice, a re-saved copy, or an old version lying next to its correction leave the ledger as
-  it is. A return with new content supersedes the form's current return
-  (``returns.superseded_by``), with a ``duplicate-return`` warning and a ``return.supersede``
-  audit entry (:mod:`perfsheets.collect.store`); each run adds a ``collect.run`` entry with its
-  counts. Nothing is ever deleted; consolidation reads the returns whose ``superseded_by`` is
-  NULL.
+  problems of the last check stand). A return is accepted sheet by sheet and versions are
+  ordered as the rater saved them (:mod:`perfsheets.collect.store`): a file whose values equal
+  those in force changes nothing, so collecting the same folder twice or a re-saved copy leave
+  the ledger as it is; a newer file supersedes the return in force for its sheets
+  (``returns.superseded_by``, a ``duplicate-return`` warning and a ``return.supersede`` audit
+  entry); a file saved before the one in force is kept, not used (``older-return``). Each run
+  adds a ``collect.run`` entry with its counts. Nothing is ever deleted; consolidation reads the
+  one return in force per form (``superseded_by`` NULL), which holds every sheet's values.
 * **Problems** of the run go to ``results/validation.csv`` and ``results/validation.xlsx`` and to
-  the ledger's ``problems`` table (replaced per file, as code and parameters), which
-  ``return_status`` reads; a stored problem is shown in the language of the run that shows it.
+  the ledger's ``problems`` and ``rejections`` tables (replaced per file), from which
+  ``return_status`` and the send-back list (``results/send_back.csv`` and a sheet of
+  validation.xlsx: every return outstanding in the cycle) are made; a stored problem is shown in
+  the language of the run that shows it.
 
 One bad file never stops the batch: it is rejected with its problems and the others go on.
 """

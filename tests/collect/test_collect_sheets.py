@@ -23,6 +23,7 @@ from perfsheets.collect.run import collect_returns
 from perfsheets.collect.status import return_status
 from perfsheets.ledger.results import accepted_entries
 from perfsheets.ledger.returns import current_entries
+from perfsheets.ledger.status import forms_without_return
 from perfsheets.ledger.workspace import Workspace
 
 SELF = "自评 李娜"  # E002's own sheet
@@ -77,6 +78,11 @@ def rejected_rows(ws: Workspace) -> dict[str, dict[str, str]]:
     return {r["rater_id"]: r for r in send_back(ws) if r["state"] == "rejected"}
 
 
+def outstanding_raters(ws: Workspace) -> set[str]:
+    with ws.ledger() as conn:
+        return {rater for _form, rater in forms_without_return(conn)}
+
+
 def sheets_of(ws: Workspace, rater: str) -> list[str]:
     rows = ledger_rows(
         ws,
@@ -102,6 +108,7 @@ def test_one_blank_required_cell_rejects_only_its_sheet(ws, plan):
     assert (row["sheets"], row["email"]) == (PEER, "e002@example.com")
     assert row["file"] == f"returns/{path.name}"
     assert "competency" not in row["fixes"] and PEER in row["fixes"]
+    assert "E002" in outstanding_raters(ws)  # consolidation counts the form as not all in
     # the correction: only the faulty sheet had to change, and it now counts
     fixed = returned(ws, "E002", put(PEER, "competency:C1", 5), name="E002 fixed.xlsx")
     again = collect_returns(ws.root, [fixed], plan=plan, workers=0)
@@ -109,6 +116,7 @@ def test_one_blank_required_cell_rejects_only_its_sheet(ws, plan):
     assert in_force(ws, "E003", "competency:C1") == [5.0]
     assert in_force(ws, "E002", "kpi:S01") == [90.0]
     assert "E002" not in rejected_rows(ws)
+    assert "E002" not in outstanding_raters(ws)
 
 
 def test_a_correction_supersedes_per_sheet_and_the_other_sheets_keep_theirs(ws, plan):
