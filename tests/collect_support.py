@@ -82,6 +82,33 @@ def find_cell(ws, key: str, meaning: str) -> str:
     raise KeyError(key)
 
 
+def put(sheet: str, key: str, value: object, meaning: str | None = None):
+    """An edit that types ``value`` into an item's cell (its input cell by default)."""
+    kind = key.partition(":")[0]
+
+    def edit(wb) -> None:
+        ws = wb[sheet]
+        ws[find_cell(ws, key, meaning or layout.INPUT_COLUMNS[kind])].value = value
+
+    return edit
+
+
+def saved_at(path: Path, when) -> Path:
+    """Record ``when`` as the workbook's save time in docProps/core.xml (Excel, WPS,
+    LibreOffice and openpyxl write the time of each save there), rewriting the file."""
+    import re
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            archive.writestr(info, data)
+    return path
+
+
 def fill_form(src: Path, dst: Path, edits=None, *, rating: int = 4, actual: float = 90) -> Path:
     """Fill every input of a form with openpyxl (no cached formula values), then apply
     ``edits(workbook)`` for the faults a test wants, and save to ``dst``."""

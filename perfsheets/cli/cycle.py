@@ -211,14 +211,15 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
 
     language = message_lang(workspace, lang)
     with library_errors():
-        result = return_status(workspace)
+        result = return_status(workspace, lang=language)
     if as_json:
         print_json(result)
         return
     departments = result.department_rows()
     rows_table(tr(language, "各部门", "By department"), departments)
-    keep = ("rater_id", "name", "department", "state")
-    open_items = [{k: r[k] for k in keep} for r in result.rows() if r["state"] != "returned"]
+    # every return still outstanding (rejected and not corrected, or never returned), as
+    # results/send_back.csv lists it
+    open_items = result.outstanding_rows(language)
     rows_table(tr(language, "未交或被退回的评价人", "Raters missing or rejected"), open_items)
     summary_table(tr(language, "回收状态", "Return status"), scalar_rows(result))
 

@@ -40,9 +40,10 @@ from pathlib import Path
 from perfsheets.collect.context import CheckContext
 from perfsheets.collect.files import Book, Rejected, Source, cell_ref, read_source
 from perfsheets.collect.identify import identify, place_sheets
-from perfsheets.collect.outcome import CheckedReturn
+from perfsheets.collect.outcome import CheckedReturn, SheetState
 from perfsheets.collect.problems import (
     DUPLICATE_ITEM,
+    DUPLICATE_MEMBER,
     FORMULA_IN_INPUT,
     ITEM_MISSING,
     KEYS_MISSING,
@@ -86,6 +87,9 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
         if result.sha256 in ctx.known:
             result.known_return, result.form_id = ctx.known[result.sha256]
             return result
+        if source.twins:
+            name = source.member.rsplit("/", 1)[-1] if source.member else source.name
+            result.problems.append(DUPLICATE_MEMBER(source.name, name=name, others=source.twins))
         book = Book(data, ctx.limits)
     except Rejected as exc:
         result.problems.append(rejection(exc, source.name))
@@ -103,18 +107,14 @@ def check_return(source: Source, ctx: CheckContext) -> CheckedReturn:
     return result
 
 
-_MADE_DIRS: set[str] = set()
-
-
 def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
     """Store an accepted file by its hash (idempotent, atomic); the name under archive_dir."""
     name = f"{sha256[:2]}/{sha256}.xlsx"
     folder = os.path.join(archive_dir, sha256[:2])
     target = os.path.join(folder, f"{sha256}.xlsx")
-    if folder not in _MADE_DIRS:
-        os.makedirs(folder, exist_ok=True)
-        _MADE_DIRS.add(folder)
     if not os.path.exists(target):
+        # made each time (one stat): a folder cached as made may have been removed since
+        os.makedirs(folder, exist_ok=True)
         tmp = f"{target}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             fh.write(data)
@@ -123,15 +123,25 @@ def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
 
 
 def _check_book(book: Book, result: CheckedReturn, ctx: CheckContext) -> None:
+    result.saved_at = book.saved_at()
     form = identify(book, result, ctx)
     if form is None:
         return
     placement = place_sheets(book, form, result)
     for record in form.sheets:
         sheet = placement.get(record.sheet)
+        accepted = False
         if sheet is not None:
+            before = len(result.problems)
             SheetCheck(book, sheet, record, form.rater_id, result, ctx).run()
+            accepted = not any(p.is_error for p in result.problems[before:])
+        result.sheet_states.append(
+            SheetState(record.sheet, sheet or "", record.ratee_id, record.rater_type, accepted)
+        )
     result.sheets = len(placement)
+    # Only the values of accepted sheets are kept: a faulty sheet is sent back on its own.
+    accepted_keys = {(s.ratee_id, s.rater_type) for s in result.sheet_states if s.accepted}
+    result.entries = [e for e in result.entries if (e[0], e[1]) in accepted_keys]
 
 
 @dataclass(slots=True)

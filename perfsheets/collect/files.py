@@ -8,10 +8,16 @@ an untrusted file, in this order, without ever parsing more than it must:
    DOCTYPE or ENTITY (billion laughs, XXE) are refused.
 2. What is it? Formats are told by magic bytes, never by the file name: xlsx, the legacy formats
    (.xls, .xlsb, .ods, WPS .et), password-protected workbooks (OLE files holding an
-   ``EncryptedPackage``), plain zip archives, and everything else.
+   ``EncryptedPackage``), plain zip archives, RAR and 7z archives (refused, saying how to send
+   the files instead), and everything else.
 3. What does it hold? :class:`Book` reads cell values with python-calamine (fast) and, on demand,
    tells which cells hold a formula by scanning a sheet's XML for ``<f>`` elements (calamine does
    not report formulas, and files saved by scripts carry no cached formula values).
+
+Archives of returns (:func:`archive_members`) are opened once: each member is then read by its
+central-directory record with one seek and checked against its CRC-32; a .zip inside is looked
+into one level deep; names that point outside the archive are refused by name; members of the
+same name are all read, told apart by their position.
 
 Problems are raised as :class:`Rejected` with a stable problem code; the caller turns them into
 reported problems. The user's files are only ever read.
@@ -29,9 +35,9 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
@@ -67,6 +73,9 @@ RejectionCode = Literal[
     "file-too-large",
     "zip-bomb",
     "unsafe-xml",
+    "other-archive",
+    "unsafe-member-name",
+    "nested-archive",
 ]
 
 
@@ -83,14 +92,43 @@ class Rejected(Exception):
 
 
 @dataclass(frozen=True)
+class ZipEntry:
+    """Where a member's bytes are in its archive, from the central directory read once: a
+    member is then read with one seek, never by opening the archive again (reopening parses
+    the whole directory, so a 10,000-entry zip cost quadratic time)."""
+
+    offset: int  # of the local header
+    compressed: int
+    size: int
+    method: int
+    crc: int
+    flags: int
+
+    @classmethod
+    def of(cls, info: zipfile.ZipInfo) -> ZipEntry:
+        return cls(
+            info.header_offset,
+            info.compress_size,
+            info.file_size,
+            info.compress_type,
+            info.CRC,
+            info.flag_bits,
+        )
+
+
+@dataclass(frozen=True)
 class Source:
-    """One returned file: on disk, or a member of a .zip archive on disk."""
+    """One returned file: on disk, or a member of a .zip archive on disk (or of a .zip inside
+    that archive, one level deep)."""
 
     name: str  # as shown to HR (relative to the workspace when inside it)
     path: str  # the file on disk (the archive for members)
     member: str | None = None  # raw member name inside the archive
     mtime: float = 0.0
     size: int = 0
+    entry: ZipEntry | None = None  # the member in the archive (in ``outer`` when nested)
+    outer: ZipEntry | None = None  # the .zip member of the archive this member is inside
+    twins: str = ""  # positions of other members of the same name ("#2, #5"), if any
 
 
 def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes:
@@ -98,22 +136,47 @@ def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes:
     if source.size > limits.max_file_bytes:
         raise Rejected("file-too-large", size=_mb(source.size), limit=_mb(limits.max_file_bytes))
     try:
-        if source.member is None:
+        if source.entry is not None:
+            with open(source.path, "rb") as fh:
+                if source.outer is None:
+                    data = read_entry(fh, source.entry)
+                else:
+                    data = read_entry(io.BytesIO(read_entry(fh, source.outer)), source.entry)
+        else:
             with open(source.path, "rb") as fh:
                 data = fh.read(limits.max_file_bytes + 1)
-        else:
-            with zipfile.ZipFile(source.path) as archive:
-                info = archive.getinfo(source.member)
-                if info.flag_bits & 0x1:
-                    raise Rejected("password-protected", kind="zip")
-                with archive.open(info) as fh:
-                    data = fh.read(limits.max_file_bytes + 1)
     except Rejected:
         raise
-    except Exception as exc:  # zlib.error, bad CRC, permissions ...: the file is unreadable
+    except Exception as exc:  # zlib.error, permissions ...: the file is unreadable
         raise Rejected("unreadable-return", reason=f"{type(exc).__name__}: {exc}") from None
     if len(data) > limits.max_file_bytes:
         raise Rejected("file-too-large", size=_mb(len(data)), limit=_mb(limits.max_file_bytes))
+    return data
+
+
+def read_entry(fh: BinaryIO, entry: ZipEntry) -> bytes:
+    """A member's bytes by its central-directory record, checked against its CRC-32. Never
+    more than the declared size is inflated."""
+    if entry.flags & 0x1:
+        raise Rejected("password-protected", kind="zip")
+    fh.seek(entry.offset)
+    head = fh.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise Rejected("unreadable-return", reason="bad local header")
+    name_len, extra_len = struct.unpack("<HH", head[26:30])
+    fh.seek(entry.offset + 30 + name_len + extra_len)
+    raw = fh.read(entry.compressed)
+    if entry.method == zipfile.ZIP_STORED:
+        data = raw
+    elif entry.method == zipfile.ZIP_DEFLATED:
+        data = zlib.decompressobj(-15).decompress(raw, entry.size + 1)
+    else:  # bzip2, lzma ...: rare in returns; zipfile reads them
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as archive:
+            info = next(i for i in archive.infolist() if i.header_offset == entry.offset)
+            return archive.read(info)
+    if len(data) != entry.size or zlib.crc32(data) != entry.crc:
+        raise Rejected("unreadable-return", reason="CRC-32 check failed (damaged file)")
     return data
 
 
@@ -135,26 +198,116 @@ def is_litter(name: str) -> bool:
     )
 
 
-def archive_members(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Source]:
-    """The files inside a .zip archive of returns (one level; folders inside are walked)."""
+@dataclass
+class ArchiveContents:
+    """What a .zip of returns holds: the files to check, and members refused by name."""
+
+    sources: list[Source]
+    refused: list[tuple[str, Rejected]]  # (display name, why)
+
+
+def archive_members(
+    path: Path, display: str, limits: Limits = DEFAULT_LIMITS
+) -> ArchiveContents | None:
+    """The files inside a .zip archive of returns (folders inside are walked; a .zip inside is
+    opened one level deep), or None when the .zip is a workbook renamed (told by content). The
+    archive is opened once. A member whose name points outside the archive, or an archive
+    nested deeper, is refused by name; members of the same name are all read, each under its
+    own name."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open(path, "rb") as fh, zipfile.ZipFile(fh) as archive:
+            if _WORKBOOK in archive.NameToInfo:
+                return None
             infos = archive.infolist()
-    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+            if len(infos) > limits.max_archive_members:
+                raise Rejected("zip-bomb", reason=f"{len(infos)} entries")
+            contents = ArchiveContents([], [])
+            for info, name, twins in _named(infos, display, contents):
+                if info.filename.lower().endswith(".zip"):
+                    _nested(fh, info, name, str(path), limits, contents)
+                else:
+                    source = _member(path, info, name, None)
+                    contents.sources.append(replace(source, twins=twins) if twins else source)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise Rejected("corrupt-file", reason=f"{type(exc).__name__}: {exc}") from None
-    if len(infos) > limits.max_archive_members:
-        raise Rejected("zip-bomb", reason=f"{len(infos)} entries")
-    for info in infos:
-        name = member_display_name(info)
-        if info.is_dir() or is_litter(name):
-            continue
-        yield Source(
-            name=f"{display}/{name}",
-            path=str(path),
-            member=info.filename,
-            mtime=_zip_mtime(info),
-            size=info.file_size,
-        )
+    return contents
+
+
+def _named(
+    infos: list[zipfile.ZipInfo], display: str, contents: ArchiveContents
+) -> Iterator[tuple[zipfile.ZipInfo, str, str]]:
+    """(member, the name shown for it, its twins) for every member to collect. Unsafe names
+    are refused; members of one name are each shown with their position ("a.xlsx #3"), so
+    none is lost and HR can tell them apart."""
+    named = [(info, member_display_name(info)) for info in infos]
+    positions: dict[str, list[int]] = {}
+    for i, (info, name) in enumerate(named, start=1):
+        if not info.is_dir():
+            positions.setdefault(name, []).append(i)
+    for i, (info, name) in enumerate(named, start=1):
+        if unsafe_member_name(name):
+            contents.refused.append(
+                (f"{display}/{name}", Rejected("unsafe-member-name", name=name))
+            )
+        elif not (info.is_dir() or is_litter(name)):
+            same = positions[name]
+            if len(same) == 1:
+                yield info, f"{display}/{name}", ""
+            else:
+                others = ", ".join(f"#{n}" for n in same if n != i)
+                yield info, f"{display}/{name} #{i}", others
+
+
+def unsafe_member_name(name: str) -> bool:
+    """A name that would point outside the archive if extracted: a '..' part, an absolute
+    path or a drive, with either slash (zip-slip). Nothing is ever extracted, but such an
+    archive was not made by zipping returns, so it is refused and said so."""
+    parts = name.replace("\\", "/").split("/")
+    return ".." in parts or name.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", name))
+
+
+def _member(path: Path | str, info: zipfile.ZipInfo, name: str, outer: ZipEntry | None) -> Source:
+    return Source(
+        name=name,
+        path=str(path),
+        member=info.filename,
+        mtime=_zip_mtime(info),
+        size=info.file_size,
+        entry=ZipEntry.of(info),
+        outer=outer,
+    )
+
+
+def _nested(
+    fh: BinaryIO,
+    info: zipfile.ZipInfo,
+    name: str,
+    path: str,
+    limits: Limits,
+    contents: ArchiveContents,
+) -> None:
+    """The members of a .zip inside the archive, one level deep (its own .zip members are
+    refused with a message saying so)."""
+    outer = ZipEntry.of(info)
+    try:
+        data = read_entry(fh, outer) if info.file_size <= limits.max_uncompressed else b""
+        inner = zipfile.ZipFile(io.BytesIO(data))
+    except (Rejected, OSError, zipfile.BadZipFile, ValueError, EOFError, zlib.error) as exc:
+        reason = exc.params.get("reason", exc.code) if isinstance(exc, Rejected) else exc
+        contents.refused.append((name, Rejected("corrupt-file", reason=str(reason))))
+        return
+    with inner:
+        infos = inner.infolist()
+        if len(infos) > limits.max_archive_members:
+            contents.refused.append((name, Rejected("zip-bomb", reason=f"{len(infos)} entries")))
+            return
+        for member, shown, twins in _named(infos, name, contents):
+            if member.filename.lower().endswith(".zip"):
+                refused = Rejected("nested-archive", name=name, inner=shown.rsplit("/", 1)[-1])
+                contents.refused.append((shown, refused))
+            else:
+                source = _member(path, member, shown, outer)
+                contents.sources.append(replace(source, twins=twins) if twins else source)
 
 
 def member_display_name(info: zipfile.ZipInfo) -> str:
@@ -183,10 +336,17 @@ def _zip_mtime(info: zipfile.ZipInfo) -> float:
 # --- what a file is ----------------------------------------------------------------------------
 
 
+# Archives people send instead of a zip: told by magic bytes, named as users know them.
+_OTHER_ARCHIVES = {b"Rar!\x1a\x07": "RAR", b"7z\xbc\xaf\x27\x1c": "7z"}
+
+
 def sniff(data: bytes) -> str:
     """The container by magic bytes: 'zip', 'ole', or a word for what it is instead."""
     if not data:
         return "empty"
+    for magic, fmt in _OTHER_ARCHIVES.items():
+        if data.startswith(magic):
+            return fmt
     if data.startswith(ZIP_MAGICS):
         return "zip"
     if data.startswith(OLE_MAGIC):
@@ -297,6 +457,8 @@ _XF_FORMAT = re.compile(rb'<(?:\w+:)?xf\b(?:[^>]*?numFmtId="([0-9]+)")?')
 _TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\b([^>]*)>")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WORKBOOK = "xl/workbook.xml"
+_CORE_PART = "docProps/core.xml"
+_MODIFIED = re.compile(rb"<(?:\w+:)?modified\b[^>]*>\s*([^<]{4,40}?)\s*</")
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
@@ -310,6 +472,8 @@ class Book:
 
     def __init__(self, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
         kind = sniff(data)
+        if kind in _OTHER_ARCHIVES.values():
+            raise Rejected("other-archive", format=kind)
         if kind == "ole":
             if ole_kind(data) == "encrypted":
                 raise Rejected("password-protected", kind="office")
@@ -454,6 +618,16 @@ class Book:
                         self._percent_styles.add(index)
         return self._percent_styles
 
+    def saved_at(self) -> str:
+        """When the workbook was last saved, by its own record (``dcterms:modified`` in
+        docProps/core.xml, written by Excel, WPS, LibreOffice and openpyxl), as UTC ISO 8601;
+        '' when the file does not say. Unlike a file's mtime it survives mail and zip."""
+        info = self._zip.NameToInfo.get(_CORE_PART)
+        if info is None:
+            return ""
+        match = _MODIFIED.search(self._inflate(info, 64 * 1024))
+        return iso_utc(match.group(1).decode("ascii", "replace")) if match else ""
+
     def close(self) -> None:
         self._zip.close()
         self._calamine.close()
@@ -524,6 +698,18 @@ def _open_calamine(data: bytes) -> CalamineWorkbook:
         raise Rejected("password-protected", kind="office") from None
     except (CalamineError, ValueError, OSError) as exc:
         raise Rejected("corrupt-file", reason=f"{type(exc).__name__}: {exc}") from None
+
+
+def iso_utc(text: str) -> str:
+    """An ISO 8601 time as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are taken as UTC, as
+    core.xml's W3CDTF says); '' when it is not a time."""
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return ""
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- cell addresses ----------------------------------------------------------------------------

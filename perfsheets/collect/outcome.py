@@ -15,8 +15,43 @@ from perfsheets.core.model import Lang
 from perfsheets.core.problems import Problem, Report
 from perfsheets.ledger.returns import Entry
 
-Outcome = Literal["accepted", "superseded", "unchanged", "rejected"]
-OUTCOMES: tuple[Outcome, ...] = ("accepted", "superseded", "unchanged", "rejected")
+Outcome = Literal["accepted", "superseded", "unchanged", "older", "rejected"]
+OUTCOMES: tuple[Outcome, ...] = ("accepted", "superseded", "unchanged", "older", "rejected")
+
+# Errors that make only their sheet unusable: the file's other sheets are still accepted. Every
+# other error (unreadable or damaged file, another cycle, locked cells changed ...) makes the
+# whole file untrustworthy and rejects it.
+SHEET_ERRORS = frozenset(
+    {
+        "required-missing",
+        "not-a-number",
+        "out-of-range",
+        "not-allowed",
+        "text-too-long",
+        "formula-in-input",
+        "duplicate-item",
+        "item-missing",
+        "keys-missing",
+        "sheet-missing",
+    }
+)
+
+
+def is_sheet_error(problem: Problem) -> bool:
+    """Whether an error rejects only its sheet (not the whole file)."""
+    return problem.is_error and bool(problem.sheet) and problem.code in SHEET_ERRORS
+
+
+@dataclass(frozen=True)
+class SheetState:
+    """One generated sheet of an identified file: where it is in the file, and whether its
+    values can be accepted (no error on it)."""
+
+    sheet: str  # as generated
+    file_sheet: str  # its name in the file ('' when missing)
+    ratee_id: str
+    rater_type: str
+    accepted: bool
 
 
 @dataclass
@@ -34,10 +69,23 @@ class CheckedReturn:
     archived: str | None = None  # file name under the archive folder, for valid files
     content: str = ""  # content_hash(), computed by the worker for valid files
     known_return: int | None = None  # these exact bytes are stored as this return: not read
+    saved_at: str = ""  # the workbook's own modified time (docProps/core.xml), UTC ISO 8601
+    sheet_states: list[SheetState] = field(default_factory=list)  # of an identified form
+
+    @property
+    def file_error(self) -> bool:
+        """An error that rejects the whole file (or no sheet could be placed at all)."""
+        return any(p.is_error and not is_sheet_error(p) for p in self.problems)
 
     @property
     def valid(self) -> bool:
-        return not any(p.is_error for p in self.problems)
+        """At least one sheet can be accepted and nothing makes the whole file untrustworthy."""
+        return not self.file_error and any(s.accepted for s in self.sheet_states)
+
+    @property
+    def rejected_sheets(self) -> list[SheetState]:
+        """The sheets to send back, when the rest of the file is accepted."""
+        return [s for s in self.sheet_states if not s.accepted]
 
     @property
     def errors(self) -> int:
@@ -74,18 +122,23 @@ class FileOutcome:
     sha256: str = ""
     return_id: int | None = None  # the ledger return holding this file's entries
     replaced_return_id: int | None = None  # the return this file superseded
+    rejected_sheets: int = 0  # sheets sent back while the file's other sheets were accepted
 
 
 @dataclass
 class SendBack:
-    """A rejected file to return to its rater, with what to fix."""
+    """A return still outstanding: a rejected file or sheet not yet corrected, or a form never
+    returned; with its rater, what to fix and since when."""
 
     rater_id: str
     rater_name: str
     department: str
     email: str
-    file: str
+    file: str  # the rejected file ('' when nothing was returned)
     fixes: list[str]
+    sheets: list[str] = field(default_factory=list)  # the sheets to fix ([] = the whole file)
+    since: str = ""  # when it was first rejected, or when the form was generated
+    state: Literal["rejected", "missing"] = "rejected"
 
 
 @dataclass
@@ -120,10 +173,21 @@ class CollectResult:
         return self.count("unchanged")
 
     @property
+    def older(self) -> int:
+        """Valid files saved before the return in force: kept, not used."""
+        return self.count("older")
+
+    @property
     def rejected(self) -> int:
         return self.count("rejected")
 
     @property
+    def rejected_sheets(self) -> int:
+        """Sheets sent back from files whose other sheets were accepted."""
+        return sum(f.rejected_sheets for f in self.files)
+
+    @property
     def exit_code(self) -> int:
-        """0 when every file was accepted (or already known), 1 when any file was rejected."""
-        return 1 if self.rejected else 0
+        """0 when every file and sheet was accepted (or already known), 1 when any file or sheet
+        of this run was rejected."""
+        return 1 if self.rejected or self.rejected_sheets else 0

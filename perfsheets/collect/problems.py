@@ -274,6 +274,74 @@ DUPLICATE_RETURN = problem_type(
     "Form {form_id} was returned before ({previous_file}, {previous_at}); this file differs and, "
     "being newer, replaces the earlier return",
 )
+OLDER_RETURN = problem_type(
+    "older-return",
+    "warning",
+    "较旧版本未采用",
+    "Older version not used",
+    "表单 {form_id} 的此文件保存于 {saved_at}，早于现行版本（{current_file}，保存于 "
+    "{current_saved_at}）：{sheets} 仍按现行版本计，此文件的内容未采用",
+    "This file of form {form_id} was saved at {saved_at}, before the version in force "
+    "({current_file}, saved at {current_saved_at}): {sheets} keep the values in force; this "
+    "file's values were not used",
+)
+PARTLY_ACCEPTED = problem_type(
+    "partly-accepted",
+    "warning",
+    "部分接收",
+    "Partly accepted",
+    "已接收 {accepted} 个工作表；{rejected} 个工作表有错误被退回（{sheets}），请评价人只需改正这些"
+    "工作表后重新发送",
+    "{accepted} sheet(s) accepted; {rejected} sheet(s) with errors are sent back ({sheets}): the "
+    "rater only needs to correct those sheets and send the file again",
+)
+SAVED_IN_FUTURE = problem_type(
+    "saved-in-future",
+    "warning",
+    "保存时间异常",
+    "Save time in the future",
+    "文件记录的保存时间 {saved_at} 晚于当前时间（电脑时钟有误？）：按收到的先后顺序处理",
+    "The file says it was saved at {saved_at}, which is in the future (a wrong clock?): it is "
+    "ordered by when it was received instead",
+)
+DUPLICATE_MEMBER = problem_type(
+    "duplicate-member",
+    "warning",
+    "压缩包内文件重名",
+    "Files of the same name in the zip",
+    "压缩包中有多个名为“{name}”的文件（另见 {others}）：每一个都已读取（按位置编号区分），同一表单"
+    "按保存时间先后处理",
+    "The zip holds more than one file named '{name}' (see also {others}): each was read (told "
+    "apart by its position); versions of one form are ordered by when they were saved",
+)
+UNSAFE_MEMBER = problem_type(
+    "unsafe-member-name",
+    "error",
+    "压缩包内路径不安全",
+    "Unsafe path in the zip",
+    "压缩包中的文件名“{name}”指向压缩包之外（含 ..、盘符或绝对路径），未读取：请直接发送该 .xlsx "
+    "文件",
+    "The zip entry '{name}' points outside the archive (.., a drive or an absolute path) and was "
+    "not read: send the .xlsx file itself",
+)
+NESTED_ARCHIVE = problem_type(
+    "nested-archive",
+    "error",
+    "压缩包套压缩包",
+    "Zip inside a zip",
+    "压缩包内的压缩包“{name}”只展开一层，其中的“{inner}”未读取：请把 .xlsx 文件直接放进一个 "
+    ".zip 发送",
+    "Archives inside a zip are opened one level deep; '{inner}' inside '{name}' was not read: "
+    "put the .xlsx files directly into one .zip",
+)
+OTHER_ARCHIVE = problem_type(
+    "other-archive",
+    "error",
+    "不支持的压缩格式",
+    "Unsupported archive",
+    "这是 {format} 压缩包，无法读取：请直接发送 .xlsx 文件，或打包成 .zip 发送",
+    "This is a {format} archive, which cannot be read: send the .xlsx files or a .zip",
+)
 
 CHECK_FAILED = problem_type(
     "check-failed",
@@ -298,6 +366,9 @@ _REJECTION_TYPES = {
         FILE_TOO_LARGE,
         ZIP_BOMB,
         UNSAFE_XML,
+        UNSAFE_MEMBER,
+        NESTED_ARCHIVE,
+        OTHER_ARCHIVE,
     )
 }
 

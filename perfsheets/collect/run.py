@@ -5,23 +5,25 @@ idempotent:
 
 * **Reading and checking** (:mod:`perfsheets.collect.check`) happens in worker processes for
   large batches; every file is identified by its metadata, never by its name.
-* **Storing** happens in the main process, file after file in order of modification time (the
-  newer of two versions wins), inside transactions committed every few hundred files: a killed
+* **Storing** happens in the main process, file after file in order of modification time
+  (arrival, which orders versions saved at the same time), inside transactions committed every few hundred files: a killed
   run leaves the ledger as it was after the last commit and the next run simply picks up the
   rest. An accepted file is archived under ``archive/`` by SHA-256 *before* its ledger rows are
   committed, so the ledger never points at a missing file.
 * **Idempotence**: a file whose bytes (SHA-256) are already stored is not even read again (its
-  problems of the last check stand). A return whose content (the values read, not the bytes)
-  equals any earlier return of the same form changes nothing, so collecting the same folder
-  twice, a re-saved copy, or an old version lying next to its correction leave the ledger as
-  it is. A return with new content supersedes the form's current return
-  (``returns.superseded_by``), with a ``duplicate-return`` warning and a ``return.supersede``
-  audit entry (:mod:`perfsheets.collect.store`); each run adds a ``collect.run`` entry with its
-  counts. Nothing is ever deleted; consolidation reads the returns whose ``superseded_by`` is
-  NULL.
+  problems of the last check stand). A return is accepted sheet by sheet and versions are
+  ordered as the rater saved them (:mod:`perfsheets.collect.store`): a file whose values equal
+  those in force changes nothing, so collecting the same folder twice or a re-saved copy leave
+  the ledger as it is; a newer file supersedes the return in force for its sheets
+  (``returns.superseded_by``, a ``duplicate-return`` warning and a ``return.supersede`` audit
+  entry); a file saved before the one in force is kept, not used (``older-return``). Each run
+  adds a ``collect.run`` entry with its counts. Nothing is ever deleted; consolidation reads the
+  one return in force per form (``superseded_by`` NULL), which holds every sheet's values.
 * **Problems** of the run go to ``results/validation.csv`` and ``results/validation.xlsx`` and to
-  the ledger's ``problems`` table (replaced per file, as code and parameters), which
-  ``return_status`` reads; a stored problem is shown in the language of the run that shows it.
+  the ledger's ``problems`` and ``rejections`` tables (replaced per file), from which
+  ``return_status`` and the send-back list (``results/send_back.csv`` and a sheet of
+  validation.xlsx: every return outstanding in the cycle) are made; a stored problem is shown in
+  the language of the run that shows it.
 
 One bad file never stops the batch: it is rejected with its problems and the others go on.
 """
@@ -31,7 +33,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,8 +109,9 @@ def collect_returns(
     total = len(sources) + len(early)
     with checked_files(sources, ctx, workers) as checked:
         outcomes, report = _store_all(ws, ctx, lang, _chain(early, checked), total, progress)
-    send_back = send_back_list(outcomes, report, plan, lang)
-    csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang)
+    send_back = send_back_list(ws, outcomes, report, plan, lang)
+    title = plan.cycle.label(lang)
+    csv_path, xlsx_path = write_validation(ws, outcomes, report, send_back, lang, title)
     return CollectResult(
         workspace=ws.root,
         files=outcomes,
@@ -145,7 +147,8 @@ def find_sources(
     """The files to check, and archives that could not be opened (already rejected).
 
     Folders are searched recursively; lock files and system litter are passed over. A .zip
-    file that is not itself a workbook is an archive whose members are collected.
+    file that is not itself a workbook is an archive whose members are collected (read once);
+    members refused by name (unsafe paths, archives nested too deep) come back rejected.
     """
     roots = [Path(p) for p in paths] if paths is not None else [ws.returns]
     sources: list[Source] = []
@@ -162,17 +165,27 @@ def find_sources(
                 continue
             seen.add(absolute)
             name = _display_name(base, absolute, path)
-            if not _is_archive(path):
+            contents = None
+            if path.suffix.lower() == ".zip":
+                try:
+                    contents = archive_members(path, name, limits)
+                except Rejected as exc:
+                    broken.append(_refused(name, str(path), exc))
+                    continue
+            if contents is None:  # not a .zip, or a workbook renamed to .zip
                 stat = path.stat()
                 sources.append(Source(name, str(path), None, stat.st_mtime, stat.st_size))
                 continue
-            try:
-                sources.extend(archive_members(path, name, limits))
-            except Rejected as exc:
-                bad = CheckedReturn(Source(name, str(path)))
-                bad.problems.append(rejection(exc, name))
-                broken.append(bad)
+            sources.extend(contents.sources)
+            broken.extend(_refused(member, str(path), exc) for member, exc in contents.refused)
     return sources, broken
+
+
+def _refused(name: str, path: str, exc: Rejected) -> CheckedReturn:
+    """A file (or archive member) refused before it is read."""
+    bad = CheckedReturn(Source(name, path))
+    bad.problems.append(rejection(exc, name))
+    return bad
 
 
 def _display_name(base: str, absolute: str, path: Path) -> str:
@@ -180,18 +193,6 @@ def _display_name(base: str, absolute: str, path: Path) -> str:
     if absolute.startswith(base):
         return Path(absolute[len(base) :]).as_posix()
     return str(path)
-
-
-def _is_archive(path: Path) -> bool:
-    """A .zip that is not a workbook renamed to .zip (told by content, not name)."""
-    if path.suffix.lower() != ".zip":
-        return False
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return True  # reported as a corrupt archive by archive_members
-    return "xl/workbook.xml" not in names
 
 
 # --- checking, in workers for large batches ------------------------------------------------------

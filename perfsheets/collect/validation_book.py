@@ -1,8 +1,12 @@
 """results/validation.xlsx: the problems of a collect run, formatted for HR, in the plan's language.
 
 Sheets: a summary, every problem (the rows of validation.csv, errors red, warnings amber), one
-row per file with its outcome, and the "to send back" list: per rater, each rejected file with
-what to fix. All text comes from returned files, so it is written with ``write_string`` only.
+row per file with its outcome, and the "to send back" list: every return outstanding in the
+cycle, per rater and file, with e-mail, what to fix and since when. All text comes from
+returned files, so it is written with ``write_string`` only.
+
+Every sheet prints well: A4, landscape where it is wide, fitted to the page width, its header
+row repeated on each page, the cycle's name in the page header and "page x of y" below.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from perfsheets.collect.outcome import FileOutcome, SendBack
+from perfsheets.collect.status import STATE_WORDS, fix_summary, send_back_heads
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang
@@ -21,6 +26,7 @@ OUTCOME_WORDS = {
     "accepted": ("已接收", "accepted"),
     "superseded": ("已接收（替换旧版）", "accepted (replaces earlier)"),
     "unchanged": ("无变化（已收到过）", "unchanged (already received)"),
+    "older": ("较旧版本（未采用）", "older version (not used)"),
     "rejected": ("退回", "rejected"),
 }
 SEVERITY_WORDS = {"error": ("错误", "error"), "warning": ("警告", "warning")}
@@ -32,16 +38,43 @@ def write_validation_book(
     outcomes: list[FileOutcome],
     send_back: list[SendBack],
     lang: Lang,
+    title: str = "",
 ) -> None:
     import xlsxwriter  # heavy: loaded when a book is written, not when collect is imported
 
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(str(path), options) as book:
         styles = _styles(book)
-        _summary(book, styles, report, outcomes, send_back, lang)
-        _problems(book, styles, report, lang)
-        _files(book, styles, outcomes, lang)
-        _send_back(book, styles, send_back, lang)
+        sheets = [
+            _summary(book, styles, report, outcomes, send_back, lang),
+            _problems(book, styles, report, lang),
+            _files(book, styles, outcomes, lang),
+            _send_back(book, styles, send_back, lang),
+        ]
+        for ws, wide in zip(sheets, (False, True, True, True), strict=True):
+            print_setup(ws, title, lang, wide=wide, header_row=ws is not sheets[0])
+
+
+def print_setup(ws, title: str, lang: Lang, *, wide: bool, header_row: bool) -> None:
+    """A4, fitted to the page width (as many pages down as needed), the header row on every
+    page, the cycle and sheet name above and "page x of y" below."""
+    ws.set_paper(9)
+    if wide:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    if header_row:
+        ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    heading = _header_text(" · ".join(t for t in (title, ws.get_name()) if t))
+    ws.set_header(f"&L{heading}&R&D", {"margin": 0.3})
+    pages = tr(lang, "第 &P 页，共 &N 页", "Page &P of &N")
+    ws.set_footer(f"&C{pages}", {"margin": 0.3})
+
+
+def _header_text(text: str) -> str:
+    """Text for an Excel page header: '&' starts a control code there; Excel caps the whole
+    header at 255 characters."""
+    return sheet_text(text).replace("&", "&&")[:200]
 
 
 def _styles(book) -> dict[str, object]:
@@ -74,7 +107,7 @@ def _text(ws, row: int, col: int, value: object, fmt: object = None) -> None:
     ws.write_string(row, col, text, fmt)
 
 
-def _summary(book, styles, report, outcomes, send_back, lang: Lang) -> None:
+def _summary(book, styles, report, outcomes, send_back, lang: Lang):
     ws = book.add_worksheet(tr(lang, "概况", "Summary"))
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 12)
@@ -86,16 +119,25 @@ def _summary(book, styles, report, outcomes, send_back, lang: Lang) -> None:
         (tr(lang, "错误", "Errors"), len(report.errors)),
         (tr(lang, "警告", "Warnings"), len(report.warnings)),
         (
-            tr(lang, "需退回的评价人", "Raters to send back to"),
-            len({s.rater_id for s in send_back}),
+            tr(lang, "被退回的工作表", "Sheets sent back"),
+            sum(o.rejected_sheets for o in outcomes),
+        ),
+        (
+            tr(lang, "需退回的评价人（本周期）", "Raters to send back to (the cycle)"),
+            len({s.rater_id for s in send_back if s.state == "rejected" and s.rater_id}),
+        ),
+        (
+            tr(lang, "尚未交回的评价人", "Raters not returned yet"),
+            len({s.rater_id for s in send_back if s.state == "missing"}),
         ),
     ]
     for i, (label, value) in enumerate(rows, start=2):
         _text(ws, i, 0, label)
         ws.write_number(i, 1, value)
+    return ws
 
 
-def _problems(book, styles, report: Report, lang: Lang) -> None:
+def _problems(book, styles, report: Report, lang: Lang):
     ws = book.add_worksheet(tr(lang, "问题", "Problems"))
     heads = {
         "file": tr(lang, "文件", "File"),
@@ -113,9 +155,10 @@ def _problems(book, styles, report: Report, lang: Lang) -> None:
         for c, key in enumerate(ROW_FIELDS):
             _text(ws, r, c, row[key], fmt if key in ("severity", "code") else styles["top"])
     ws.autofilter(0, 0, max(len(report), 1), len(ROW_FIELDS) - 1)
+    return ws
 
 
-def _files(book, styles, outcomes: list[FileOutcome], lang: Lang) -> None:
+def _files(book, styles, outcomes: list[FileOutcome], lang: Lang):
     ws = book.add_worksheet(tr(lang, "文件", "Files"))
     heads = [
         tr(lang, "文件", "File"),
@@ -126,38 +169,41 @@ def _files(book, styles, outcomes: list[FileOutcome], lang: Lang) -> None:
         tr(lang, "工作表数", "Sheets"),
         tr(lang, "错误", "Errors"),
         tr(lang, "警告", "Warnings"),
+        tr(lang, "退回工作表数", "Sheets sent back"),
     ]
-    _table(ws, styles, heads, [40, 22, 16, 12, 14, 8, 8, 8])
+    _table(ws, styles, heads, [40, 22, 16, 12, 14, 8, 8, 8, 10])
     for r, o in enumerate(sorted(outcomes, key=lambda o: o.file), start=1):
-        fmt = styles["error"] if o.outcome == "rejected" else None
+        fmt = styles["error"] if o.outcome == "rejected" or o.rejected_sheets else None
         _text(ws, r, 0, o.file)
         _text(ws, r, 1, tr(lang, *OUTCOME_WORDS[o.outcome]), fmt)
         _text(ws, r, 2, o.form_id or "")
         _text(ws, r, 3, o.rater_id or "")
         _text(ws, r, 4, o.rater_name or "")
-        for c, value in enumerate((o.sheets, o.errors, o.warnings), start=5):
+        for c, value in enumerate((o.sheets, o.errors, o.warnings, o.rejected_sheets), start=5):
             ws.write_number(r, c, value)
     ws.autofilter(0, 0, max(len(outcomes), 1), len(heads) - 1)
+    return ws
 
 
-def _send_back(book, styles, send_back: list[SendBack], lang: Lang) -> None:
+def _send_back(book, styles, send_back: list[SendBack], lang: Lang):
     ws = book.add_worksheet(tr(lang, "退回清单", "To send back"))
-    heads = [
-        tr(lang, "评价人工号", "Rater id"),
-        tr(lang, "评价人", "Rater"),
-        tr(lang, "部门", "Department"),
-        tr(lang, "邮箱", "Email"),
-        tr(lang, "文件", "File"),
-        tr(lang, "需修改", "What to fix"),
-    ]
-    _table(ws, styles, heads, [12, 14, 14, 24, 36, 100])
+    heads = send_back_heads(lang)
+    _table(ws, styles, heads, [11, 12, 12, 24, 12, 32, 22, 70, 22])
     unknown = tr(lang, "（无法识别，请 HR 核对）", "(not identified: HR to check)")
     for r, item in enumerate(send_back, start=1):
-        _text(ws, r, 0, item.rater_id or unknown, styles["top"])
-        _text(ws, r, 1, item.rater_name, styles["top"])
-        _text(ws, r, 2, item.department, styles["top"])
-        _text(ws, r, 3, item.email, styles["top"])
-        _text(ws, r, 4, item.file, styles["top"])
         fixes = "\n".join(f"{i}. {line}" for i, line in enumerate(item.fixes, start=1))
-        _text(ws, r, 5, fixes, styles["wrap"])
+        values = (
+            item.rater_id or unknown,
+            item.rater_name,
+            item.department,
+            item.email,
+            tr(lang, *STATE_WORDS[item.state]),
+            item.file,
+            fix_summary(item, lang),
+            fixes,
+            item.since,
+        )
+        for c, value in enumerate(values):
+            _text(ws, r, c, value, styles["wrap"] if c in (6, 7) else styles["top"])
     ws.autofilter(0, 0, max(len(send_back), 1), len(heads) - 1)
+    return ws

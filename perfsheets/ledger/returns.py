@@ -80,6 +80,25 @@ class StoredReturn:
     file: str
     received_at: str
     superseded_by: int | None
+    saved_at: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnSheet:
+    """A sheet held by a return: whose file its values come from (``origin``, None for the
+    return itself when inserting) and that file's save and arrival times, which order the
+    versions of the sheet."""
+
+    sheet: str
+    ratee_id: str
+    rater_type: str
+    origin: int | None
+    saved_at: str
+    received_at: str
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return self.saved_at, self.received_at
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,7 @@ class NewReturn:
     content_hash: str
     archived: str  # path under the workspace ("archive/ab/ab....xlsx"), "" when not archived
     received_at: str
+    saved_at: str = ""
 
 
 def known_files(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
@@ -113,15 +133,68 @@ def returns_of(conn: sqlite3.Connection, form_ids: Sequence[str]) -> list[Stored
     return [StoredReturn(*row) for row in rows]
 
 
-def insert_return(conn: sqlite3.Connection, new: NewReturn, entries: Iterable[Entry]) -> int:
-    """Store an accepted return and its entries; its return id."""
+def in_force(conn: sqlite3.Connection, form_ids: Sequence[str]) -> StoredReturn | None:
+    """The return in force for these forms (one form and its equivalent generations)."""
+    marks = ",".join("?" * len(form_ids))
+    row = conn.execute(
+        "SELECT return_id, content_hash, file, received_at, superseded_by, saved_at FROM returns"
+        f" WHERE form_id IN ({marks}) AND superseded_by IS NULL ORDER BY return_id DESC LIMIT 1",
+        tuple(form_ids),
+    ).fetchone()
+    return StoredReturn(*row) if row else None
+
+
+def return_sheets(conn: sqlite3.Connection, return_id: int) -> list[ReturnSheet]:
+    """The sheets a return holds, with where their values come from."""
+    rows = conn.execute(
+        "SELECT sheet, ratee_id, rater_type, origin, saved_at, received_at FROM return_sheets"
+        " WHERE return_id=? ORDER BY rowid",
+        (return_id,),
+    )
+    return [ReturnSheet(*row) for row in rows]
+
+
+def return_entries(conn: sqlite3.Connection, return_id: int) -> list[Entry]:
+    """The entries of one return, as collect reads them from a file."""
+    rows = conn.execute(
+        "SELECT ratee_id, rater_type, item_key, field, value_num, value_text FROM entries"
+        " WHERE return_id=? ORDER BY rowid",
+        (return_id,),
+    )
+    return [tuple(row) for row in rows]
+
+
+def insert_return(
+    conn: sqlite3.Connection,
+    new: NewReturn,
+    entries: Iterable[Entry],
+    sheets: Iterable[ReturnSheet] = (),
+) -> int:
+    """Store an accepted return, its entries and the sheets it holds (origin None: its own);
+    its return id."""
     cur = conn.execute(
-        "INSERT INTO returns (form_id, file, sha256, content_hash, archived, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (new.form_id, new.file, new.sha256, new.content_hash, new.archived, new.received_at),
+        "INSERT INTO returns (form_id, file, sha256, content_hash, archived, received_at,"
+        " saved_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.form_id,
+            new.file,
+            new.sha256,
+            new.content_hash,
+            new.archived,
+            new.received_at,
+            new.saved_at,
+        ),
     )
     return_id = cur.lastrowid
     assert return_id is not None  # an INSERT always sets it
+    conn.executemany(
+        "INSERT INTO return_sheets (return_id, sheet, ratee_id, rater_type, origin, saved_at,"
+        " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (return_id, s.sheet, s.ratee_id, s.rater_type, s.origin or return_id, *s.order)
+            for s in sheets
+        ],
+    )
     rater = new.rater_id
     conn.executemany(
         "INSERT INTO entries (return_id, ratee_id, rater_id, rater_type, item_key, field, "
@@ -140,7 +213,9 @@ def current_entries(
     conn: sqlite3.Connection,
 ) -> list[tuple[str, str, str, str, str, float | None, str | None, int]]:
     """(ratee, rater, rater type, item key, field, number, text, return id) of every entry of
-    the returns that count: accepted and not superseded."""
+    the returns that count: accepted and not superseded. The return in force of a form holds
+    the values in force of every sheet (carried forward from earlier returns where a later file
+    corrected other sheets only), so this is exactly the entries in force."""
     return conn.execute(
         "SELECT e.ratee_id, e.rater_id, e.rater_type, e.item_key, e.field, e.value_num,"
         " e.value_text, e.return_id FROM entries e JOIN returns r ON r.return_id = e.return_id"
@@ -206,30 +281,111 @@ def file_problems(conn: sqlite3.Connection, file: str) -> list[Problem]:
     ]
 
 
-# --- what the return status is computed from --------------------------------------------------
+# --- rejected files and sheets ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ReturnFacts:
-    """What the ledger knows about returns, for the return status."""
+class Rejection:
+    """A rejected file (sheet '') or sheet of its latest check, outstanding until corrected."""
 
-    last_received: dict[str, str]  # form id -> when its latest return was received
-    raters_rejected: set[str]  # raters with a file rejected (an error) in its latest check
-    unidentified_rejected: int  # rejected files that could not be tied to a form
+    file: str
+    sheet: str  # as generated; '' = the whole file
+    file_sheet: str
+    form_id: str | None
+    rater_id: str | None
+    saved_at: str
+    since: str  # the first check that rejected this file
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """Compared with :attr:`ReturnSheet.order`: which of two versions the rater saved last."""
+        return self.saved_at, self.since
 
 
-def return_facts(conn: sqlite3.Connection) -> ReturnFacts:
-    received = dict(conn.execute("SELECT form_id, MAX(received_at) FROM returns GROUP BY form_id"))
-    rejected = {
-        row[0]
-        for row in conn.execute(
-            "SELECT DISTINCT rater_id FROM problems WHERE severity='error' AND rater_id IS NOT NULL"
-        )
-    }
-    (unidentified,) = conn.execute(
-        "SELECT COUNT(DISTINCT file) FROM problems WHERE severity='error' AND rater_id IS NULL"
+def replace_rejections(
+    conn: sqlite3.Connection,
+    who: FileIdentity,
+    sheets: Sequence[tuple[str, str]],
+    *,
+    saved_at: str,
+    checked_at: str,
+) -> None:
+    """The rejected (sheet, sheet in the file) pairs of a file's latest check replace those of
+    its earlier checks; ('', '') rejects the whole file. A file rejected again keeps the time
+    it was first rejected."""
+    (since,) = conn.execute(
+        "SELECT MIN(since) FROM rejections WHERE file=?", (who.file,)
     ).fetchone()
-    return ReturnFacts(received, rejected, int(unidentified))
+    conn.execute("DELETE FROM rejections WHERE file=?", (who.file,))
+    conn.executemany(
+        "INSERT INTO rejections (file, sheet, file_sheet, form_id, rater_id, saved_at, since,"
+        " checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                who.file,
+                sheet,
+                found,
+                who.form_id,
+                who.rater_id,
+                saved_at,
+                since or checked_at,
+                checked_at,
+            )
+            for sheet, found in sheets
+        ],
+    )
+
+
+def rejections(conn: sqlite3.Connection) -> list[Rejection]:
+    """Every rejection of the files' latest checks."""
+    rows = conn.execute(
+        "SELECT file, sheet, file_sheet, form_id, rater_id, saved_at, since FROM rejections"
+        " ORDER BY since, file, sheet"
+    )
+    return [Rejection(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SheetInForce:
+    """A sheet's values in force: the form whose return holds them, and the file they are from."""
+
+    form_id: str
+    sheet: str
+    file: str
+    saved_at: str
+    received_at: str
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return self.saved_at, self.received_at
+
+
+def sheets_in_force(conn: sqlite3.Connection) -> list[SheetInForce]:
+    """Every sheet held by a return in force."""
+    rows = conn.execute(
+        "SELECT r.form_id, s.sheet, o.file, s.saved_at, s.received_at FROM returns r"
+        " JOIN return_sheets s ON s.return_id = r.return_id"
+        " JOIN returns o ON o.return_id = s.origin WHERE r.superseded_by IS NULL"
+    )
+    return [SheetInForce(*row) for row in rows]
+
+
+def problems_by_file(conn: sqlite3.Connection, files: Iterable[str]) -> dict[str, list[Problem]]:
+    """The stored errors of these files, by file."""
+    wanted = set(files)
+    found: dict[str, list[Problem]] = defaultdict(list)
+    for code, severity, f, sheet, cell, message, params in conn.execute(
+        "SELECT code, severity, file, sheet, cell, message, params_json FROM problems"
+        " WHERE severity='error' ORDER BY rowid"
+    ):
+        if f in wanted:
+            found[f].append(stored_problem(code, severity, (f, sheet, cell), message, params))
+    return found
+
+
+def form_created(conn: sqlite3.Connection) -> dict[str, str]:
+    """Form id -> when it was generated."""
+    return dict(conn.execute("SELECT form_id, created_at FROM forms"))
 
 
 # --- storing many returns ---------------------------------------------------------------------

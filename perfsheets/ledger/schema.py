@@ -283,7 +283,44 @@ _V3 = """
 ALTER TABLE problems ADD COLUMN params_json TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+-- Version 4: a return is accepted sheet by sheet, in the order the rater saved the files.
+-- returns.saved_at is the workbook's own modified time (docProps/core.xml, '' when absent).
+-- Exactly one return per form is in force (superseded_by NULL) and its entries are the values in
+-- force for every sheet: a file that corrects some sheets carries the others' entries forward
+-- from the return they came from (return_sheets.origin), so readers of returns/entries need no
+-- change. Earlier returns keep their own sheets (origin = themselves).
+ALTER TABLE returns ADD COLUMN saved_at TEXT NOT NULL DEFAULT '';
+CREATE TABLE return_sheets (
+    return_id   INTEGER NOT NULL REFERENCES returns(return_id),
+    sheet       TEXT NOT NULL,            -- as generated
+    ratee_id    TEXT NOT NULL,
+    rater_type  TEXT NOT NULL,
+    origin      INTEGER NOT NULL REFERENCES returns(return_id),  -- whose file the values are from
+    saved_at    TEXT NOT NULL,            -- of the origin: the order of versions of this sheet
+    received_at TEXT NOT NULL,            -- of the origin
+    PRIMARY KEY (return_id, sheet)
+);
+INSERT INTO return_sheets SELECT r.return_id, s.sheet, s.ratee_id, s.rater_type, r.return_id,
+    '', r.received_at FROM returns r JOIN form_sheets s ON s.form_id = r.form_id;
+-- Rejected files and sheets of each file's latest check (sheet '' = the whole file), kept until
+-- the file is checked again; since = the first check that rejected this file. form_id and
+-- rater_id are set only for files identified as a form of this workspace.
+CREATE TABLE rejections (
+    file       TEXT NOT NULL,
+    sheet      TEXT NOT NULL,             -- as generated; '' for the whole file
+    file_sheet TEXT NOT NULL,             -- its name in the file (a renamed sheet)
+    form_id    TEXT REFERENCES forms(form_id),
+    rater_id   TEXT,
+    saved_at   TEXT NOT NULL,
+    since      TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    PRIMARY KEY (file, sheet)
+);
+CREATE INDEX rejections_rater ON rejections(rater_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -216,7 +216,7 @@ def test_validation_files(ws, plan, tmp_path, monkeypatch):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == ["file", "sheet", "cell", "severity", "code", "message"]
-    assert {r["code"] for r in rows} == {"not-allowed", "not-workbook"}
+    assert {r["code"] for r in rows} == {"not-allowed", "not-workbook", "partly-accepted"}
     assert "'=HYPERLINK(1).xlsx" in {r["file"] for r in rows}  # formula-injection safe
     assert all(not r[k].startswith(("=", "+", "-", "@")) for r in rows for k in r)
 
@@ -226,9 +226,20 @@ def test_validation_files(ws, plan, tmp_path, monkeypatch):
     assert len(problems) == len(rows)
     send_back = list(book["退回清单"].iter_rows(min_row=2, values_only=True))
     by_rater = {row[0]: row for row in send_back}
-    assert by_rater["E002"][1] == "李娜"
-    assert "张伟 E003" in by_rater["E002"][5] and "1, 2, 3, 4, 5" in by_rater["E002"][5]
-    assert len(send_back) == 2  # E002 and the unidentified file
+    assert by_rater["E002"][1] == "李娜" and by_rater["E002"][4] == "被退回待改正"
+    assert by_rater["E002"][6] == "工作表：张伟 E003"  # only the faulty sheet goes back
+    assert "张伟 E003" in by_rater["E002"][7] and "1, 2, 3, 4, 5" in by_rater["E002"][7]
+    # E002, the five raters who returned nothing, and the unidentified file
+    assert sorted(by_rater) == [
+        "E002",
+        "E003",
+        "E004",
+        "E005",
+        "E006",
+        "E007",
+        "（无法识别，请 HR 核对）",
+    ]
+    assert {by_rater[r][4] for r in ("E003", "E007")} == {"未交回"}
     assert all(c.data_type != "f" for row in book["问题"].iter_rows() for c in row)
 
 
@@ -239,7 +250,7 @@ def test_validation_book_in_english(ws, plan):
     result = collect_returns(ws.root, plan=plan, lang="en")
     book = openpyxl.load_workbook(result.validation_xlsx)
     assert book.sheetnames == ["Summary", "Problems", "Files", "To send back"]
-    fix = next(book["To send back"].iter_rows(min_row=2, values_only=True))[5]
+    fix = next(book["To send back"].iter_rows(min_row=2, values_only=True))[7]
     assert "not an allowed choice" in fix
 
 

@@ -54,8 +54,10 @@ def test_files_saved_by_libreoffice_are_collected(tmp_path, tmp_path_factory, sm
     assert saved[0].read_bytes() != filled.read_bytes()
     lo = collect_returns(ws.root, saved, plan=plan, workers=0)
     outcomes = {Path(f.file).name: f.outcome for f in lo.files}
-    # Same values from LibreOffice's file: identical content, so nothing changes.
-    assert outcomes == {"E002.xlsx": "unchanged", "E002 formula.xlsx": "rejected"}
+    # Same values from LibreOffice's file: identical content, so nothing changes; the sheet
+    # with the formula is sent back, the file's other sheets equal those in force.
+    assert outcomes == {"E002.xlsx": "unchanged", "E002 formula.xlsx": "unchanged"}
+    assert [f.rejected_sheets for f in lo.files] == [0, 1]
     assert sorted(ledger_rows(ws, entries)) == by_openpyxl
     # LibreOffice computed the formula (a cached 4 that looks valid): still refused.
     problem = next(p for p in lo.report if p.code == "formula-in-input")

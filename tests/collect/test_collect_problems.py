@@ -13,6 +13,7 @@ from collect_support import (
     form_path,
     ledger_rows,
     prepared_workspace,
+    put,
     returned,
     without,
 )
@@ -34,17 +35,6 @@ def plan(small_plan):
 @pytest.fixture
 def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
     return prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
-
-
-def put(sheet: str, key: str, value: object, meaning: str | None = None) -> Callable:
-    """An edit that types ``value`` into an item's cell (its input cell by default)."""
-    kind = key.partition(":")[0]
-
-    def edit(wb) -> None:
-        ws = wb[sheet]
-        ws[find_cell(ws, key, meaning or layout.INPUT_COLUMNS[kind])].value = value
-
-    return edit
 
 
 def collect_one(ws: Workspace, path: Path, plan):
@@ -120,7 +110,9 @@ def test_formula_typed_into_an_input_cell(ws, plan):
     result = collect_one(ws, returned(ws, "E002", put(SELF, "kpi:S01", "=80+10")), plan)
     problem = only(result, "formula-in-input")
     assert problem.sheet == SELF and problem.cell
-    assert result.files[0].outcome == "rejected"
+    # only the faulty sheet is sent back; the file's other sheets are accepted
+    assert (result.files[0].outcome, result.files[0].rejected_sheets) == ("accepted", 1)
+    assert result.exit_code == 1
 
 
 def test_formula_typed_into_a_comment(ws, plan):

@@ -20,6 +20,7 @@ def _version_1_ledger(ws: Workspace) -> None:
         INSERT INTO meta VALUES ('schema_version', '1');
         INSERT INTO plan_versions VALUES (1, 'd', '{}', 't');
         INSERT INTO forms VALUES ('F1', 1, 'R1', 'f.xlsx', 'dig', 't');
+        INSERT INTO form_sheets VALUES ('F1', 'S1', 'E1', 'manager', '{}');
         INSERT INTO returns VALUES (1, 'F1', 'f.xlsx', 'sha', 'ch', 'a/x', 't', NULL);
         INSERT INTO entries VALUES (1, 'E1', 'R1', 'manager', 'K1', 'actual', 95.5, NULL);
         INSERT INTO runs VALUES (1, 'consolidate', 1, 't', '{}');
@@ -35,13 +36,18 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
     ws = Workspace(tmp_path / "ws")
     _version_1_ledger(ws)
     with ws.ledger() as db:
-        assert schema_version(db) == SCHEMA_VERSION == 3
+        assert schema_version(db) == SCHEMA_VERSION == 4
         assert db.execute("SELECT value_num FROM entries").fetchall() == [(95.5,)]
         assert db.execute("SELECT grade, total_score FROM results").fetchall() == [("A", 88.5)]
         assert db.execute("SELECT status FROM appeals").fetchall() == [("open",)]
         assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        # v4: the return's sheet is in force from the return itself, saved at an unknown time
+        assert db.execute("SELECT * FROM return_sheets").fetchall() == [
+            (1, "S1", "E1", "manager", 1, "", "t")
+        ]
+        assert db.execute("SELECT saved_at FROM returns").fetchall() == [("",)]
     with ws.ledger() as db:  # opening again migrates nothing
-        assert schema_version(db) == 3
+        assert schema_version(db) == 4
 
 
 @pytest.mark.parametrize(
@@ -53,6 +59,8 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
         "INSERT INTO problems VALUES ('f', 's', 'A1', 'fatal', 'c', 'm', NULL, NULL, 't', NULL)",
         "UPDATE appeals SET status = 'maybe'",
         "INSERT INTO runs VALUES (2, 'consolidate', 7, 't', NULL)",  # no such plan version
+        "INSERT INTO return_sheets VALUES (9, 'S1', 'E1', 'manager', 9, '', 't')",  # no return
+        "INSERT INTO rejections VALUES ('f', '', '', 'F9', NULL, '', 't', 't')",  # no such form
     ],
 )
 def test_constraints_refuse_rows_that_make_no_sense(tmp_path, statement):
