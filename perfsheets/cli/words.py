@@ -55,6 +55,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "rejected": ("被退回", "rejected"),
     "superseded": ("被新版本取代", "superseded"),
     "unchanged": ("未变化", "unchanged"),
+    "older": ("较旧版本（未采用）", "older versions (not used)"),
+    "rejected_sheets": ("退回的表页", "sheets sent back"),
     "send_back": ("退回清单", "send back"),
     "validation_csv": ("校验结果（CSV）", "validation (CSV)"),
     "validation_xlsx": ("校验结果（Excel）", "validation (Excel)"),
