@@ -112,11 +112,11 @@ def test_unknown_suffix_and_missing_file(tmp_path, small_plan):
 def test_fast_reader_matches_pyyaml_on_the_example(small_plan):
     import yaml
 
-    from perfsheets.plan.yaml import _fast_load
+    from perfsheets.plan.yaml import parse_yaml
 
     text = plan_to_yaml(example_plan(80)) + "extra: [1, 2.5, yes, null, 0x10, 1_000, '007']\n"
-    data, duplicates = _fast_load(text)
-    assert data == yaml.load(text, Loader=yaml.CSafeLoader) and duplicates == []
+    data, _source, report = parse_yaml(text, "plan.yaml")
+    assert data == yaml.load(text, Loader=yaml.CSafeLoader) and not report.problems
     assert data["extra"] == [1, 2.5, True, None, 16, 1000, "007"]
 
 
