@@ -96,3 +96,18 @@ class LedgerBuilder:
                 "UPDATE results SET detail_json=? WHERE employee_id=?",
                 [(detail, emp) for emp, detail in details.items()],
             )
+
+
+def rate_everyone(lb: LedgerBuilder, level: dict[str, int]) -> None:
+    """Each person rated at one level by their manager (E001, who has none, by themself),
+    with actuals that make every total different."""
+    people = lb.plan.employee_map()
+    roles = lb.plan.role_map()
+    for emp_id, value in level.items():
+        emp = people[emp_id]
+        role = roles[emp.role]
+        ratings = {f"task:{t.code}": value for t in role.tasks}
+        ratings |= {f"competency:{c.code}": value for c in role.competencies}
+        actuals = {f"kpi:{k.code}": (k.target or 1) * (0.5 + value / 10) for k in role.kpis}
+        rater, rtype = (emp.manager, "manager") if emp.manager else (emp_id, "self")
+        lb.rate(rater, emp_id, rtype, ratings, actuals)

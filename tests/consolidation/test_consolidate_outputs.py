@@ -9,7 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from ledger_builder import LedgerBuilder
+from ledger_builder import LedgerBuilder, rate_everyone
 from test_consolidate import rate_e002
 
 from perfsheets.consolidation.run import consolidate
@@ -19,21 +19,6 @@ from perfsheets.core.problems import PerfsheetsError
 from perfsheets.ledger.results import load_results, run_summary
 
 EVIL = '=HYPERLINK("http://x","点我")'
-
-
-def rate_everyone(lb: LedgerBuilder, level: dict[str, int]) -> None:
-    """Each person rated at one level by their manager (E001, who has none, by themself),
-    with actuals that make every total different."""
-    people = lb.plan.employee_map()
-    roles = lb.plan.role_map()
-    for emp_id, value in level.items():
-        emp = people[emp_id]
-        role = roles[emp.role]
-        ratings = {f"task:{t.code}": value for t in role.tasks}
-        ratings |= {f"competency:{c.code}": value for c in role.competencies}
-        actuals = {f"kpi:{k.code}": (k.target or 1) * (0.5 + value / 10) for k in role.kpis}
-        rater, rtype = (emp.manager, "manager") if emp.manager else (emp_id, "self")
-        lb.rate(rater, emp_id, rtype, ratings, actuals)
 
 
 @pytest.fixture
