@@ -15,6 +15,7 @@ long as generating the forms.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import random
 import sqlite3
@@ -39,7 +40,7 @@ from perfsheets.core.problems import PerfsheetsError
 from perfsheets.forms.jobs import FormJob, KpiValues, Progress, SheetJob, rater_names
 from perfsheets.forms.template import SheetFill, SheetTemplate, actual_bounds
 from perfsheets.forms.writer import FormWriter, run_form_jobs
-from perfsheets.ledger.forms import CurrentForm, current_forms, form_sheets
+from perfsheets.ledger.forms import CurrentForm, current_forms, form_sheets, raters_of
 from perfsheets.ledger.plans import plan_json_of
 from perfsheets.ledger.workspace import Workspace, audit
 
@@ -120,6 +121,9 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "希望承担更多带教工作，提升团队管理能力。",
             "加强专业知识学习，考取相关职业资格证书。",
         ),
+        # How raters open a remark: with the phrases, every rater of a person writes differently.
+        "openers": ("", "总体来看，", "从日常合作看，", "印象较深的是，", "客观地说，"),
+        "advice": ("", "建议：", "一点建议：", "希望今后注意："),
         "task_fallback": ("重点工作",),
         "text_numbers": ("约{v}", "{v}左右", "{v}%", "待确认"),
     },
@@ -153,6 +157,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Learn data analysis well enough to run studies on my own.",
             "Coach new colleagues to build management skills.",
         ),
+        "openers": ("", "Overall: ", "Working with them: ", "What stands out: ", "Fairly put: "),
+        "advice": ("", "Suggestion: ", "One piece of advice: ", "Going forward: "),
         "task_fallback": ("key tasks",),
         "text_numbers": ("about {v}", "{v}?", "{v}%", "tbc"),
     },
@@ -202,9 +208,18 @@ def simulated_rating(scale: Scale, score: float) -> int:
 class ReturnFiller:
     """Fills a sheet like its rater would; picklable, so worker processes can use it."""
 
-    def __init__(self, seed: int, lang: Lang) -> None:
+    def __init__(
+        self, seed: int, lang: Lang, raters_of: dict[str, list[str]] | None = None
+    ) -> None:
         self.seed, self.lang = seed, lang
         self.words = PHRASES["en" if lang == "en" else "zh-CN"]
+        # Each rater of a person gets their own slot, so the raters of one person write
+        # different comments (people do not copy each other's sentences).
+        self.slots = {
+            (ratee, rater): i
+            for ratee, raters in (raters_of or {}).items()
+            for i, rater in enumerate(raters)
+        }
 
     def perf(self, ratee_id: str) -> float:
         return max(-2.5, min(2.5, _rng(self.seed, "perf", ratee_id).gauss(0, 1)))
@@ -228,23 +243,33 @@ class ReturnFiller:
         for comp, _, scale in tpl.competencies:
             score = latent + rng.gauss(0, 0.5)
             values[item_key("competency", comp.code)] = simulated_rating(scale, score)
-        values.update(self._comments(tpl, perf, rng))
+        slot = self.slots.get((sheet.ratee_id, job.rater_id), 0)
+        values.update(self._comments(tpl, perf, rng, sheet.ratee_id, slot))
         fill = SheetFill(values=values)
         for mistake in job.extra or ():
             if mistake.sheet == sheet.name:
                 self._apply(mistake, fill)
         return fill
 
-    def _comments(self, tpl: SheetTemplate, perf: float, rng: random.Random) -> dict[str, str]:
+    def _comments(
+        self, tpl: SheetTemplate, perf: float, rng: random.Random, ratee: str, slot: int
+    ) -> dict[str, str]:
         w = self.words
         tier = "strengths_high" if perf > 0.8 else "strengths_low" if perf < -1 else "strengths_mid"
         task = tpl.tasks[0][0].label(self.lang) if tpl.tasks else w["task_fallback"][0]
+        # The person's raters take the pairs of strengths and the improvements in one order
+        # (shuffled per person), each from their own slot: no two write the same.
+        # Chinese sentences run on; English ones need a space between them.
+        sep = "" if self.lang != "en" else " "
+        pairs = [sep.join(p) for p in itertools.combinations(w[tier], 2)] or list(w[tier])
+        strengths = [o + p for o in w["openers"] for p in pairs]
+        improvements = [a + i for a in w["advice"] for i in w["improvements"]]
+        order = _rng(self.seed, "comments", ratee)
+        order.shuffle(strengths)
+        order.shuffle(improvements)
         texts = {
-            # Chinese sentences run on; English ones need a space between them.
-            "strengths": ("" if self.lang != "en" else " ").join(
-                rng.sample(w[tier], k=min(2, len(w[tier])))
-            ),
-            "improvements": rng.choice(w["improvements"]),
+            "strengths": strengths[slot % len(strengths)],
+            "improvements": improvements[slot % len(improvements)],
             "summary": rng.choice(w["summary"]).format(task=task),
             "development": rng.choice(w["development"]),
         }
@@ -378,7 +403,7 @@ def simulate_returns(
             rows = [f for f in returned if f.plan_version == version]
             plan_json = plan_json_of(conn, version)
             frozen = Plan.model_validate_json(plan_json)
-            filler = ReturnFiller(seed, frozen.lang)
+            filler = ReturnFiller(seed, frozen.lang, raters_of(conn))
             jobs = _return_jobs(conn, frozen, rows, seed, mistakes, filler, mistakes_out)
 
             def tick(n: int, _total: int, base: int = done) -> None:

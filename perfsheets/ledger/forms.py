@@ -90,3 +90,16 @@ def form_sheets(conn: sqlite3.Connection, form_id: str) -> list[FormSheet]:
         (form_id,),
     )
     return [FormSheet(*row) for row in rows]
+
+
+def raters_of(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Ratee -> the raters (not the ratee themself) of the current forms, by rater id."""
+    rows = conn.execute(
+        "SELECT s.ratee_id, f.rater_id FROM form_sheets s JOIN forms f ON f.form_id = s.form_id"
+        " WHERE f.rowid IN (SELECT MAX(rowid) FROM forms GROUP BY rater_id)"
+        " AND s.rater_type != 'self' ORDER BY s.ratee_id, f.rater_id"
+    )
+    out: dict[str, list[str]] = {}
+    for ratee, rater in rows:
+        out.setdefault(ratee, []).append(rater)
+    return out

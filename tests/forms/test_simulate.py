@@ -138,3 +138,25 @@ def test_missing_forms_are_not_written(workspace):
     assert returned_ids.isdisjoint(result.missing_forms)
     wb = openpyxl.load_workbook(result.files[0])  # still a protected, valid form
     assert wb.security.lockStructure and wb[layout.META_SHEET].sheet_state == "veryHidden"
+
+
+def test_the_raters_of_one_person_write_different_comments(tmp_path):
+    """Simulated peers, subordinates and managers do not copy each other's sentences."""
+    from collections import defaultdict
+
+    from perfsheets.collect.run import collect_returns
+    from perfsheets.ledger.results import accepted_entries
+    from perfsheets.plan.example import example_plan
+
+    ws, plan = tmp_path / "ws", example_plan(60)
+    generate_forms(ws, plan=plan, workers=1)
+    simulate_returns(ws, seed=3, missing=0, mistakes=0, workers=1)
+    collect_returns(ws, plan=plan, workers=1)
+    texts: dict[tuple[str, str], list[str]] = defaultdict(list)
+    with Workspace(ws).ledger() as conn:
+        for ratee, _rater, rtype, item, field, _num, text, _ret in accepted_entries(conn):
+            if field == "comment" and rtype != "self" and text:
+                texts[(ratee, item)].append(text)
+    crowded = [v for v in texts.values() if len(v) >= 4]
+    assert crowded  # people with four or more raters writing the same field
+    assert all(len(set(v)) == len(v) for v in texts.values())
