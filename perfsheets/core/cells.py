@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
 # OWASP CSV injection: a cell starting with one of these may be run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,3 +41,15 @@ def file_part(text: str, max_bytes: int = 180) -> str:
     cleaned = _FILE_UNSAFE.sub("_", visible).strip(" .")
     raw = cleaned.encode("utf-8")[:max_bytes]
     return raw.decode("utf-8", errors="ignore").rstrip(" .") or "_"
+
+
+def id_file_parts(ids: Iterable[str], max_bytes: int = 120) -> dict[str, str]:
+    """id -> the file-name part that stands for it, one per person: ids whose parts would
+    collide (``Q/1`` and ``Q:1`` both become ``Q_1``; ``e1`` and ``E1`` on a file system that
+    ignores case) get a short digest of the id, so no person's file overwrites another's."""
+    parts = {i: file_part(i, max_bytes) for i in dict.fromkeys(ids)}
+    seen = Counter(p.casefold() for p in parts.values())
+    return {
+        i: p if seen[p.casefold()] == 1 else f"{p}~{hashlib.sha1(i.encode()).hexdigest()[:6]}"
+        for i, p in parts.items()
+    }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfsheets.core import layout
-from perfsheets.core.cells import file_part, sheet_text
+from perfsheets.core.cells import file_part, id_file_parts, sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Employee, Plan, RaterTypeId, Role, SectionKind
 from perfsheets.core.problems import PerfsheetsError
@@ -148,6 +148,8 @@ def plan_jobs(
     employees = plan.employee_map()
     self_word = term("self", plan.lang)
 
+    id_parts = id_file_parts(by_rater)
+
     def jobs() -> Iterator[FormJob]:
         for rater, pairs in by_rater.items():
             rater_name = names[rater][0]
@@ -169,7 +171,7 @@ def plan_jobs(
                 form_id=f"{plan.cycle.id}-{rater}-{generation}",
                 rater_id=rater,
                 rater_name=rater_name,
-                file=file_name(plan.cycle.id, rater, rater_name),
+                file=file_name(plan.cycle.id, id_parts[rater], rater_name),
                 sheets=tuple(sheets),
                 generated_at=generated_at,
                 plan_version=plan_version,

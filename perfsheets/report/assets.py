@@ -153,5 +153,8 @@ def safe_file_part(text: str, limit: int = 60) -> str:
     return file_part(text[:limit], max_bytes=120)
 
 
-def report_name(result: EmployeeResult) -> str:
-    return f"{safe_file_part(result.employee_id)}_{safe_file_part(result.name)}.pdf"
+def report_name(result: EmployeeResult, id_part: str | None = None) -> str:
+    """``<id>_<name>.pdf``; ``id_part`` from :func:`perfsheets.core.cells.id_file_parts` keeps
+    two ids that read alike (``Q/1``, ``Q:1``) apart."""
+    part = id_part or safe_file_part(result.employee_id)
+    return f"{part}_{safe_file_part(result.name)}.pdf"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfsheets.core.cells import id_file_parts
 from perfsheets.core.results import EmployeeResult
 from perfsheets.report.assets import (
     BATCH_SIZE,
@@ -70,6 +71,9 @@ def plan_jobs(
     for r in results:
         by_manager[r.manager_id].append(r)
     chosen = {r.employee_id for r in results}
+    # Over everyone (not the selection): a person's file name does not depend on who else is
+    # rendered in this run.
+    ids = id_file_parts([*(r.employee_id for r in all_results), *teams])
     jobs: list[Job] = []
     parts: dict[Path, int] = {}
     for manager_id in sorted(by_manager, key=lambda m: (m is None, m or "")):
@@ -81,16 +85,15 @@ def plan_jobs(
         )
         if manager_packs and whole_team and manager_id is not None:
             name = members[0].manager_name or manager_id
-            pack = (
-                folder / MANAGERS_DIR / f"{safe_file_part(manager_id)}_{safe_file_part(name)}.pdf"
-            )
+            pack = folder / MANAGERS_DIR / f"{ids[manager_id]}_{safe_file_part(name)}.pdf"
         chunks = [members[i : i + batch_size] for i in range(0, len(members), batch_size)]
         for part, chunk in enumerate(chunks):
             overview = None
             if pack is not None and part == 0 and manager_id is not None:
                 lead = members[0].manager_name or manager_id
                 overview = (manager_id, lead, teams[manager_id])
-            jobs.append(Job(chunk, [folder / report_name(r) for r in chunk], overview, pack, part))
+            files = [folder / report_name(r, ids[r.employee_id]) for r in chunk]
+            jobs.append(Job(chunk, files, overview, pack, part))
         if pack is not None:
             parts[pack] = len(chunks)
     jobs = _share_documents(jobs, batch_size)
