@@ -222,6 +222,15 @@ ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?P<p>.+): no generated forms to fill \(run generate first\)",
             "{p}：还没有生成考核表，无法模拟填写（请先运行 perfsheets generate）",
         ),
+        (
+            r"(?P<p>.+): the ledger is in use by another program \(waited (?P<s>[\d.]+) s\); "
+            r"close it and try again",
+            "{p}：账本正被另一个程序使用（已等待 {s} 秒）；请关闭该程序后重试",
+        ),
+        (
+            r"(?P<p>.+): the ledger cannot be read \((?P<why>.*)\); restore it from a backup",
+            "{p}：账本无法读取（{why}），请从备份恢复",
+        ),
         (r"(?P<p>.+): no such file or folder", "{p}：文件或文件夹不存在"),
         (r"(?P<p>.+): no such file", "{p}：文件不存在"),
         (r"(?P<p>.+): plan file not found", "{p}：找不到方案文件"),

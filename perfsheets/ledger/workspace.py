@@ -17,6 +17,7 @@ newcomer sees the whole ledger in one place.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
@@ -32,6 +33,9 @@ from perfsheets.files.workspace import SUBDIRS, plan_file
 from perfsheets.ledger.schema import migrate
 
 LEDGER_NAME = "ledger.sqlite"
+# How long a command waits for a ledger another program holds (another collect, a database
+# browser with a write open) before saying so.
+LOCK_WAIT_SECONDS = 10.0
 
 
 def now() -> str:
@@ -92,18 +96,37 @@ class Workspace:
         """An open ledger connection; commits on success, rolls back on error."""
         if not self.root.is_dir():
             raise PerfsheetsError(f"{self.root}: not a workspace folder (run 'perfsheets init')")
-        conn = sqlite3.connect(self.ledger_path, timeout=30)
+        conn = sqlite3.connect(self.ledger_path, timeout=LOCK_WAIT_SECONDS)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             migrate(conn)
             conn.execute("PRAGMA foreign_keys=ON")
             yield conn
             conn.commit()
+        except sqlite3.OperationalError as exc:
+            _rollback(conn)
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise PerfsheetsError(
+                    f"{self.ledger_path}: the ledger is in use by another program"
+                    f" (waited {LOCK_WAIT_SECONDS:g} s); close it and try again"
+                ) from None
+            raise
+        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
+            _rollback(conn)
+            raise PerfsheetsError(
+                f"{self.ledger_path}: the ledger cannot be read ({exc}); restore it from a backup"
+            ) from None
         except BaseException:
-            conn.rollback()
+            _rollback(conn)
             raise
         finally:
             conn.close()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # A connection to a file that is no database cannot even roll back.
+    with contextlib.suppress(sqlite3.Error):
+        conn.rollback()
 
 
 def audit(conn: sqlite3.Connection, action: str, subject: str, **detail: object) -> None:
