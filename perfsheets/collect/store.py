@@ -39,7 +39,7 @@ from perfsheets.collect.problems import (
     WRONG_CYCLE,
 )
 from perfsheets.core.model import Lang
-from perfsheets.core.problems import Problem
+from perfsheets.core.problems import Problem, Text
 from perfsheets.ledger import returns as ledger
 from perfsheets.ledger.returns import Batch, Entry, FileIdentity, NewReturn, ReturnSheet
 from perfsheets.ledger.workspace import audit
@@ -127,7 +127,7 @@ class ReturnStore:
                     item.source.name,
                     accepted=len(item.sheet_states) - len(rejected),
                     rejected=len(rejected),
-                    sheets="、".join(s.sheet for s in rejected),
+                    sheets=_names(s.sheet for s in rejected),
                 )
             )
         form_id = item.form_id or ""
@@ -245,7 +245,7 @@ class ReturnStore:
             saved_at=item.saved_at or _UNKNOWN_TIME,
             current_file=current.file,
             current_saved_at=latest.saved_at or _UNKNOWN_TIME,
-            sheets="、".join(s.sheet for s in older),
+            sheets=_names(s.sheet for s in older),
         )
 
     def _insert(self, item: CheckedReturn, entries: list[Entry], sheets: list[ReturnSheet]) -> int:
@@ -274,6 +274,12 @@ def _by_sheet(
         if name is not None:
             found[name].append(entry)
     return {name: sorted(rows, key=_entry_order) for name, rows in found.items()}
+
+
+def _names(sheets: Iterable[str]) -> Text:
+    """Sheet names listed as each language lists them."""
+    names = list(sheets)
+    return Text("、".join(names), ", ".join(names))
 
 
 def _entry_order(entry: Entry) -> tuple[str, str, str, str]:
