@@ -218,8 +218,8 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
     departments = result.department_rows()
     rows_table(tr(language, "各部门", "By department"), departments)
     # every return still outstanding (rejected and not corrected, or never returned), as
-    # results/send_back.csv lists it
-    open_items = result.outstanding_rows(language)
+    # results/send_back.csv lists it (with the files and what to fix)
+    open_items = result.outstanding_rows(language, brief=True)
     rows_table(tr(language, "未交或被退回的评价人", "Raters missing or rejected"), open_items)
     summary_table(tr(language, "回收状态", "Return status"), scalar_rows(result))
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from perfsheets.collect.context import FormIndex
+import perfsheets.collect.problems  # noqa: F401  (registers collect's codes: stored problems
+from perfsheets.collect.context import FormIndex  # are then shown in the reader's language)
 from perfsheets.collect.outcome import SendBack
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
@@ -39,7 +40,7 @@ from perfsheets.plan.io import load_plan
 RaterState = Literal["returned", "rejected", "missing"]
 STATE_WORDS: dict[str, tuple[str, str]] = {
     "returned": ("已交回", "returned"),
-    "rejected": ("被退回待改正", "rejected, to correct"),
+    "rejected": ("被退回", "rejected"),
     "missing": ("未交回", "not returned"),
 }
 
@@ -128,8 +129,11 @@ class StatusResult:
             for r in self.raters
         ]
 
-    def outstanding_rows(self, lang: Lang | None = None) -> list[dict[str, str]]:
-        """The raters still to chase, in words for the user (headings in their language)."""
+    def outstanding_rows(
+        self, lang: Lang | None = None, *, brief: bool = False
+    ) -> list[dict[str, str]]:
+        """The raters still to chase, in words for the user (headings in their language);
+        ``brief``: without the file and the list of fixes (a terminal's width)."""
         lang = lang or self.lang
         heads = send_back_heads(lang)
         rows = []
@@ -147,7 +151,11 @@ class StatusResult:
                 fixes,
                 item.since,
             )
-            rows.append(dict(zip(heads, values, strict=True)))
+            row = dict(zip(heads, values, strict=True))
+            if brief:
+                del row[heads[5]], row[heads[7]]
+                row[heads[8]] = item.since[:16].replace("T", " ")
+            rows.append(row)
         return rows
 
     def department_rows(self) -> list[dict[str, object]]:

@@ -39,7 +39,7 @@ from perfsheets.collect.problems import (
     WRONG_CYCLE,
 )
 from perfsheets.core.model import Lang
-from perfsheets.core.problems import Problem
+from perfsheets.core.problems import Problem, Text
 from perfsheets.ledger import returns as ledger
 from perfsheets.ledger.returns import Batch, Entry, FileIdentity, NewReturn, ReturnSheet
 from perfsheets.ledger.workspace import audit
@@ -116,20 +116,7 @@ class ReturnStore:
     # accepting ----------------------------------------------------------------------------------
 
     def _accept(self, item: CheckedReturn, outcome: FileOutcome) -> None:
-        if item.saved_at and item.saved_at > self._latest_save:
-            item.problems.append(SAVED_IN_FUTURE(item.source.name, saved_at=item.saved_at))
-            item.saved_at = ""
-        rejected = item.rejected_sheets
-        outcome.rejected_sheets = len(rejected)
-        if rejected:
-            item.problems.append(
-                PARTLY_ACCEPTED(
-                    item.source.name,
-                    accepted=len(item.sheet_states) - len(rejected),
-                    rejected=len(rejected),
-                    sheets="、".join(s.sheet for s in rejected),
-                )
-            )
+        self._notes(item, outcome)
         form_id = item.form_id or ""
         current = ledger.in_force(self.conn, self.forms.equivalents(form_id))
         mine = _by_sheet(item.entries, item.sheet_states)
@@ -144,15 +131,7 @@ class ReturnStore:
             return
         held = {s.sheet: s for s in ledger.return_sheets(self.conn, current.return_id)}
         theirs = _by_sheet(ledger.return_entries(self.conn, current.return_id), held.values())
-        newer, older, changed = [], [], False
-        for sheet in own:
-            previous = held.get(sheet.sheet)
-            same = mine.get(sheet.sheet, []) == theirs.get(sheet.sheet, [])
-            if previous is None or sheet.order >= previous.order:
-                newer.append(sheet)
-                changed = changed or not same
-            elif not same:
-                older.append(sheet)
+        newer, older, changed = _compare(own, held, mine, theirs)
         if changed:
             self._supersede(item, outcome, current, newer, older, held, mine, theirs)
         elif older:
@@ -160,6 +139,24 @@ class ReturnStore:
         else:
             outcome.outcome = "unchanged"
             outcome.return_id = current.return_id
+
+    def _notes(self, item: CheckedReturn, outcome: FileOutcome) -> None:
+        """A save time in the future is not trusted (a wrong clock would make the file win
+        over every correction); sheets sent back while the rest is accepted are said so."""
+        if item.saved_at and item.saved_at > self._latest_save:
+            item.problems.append(SAVED_IN_FUTURE(item.source.name, saved_at=item.saved_at))
+            item.saved_at = ""
+        rejected = item.rejected_sheets
+        outcome.rejected_sheets = len(rejected)
+        if rejected:
+            item.problems.append(
+                PARTLY_ACCEPTED(
+                    item.source.name,
+                    accepted=len(item.sheet_states) - len(rejected),
+                    rejected=len(rejected),
+                    sheets=_names(s.sheet for s in rejected),
+                )
+            )
 
     def _supersede(
         self,
@@ -245,7 +242,7 @@ class ReturnStore:
             saved_at=item.saved_at or _UNKNOWN_TIME,
             current_file=current.file,
             current_saved_at=latest.saved_at or _UNKNOWN_TIME,
-            sheets="、".join(s.sheet for s in older),
+            sheets=_names(s.sheet for s in older),
         )
 
     def _insert(self, item: CheckedReturn, entries: list[Entry], sheets: list[ReturnSheet]) -> int:
@@ -262,6 +259,27 @@ class ReturnStore:
         return ledger.insert_return(self.conn, new, entries, sheets)
 
 
+def _compare(
+    own: list[ReturnSheet],
+    held: dict[str, ReturnSheet],
+    mine: dict[str, list[Entry]],
+    theirs: dict[str, list[Entry]],
+) -> tuple[list[ReturnSheet], list[ReturnSheet], bool]:
+    """The file's sheets saved at or after those in force, those saved before whose values
+    differ, and whether any newer sheet changes a value (equal save times: the later arrival
+    wins)."""
+    newer, older, changed = [], [], False
+    for sheet in own:
+        previous = held.get(sheet.sheet)
+        same = mine.get(sheet.sheet, []) == theirs.get(sheet.sheet, [])
+        if previous is None or sheet.order >= previous.order:
+            newer.append(sheet)
+            changed = changed or not same
+        elif not same:
+            older.append(sheet)
+    return newer, older, changed
+
+
 def _by_sheet(
     entries: Iterable[Entry], sheets: Iterable[SheetState | ReturnSheet]
 ) -> dict[str, list[Entry]]:
@@ -274,6 +292,12 @@ def _by_sheet(
         if name is not None:
             found[name].append(entry)
     return {name: sorted(rows, key=_entry_order) for name, rows in found.items()}
+
+
+def _names(sheets: Iterable[str]) -> Text:
+    """Sheet names listed as each language lists them."""
+    names = list(sheets)
+    return Text("、".join(names), ", ".join(names))
 
 
 def _entry_order(entry: Entry) -> tuple[str, str, str, str]:

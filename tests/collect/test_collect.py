@@ -226,7 +226,7 @@ def test_validation_files(ws, plan, tmp_path, monkeypatch):
     assert len(problems) == len(rows)
     send_back = list(book["退回清单"].iter_rows(min_row=2, values_only=True))
     by_rater = {row[0]: row for row in send_back}
-    assert by_rater["E002"][1] == "李娜" and by_rater["E002"][4] == "被退回待改正"
+    assert by_rater["E002"][1] == "李娜" and by_rater["E002"][4] == "被退回"
     assert by_rater["E002"][6] == "工作表：张伟 E003"  # only the faulty sheet goes back
     assert "张伟 E003" in by_rater["E002"][7] and "1, 2, 3, 4, 5" in by_rater["E002"][7]
     # E002, the five raters who returned nothing, and the unidentified file

@@ -269,15 +269,42 @@ def test_status_gives_the_same_picture_in_words(ws, plan):
     assert (first["Rater id"], first["Email"], first["State"]) == (
         "E002",
         "e002@example.com",
-        "rejected, to correct",
+        "rejected",
     )
     assert first["To send again"] == f"sheets: {PEER}" and "Required" in first["What to fix"]
     assert [r["Rater id"] for r in rows] == [r["rater_id"] for r in send_back(ws)]
     zh = return_status(ws.root, plan=plan).outstanding_rows()
-    assert zh[0]["状态"] == "被退回待改正" and zh[-1]["需重交"] == "整份考核表（尚未交回）"
+    assert zh[0]["状态"] == "被退回" and zh[-1]["需重交"] == "整份考核表（尚未交回）"
     states = {r.rater_id: r.state for r in status.raters}
     assert states["E002"] == "rejected" and states["E003"] == "missing"
     assert len(sheets_of(ws, "E002")) >= 2
+
+
+def test_the_status_command_shows_stored_problems_in_its_language(ws, plan):
+    """A fresh process (nothing of collect imported before) renders the stored fixes in the
+    language asked for, and the terminal table carries the e-mail column."""
+    import json
+    import subprocess
+    import sys
+
+    from perfsheets.plan.io import dump_plan
+
+    dump_plan(plan, ws.root / "plan.yaml")
+    collect_returns(ws.root, [returned(ws, "E002", put(PEER, "competency:C1", None))], plan=plan)
+
+    def status(*args: str) -> str:
+        command = [sys.executable, "-m", "perfsheets", "status", str(ws.root), *args]
+        env = {**os.environ, "COLUMNS": "200"}  # a wide terminal: cells are not wrapped
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    data = json.loads(status("--lang", "en", "--json"))
+    (item,) = [s for s in data["send_back"] if s["state"] == "rejected"]
+    assert item["email"] == "e002@example.com" and item["sheets"] == [PEER]
+    assert any("Required" in fix for fix in item["fixes"])
+    table = status("--lang", "en")
+    assert "Email" in table and "e002@example.com" in table and "rejected" in table
 
 
 def test_validation_book_prints_well(ws, plan):
