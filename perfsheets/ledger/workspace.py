@@ -111,8 +111,10 @@ class Workspace:
                     f" (waited {LOCK_WAIT_SECONDS:g} s); close it and try again"
                 ) from None
             raise
-        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
+        except sqlite3.DatabaseError as exc:
             _rollback(conn)
+            if not _unreadable(exc):  # a constraint or a bug: not the file's fault
+                raise
             raise PerfsheetsError(
                 f"{self.ledger_path}: the ledger cannot be read ({exc}); restore it from a backup"
             ) from None
@@ -121,6 +123,12 @@ class Workspace:
             raise
         finally:
             conn.close()
+
+
+def _unreadable(exc: sqlite3.DatabaseError) -> bool:
+    """The file is no database, or a damaged one (not a refused row or a wrong statement)."""
+    text = str(exc)
+    return type(exc) is sqlite3.DatabaseError or "malformed" in text or "not a database" in text
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
