@@ -54,6 +54,7 @@ from perfsheets.collect.status import return_status
 from perfsheets.collect.store import ReturnStore
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
+from perfsheets.files.atomic import clean_stale_temps
 from perfsheets.ledger.returns import batched, form_records, known_files
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import load_plan
@@ -96,6 +97,7 @@ def collect_returns(
     plan = plan or load_plan(ws.plan_path())
     lang = lang or plan.cycle.language
     ws.archive.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(ws.results)  # validation books a killed run left half-written
     with ws.ledger() as conn:
         forms = FormIndex.of(form_records(conn))
         known = known_files(conn)

@@ -65,6 +65,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
+from perfsheets.files import atomic
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.results import accepted_entries, store_run
 from perfsheets.ledger.status import accepted_returns, forms_without_return
@@ -166,6 +167,10 @@ def consolidate(
         timings[name] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
 
+    try:  # a switch a killed run left half-done; killed writers' temporary files
+        atomic.recover(ws.results)
+    except atomic.SwitchBlocked as exc:
+        raise PerfsheetsError(str(exc)) from exc
     skipped: list[Path] = []
     history = load_history(previous, ws.root, plan, skipped)
     with _gc_paused():
@@ -199,8 +204,10 @@ def consolidate(
         # Compute -> store -> write. The ledger keeps codes and numbers; the books show the
         # plan's names, put in after the store. For large runs a worker process writes
         # results.xlsx meanwhile (started first: it names its own copy).
-        ws.results.mkdir(parents=True, exist_ok=True)
-        book = results_book.BookWriter(ws.results / "results.xlsx", comp, plan, lang)
+        # The run's files are written into a staging folder and switched in together, so
+        # results/ never holds one run's scores.csv beside another's results.xlsx.
+        staged = atomic.stage(ws.results)
+        book = results_book.BookWriter(staged / RESULT_FILES[2], comp, plan, lang)
         if book.process is not None:
             lap("results.xlsx worker started")
         try:
@@ -209,14 +216,26 @@ def consolidate(
             lap("store")
             Namer(plan, lang).name_all(comp.results)
             lap("names")
-            files = csv_files.write_csvs(ws.results, comp, plan, lang, lap)
+            csv_files.write_csvs(staged, comp, plan, lang, lap)
         except BaseException:
             book.abandon()
+            atomic.abandon(staged)
             raise
         background = book.process is not None
-        files["results"] = book.finish()
+        try:
+            book.finish()
+        except BaseException:
+            atomic.abandon(staged)
+            raise
         # In-process: the time writing the book; in a worker: the time still spent waiting.
         lap("results.xlsx wait" if background else "results.xlsx")
+        # A switch that fails half-way (a folder or a locked file in the way) keeps its journal:
+        # the next run finishes it once the obstacle is gone.
+        try:
+            scores, ratings, results = atomic.switch_in(staged, ws.results, RESULT_FILES)
+        except atomic.SwitchBlocked as exc:
+            raise PerfsheetsError(str(exc)) from exc
+        files = {"scores": scores, "ratings": ratings, "results": results}
     summary = comp.summary
     result = ConsolidationResult(
         workspace=ws.root,
@@ -256,6 +275,10 @@ def rollup_year(
     if out is not None:
         rollup.csv = csv_files.write_year_csv(Path(out), rollup, used, language)
     return rollup
+
+
+# What one consolidation run writes into results/, switched in together.
+RESULT_FILES = ("scores.csv", "ratings.csv", "results.xlsx")
 
 
 def outstanding_by_department(plan: Plan, forms: list[tuple[str, str]]) -> dict[str, Any]:
