@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfsheets.core.model import Plan
+from perfsheets.ledger.forms import form_files, store_form
+from perfsheets.ledger.returns import NewReturn, insert_return, returns_of
+from perfsheets.ledger.returns import supersede as supersede_return
 from perfsheets.ledger.workspace import Workspace, freeze_plan, now
 from perfsheets.plan.io import dump_plan
 
@@ -44,26 +47,17 @@ class LedgerBuilder:
         rows += [(f"{k}", "actual", v, None) for k, v in (actuals or {}).items()]
         rows += [(f"comment:{k}", "comment", None, v) for k, v in (comments or {}).items()]
         with self.ws.ledger() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO forms VALUES (?, ?, ?, ?, ?, ?)",
-                (form_id, self.version, rater, f"{form_id}.xlsx", "digest", now()),
-            )
-            cur = conn.execute(
-                "INSERT INTO returns (form_id, file, sha256, content_hash, archived, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (form_id, f"{form_id}.xlsx", "sha", "hash", "archive/x", now()),
-            )
-            return_id = int(cur.lastrowid)
-            if supersede:
-                conn.execute(
-                    "UPDATE returns SET superseded_by=? WHERE form_id=? AND return_id<>?"
-                    " AND superseded_by IS NULL",
-                    (return_id, form_id, return_id),
+            if f"{form_id}.xlsx" not in form_files(conn):
+                store_form(
+                    conn, form_id, self.version, rater, f"{form_id}.xlsx", "digest", now(), []
                 )
-            conn.executemany(
-                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(return_id, ratee, rater, rtype, k, f, n, t) for k, f, n, t in rows],
-            )
+            new = NewReturn(form_id, rater, f"{form_id}.xlsx", "sha", "hash", "", now())
+            entries = [(ratee, rtype, k, f, n, t) for k, f, n, t in rows]
+            return_id = insert_return(conn, new, entries)
+            if supersede:
+                for old in returns_of(conn, [form_id]):
+                    if old.return_id != return_id and old.superseded_by is None:
+                        supersede_return(conn, old.return_id, return_id)
         return return_id
 
     def import_actual(self, employee: str, kpi: str, value: float) -> None:

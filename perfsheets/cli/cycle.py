@@ -225,6 +225,29 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
 
 
 @app.command()
+def verify(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the ledger for tampering: every return's entries against their digest, the audit
+    log's hash chain, the archived files; exit 1 when anything does not match."""
+    from perfsheets.cycle.verify import verify_workspace  # lazy: start-up
+
+    language = message_lang(workspace, lang)
+    with library_errors():
+        result = verify_workspace(workspace, language)
+    if as_json:
+        print_json(result)
+    else:
+        if result.findings:
+            rows_table(tr(language, "不符之处", "What does not match"), result.findings)
+        title = (
+            tr(language, "账本完好", "The ledger checks out")
+            if result.ok
+            else tr(language, "账本有不符之处", "The ledger does not check out")
+        )
+        summary_table(title, scalar_rows(result))
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
 def consolidate(
     workspace: WorkspaceArg,
     calibration: Annotated[

@@ -68,6 +68,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "state": ("状态", "state"),
     "last_received": ("最近收到", "last received"),
     "rate": ("回收率", "rate"),
+    # verify
+    "audit_rows": ("审计记录数", "audit rows"),
+    "findings": ("不符之处", "findings"),
+    "subject": ("对象", "what"),
+    "problem": ("问题", "problem"),
+    "ok": ("完好", "ok"),
     # consolidate
     "run_id": ("汇总批次", "run id"),
     "calibration": ("评分校准", "calibration"),

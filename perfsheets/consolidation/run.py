@@ -66,6 +66,7 @@ from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.files import atomic
+from perfsheets.ledger import integrity
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.results import accepted_entries, store_run
 from perfsheets.ledger.status import accepted_returns, forms_without_return
@@ -318,7 +319,15 @@ def entries_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
 def read_inputs(conn: sqlite3.Connection) -> LedgerInputs:
     """Entries of the accepted, not superseded returns, imported actuals, target changes and
     appeals."""
-    entries = entries_frame(accepted_entries(conn))
+    rows = accepted_entries(conn)
+    changed = integrity.changed_in_force(conn, rows)
+    if changed:  # a rating edited or deleted in the ledger by hand: scores would be wrong
+        raise PerfsheetsError(
+            f"{len(changed)} accepted return(s) no longer match what was collected"
+            f" ({changed[0].subject}: its entries were changed or deleted by hand);"
+            " run 'perfsheets verify'"
+        )
+    entries = entries_frame(rows)
     imported = imported_actuals(conn)
     changes = load_target_changes(conn)
     appeals: dict[str, list[Appeal]] = defaultdict(list)

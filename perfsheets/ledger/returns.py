@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import Problem, params_json, stored_problem
+from perfsheets.ledger.integrity import seal_return
 
 # (ratee_id, rater_type, item_key, field, value_num, value_text): one value read from a return
 Entry = tuple[str, str, str, str, float | None, str | None]
@@ -201,6 +202,7 @@ def insert_return(
         "value_num, value_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(return_id, e[0], rater, e[1], e[2], e[3], e[4], e[5]) for e in entries],
     )
+    seal_return(conn, return_id)
     return return_id
 
 

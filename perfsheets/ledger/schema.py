@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.ledger import integrity
 
 # Version 1: the ledger as perfsheets 0.1 wrote it (every statement idempotent, because version-1
 # ledgers were created by running this script on every open).
@@ -320,7 +321,15 @@ CREATE TABLE rejections (
 CREATE INDEX rejections_rater ON rejections(rater_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# v5: tamper evidence (perfsheets.ledger.integrity) — a digest of each return's entries and a
+# hash chain over the audit log; rows of older ledgers are sealed by migrate().
+_V5 = """
+ALTER TABLE returns ADD COLUMN entries_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN chain TEXT NOT NULL DEFAULT '';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -352,6 +361,9 @@ def migrate(conn: sqlite3.Connection) -> None:
             + MIGRATIONS[number - 1]
             + f"\nINSERT OR REPLACE INTO meta VALUES ('schema_version', '{number}');\nCOMMIT;"
         )
+    if version < SEALED_FROM <= SCHEMA_VERSION:
+        with conn:
+            integrity.seal_all(conn)
     problems = conn.execute("PRAGMA foreign_key_check").fetchall()
     if problems:
         raise PerfsheetsError(f"ledger: {len(problems)} row(s) break a foreign key after upgrade")

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.workspace import SUBDIRS, plan_file
+from perfsheets.ledger import integrity
 from perfsheets.ledger.schema import migrate
 
 LEDGER_NAME = "ledger.sqlite"
@@ -99,6 +100,7 @@ class Workspace:
         conn = sqlite3.connect(self.ledger_path, timeout=LOCK_WAIT_SECONDS)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
+            integrity.register(conn)
             migrate(conn)
             conn.execute("PRAGMA foreign_keys=ON")
             yield conn
@@ -139,9 +141,12 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 def audit(conn: sqlite3.Connection, action: str, subject: str, **detail: object) -> None:
     """Append an audit entry (inside the caller's transaction)."""
+    at, who = now(), actor()
+    text = json.dumps(detail, ensure_ascii=False, default=str)
+    chain = integrity.chain_next(integrity.last_chain(conn), at, who, action, subject, text)
     conn.execute(
-        "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-        (now(), actor(), action, subject, json.dumps(detail, ensure_ascii=False, default=str)),
+        "INSERT INTO audit (at, actor, action, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?)",
+        (at, who, action, subject, text, chain),
     )
 
 

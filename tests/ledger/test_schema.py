@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from perfsheets.ledger import integrity
 from perfsheets.ledger.schema import MIGRATIONS, SCHEMA_VERSION, schema_version
 from perfsheets.ledger.workspace import Workspace
 
@@ -36,7 +37,7 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
     ws = Workspace(tmp_path / "ws")
     _version_1_ledger(ws)
     with ws.ledger() as db:
-        assert schema_version(db) == SCHEMA_VERSION == 4
+        assert schema_version(db) == SCHEMA_VERSION == 5
         assert db.execute("SELECT value_num FROM entries").fetchall() == [(95.5,)]
         assert db.execute("SELECT grade, total_score FROM results").fetchall() == [("A", 88.5)]
         assert db.execute("SELECT status FROM appeals").fetchall() == [("open",)]
@@ -46,8 +47,13 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
             (1, "S1", "E1", "manager", 1, "", "t")
         ]
         assert db.execute("SELECT saved_at FROM returns").fetchall() == [("",)]
+        # v5: the rows an old ledger holds are sealed on upgrade, and then check out
+        (digest,) = db.execute("SELECT entries_digest FROM returns").fetchone()
+        assert len(digest) == 64
+        assert "" not in {c for (c,) in db.execute("SELECT chain FROM audit")}
+        assert integrity.changed_returns(db) == [] and integrity.broken_chain(db) == []
     with ws.ledger() as db:  # opening again migrates nothing
-        assert schema_version(db) == 4
+        assert schema_version(db) == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize(

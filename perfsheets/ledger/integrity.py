@@ -1,0 +1,185 @@
+"""A ledger that shows tampering: digests of every return's entries and a hash-chained audit log.
+
+Deleting an entry row, changing a rating or deleting audit rows by hand (a database browser is
+enough) must not go unnoticed, since it changes scores. So:
+
+* every return carries ``entries_digest``, the SHA-256 of its entries in a canonical order
+  (computed by the SQL aggregate ``entries_digest`` this module registers, so stored and
+  recomputed digests come from one definition); consolidation compares them for the returns it
+  reads, and ``perfsheets verify`` for all;
+* every audit row carries ``chain``, the SHA-256 of the previous row's chain and its own content,
+  so a changed or deleted row breaks the chain from there on;
+* ``verify`` also checks that each archived return file is there with the SHA-256 recorded.
+
+This is evidence, not a lock: someone who can rewrite the whole database can recompute it all.
+Rows recorded before the ledger had digests (schema 4 and older) are sealed on upgrade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _entry_text(value: float | int | None) -> str:
+    return "" if value is None else repr(float(value))
+
+
+class EntriesDigest:
+    """SQL aggregate: the SHA-256 of a return's entries, independent of row order."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def step(self, *row: object) -> None:
+        ratee, rater, rtype, item, field, num, text = row
+        value = num if isinstance(num, int | float) else None
+        shown = "" if text is None else str(text)
+        self.rows.append(
+            (str(ratee), str(rater), str(rtype), str(item), str(field), _entry_text(value), shown)
+        )
+
+    def finalize(self) -> str:
+        return _digest(self.rows)
+
+
+def _digest(rows: list[tuple[str, ...]]) -> str:
+    payload = json.dumps(sorted(rows), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def changed_in_force(conn: sqlite3.Connection, entries: list[tuple]) -> list[Finding]:
+    """The returns among ``entries`` (rows of :func:`perfsheets.ledger.results.accepted_entries`:
+    ratee, rater, type, item, field, number, text, return id) whose rows no longer give the
+    digest stored when they were accepted: checked by consolidation on what it reads."""
+    by_return: dict[int, list[tuple[str, ...]]] = {}
+    for ratee, rater, rtype, item, field, num, text, rid in entries:
+        shown = "" if text is None else str(text)
+        row = (str(ratee), str(rater), str(rtype), str(item), str(field), _entry_text(num), shown)
+        by_return.setdefault(rid, []).append(row)
+    stored = conn.execute(
+        "SELECT return_id, file, entries_digest FROM returns WHERE superseded_by IS NULL"
+    ).fetchall()
+    return [
+        Finding("entries", f"return {rid} ({file})", "entries-changed")
+        for rid, file, digest in stored
+        if digest and digest != _digest(by_return.get(rid, []))
+    ]
+
+
+ENTRY_COLUMNS = "ratee_id, rater_id, rater_type, item_key, field, value_num, value_text"
+
+
+def register(conn: sqlite3.Connection) -> None:
+    """Make ``entries_digest(...)`` available to this connection's SQL."""
+    conn.create_aggregate("entries_digest", 7, EntriesDigest)  # type: ignore[arg-type]
+
+
+def seal_return(conn: sqlite3.Connection, return_id: int) -> None:
+    """Store the digest of a just inserted return's entries."""
+    conn.execute(
+        f"UPDATE returns SET entries_digest = (SELECT entries_digest({ENTRY_COLUMNS})"
+        " FROM entries WHERE return_id = ?) WHERE return_id = ?",
+        (return_id, return_id),
+    )
+
+
+def chain_next(previous: str, at: str, actor: str, action: str, subject: str, detail: str) -> str:
+    payload = json.dumps([previous, at, actor, action, subject, detail], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def last_chain(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT chain FROM audit ORDER BY rowid DESC LIMIT 1").fetchone()
+    return str(row[0]) if row else ""
+
+
+def seal_all(conn: sqlite3.Connection) -> None:
+    """Digests and chain for rows recorded before the ledger kept them (upgrade from schema 4)."""
+    conn.execute(
+        f"UPDATE returns SET entries_digest = COALESCE((SELECT entries_digest({ENTRY_COLUMNS})"
+        " FROM entries e WHERE e.return_id = returns.return_id), '') WHERE entries_digest = ''"
+    )
+    previous = ""
+    rows = conn.execute(
+        "SELECT rowid, at, actor, action, subject, detail, chain FROM audit ORDER BY rowid"
+    ).fetchall()
+    for rowid, at, who, action, subject, detail, chain in rows:
+        if not chain:
+            chain = chain_next(previous, at, who, action, subject, detail or "")
+            conn.execute("UPDATE audit SET chain=? WHERE rowid=?", (chain, rowid))
+        previous = chain
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that does not match: what (a return, the audit log, an archived file), which,
+    and how."""
+
+    kind: str  # "entries" | "audit" | "archive"
+    subject: str
+    detail: str  # entries-changed | audit-chain-broken | archive-missing | archive-changed
+
+
+def changed_returns(conn: sqlite3.Connection, only_in_force: bool = False) -> list[Finding]:
+    """Returns whose entries no longer match the digest stored when they were accepted."""
+    where = "WHERE r.superseded_by IS NULL" if only_in_force else ""
+    rows = conn.execute(
+        f"SELECT r.return_id, r.file, r.entries_digest, d.digest FROM returns r LEFT JOIN"
+        f" (SELECT return_id, entries_digest({ENTRY_COLUMNS}) AS digest FROM entries"
+        f" GROUP BY return_id) d ON d.return_id = r.return_id {where} ORDER BY r.return_id"
+    ).fetchall()
+    empty = EntriesDigest().finalize()
+    return [
+        Finding("entries", f"return {rid} ({file})", "entries-changed")
+        for rid, file, stored, now in rows
+        if stored and stored != (now or empty)
+    ]
+
+
+def broken_chain(conn: sqlite3.Connection) -> list[Finding]:
+    """The first audit row whose chain does not follow from the rows before it."""
+    previous = ""
+    for rowid, at, who, action, subject, detail, chain in conn.execute(
+        "SELECT rowid, at, actor, action, subject, detail, chain FROM audit ORDER BY rowid"
+    ):
+        if chain != chain_next(previous, at, who, action, subject, detail or ""):
+            return [
+                Finding(
+                    "audit",
+                    f"audit row {rowid} ({action})",
+                    "audit-chain-broken",
+                )
+            ]
+        previous = chain
+    return []
+
+
+def missing_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:
+    """Accepted returns whose archived file is gone or is not the file that was accepted."""
+    out = []
+    for rid, file, sha, archived in conn.execute(
+        "SELECT return_id, file, sha256, archived FROM returns WHERE archived != ''"
+        " ORDER BY return_id"
+    ):
+        path = root / archived  # stored relative to the workspace: archive/<sha256>.xlsx
+        if not path.is_file():
+            out.append(Finding("archive", f"return {rid} ({file}): {archived}", "archive-missing"))
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+            out.append(Finding("archive", f"return {rid} ({file}): {archived}", "archive-changed"))
+    return out
+
+
+def verify(conn: sqlite3.Connection, root: Path) -> list[Finding]:
+    """Everything this module can check of the ledger of the workspace at ``root``."""
+    return [*changed_returns(conn), *broken_chain(conn), *missing_archives(conn, root)]
+
+
+def counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(returns, audit rows) in the ledger: what verify looked at."""
+    (returns,) = conn.execute("SELECT COUNT(*) FROM returns").fetchone()
+    (rows,) = conn.execute("SELECT COUNT(*) FROM audit").fetchone()
+    return int(returns), int(rows)
