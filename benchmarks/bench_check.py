@@ -53,6 +53,34 @@ def median_of(args: list[str], runs: int) -> tuple[float, float, int]:
     )
 
 
+def phases(folder: Path) -> None:
+    """CPU seconds of each part of a check, in this process (imports already paid)."""
+    from perfsheets.cycle.setup import check_workspace
+    from perfsheets.plan.alignment import alignment
+    from perfsheets.plan.checker import plan_assignments
+    from perfsheets.plan.io import read_plan
+    from perfsheets.plan.validate import validate_plan
+
+    clock = time.process_time
+    started = clock()
+    loaded = read_plan(folder / "plan.yaml")
+    read = clock()
+    assert loaded.plan is not None
+    plan_assignments(loaded.plan)
+    assigned = clock()
+    validate_plan(loaded.plan, loaded.source)
+    validated = clock()
+    alignment(loaded.plan, every_carrier=False)
+    aligned = clock()
+    check_workspace(folder)
+    whole = clock()
+    print(
+        f"in one process, CPU s: read plan {read - started:.2f}, rater assignments "
+        f"{assigned - read:.2f}, other validation {validated - assigned:.2f}, goal cascade "
+        f"{aligned - validated:.2f}; check_workspace {whole - aligned:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=10_000)
@@ -84,6 +112,8 @@ def main() -> None:
         shown = f"{target:.1f}" if target is not None else "-"
         print(f"{name:<28} {wall:>8.2f} {cpu:>8.2f} {shown:>9}  {code}{mark}")
     print(f"median of {options.runs} runs (check --alignment: one run)")
+    phases(folder)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     sys.exit(1 if failed else 0)
 
 

@@ -200,7 +200,7 @@ def collect(
             workspace, paths or None, lang=parse_lang(lang), workers=workers, progress=bar
         )
     if not as_json:
-        problems_table(result.report, language)
+        problems_table(result.report, language, listed_in=result.validation_csv)
     finish(result, tr(language, "回收结果", "Collect summary"), as_json, result.exit_code)
 
 

@@ -10,6 +10,7 @@ the commands, and click's own words ("Usage:", "Options" ...) through its gettex
 from __future__ import annotations
 
 import gettext
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -169,8 +170,35 @@ def localise(group: Any, lang: Lang) -> None:
     """The help texts of the group and its commands in the language (English is the default
     written in the code, kept aside the first time)."""
     _swap(group, "", APP_ZH, lang)
+    group.context_class = _localised_context()
     for name, command in group.commands.items():
         _swap(command, name, COMMANDS_ZH.get(name), lang)
+        command.context_class = group.context_class
+
+
+_CONTEXT: list[Any] = []
+
+
+def _localised_context() -> Any:
+    """A click context whose help formatter writes "用法：" when the command speaks Chinese
+    (typer's copy of click writes "Usage:" only)."""
+    if _CONTEXT:
+        return _CONTEXT[0]
+    from typer.core import _click
+
+    from perfsheets.cli.output import State
+
+    class Formatter(_click.formatting.HelpFormatter):
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            if prefix is None and State.lang != "en":
+                prefix = "用法："
+            super().write_usage(prog, args, prefix)
+
+    class Context(_click.Context):
+        formatter_class = Formatter
+
+    _CONTEXT.append(Context)
+    return Context
 
 
 def _swap(command: Any, name: str, zh: str | None, lang: Lang) -> None:
@@ -227,8 +255,85 @@ def lang_from_args(args: Sequence[str]) -> Lang:
     return "zh-CN"
 
 
+# Usage errors as typer's copy of click words them (in English only), and their Chinese.
+USAGE_ERRORS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), zh)
+    for pattern, zh in (
+        (r"Missing argument '(?P<a>.+)'\.", "缺少参数 '{a}'。"),
+        (r"Missing option '(?P<a>.+)'\.", "缺少选项 '{a}'。"),
+        (r"No such option: (?P<a>\S+)(?P<rest>.*)", "没有选项：{a}{rest}"),
+        (r"Option '(?P<a>.+)' requires an argument\.", "选项 '{a}' 需要一个值。"),
+        (r"Got unexpected extra arguments? \((?P<a>.+)\)", "多余的参数（{a}）"),
+        (r"(?P<a>.*?)。?\. Did you mean (?P<b>.+)\?", "{a}。您是想输入 {b} 吗？"),
+        (r"Invalid value for '(?P<a>.+)': (?P<b>.+)", "{a} 的值无效：{b}"),
+    )
+)
+_VALUE_ERRORS_ZH = {
+    "Input should be a valid integer, unable to parse string as an integer": "应为整数",
+    "Input should be a valid number, unable to parse string as a number": "应为数字",
+}
+
+
+def usage_error_text(message: str, lang: Lang) -> str:
+    if lang == "en":
+        return message
+    for pattern, zh in USAGE_ERRORS_ZH:
+        match = pattern.fullmatch(message)
+        if match is not None:
+            parts = {k: _VALUE_ERRORS_ZH.get(v, v) for k, v in match.groupdict().items()}
+            return zh.format(**parts)
+    return message
+
+
+def show_usage_error(exc: Any, lang: Lang) -> None:
+    """A usage error as click shows it, in the language."""
+    ctx = getattr(exc, "ctx", None)
+    lines = []
+    if ctx is not None:
+        usage = ctx.get_usage()
+        hint = f"{ctx.command_path} {ctx.help_option_names[0]}"
+        if lang == "en":
+            lines += [usage, f"Try '{hint}' for help.", ""]
+        else:
+            lines += [usage.replace("Usage: ", "用法：", 1), f"运行 '{hint}' 查看帮助。", ""]
+    message = usage_error_text(exc.format_message(), lang)
+    lines.append(f"Error: {message}" if lang == "en" else f"错误：{message}")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
 class LocalisedGroup(TyperGroup):
     """The perfsheets command group: help and click's messages in the command's language."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's main, with its usage errors shown in the command's language."""
+        from typer.core import Abort, _click
+
+        from perfsheets.cli.output import State
+
+        def run(standalone: bool) -> Any:
+            return super(LocalisedGroup, self).main(
+                args, prog_name, complete_var, standalone, windows_expand_args, **extra
+            )
+
+        if not standalone_mode:
+            return run(False)
+        try:
+            code = run(False)
+        except _click.exceptions.ClickException as exc:
+            show_usage_error(exc, State.lang)
+            sys.exit(exc.exit_code)
+        except Abort:
+            sys.stderr.write("Aborted!\n" if State.lang == "en" else "已中止。\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def make_context(
         self,

@@ -162,10 +162,15 @@ SHOWN_PROBLEMS = 50
 
 
 def problems_table(
-    report: Report, lang: Lang, limit: int = SHOWN_PROBLEMS, all_in: Path | None = None
+    report: Report,
+    lang: Lang,
+    limit: int = SHOWN_PROBLEMS,
+    all_in: Path | None = None,
+    listed_in: Path | None = None,
 ) -> None:
     """The problems, errors first, with their severity; beyond ``limit`` rows a count and the
-    file that lists them all (``all_in``, a CSV written here when given)."""
+    file that lists them all (``all_in``, a CSV written here; ``listed_in``, one the command
+    wrote itself)."""
     if not len(report):
         return
     table = Table(title=tr(lang, "问题", "Problems"), title_justify="left", expand=True)
@@ -185,11 +190,13 @@ def problems_table(
         more = len(report) - limit
         if all_in is not None:
             write_problems_csv(report, lang, all_in)
+        if all_in is not None or listed_in is not None:
+            where = all_in or listed_in
             out.print(
                 tr(
                     lang,
-                    f"……另有 {more} 条，全部问题见 {all_in}",
-                    f"... and {more} more; all of them are in {all_in}",
+                    f"……另有 {more} 条，全部问题见 {where}",
+                    f"... and {more} more; all of them are in {where}",
                 )
             )
         else:

@@ -142,7 +142,7 @@ def check_workspace(path: str | Path, *, write_alignment: bool = False) -> Check
     else:
         report.extend(validate_plan(plan, loaded.source))
         report.extend(_changed_since_forms(ws, plan))
-        cascade = _cascade(plan)
+        cascade = _cascade(plan, every_carrier=write_alignment)
         if cascade is not None:
             cascade_problems = _located(cascade.report, plan, loaded.source)
             report.extend(cascade_problems)
@@ -195,11 +195,11 @@ REPORTED_BY_VALIDATION = frozenset(
 )
 
 
-def _cascade(plan: Plan) -> AlignmentResult | None:
+def _cascade(plan: Plan, *, every_carrier: bool) -> AlignmentResult | None:
     """The plan's goal cascade; None without active people (nothing to align yet)."""
     if not any(e.is_active for e in plan.roster.employees):
         return None
-    return alignment(plan)
+    return alignment(plan, every_carrier=every_carrier)
 
 
 def _located(problems: Report, plan: Plan, source: PlanSource) -> list[Problem]:

@@ -183,8 +183,12 @@ class AlignmentResult:
         return bool(self.tree)
 
 
-def alignment(plan: Plan) -> AlignmentResult:
-    """Check the goal cascade of a plan and measure each person's alignment."""
+def alignment(plan: Plan, *, every_carrier: bool = True) -> AlignmentResult:
+    """Check the goal cascade of a plan and measure each person's alignment.
+
+    Without ``every_carrier`` the tree keeps one carrier per role's item (the first person in
+    the role), enough to know which goals are carried: what ``check`` needs, at a fraction of
+    the time for 10,000 people; the goal-tree workbook needs them all."""
     report = Report()
     goals = _unique_goals(plan.goals, report)
     _check_goals(plan, goals, report)
@@ -201,15 +205,18 @@ def alignment(plan: Plan) -> AlignmentResult:
         role = roles.get(person.role)
         if role is None:
             continue
-        if role.id not in by_role:
+        first = role.id not in by_role
+        if first:
             weights = _item_weights(role)
             by_role[role.id] = (weights, _shares(weights, nodes))
         weights, shares = by_role[role.id]
+        rows.append(_person_row(person, role, shares))
+        if not (first or every_carrier):
+            continue
         for kind, code, name, goal_id, share in weights:
             carrier = Carrier(person.id, person.name, person.department, kind, code, name, share)
             node = nodes.get(goal_id) if goal_id else None
             (node.carriers if node else unaligned).append(carrier)
-        rows.append(_person_row(person, role, shares))
     if uses_goals(plan):
         _check_items(plan, people, goals, report)
         _check_carried(roots, report)

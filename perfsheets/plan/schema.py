@@ -8,12 +8,14 @@ explains each of its errors in Chinese and English at the value's place in the f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import Problem, Report
+from perfsheets.plan.excel.sheets import column_words
 from perfsheets.plan.problems import SCHEMA
 from perfsheets.plan.raw import tidy
 from perfsheets.plan.source import LoadedPlan, PathKey, PlanSource, located
@@ -93,8 +95,14 @@ def schema_problems(exc: ValidationError, source: PlanSource | None = None) -> l
             zh += f"，实际为 {_shown(err.get('input'))}"
             en += f", got {_shown(err.get('input'))}"
         field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
-        detail = {"detail": f"{field_name}：{zh}", "detail_en": f"{field_name}: {en}"}
-        out.append(located(SCHEMA, source, path, field=field_name, error=err["type"], **detail))
+        problem = located(SCHEMA, source, path, field=field_name, error=err["type"])
+        # Name what HR sees: the column header of the plan workbook, else the YAML key.
+        words = column_words(problem.sheet, path, field_name) if problem.sheet else None
+        if words is not None:
+            detail = {"detail": f"“{words[0]}”：{zh}", "detail_en": f"'{words[1]}': {en}"}
+        else:
+            detail = {"detail": f"{field_name}：{zh}", "detail_en": f"{field_name}: {en}"}
+        out.append(replace(problem, params={**problem.params, **detail}))
     return _without_missing_column_echoes(out, source)
 
 

@@ -64,6 +64,20 @@ def test_status_consolidate_report(cycle):
     assert pdfs and pdfs[0].stat().st_size > 10_000, out
 
 
+def test_status_and_rollup_tables_speak_the_plans_language(cycle):
+    run("collect", str(cycle), "--workers", "1", code=1)
+    out = run("status", str(cycle))
+    assert "评价人工号" in out and "状态" in out and "回收状态" in out
+    assert "未交" in out or "被退回" in out
+    assert "rater_id" not in out and "missing" not in out and "returned" not in out
+    english = run("status", str(cycle), "--lang", "en")
+    assert "rater id" in english and "未交" not in english
+    run("consolidate", str(cycle), "--no-history")
+    out = run("rollup", str(cycle))
+    assert "年度结果" in out and "工号" in out and "年度得分" in out
+    assert "employee_id" not in out and "year_score" not in out and "complete" not in out
+
+
 def test_adjust_beyond_band_needs_confirmation(cycle):
     args = ["adjust", str(cycle), "--employee", "E0004", "--item", "S01"]
     out = run(*args, "--target", "99999", "--reason", "市场变化", "--approved-by", "张总", code=1)

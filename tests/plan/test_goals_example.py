@@ -218,3 +218,17 @@ def test_workspace_plan(tmp_path, small_plan):
     assert workspace_plan(str(ws.root)).roster.employees[0].id == "E0001"
     with pytest.raises(PerfsheetsError, match="no plan"):
         workspace_plan(tmp_path)
+
+
+def test_check_cascade_without_every_carrier_finds_the_same():
+    """check builds one carrier per role's item: the same warnings and shares as the full tree."""
+    plan = relinked(example_plan(120), "sales", "S04", None)
+    for code in ("AD01", "AD02", "AD03", "AD04"):
+        plan = relinked(plan, "admin", code, None)
+    plan = relinked_task(plan, "admin", "T1", None)
+    full, brief = alignment(plan), alignment(plan, every_carrier=False)
+    assert brief.report.rows() == full.report.rows() and len(full.report) > 1
+    assert brief.people == full.people
+    assert [n.carried() for r in brief.tree for n in r.children] == [
+        n.carried() for r in full.tree for n in r.children
+    ]

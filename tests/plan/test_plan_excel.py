@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from perfsheets.core.model import Plan
 from perfsheets.plan.example import example_plan
+from perfsheets.plan.excel.sheets import KPIS
 from perfsheets.plan.io import dump_plan, load_plan
 from perfsheets.plan.problems import PlanError
 from perfsheets.plan.validate import check_plan_file
@@ -200,8 +201,9 @@ def test_workbook_has_guide_dropdowns_and_notes(tmp_path, small_plan):
         range_boundaries(str(dv.sqref).split()[0])[0]: dv.formula1
         for dv in kpis.data_validations.dataValidation
     }
-    assert lists[header.index("计分规则") + 1] == '"linear,bands,deduction,pass_fail,change_bands"'
-    assert lists[header.index("方向") + 1] == '"higher,lower"'
+    rules = '"按完成率线性计分,分档计分,扣分制,达标/未达标,按变化率分档"'
+    assert lists[header.index("计分规则") + 1] == rules
+    assert lists[header.index("方向") + 1] == '"越高越好,越低越好"'
     assert lists[1].startswith("'岗位'!$A$2")  # role ids picked from the roles sheet
     assert kpis.cell(1, header.index("上限") + 1).comment is not None
     roster = book["员工名册"]
@@ -357,3 +359,54 @@ def test_a_deleted_column_is_one_problem_not_one_per_row(tmp_path):
         ("missing-column", "KPI指标", "role"),
         ("missing-column", "员工名册", "name"),
     ]
+
+
+def test_dropdowns_show_words_in_the_plans_language_and_codes_are_kept(tmp_path, small_plan):
+    """HR picks 越高越好 / 越低越好 (or Higher / Lower is better in English); the plan keeps the
+    codes, and a code or the other language's word typed by hand reads the same."""
+    lower = next(k.code for r in small_plan.roles for k in r.kpis if k.direction == "lower")
+    for lang, words in (
+        ("zh-CN", ("越高越好", "越低越好")),
+        ("en", ("Higher is better", "Lower is better")),
+    ):
+        plan = small_plan.model_copy(
+            update={"cycle": small_plan.cycle.model_copy(update={"language": lang})}
+        )
+        path = dump_plan(plan, tmp_path / f"{lang}.xlsx")
+        book = openpyxl.load_workbook(path)
+        ws = book[KPIS.title(lang)]
+        keys = [c.key for c in KPIS.cols]
+        col, code_col = keys.index("direction") + 1, keys.index("code") + 1
+        shown = {
+            ws.cell(r, code_col).value: ws.cell(r, col).value for r in range(2, ws.max_row + 1)
+        }
+        assert shown[lower] == words[1] and set(shown.values()) - {None} <= set(words)
+        formulas = [dv.formula1 for dv in ws.data_validations.dataValidation]
+        assert f'"{words[0]},{words[1]}"' in formulas
+        assert load_plan(path) == plan  # the codes come back
+        # a code typed by hand, or the other language's word, reads the same
+        for r in range(2, ws.max_row + 1):
+            if ws.cell(r, code_col).value == lower:
+                ws.cell(r, col).value = "lower" if lang == "en" else "Lower is better"
+        book.save(path)
+        assert load_plan(path) == plan
+
+
+def test_schema_problems_name_the_column_header_hr_sees(tmp_path, small_plan):
+    path = dump_plan(small_plan, tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    _cell(book, "员工名册", "在职", 3).value = "maybe"
+    settings = book["周期与设置"]
+    due_row = next(
+        r for r in range(2, settings.max_row + 1) if settings.cell(r, 3).value == "cycle.due"
+    )
+    settings.cell(due_row, 2).value = "2026-13-45"
+    book.save(path)
+    _, report = check_plan_file(path)
+    by_sheet = {p.sheet: p for p in report if p.code == "schema"}
+    active = by_sheet["员工名册"]
+    assert active.message().startswith("“在职”：") and "maybe" in active.message()
+    assert active.message("en").startswith("'Active': ")
+    due = by_sheet["周期与设置"]
+    assert due.message().startswith("“考核表提交截止日期”：应为日期") and due.cell == f"B{due_row}"
+    assert "Traceback" not in due.message() and "month must be" not in due.message("en")

@@ -36,7 +36,7 @@ def test_all_commands_registered():
 def test_every_command_has_help_and_is_in_readme(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0, result.output
-    assert "Usage" in result.output and len(result.output.splitlines()) > 4
+    assert result.output.startswith("用法：") and len(result.output.splitlines()) > 4
     assert f"perfsheets {command}" in README
 
 
@@ -63,5 +63,5 @@ def test_help_starts_without_the_heavy_libraries():
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "Usage" in result.stdout
+    assert "用法：" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "[]"

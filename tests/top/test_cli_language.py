@@ -167,3 +167,18 @@ def test_check_lists_errors_first_with_severity_and_puts_the_rest_in_a_file(
     assert f"全部问题见 {listed}" in out.replace("\n", "")
     assert rows[0] == "file,sheet,cell,severity,code,message" and len(rows) > 51
     assert "员工人数" in out  # the plan loaded: its counts are shown
+
+
+def test_usage_errors_in_chinese_and_english() -> None:
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2
+    assert "用法：" in result.output and "错误：缺少参数 'workspace'。" in result.output
+    assert "Missing argument" not in result.output
+    result = runner.invoke(app, ["init", "x", "--employees", "abc"])
+    assert result.exit_code == 2 and "--employees 的值无效：应为整数" in result.output
+    result = runner.invoke(app, ["chek"])
+    assert result.exit_code == 2 and "您是想输入 'check' 吗" in result.output
+    result = runner.invoke(app, ["check", "--lang", "en"])
+    assert result.exit_code == 2 and "Error: Missing argument 'workspace'." in result.output
+    assert "Usage: " in result.output
+    assert run(["check", "--help"]).startswith("用法：")

@@ -32,6 +32,7 @@ from perfsheets.plan.excel.sheets import (
     TASKS,
     Col,
     SheetSpec,
+    choice_code,
 )
 from perfsheets.plan.problems import (
     BAD_CELL,
@@ -157,6 +158,8 @@ class _Reader:
                 if raw == "" or raw is None:
                     continue
                 value = self.convert(col.kind, raw, name, r, c)
+                if col.choices and isinstance(value, str):
+                    value = choice_code(value, col.choices)
                 if value is not None:
                     values[col.key] = value
             if values:
@@ -273,7 +276,7 @@ class _Reader:
         if "settings" not in self.grids:
             return
         name, grid = self.grids["settings"]
-        kinds = {".".join(map(str, p)): (p, kind) for p, _, _, kind, _ in SETTING_ROWS}
+        kinds = {".".join(map(str, p)): (p, kind, ch) for p, _, _, kind, ch in SETTING_ROWS}
         header = [_norm(h) for h in grid[0]] if grid else []
         k_col = _find(header, SETTINGS.cols[2], 2)
         v_col = _find(header, SETTINGS.cols[1], 1)
@@ -282,12 +285,14 @@ class _Reader:
             key = _text(cells[k_col]).strip() if k_col < len(cells) else ""
             if key not in kinds:
                 continue  # HR's own notes, or a row we do not know
-            path, kind = kinds[key]
+            path, kind, choices = kinds[key]
             raw = cells[v_col] if v_col < len(cells) else ""
             self.at(path, name, _a1(r, v_col))
             if len(path) > 1:
                 self.cells.setdefault(path[:1], (name, _a1(r, v_col)))
             value = self.convert(kind, raw, name, r, v_col)
+            if choices and isinstance(value, str):
+                value = choice_code(value, choices)
             if value is None:
                 continue
             target = data

@@ -24,6 +24,7 @@ from perfsheets.plan.excel.sheets import (
     TASKS,
     Col,
     SheetSpec,
+    choice_label,
 )
 
 SPARE_ROWS = 200  # drop-downs reach this far below the data, for rows HR adds
@@ -236,17 +237,23 @@ class _Writer:
         self.header(ws, SETTINGS)
         for r, (path, zh, en, kind, choices) in enumerate(SETTING_ROWS, start=1):
             ws.write_string(r, 0, en if self.lang == "en" else zh, self.top)
-            self.put(ws, r, 1, kind, _get(self.plan, ".".join(map(str, path))))
+            value = _get(self.plan, ".".join(map(str, path)))
+            if choices and isinstance(value, str):
+                value = choice_label(value, self.lang)
+            self.put(ws, r, 1, kind, value)
             ws.write_string(r, 2, ".".join(map(str, path)), self.top)
             if choices:
-                ws.data_validation(r, 1, r, 1, {"validate": "list", "source": list(choices)})
+                ws.data_validation(r, 1, r, 1, {"validate": "list", "source": self.words(choices)})
 
     def table(self, spec: SheetSpec, rows: list[dict[str, Any]]) -> None:
         ws = self.book.add_worksheet(spec.title(self.lang))
         self.header(ws, spec)
         for r, row in enumerate(rows, start=1):
             for c, col in enumerate(spec.cols):
-                self.put(ws, r, c, col.kind, row.get(col.key))
+                value = row.get(col.key)
+                if col.choices and isinstance(value, str):
+                    value = choice_label(value, self.lang)
+                self.put(ws, r, c, col.kind, value)
         last = len(rows) + SPARE_ROWS
         for c, col in enumerate(spec.cols):
             source = self.dropdown(col)
@@ -260,9 +267,13 @@ class _Writer:
             ws.set_column(c, c, 60)
             ws.write_string(0, c, note[1] if self.lang == "en" else note[0], self.wrap)
 
+    def words(self, choices: tuple[str, ...]) -> list[str]:
+        """A drop-down's entries in the workbook's language (the plan keeps the codes)."""
+        return [choice_label(c, self.lang) for c in choices]
+
     def dropdown(self, col: Col) -> list[str] | str | None:
         if col.choices:
-            return list(col.choices)
+            return self.words(col.choices)
         if col.ref:
             spec = next(s for s in SHEETS if s.key == col.ref)
             last = self.sizes.get(spec.key, 0) + SPARE_ROWS + 1
