@@ -218,7 +218,7 @@ class AssessmentSheetWriter:
         prefix = tr(lang, "一二三四"[number] + "、", f"{number + 1}. ")
         title = f"{prefix}{self._section_name(kind)}"
         if not tpl.outsider:  # section weights are the company's business
-            title += f"　{tr(lang, '权重', 'weight')} {weight:g}%"
+            title += tr(lang, f"　权重 {weight:g}%", f" - weight {weight:g}%")
         ws.set_row(block.title, 22)
         ws.write_string(block.title, CODE, title, fm["section"])
         self._columns_row(ws, block.columns, kind)

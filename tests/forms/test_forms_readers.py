@@ -87,3 +87,37 @@ def test_a_change_kpi_asks_for_the_actual_its_rule_uses(tmp_path, small_plan):
     prompt = next(dv for dv in ws.data_validations.dataValidation if f"J{row}" in str(dv.sqref))
     assert prompt.promptTitle == "本期实际值（%）"
     assert "与基期值 12 同口径" in prompt.prompt and "不要填变化率" in prompt.prompt
+
+
+def _printed_height(path) -> float:
+    """Points of rows printed on the assessment sheets (hidden rows left out)."""
+    book = openpyxl.load_workbook(path)
+    return sum(
+        0 if ws.row_dimensions[r].hidden else (ws.row_dimensions[r].height or 15)
+        for ws in book.worksheets[1:-2]
+        for r in range(1, ws.max_row + 1)
+    )
+
+
+def test_english_forms_are_english_and_not_much_longer_than_chinese(tmp_path):
+    import re
+
+    from perfsheets.plan.example import example_plan
+
+    zh_plan, en_plan = example_plan(12, seed=3), example_plan(12, seed=3, lang="en")
+    zh = generate_forms(tmp_path / "zh", plan=zh_plan, workers=1).files
+    en = generate_forms(tmp_path / "en", plan=en_plan, workers=1).files
+    names = {e.name for e in en_plan.roster.employees} | {
+        e.department for e in en_plan.roster.employees
+    }
+    names |= {x.name for x in en_plan.roster.external_raters} | {en_plan.company.name}
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    for path in en[:6]:
+        book = openpyxl.load_workbook(path)
+        for ws in book.worksheets[:-1]:
+            text = _texts(ws)
+            for name in sorted(names, key=len, reverse=True):
+                text = text.replace(name, "")
+            assert not cjk.findall(text), (path.name, ws.title, cjk.findall(text)[:5])
+    ratio = sum(map(_printed_height, en[:8])) / sum(map(_printed_height, zh[:8]))
+    assert ratio < 1.4, ratio
