@@ -52,7 +52,7 @@ def one_page(ws) -> bool:
 
 @pytest.fixture(scope="module")
 def forms(tmp_path_factory):
-    from conftest import make_small_plan
+    from plan_support import make_small_plan
 
     return generate_forms(tmp_path_factory.mktemp("ws"), plan=make_small_plan(), workers=1)
 

@@ -11,7 +11,7 @@ from perfsheets.report.render import render_reports
 
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory):
-    from conftest import make_small_plan
+    from plan_support import make_small_plan
 
     plan = make_small_plan().model_copy(
         update={"company": make_small_plan().company.model_copy(update={"name": "示例公司"})}

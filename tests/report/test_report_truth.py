@@ -8,6 +8,7 @@ said to agree, "improve" for a complaint count, a change rate shown as completio
 from __future__ import annotations
 
 import pytest
+from plan_support import make_small_plan, with_change_kpi
 from test_report import employee_result, pdf_text, write_results
 
 from perfsheets.core.model import Plan
@@ -20,20 +21,8 @@ ROLE_GOAL = "掌握大客户谈判方法"
 
 def _plan(plan: Plan, **report) -> Plan:
     """The small plan with a change-vs-baseline KPI (S04), a role goal and report options."""
-    data = plan.model_dump()
-    sales = next(r for r in data["roles"] if r["id"] == "sales")
-    sales["kpis"][0]["weight"] = 40
-    sales["kpis"].append(
-        {
-            "code": "S04",
-            "name": "市场占有率",
-            "unit": "%",
-            "baseline": 12.0,
-            "weight": 10,
-            "rule": {"type": "change_bands", "bands": [{"min": 0.05, "score": 100}]},
-        }
-    )
-    sales["development_goals"] = [ROLE_GOAL]
+    data = with_change_kpi(plan)
+    next(r for r in data["roles"] if r["id"] == "sales")["development_goals"] = [ROLE_GOAL]
     data["report"] = report
     return Plan.model_validate(data)
 
@@ -83,8 +72,6 @@ def reports(tmp_path_factory, small_plan_module):
 
 @pytest.fixture(scope="module")
 def small_plan_module():
-    from conftest import make_small_plan
-
     return make_small_plan()
 
 
