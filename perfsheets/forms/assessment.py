@@ -21,7 +21,7 @@ from perfsheets.core.model import ChangeBandsRule, Employee, Kpi, Lang, Plan, Sc
 from perfsheets.forms import formulas
 from perfsheets.forms.formulas import is_number
 from perfsheets.forms.jobs import FormJob, KpiValues, SheetJob
-from perfsheets.forms.pages import PRINT_SCALE, Layout, Unit, page_layout
+from perfsheets.forms.pages import Layout, Unit, page_layout
 from perfsheets.forms.template import (
     BASE,
     CODE,
@@ -101,7 +101,7 @@ class AssessmentSheetWriter:
             self.plan,
             f"{employee.name} · {type_label}",
             (0, 2),
-            scale=PRINT_SCALE,
+            scale=pages.scale,
             one_page=pages.one_page,
         )
         protect(ws, self.plan)

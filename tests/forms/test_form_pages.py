@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from perfsheets.forms.generate import generate_forms
-from perfsheets.forms.pages import ONE_PAGE_HEIGHT, PAGE_HEIGHT, PRINT_SCALE, Unit, page_layout
+from perfsheets.forms.pages import ONE_PAGE_HEIGHT, PAGE_HEIGHT, SCALES, Unit, page_layout
 
 HEADING = re.compile(r"^([一二三四五]、|\d\. )")
 
@@ -30,6 +30,14 @@ def test_a_tall_section_continues_between_items_never_after_its_heading():
     assert layout.breaks and all(4 <= b <= 10 for b in layout.breaks)
     # the score row (11) never opens a page
     assert 11 not in layout.breaks
+
+
+def test_a_smaller_scale_is_taken_when_it_keeps_every_table_whole():
+    # header 150 + a table of 520: continued at 80% (a page holds 619), whole at 77% (644)
+    heights = [150.0, 20.0, 30.0] + [94.0] * 5
+    units = [Unit(0, 0), Unit(1, 7, (4, 5, 6, 7))]
+    layout = page_layout([*heights, 400.0], [*units, Unit(8, 8)], repeated=70)
+    assert layout.scale < 80 and layout.continued == 0 and layout.breaks == [8]
 
 
 def test_a_sheet_a_little_over_a_page_prints_on_one():
@@ -62,7 +70,7 @@ def test_workbooks_carry_the_scale_breaks_and_one_page_fits(forms):
     peer_sheet = next(ws for ws in manager.worksheets if ws.title.startswith(("同事", "刘洋")))
     for ws in manager.worksheets[1:-2]:
         setup, fits = ws.page_setup, ws.sheet_properties.pageSetUpPr
-        assert one_page(ws) or (setup.scale == PRINT_SCALE and not fits.fitToPage), ws.title
+        assert one_page(ws) or (setup.scale in SCALES and not fits.fitToPage), ws.title
         assert ws.print_title_rows == "$1:$3", ws.title
     assert peer_sheet is not None
 
