@@ -150,3 +150,24 @@ def make_small_plan() -> Plan:
         ),
         roster=Roster(employees=people),
     )
+
+
+def with_change_kpi(plan: Plan, name: str = "市场占有率") -> dict:
+    """``plan`` as a dict whose sales role also has S04, a change-vs-baseline KPI (baseline 12,
+    growth of 5% scores 100; its weight of 10 taken from S01), for further edits."""
+    data = plan.model_dump()
+    sales = next(r for r in data["roles"] if r["id"] == "sales")
+    sales["kpis"][0]["weight"] = 40
+    sales["kpis"].append(
+        {
+            "code": "S04",
+            "name": name,
+            "unit": "%",
+            "baseline": 12.0,
+            "weight": 10,
+            "min_value": 0,
+            "max_value": 100,
+            "rule": {"type": "change_bands", "bands": [{"min": 0.05, "score": 100}]},
+        }
+    )
+    return data

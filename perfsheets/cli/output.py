@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -326,7 +327,9 @@ def rows_table(title: str, rows: list[dict[str, Any]], limit: int = 60) -> None:
     lang = State.lang
     table = Table(title=title, title_justify="left")
     for head in rows[0]:
-        table.add_column(label(str(head), lang), overflow="fold")
+        name = label(str(head), lang)
+        # A heading is never broken mid-word (评价人工 / 号); long cells fold instead.
+        table.add_column(name, overflow="fold", min_width=cell_len(name))
     for row in rows[:limit]:
         table.add_row(*(_cell(v, lang) for v in row.values()))
     out.print(table)

@@ -21,6 +21,7 @@ from perfsheets.core.model import ChangeBandsRule, Employee, Kpi, Lang, Plan, Sc
 from perfsheets.forms import formulas
 from perfsheets.forms.formulas import is_number
 from perfsheets.forms.jobs import FormJob, KpiValues, SheetJob
+from perfsheets.forms.pages import Layout, Unit, page_layout
 from perfsheets.forms.template import (
     BASE,
     CODE,
@@ -47,7 +48,7 @@ from perfsheets.forms.template import (
     rater_type_label,
     scale_hint,
 )
-from perfsheets.forms.workbook import cached, print_setup, protect, write_value
+from perfsheets.forms.workbook import cached, print_setup, protect, row_points, write_value
 
 
 class AssessmentSheetWriter:
@@ -94,7 +95,15 @@ class AssessmentSheetWriter:
         ws.write_string(tpl.signature_row, CODE, tpl.signature, fm["sign"])
 
         ws.freeze_panes(3, 0)
-        print_setup(ws, self.plan, f"{employee.name} · {type_label}", (0, 2))
+        pages = paginate(ws, tpl)
+        print_setup(
+            ws,
+            self.plan,
+            f"{employee.name} · {type_label}",
+            (0, 2),
+            scale=pages.scale,
+            one_page=pages.one_page,
+        )
         protect(ws, self.plan)
 
     def _write_header(
@@ -209,7 +218,7 @@ class AssessmentSheetWriter:
         prefix = tr(lang, "一二三四"[number] + "、", f"{number + 1}. ")
         title = f"{prefix}{self._section_name(kind)}"
         if not tpl.outsider:  # section weights are the company's business
-            title += f"　{tr(lang, '权重', 'weight')} {weight:g}%"
+            title += tr(lang, f"　权重 {weight:g}%", f" - weight {weight:g}%")
         ws.set_row(block.title, 22)
         ws.write_string(block.title, CODE, title, fm["section"])
         self._columns_row(ws, block.columns, kind)
@@ -404,7 +413,7 @@ class AssessmentSheetWriter:
         for i, r in enumerate(range(block.first, block.last + 1)):
             key = block.keys[i]
             fieldname = key.split(":", 1)[1]
-            ws.set_row(r, 66 if fieldname in ("strengths", "improvements") else 80)
+            ws.set_row(r, comment_height(fieldname))
             ws.write_string(r, KEY, key)
             ws.merge_range(r, CODE, r, NAME, comment_label(fieldname, lang), fm["head"])
             text = values.get(key)
@@ -480,3 +489,40 @@ class AssessmentSheetWriter:
 
     def _section_name(self, kind: str) -> str:
         return term(kind, self.lang)
+
+
+SPACER_HEIGHT = 7.0  # the blank rows between sections
+
+
+def comment_height(fieldname: str) -> float:
+    """Room to write a comment by hand: more for the self-review's summary and goal."""
+    return 60.0 if fieldname in ("strengths", "improvements") else 80.0
+
+
+def sheet_units(tpl: SheetTemplate) -> list[Unit]:
+    """The sheet's rows in the groups a page break must not cut: the header, each section
+    (with the total after the last one) and the comments with the signature."""
+    comments = tpl.comment_block
+    starts = [b.title for b in tpl.blocks] + [comments.title]
+    units = [Unit(0, starts[0] - 1)]
+    for block, end in zip(tpl.blocks, starts[1:], strict=True):
+        units.append(Unit(block.title, end - 1, tuple(range(block.first + 1, block.last + 1))))
+    splits = tuple(range(comments.first + 1, comments.last + 1))
+    units.append(Unit(comments.title, tpl.signature_row, splits, whole=False))
+    return units
+
+
+def paginate(ws: Any, tpl: SheetTemplate) -> Layout:
+    """Spacer rows kept short, then page breaks (or one page) from the rows as written."""
+    spacers = [5] + [b.subtotal + 1 for b in tpl.blocks]  # 5: below the live total
+    if tpl.total_row is not None:
+        spacers.append(tpl.total_row + 1)
+    spacers.append(tpl.comment_block.last + 1)
+    for row in spacers:
+        if row not in ws.row_sizes:
+            ws.set_row(row, SPACER_HEIGHT)
+    heights = [row_points(ws, r) for r in range(tpl.last_row + 1)]
+    layout = page_layout(heights, sheet_units(tpl), sum(heights[:3]))
+    if layout.breaks:
+        ws.set_h_pagebreaks(layout.breaks)
+    return layout

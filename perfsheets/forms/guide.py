@@ -12,6 +12,7 @@ from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Employee, Plan, RaterType, RaterTypeId
 from perfsheets.forms.jobs import CRITERIA_SHEET, INSTRUCTIONS_SHEET, FormJob
+from perfsheets.forms.pages import ONE_PAGE_HEIGHT, PAGE_HEIGHT, PRINT_SCALE
 from perfsheets.forms.template import (
     LINE_HEIGHT,
     SheetTemplate,
@@ -21,7 +22,7 @@ from perfsheets.forms.template import (
     rater_type_label,
     text_lines,
 )
-from perfsheets.forms.workbook import company, print_setup, protect
+from perfsheets.forms.workbook import company, print_setup, protect, row_points
 
 
 def write_instructions(
@@ -189,8 +190,11 @@ def write_criteria(
     row = _write_scales(ws, fm, plan, used, 2, points=not outsider)
     if not outsider:
         row = _write_rules(ws, fm, plan, row)
-        _write_grades(ws, fm, plan, row + 2)
-    print_setup(ws, plan, tr(lang, "评分标准", "Scoring criteria"), None)
+        row = _write_grades(ws, fm, plan, row + 2)
+    # A criteria sheet a little over a page prints on one (no two grade rows on a page).
+    height = sum(row_points(ws, r) for r in range(row + 1))
+    one_page = PAGE_HEIGHT * PRINT_SCALE / 100 < height <= ONE_PAGE_HEIGHT
+    print_setup(ws, plan, tr(lang, "评分标准", "Scoring criteria"), None, one_page=one_page)
     protect(ws, plan)
 
 
@@ -259,8 +263,8 @@ def _write_rules(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> int:
     return row
 
 
-def _write_grades(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> None:
-    """The grades, their thresholds and what each means."""
+def _write_grades(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> int:
+    """The grades, their thresholds and what each means; returns the last row written."""
     lang = plan.lang
     ws.merge_range(row, 1, row, 4, tr(lang, "绩效等级", "Grades"), fm["band"])
     row += 1
@@ -280,6 +284,7 @@ def _write_grades(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> None:
         ws.write_string(row, 2, grade.label(lang), fm["center"])
         ws.write_number(row, 3, grade.min_score, fm["num"])
         ws.write_string(row, 4, grade.consequence_text(lang), fm["text"])
+    return row
 
 
 def write_meta(wb: Any, plan: Plan, job: FormJob) -> None:

@@ -146,15 +146,27 @@ def company(plan: Plan) -> str:
     return c.name_en if plan.lang == "en" and c.name_en else c.name
 
 
-def print_setup(ws: Any, plan: Plan, footer_left: str, repeat: tuple[int, int] | None) -> None:
-    """A4 landscape, one page wide; company and cycle in the header, page numbers below."""
+def print_setup(
+    ws: Any,
+    plan: Plan,
+    footer_left: str,
+    repeat: tuple[int, int] | None,
+    *,
+    scale: int | None = None,
+    one_page: bool = False,
+) -> None:
+    """A4 landscape, one page wide (or at ``scale`` percent, or on one page); company and
+    cycle in the header, page numbers below."""
     lang = plan.lang
     cycle = header_text(plan.cycle.label(lang))
     name = header_text(company(plan))
     page = tr(lang, "第 &P 页，共 &N 页", "Page &P of &N")
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    if scale and not one_page:
+        ws.set_print_scale(scale)
+    else:
+        ws.fit_to_pages(1, 1 if one_page else 0)
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
     ws.center_horizontally()
     ws.set_header((f"&L{name}" if name else "") + f"&R{cycle}", {"margin": 0.3})
@@ -181,3 +193,12 @@ def write_value(ws: Any, row: int, col: int, value: object, fmt: Any) -> None:
         ws.write_number(row, col, value, fmt)
     else:
         ws.write_string(row, col, sheet_text(str(value)), fmt)
+
+
+def row_points(ws: Any, row: int) -> float:
+    """A row's height in points as xlsxwriter will write it (it keeps pixels)."""
+    size = ws.row_sizes.get(row)
+    if size is None:
+        return ws.default_row_height * 0.75
+    pixels, hidden = size[0], size[1]
+    return 0.0 if hidden else pixels * 0.75

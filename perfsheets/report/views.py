@@ -522,7 +522,7 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         "goals_grid": charts.writing_grid(
             [t["next_goal"], t["measure"], t["deadline"]], [0.4, 0.4, 0.2], 4, font=ctx.font
         ),
-        "notes_grid": charts.writing_grid([], [1.0], 5, row_height=24, font=ctx.font),
+        "notes_grid": charts.writing_grid([], [1.0], 4, row_height=24, font=ctx.font),
         "own_goals": own_development_goals(result, vis),
         "plan_goals": list(result.development_goals),  # the role's, from the plan
     }

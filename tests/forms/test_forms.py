@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from perfsheets.core import layout
-from perfsheets.core.model import Kpi, RaterType, Relation
+from perfsheets.core.model import Kpi
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.writer import FormWriter
 from perfsheets.ledger.workspace import Workspace
@@ -88,9 +88,13 @@ def test_sheets_metadata_and_protection(generated):
     assert ws.column_dimensions["A"].hidden
     assert ws.freeze_panes == "A4"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-    setup = ws.page_setup  # fitToWidth defaults to 1 when absent
-    assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # A fixed scale (page breaks then fall where perfsheets puts them, in every application)
+    # or, for a sheet a little over a page, one page (tests/forms/test_form_pages.py).
+    setup = ws.page_setup
+    fits = ws.sheet_properties.pageSetUpPr
+    assert (70 <= setup.scale <= 80 and not (fits and fits.fitToPage)) or (
+        fits.fitToPage and setup.fitToHeight in (None, 1)
+    )
     assert ws.print_title_rows == "$1:$3"
     assert "&P" in ws.oddFooter.center.text and "2026年第四季度" in ws.oddHeader.right.text
 
@@ -267,18 +271,9 @@ def test_regenerating_gives_new_form_ids_and_removes_stale_forms(tmp_path, small
 
 def test_customers_and_parallel_workers(tmp_path, small_plan):
     """External raters get forms too; the worker pool writes the same forms as one process."""
-    from perfsheets.core.model import ExternalRater
+    from test_forms_readers import with_customer
 
-    types = [
-        t.model_copy(update={"weight": 10}) if t.id == "peer" else t for t in small_plan.rater_types
-    ] + [RaterType(id="customer", name="客户", weight=10)]
-    roster = small_plan.roster.model_copy(
-        update={
-            "external_raters": [ExternalRater(id="X01", name="华东客户", email="c@example.com")],
-            "relations": [Relation(rater="X01", ratee="E002", type="customer")],
-        }
-    )
-    plan = small_plan.model_copy(update={"rater_types": types, "roster": roster})
+    plan = with_customer(small_plan)
     result = generate_forms(tmp_path / "ws", plan=plan, workers=2)
     assert result.forms == 8
     customer = next(p for p in result.files if "X01" in p.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from plan_support import with_change_kpi
 
 from perfsheets.core.model import ExternalRater, Plan, RaterType, Relation, ReportOptions
 from perfsheets.forms.generate import generate_forms
@@ -21,20 +22,23 @@ def _texts(ws) -> str:
     )
 
 
-@pytest.fixture
-def customer_plan(small_plan) -> Plan:
-    types = [
-        t.model_copy(update={"weight": 10}) if t.id == "peer" else t for t in small_plan.rater_types
-    ] + [RaterType(id="customer", name="客户", weight=10)]
-    roster = small_plan.roster.model_copy(
+def with_customer(plan: Plan, **update) -> Plan:
+    """``plan`` with a customer rater group (peers' weight lowered to make room) and one
+    external rater, X01, rating E002."""
+    types = [t.model_copy(update={"weight": 10}) if t.id == "peer" else t for t in plan.rater_types]
+    roster = plan.roster.model_copy(
         update={
             "external_raters": [ExternalRater(id="X01", name="华东客户", email="c@example.com")],
             "relations": [Relation(rater="X01", ratee="E002", type="customer")],
         }
     )
-    return small_plan.model_copy(
-        update={"rater_types": types, "roster": roster, "report": ReportOptions(contact=CONTACT)}
-    )
+    customer = RaterType(id="customer", name="客户", weight=10)
+    return plan.model_copy(update={"rater_types": [*types, customer], "roster": roster, **update})
+
+
+@pytest.fixture
+def customer_plan(small_plan) -> Plan:
+    return with_customer(small_plan, report=ReportOptions(contact=CONTACT))
 
 
 def test_a_customer_form_holds_nothing_internal(tmp_path, customer_plan):
@@ -61,21 +65,7 @@ def test_a_customer_form_without_a_contact_returns_to_the_sender(tmp_path, custo
 
 
 def test_a_change_kpi_asks_for_the_actual_its_rule_uses(tmp_path, small_plan):
-    data = small_plan.model_dump()
-    sales = next(r for r in data["roles"] if r["id"] == "sales")
-    sales["kpis"][0]["weight"] = 40
-    sales["kpis"].append(
-        {
-            "code": "S04",
-            "name": "市场占有率增长率",
-            "unit": "%",
-            "baseline": 12.0,
-            "weight": 10,
-            "min_value": 0,
-            "max_value": 100,
-            "rule": {"type": "change_bands", "bands": [{"min": 0.05, "score": 100}]},
-        }
-    )
+    data = with_change_kpi(small_plan, name="市场占有率增长率")
     plan = Plan.model_validate(data)
     files = generate_forms(tmp_path / "ws", plan=plan, workers=1).files
     wb = openpyxl.load_workbook(next(p for p in files if "E002" in p.name))
@@ -87,3 +77,37 @@ def test_a_change_kpi_asks_for_the_actual_its_rule_uses(tmp_path, small_plan):
     prompt = next(dv for dv in ws.data_validations.dataValidation if f"J{row}" in str(dv.sqref))
     assert prompt.promptTitle == "本期实际值（%）"
     assert "与基期值 12 同口径" in prompt.prompt and "不要填变化率" in prompt.prompt
+
+
+def _printed_height(path) -> float:
+    """Points of rows printed on the assessment sheets (hidden rows left out)."""
+    book = openpyxl.load_workbook(path)
+    return sum(
+        0 if ws.row_dimensions[r].hidden else (ws.row_dimensions[r].height or 15)
+        for ws in book.worksheets[1:-2]
+        for r in range(1, ws.max_row + 1)
+    )
+
+
+def test_english_forms_are_english_and_not_much_longer_than_chinese(tmp_path):
+    import re
+
+    from perfsheets.plan.example import example_plan
+
+    zh_plan, en_plan = example_plan(12, seed=3), example_plan(12, seed=3, lang="en")
+    zh = generate_forms(tmp_path / "zh", plan=zh_plan, workers=1).files
+    en = generate_forms(tmp_path / "en", plan=en_plan, workers=1).files
+    names = {e.name for e in en_plan.roster.employees} | {
+        e.department for e in en_plan.roster.employees
+    }
+    names |= {x.name for x in en_plan.roster.external_raters} | {en_plan.company.name}
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    for path in en[:6]:
+        book = openpyxl.load_workbook(path)
+        for ws in book.worksheets[:-1]:
+            text = _texts(ws)
+            for name in sorted(names, key=len, reverse=True):
+                text = text.replace(name, "")
+            assert not cjk.findall(text), (path.name, ws.title, cjk.findall(text)[:5])
+    ratio = sum(map(_printed_height, en[:8])) / sum(map(_printed_height, zh[:8]))
+    assert ratio < 1.4, ratio

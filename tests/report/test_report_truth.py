@@ -8,7 +8,8 @@ said to agree, "improve" for a complaint count, a change rate shown as completio
 from __future__ import annotations
 
 import pytest
-from test_report import employee_result, pdf_text, write_results
+from plan_support import make_small_plan, with_change_kpi
+from test_report import employee_result, page_texts, pdf_text, write_results
 
 from perfsheets.core.model import Plan
 from perfsheets.core.results import Comment, KpiResult
@@ -20,20 +21,8 @@ ROLE_GOAL = "掌握大客户谈判方法"
 
 def _plan(plan: Plan, **report) -> Plan:
     """The small plan with a change-vs-baseline KPI (S04), a role goal and report options."""
-    data = plan.model_dump()
-    sales = next(r for r in data["roles"] if r["id"] == "sales")
-    sales["kpis"][0]["weight"] = 40
-    sales["kpis"].append(
-        {
-            "code": "S04",
-            "name": "市场占有率",
-            "unit": "%",
-            "baseline": 12.0,
-            "weight": 10,
-            "rule": {"type": "change_bands", "bands": [{"min": 0.05, "score": 100}]},
-        }
-    )
-    sales["development_goals"] = [ROLE_GOAL]
+    data = with_change_kpi(plan)
+    next(r for r in data["roles"] if r["id"] == "sales")["development_goals"] = [ROLE_GOAL]
     data["report"] = report
     return Plan.model_validate(data)
 
@@ -83,7 +72,6 @@ def reports(tmp_path_factory, small_plan_module):
 
 @pytest.fixture(scope="module")
 def small_plan_module():
-    from plan_support import make_small_plan
 
     return make_small_plan()
 
@@ -129,3 +117,24 @@ def test_quota_move_is_shown_to_the_employee_only_if_the_plan_says_so(reports):
     assert "等级由A优秀调整为B良好" in reports["default"]["E004"]
     moved = reports["counted"]["E004"]
     assert "强制分布" not in moved and "B良好" in moved
+
+
+def test_a_few_overflowing_comment_lines_share_the_interview_page(tmp_path, small_plan_module):
+    """Comments a few lines too long for their page used to print those lines on a page of
+    their own before the interview; now the interview follows them when it fits there."""
+    plan = small_plan_module
+    results = []
+    for extra in (25, 27, 29):  # overflow by one to four lines
+        r = employee_result(plan, "E002", name=f"测试{extra}", trend=[])
+        r.employee_id = f"E9{extra}"
+        tip = "需要加强复盘习惯，把经验沉淀成文档。" * 2
+        r.comments[1].comments.extend(Comment(field="improvements", text=tip) for _ in range(extra))
+        results.append(r)
+    ws = write_results(tmp_path, results)
+    out = render_reports(ws.root, plan=plan, workers=1, manager_packs=False, hr_summary=False)
+    for path in out.reports:
+        pages = page_texts(path)
+        assert len(pages) == 3, path.name
+        before, interview, _ = pages[2].partition("绩效面谈")
+        # the end of the comments (a comment or the hidden group's note), then the interview
+        assert interview and ("需要加强复盘习惯" in before or "评价人少于" in before), path.name
