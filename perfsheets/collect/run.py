@@ -55,6 +55,7 @@ from perfsheets.collect.store import ReturnStore
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
 from perfsheets.files.atomic import clean_stale_temps
+from perfsheets.files.workers import die_with_parent
 from perfsheets.ledger.returns import batched, form_records, known_files
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import load_plan
@@ -204,6 +205,7 @@ _WORKER_CONTEXT: CheckContext | None = None
 
 def _init_worker(ctx: CheckContext) -> None:
     global _WORKER_CONTEXT
+    die_with_parent()
     _WORKER_CONTEXT = ctx
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan, RaterTypeId
+from perfsheets.files.workers import die_with_parent
 from perfsheets.forms.assessment import AssessmentSheetWriter
 from perfsheets.forms.guide import is_outsider, write_criteria, write_instructions, write_meta
 from perfsheets.forms.jobs import FormJob, FormRecord, Progress, SheetRecord
@@ -122,6 +123,7 @@ _WORKER: FormWriter | None = None
 
 def _init_worker(plan_json: str, out_dir: str, filler: Filler | None) -> None:
     global _WORKER
+    die_with_parent()
     _WORKER = FormWriter(Plan.model_validate_json(plan_json), Path(out_dir), filler)
 
 

@@ -34,6 +34,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write
+from perfsheets.files.workers import die_with_parent
 from perfsheets.ledger.results import frozen_plan, run_summary, stored_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.plan.io import load_plan
@@ -448,6 +449,7 @@ _RENDERER: Renderer | None = None
 
 def _init_worker(setup: RenderSetup) -> None:
     global _RENDERER
+    die_with_parent()
     _RENDERER = Renderer(setup)
     # What every job shares (plan, fonts, stylesheets, imports) lives for the whole worker:
     # keep it out of the per-job collections.
