@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from perfsheets.consolidation.run import compute, consolidate, read_inputs
 from perfsheets.core.model import Plan
 from perfsheets.core.raters import build_assignments
+from perfsheets.ledger import integrity
 from perfsheets.ledger.workspace import Workspace, freeze_plan, now
 from perfsheets.plan.example import example_plan
 from perfsheets.plan.io import dump_plan
@@ -108,6 +109,7 @@ def build_workspace(root: Path, employees: int) -> tuple[Workspace, Plan, int]:
             [(i, f, f"{f}.xlsx", "s", "h", "a", now()) for i, f in returns],
         )
         conn.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entries)
+        integrity.seal_all(conn)  # digests, as collect stores them: consolidation checks them
     return ws, plan, len(entries)
 
 

@@ -32,34 +32,35 @@ class EntriesDigest:
     """SQL aggregate: the SHA-256 of a return's entries, independent of row order."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, ...]] = []
+        self.rows: list[str] = []
 
     def step(self, *row: object) -> None:
-        ratee, rater, rtype, item, field, num, text = row
-        value = num if isinstance(num, int | float) else None
-        shown = "" if text is None else str(text)
-        self.rows.append(
-            (str(ratee), str(rater), str(rtype), str(item), str(field), _entry_text(value), shown)
-        )
+        self.rows.append(_row_text(*row))
 
     def finalize(self) -> str:
         return _digest(self.rows)
 
 
-def _digest(rows: list[tuple[str, ...]]) -> str:
-    payload = json.dumps(sorted(rows), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _row_text(*fields: object) -> str:
+    """One entry as text: its fields separated by a unit separator (which no id or value holds:
+    the cells a return is read from are neutralised of control characters)."""
+    ratee, rater, rtype, item, field, num, text = fields
+    value = _entry_text(num if isinstance(num, int | float) else None)
+    shown = "" if text is None else text
+    return f"{ratee}\x1f{rater}\x1f{rtype}\x1f{item}\x1f{field}\x1f{value}\x1f{shown}"
+
+
+def _digest(rows: list[str]) -> str:
+    return hashlib.sha256("\x1e".join(sorted(rows)).encode()).hexdigest()
 
 
 def changed_in_force(conn: sqlite3.Connection, entries: list[tuple]) -> list[Finding]:
     """The returns among ``entries`` (rows of :func:`perfsheets.ledger.results.accepted_entries`:
     ratee, rater, type, item, field, number, text, return id) whose rows no longer give the
     digest stored when they were accepted: checked by consolidation on what it reads."""
-    by_return: dict[int, list[tuple[str, ...]]] = {}
-    for ratee, rater, rtype, item, field, num, text, rid in entries:
-        shown = "" if text is None else str(text)
-        row = (str(ratee), str(rater), str(rtype), str(item), str(field), _entry_text(num), shown)
-        by_return.setdefault(rid, []).append(row)
+    by_return: dict[int, list[str]] = {}
+    for *row, rid in entries:
+        by_return.setdefault(rid, []).append(_row_text(*row))
     stored = conn.execute(
         "SELECT return_id, file, entries_digest FROM returns WHERE superseded_by IS NULL"
     ).fetchall()
