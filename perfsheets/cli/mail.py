@@ -52,7 +52,7 @@ COMMANDS_ZH.update(
 PARAMS_ZH.update({"dry_run": "不发送，把邮件写成 .eml 文件放到 工作区/outbox/ 以供查看。"})
 PARAMS_ZH_BY_COMMAND.update(
     {
-        ("send", "only"): "只给这些评价人（工号）重新发送，即使已经发过。",
+        ("send", "only"): "只给这些评价人（工号，可重复或用逗号分隔）重新发送，即使已经发过。",
         ("fetch", "collect"): "收取后是否运行回收校验（--no-collect 跳过）。",
     }
 )
@@ -81,7 +81,10 @@ def send(
     workspace: WorkspaceArg,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Resend to these raters (ids) even if sent before."),
+        typer.Option(
+            "--only",
+            help="Resend to these raters (ids, repeated or comma separated) even if sent before.",
+        ),
     ] = None,
     dry_run: DryRunOpt = False,
     lang: LangOpt = None,
@@ -95,9 +98,8 @@ def send(
         mail_errors(language),
         progress_bar(tr(language, "发送邮件", "Sending"), not as_json) as bar,
     ):
-        result = send_forms(
-            workspace, only=only or (), dry_run=dry_run, lang=language, progress=bar
-        )
+        chosen = [r.strip() for value in only or () for r in value.split(",") if r.strip()]
+        result = send_forms(workspace, only=chosen, dry_run=dry_run, lang=language, progress=bar)
     _show(result, language, as_json, tr(language, "发送结果", "Send summary"))
 
 

@@ -48,12 +48,15 @@ def record_message(conn: sqlite3.Connection, message: SentMessage) -> None:
     )
 
 
-def sent_forms(conn: sqlite3.Connection) -> set[tuple[str, str]]:
-    """(rater_id, form_id) of every form the server accepted for its rater."""
-    rows = conn.execute(
-        "SELECT DISTINCT rater_id, form_id FROM mail_messages WHERE kind='send' AND status='sent'"
-    )
-    return {(r, f) for r, f in rows}
+def form_sent(conn: sqlite3.Connection, rater_id: str, form_id: str) -> bool:
+    """Whether the server accepted this form for its rater (asked per rater: a send of tens
+    of thousands keeps nothing per message in memory)."""
+    row = conn.execute(
+        "SELECT 1 FROM mail_messages WHERE rater_id=? AND kind='send' AND form_id=?"
+        " AND status='sent' LIMIT 1",
+        (rater_id, form_id),
+    ).fetchone()
+    return row is not None
 
 
 def reminder_times(conn: sqlite3.Connection) -> dict[str, list[str]]:

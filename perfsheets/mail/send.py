@@ -18,7 +18,7 @@ from typing import Literal
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.mail import reminder_times, sent_forms
+from perfsheets.ledger.mail import form_sent, reminder_times
 from perfsheets.ledger.workspace import Workspace, audit
 from perfsheets.mail.compose import Composer, IndexRow, Outgoing, read_index
 from perfsheets.mail.settings import MailError, MailSettings, load_settings
@@ -103,7 +103,6 @@ def send_forms(
     chosen = set(only)
     result = MailResult("send", dry_run=dry_run)
     with ctx.ws.ledger() as conn:
-        done = sent_forms(conn)
         seen: set[str] = set()
 
         def wanted() -> Iterator[IndexRow]:
@@ -111,7 +110,7 @@ def send_forms(
                 seen.add(row.rater_id)
                 if chosen and row.rater_id not in chosen:
                     continue
-                if not chosen and (row.rater_id, row.form_id) in done:
+                if not chosen and form_sent(conn, row.rater_id, row.form_id):
                     result.already_sent += 1
                     continue
                 if not row.email:

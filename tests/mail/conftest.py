@@ -52,6 +52,14 @@ def small_ws(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Worksp
 
 
 @pytest.fixture
+def fresh_ws(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Workspace:
+    """30 employees' forms generated, nothing returned yet."""
+    root = tmp_path / "cycle"
+    shutil.copytree(_template(tmp_path_factory, "mail-fresh", 30, False), root)
+    return Workspace(root)
+
+
+@pytest.fixture
 def password(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PERFSHEETS_MAIL_PASSWORD", PASSWORD)
     return PASSWORD

@@ -141,7 +141,10 @@ class Dovecot:
 
         client = imaplib.IMAP4("127.0.0.1", self.port)
         client.login(USER, PASSWORD)
-        client.select("INBOX")
+        _, count = client.select("INBOX")
+        if count[0] in (b"0", None):
+            client.logout()
+            return []
         _, data = client.fetch("1:*", "(FLAGS)")
         client.logout()
         return [line.decode() for line in data if isinstance(line, bytes)]
