@@ -126,9 +126,19 @@ def smtp_tls(request: pytest.FixtureRequest, ca) -> Iterator[Smtp]:
     yield from _serve(request.param, ca)
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    server = start_dovecot()
+@pytest.fixture(params=["plain", "ssl"])
+def dovecot(request: pytest.FixtureRequest, ca) -> Iterator[Dovecot]:
+    """dovecot without TLS (port 143 style), or with TLS from the first byte (993 style)."""
+    if request.param == "ssl":
+        authority, _ = ca
+        leaf = authority.issue_cert("127.0.0.1")
+        context = ssl.create_default_context()
+        authority.configure_trust(context)
+        server = start_dovecot(
+            (leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes()), context
+        )
+    else:
+        server = start_dovecot()
     try:
         yield server
     finally:

@@ -124,23 +124,28 @@ class Dovecot:
     port: int
     home: Path
     process: subprocess.Popen
+    context: object = None  # an ssl.SSLContext trusting its certificate, when it speaks TLS
+
+    def client(self):
+        import imaplib
+
+        if self.context is not None:
+            client = imaplib.IMAP4_SSL("127.0.0.1", self.port, ssl_context=self.context)
+        else:
+            client = imaplib.IMAP4("127.0.0.1", self.port)
+        client.login(USER, PASSWORD)
+        return client
 
     def append(self, msg: EmailMessage, flags: str = "") -> None:
         """Deliver a message into the user's INBOX (IMAP APPEND, as a mail client files one)."""
-        import imaplib
-
-        client = imaplib.IMAP4("127.0.0.1", self.port)
-        client.login(USER, PASSWORD)
+        client = self.client()
         typ, data = client.append("INBOX", flags or None, None, msg.as_bytes())
         assert typ == "OK", data
         client.logout()
 
     def flags(self) -> list[str]:
         """The flags of every message in the INBOX, in order."""
-        import imaplib
-
-        client = imaplib.IMAP4("127.0.0.1", self.port)
-        client.login(USER, PASSWORD)
+        client = self.client()
         _, count = client.select("INBOX")
         if count[0] in (b"0", None):
             client.logout()
@@ -154,15 +159,21 @@ class Dovecot:
         self.process.wait(10)
 
 
-def start_dovecot() -> Dovecot:
+def start_dovecot(cert: tuple[bytes, bytes] | None = None, context: object = None) -> Dovecot:
     """dovecot in the foreground, all its files in a new temporary folder, as this user (or as
-    nobody when the tests run as root: dovecot refuses root as a mail user)."""
+    nobody when the tests run as root: dovecot refuses root as a mail user). With ``cert``
+    (certificate and key, PEM) it speaks TLS from the first byte (port 993 style) only."""
     run_as = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
     base = Path(tempfile.mkdtemp(prefix="perfsheets-dovecot-"))
     for sub in ("run", "state", "home"):
         (base / sub).mkdir()
     (base / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
     port = free_port()
+    tls = "ssl = no"
+    if cert is not None:
+        (base / "cert.pem").write_bytes(cert[0])
+        (base / "key.pem").write_bytes(cert[1])
+        tls = f"ssl = required\nssl_cert = <{base}/cert.pem\nssl_key = <{base}/key.pem"
     user, uid, gid = run_as.pw_name, run_as.pw_uid, run_as.pw_gid
     (base / "dovecot.conf").write_text(
         f"""
@@ -171,7 +182,7 @@ state_dir = {base}/state
 log_path = {base}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = {user}
@@ -191,10 +202,12 @@ mail_location = maildir:~/Maildir
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {0 if cert else port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {port if cert else 0}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -226,7 +239,7 @@ service imap-login {{
             raise RuntimeError(f"dovecot exited: {process.stdout.read()!r} {log}")  # type: ignore[union-attr]
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return Dovecot(port, base / "home", process)
+            return Dovecot(port, base / "home", process, context)
         except OSError:
             time.sleep(0.1)
     process.terminate()

@@ -43,12 +43,18 @@ def filled(ws, tmp: Path, count: int) -> list[tuple[dict[str, str], Path]]:
     return [(r, fill_form(ws.forms / r["file"], tmp / r["file"])) for r in rows]
 
 
-def settings(ws, dovecot) -> None:
-    write_settings(ws.root, imap={"host": "127.0.0.1", "port": dovecot.port, "security": "none"})
+def imap(dovecot, **more: object) -> dict[str, object]:
+    """The imap settings for this server (TLS trusting the test CA when it speaks TLS)."""
+    security = "ssl" if dovecot.context is not None else "none"
+    return {"host": "127.0.0.1", "port": dovecot.port, "security": security, **more}
+
+
+def settings(ws, dovecot, ca) -> None:
+    write_settings(ws.root, imap=imap(dovecot), ca_file=str(ca[1]))
 
 
 def test_fetch_saves_returns_once_lists_the_rest_and_collects(
-    fresh_ws, dovecot, password, tmp_path
+    fresh_ws, dovecot, password, tmp_path, ca
 ):
     (r1, f1), (r2, f2), (r3, f3) = filled(fresh_ws, tmp_path, 3)
     one = f1.read_bytes()
@@ -58,7 +64,7 @@ def test_fetch_saves_returns_once_lists_the_rest_and_collects(
     dovecot.append(mail(r2["email"], {"returns.zip": packed}))
     dovecot.append(mail(r3["email"], {"总结.docx": b"PK\x03\x04docx", "logo.png": b"\x89PNG"}))
     dovecot.append(mail(r3["email"], {}))  # no attachment
-    settings(fresh_ws, dovecot)
+    settings(fresh_ws, dovecot, ca)
 
     result = runner.invoke(app, ["fetch", str(fresh_ws.root), "--json"])
     assert result.exit_code == 0, result.output
@@ -88,13 +94,12 @@ def test_fetch_saves_returns_once_lists_the_rest_and_collects(
     assert len(list(fresh_ws.returns.iterdir())) == 2
 
 
-def test_fetch_can_move_processed_messages_and_skip_collect(fresh_ws, dovecot, password, tmp_path):
+def test_fetch_can_move_processed_messages_and_skip_collect(
+    fresh_ws, dovecot, password, tmp_path, ca
+):
     ((r1, f1),) = filled(fresh_ws, tmp_path, 1)
     dovecot.append(mail(r1["email"], {f1.name: f1.read_bytes()}))
-    write_settings(
-        fresh_ws.root,
-        imap={"host": "127.0.0.1", "port": dovecot.port, "security": "none", "processed": "move"},
-    )
+    write_settings(fresh_ws.root, imap=imap(dovecot, processed="move"), ca_file=str(ca[1]))
     result = runner.invoke(app, ["fetch", str(fresh_ws.root), "--no-collect"])
     assert result.exit_code == 0, result.output
     assert dovecot.flags() == []  # moved out of the INBOX
@@ -102,8 +107,8 @@ def test_fetch_can_move_processed_messages_and_skip_collect(fresh_ws, dovecot, p
         assert conn.execute("SELECT COUNT(*) FROM returns").fetchone()[0] == 0
 
 
-def test_a_wrong_imap_password_is_one_line_and_exit_2(fresh_ws, dovecot, monkeypatch):
-    settings(fresh_ws, dovecot)
+def test_a_wrong_imap_password_is_one_line_and_exit_2(fresh_ws, dovecot, monkeypatch, ca):
+    settings(fresh_ws, dovecot, ca)
     monkeypatch.setenv("PERFSHEETS_MAIL_PASSWORD", "wrong")
     result = runner.invoke(app, ["fetch", str(fresh_ws.root)])
     assert result.exit_code == 2
