@@ -32,6 +32,7 @@ def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # about 230 forms generated and sent
 def test_every_rater_gets_their_form_and_a_second_send_sends_nothing(big_ws, smtp, password):
     write_settings(big_ws.root, **smtp.settings())
     rows = index_rows(big_ws)
@@ -61,6 +62,7 @@ def test_every_rater_gets_their_form_and_a_second_send_sends_nothing(big_ws, smt
     assert "以前已发送" in again.output
 
 
+@pytest.mark.slow  # about 230 forms generated and sent
 def test_a_connection_dropped_after_50_messages_resumes_with_the_other_ones(big_ws, smtp, password):
     write_settings(big_ws.root, **smtp.settings())
     smtp.recorder.drop_after = 50
