@@ -154,6 +154,10 @@ class Dovecot:
         client.logout()
         return [line.decode() for line in data if isinstance(line, bytes)]
 
+    def log(self) -> str:
+        path = self.home.parent / "dovecot.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(10)
@@ -185,6 +189,7 @@ listen = 127.0.0.1
 {tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+imap_id_log = *
 default_login_user = {user}
 default_internal_user = {user}
 default_internal_group = {run_as.pw_gid and __import__("grp").getgrgid(gid).gr_name}

@@ -85,6 +85,7 @@ def test_fetch_saves_returns_once_lists_the_rest_and_collects(
     assert {r.sha256 for r in rows} == {hashlib.sha256(d).hexdigest() for d in (one, packed)}
     assert accepted == 3  # collect ran on the xlsx and both files of the zip
     assert all("\\Seen" in line for line in dovecot.flags())
+    assert "ID sent: name=perfsheets" in dovecot.log()  # RFC 2971 ID, as NetEase requires
 
     # nothing new: a second fetch saves nothing; a new message with a known file neither
     assert fetch_returns(fresh_ws.root).messages == 0

@@ -205,3 +205,21 @@ def test_bad_settings_are_refused_clearly(small_ws, text):
     result = runner.invoke(app, ["send", str(small_ws.root), "--lang", "en"])
     assert result.exit_code == 2 and "mail.yaml" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_workspace_template_overrides_the_package_one(small_ws, smtp, password):
+    folder = small_ws.root / "templates" / "mail"
+    folder.mkdir(parents=True)
+    (folder / "send.en.j2").write_text(
+        "Forms of {{ cycle }} for {{ name }}\nDue {{ due }}; you rate {{ ratees|join(', ') }}.\n",
+        encoding="utf-8",
+    )
+    write_settings(small_ws.root, **smtp.settings())
+    row = next(r for r in index_rows(small_ws) if r["email"])
+    send_forms(small_ws.root, only=[row["rater_id"]], lang="en")
+    (got,) = smtp.recorder.received
+    assert got.message["Subject"].endswith(f"for {row['name']}")
+    assert got.text().startswith("Due 20") and "you rate" in got.text()
+    # the Chinese template is still the package's
+    send_forms(small_ws.root, only=[row["rater_id"]], lang="zh-CN")
+    assert "请于" in smtp.recorder.received[-1].message["Subject"]
