@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Set up perfsheets on a fresh Debian/Ubuntu machine: system packages, then the Python package.
 #   bash scripts/setup.sh          # what `perfsheets demo` needs (fonts, harfbuzz subsetter)
-#   bash scripts/setup.sh --test   # plus LibreOffice and poppler for the round-trip tests
+#   bash scripts/setup.sh --test   # plus LibreOffice, poppler and dovecot (IMAP) for the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debs=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
-    debs+=(libreoffice-calc-nogui poppler-utils)
+    debs+=(libreoffice-calc-nogui poppler-utils dovecot-imapd)
     extras="[test]"
 fi
 

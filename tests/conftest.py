@@ -74,7 +74,11 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # Tests that need an outside program carry a marker. Where the program is missing they are
 # skipped on a developer's machine, but fail in CI (CI=true), where setup must have installed it.
-_PROGRAMS = {"requires_soffice": "soffice", "requires_poppler": "pdftotext"}
+_PROGRAMS = {
+    "requires_soffice": "soffice",
+    "requires_poppler": "pdftotext",
+    "requires_dovecot": "/usr/sbin/dovecot",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -328,7 +328,35 @@ ALTER TABLE returns ADD COLUMN entries_digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN chain TEXT NOT NULL DEFAULT '';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# v6: mail (perfsheets.ledger.mail)
+_MAIL = """
+-- Mail (perfsheets.ledger.mail): every message the SMTP server was given, recorded right after it
+-- answered, so a run cut off half-way resumes without sending anyone twice; and every attachment
+-- fetched from the mailbox, by SHA-256, so none is saved twice.
+CREATE TABLE mail_messages (
+    message_id  TEXT PRIMARY KEY,
+    rater_id    TEXT NOT NULL,
+    form_id     TEXT NOT NULL,
+    form_sha256 TEXT NOT NULL,            -- of the attached file as sent
+    kind        TEXT NOT NULL CHECK (kind IN ('send', 'remind')),
+    recipients  TEXT NOT NULL,            -- To and Cc, comma separated
+    sent_at     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('sent', 'refused')),
+    reply       TEXT NOT NULL DEFAULT ''  -- the server's answer to a refused recipient
+);
+CREATE INDEX mail_messages_rater ON mail_messages(rater_id, kind);
+CREATE TABLE mail_fetched (
+    sha256      TEXT PRIMARY KEY,
+    message_id  TEXT NOT NULL,            -- of the message it came with
+    sender      TEXT NOT NULL,
+    file        TEXT NOT NULL,            -- the attachment's name in the message
+    saved       TEXT NOT NULL,            -- its name under returns/
+    fetched_at  TEXT NOT NULL
+);
+"""
+
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL)
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,223 @@
+"""Mail commands: send, remind, fetch (the mail stage; collect's status and collect itself are
+called from here, because stages do not import each other).
+
+Each command imports its stages when it runs (``# lazy: start-up``). Mail errors (wrong
+password, unreachable server, a connection dropped half-way) are one line in the command's
+language and exit code 2; whatever was sent before is recorded, and the same command resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from perfsheets.cli.app import app
+from perfsheets.cli.help import COMMANDS_ZH, PARAMS_ZH, PARAMS_ZH_BY_COMMAND
+from perfsheets.cli.output import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    JsonOpt,
+    LangOpt,
+    State,
+    WorkspaceArg,
+    fail,
+    finish,
+    library_errors,
+    message_lang,
+    out,
+    print_json,
+    problems_table,
+    progress_bar,
+    rows_table,
+    summary_table,
+    tr,
+)
+
+if TYPE_CHECKING:
+    from perfsheets.core.model import Lang
+    from perfsheets.mail.send import MailResult
+
+COMMANDS_ZH.update(
+    {
+        "send": "按 forms/index.csv 给每位评价人发送一封邮件并附上其考核表；已发送的不会重发。"
+        "\n\n邮件设置在 工作区/mail.yaml，密码只从环境变量 PERFSHEETS_MAIL_PASSWORD（或系统钥匙串）读取。",
+        "remind": "给尚未交回或被退回的评价人发送催收邮件（附原考核表和需修改的内容），"
+        "次数和间隔见 mail.yaml 的 reminders。",
+        "fetch": "从邮箱（IMAP）收取交回的考核表附件，保存到 returns/，然后运行回收校验。",
+    }
+)
+PARAMS_ZH.update({"dry_run": "不发送，把邮件写成 .eml 文件放到 工作区/outbox/ 以供查看。"})
+PARAMS_ZH_BY_COMMAND.update(
+    {
+        ("send", "only"): "只给这些评价人（工号，可重复或用逗号分隔）重新发送，即使已经发过。",
+        ("fetch", "collect"): "收取后是否运行回收校验（--no-collect 跳过）。",
+    }
+)
+
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Send nothing: write the messages to WORKSPACE/outbox/.")
+]
+
+
+@contextmanager
+def mail_errors(lang: Lang) -> Iterator[None]:
+    """Mail errors in the command's language, one line, exit 2 (others as every command)."""
+    from perfsheets.mail.settings import MailError  # lazy: start-up
+
+    with library_errors():
+        try:
+            yield
+        except MailError as exc:
+            if State.debug:
+                raise
+            raise fail(exc.text(lang)) from None
+
+
+@app.command()
+def send(
+    workspace: WorkspaceArg,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Resend to these raters (ids, repeated or comma separated) even if sent before.",
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """E-mail every rater their form (forms/index.csv); forms already sent are not sent again."""
+    from perfsheets.mail.send import send_forms  # lazy: start-up
+
+    language = message_lang(workspace, lang)
+    with (
+        mail_errors(language),
+        progress_bar(tr(language, "发送邮件", "Sending"), not as_json) as bar,
+    ):
+        chosen = [r.strip() for value in only or () for r in value.split(",") if r.strip()]
+        result = send_forms(workspace, only=chosen, dry_run=dry_run, lang=language, progress=bar)
+    _show(result, language, as_json, tr(language, "发送结果", "Send summary"))
+
+
+@app.command()
+def remind(
+    workspace: WorkspaceArg,
+    dry_run: DryRunOpt = False,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remind raters whose form is missing or rejected (with what to fix), at the settings' cadence."""
+    from perfsheets.collect.status import return_status  # lazy: start-up
+    from perfsheets.mail.send import Outstanding, remind_raters  # lazy: start-up
+
+    language = message_lang(workspace, lang)
+    with (
+        mail_errors(language),
+        progress_bar(tr(language, "催收邮件", "Reminding"), not as_json) as bar,
+    ):
+        status = return_status(workspace, lang=language)
+        chase: dict[str, Outstanding] = {}
+        for item in status.send_back:  # rejected files first, then forms never returned
+            entry = chase.setdefault(item.rater_id, Outstanding(item.rater_id, item.state))
+            if item.state == "rejected":
+                entry.state, entry.file = "rejected", entry.file or item.file
+                entry.fixes.extend(item.fixes)
+        result = remind_raters(
+            workspace, chase.values(), dry_run=dry_run, lang=language, progress=bar
+        )
+    _show(result, language, as_json, tr(language, "催收结果", "Reminder summary"))
+
+
+@app.command()
+def fetch(
+    workspace: WorkspaceArg,
+    collect: Annotated[
+        bool, typer.Option("--collect/--no-collect", help="Run collect on what arrived.")
+    ] = True,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Save the returned forms attached to mails in the mailbox (IMAP) into returns/, then collect."""
+    from perfsheets.mail.fetch import fetch_returns  # lazy: start-up
+
+    language = message_lang(workspace, lang)
+    with mail_errors(language):
+        result = fetch_returns(workspace)
+    collected: Any = None
+    if collect and result.saved:
+        from perfsheets.collect.run import collect_returns  # lazy: start-up
+
+        paths = [workspace / "returns" / name for name in result.paths]
+        with library_errors():
+            collected = collect_returns(workspace, paths, lang=language)
+    if as_json:
+        print_json({"fetch": result, "collect": collected})
+        raise typer.Exit(collected.exit_code if collected else EXIT_OK)
+    rows_table(
+        tr(language, "已保存的附件", "Attachments saved"),
+        [{"sender": a.sender, "file": a.file, "saved": a.saved} for a in result.saved],
+    )
+    skipped = [
+        {"sender": a.sender, "file": a.file, "reason": _reason(a.reason, language)}
+        for a in result.duplicates + result.ignored
+    ]
+    skipped += [
+        {"sender": s, "file": "", "reason": tr(language, "没有附件", "no attachment")}
+        for s in result.without_attachment
+    ]
+    rows_table(tr(language, "未保存（已列出）", "Not saved (listed)"), skipped)
+    summary_table(
+        tr(language, "收取结果", "Fetch summary"),
+        [
+            (tr(language, "邮件", "messages"), result.messages),
+            (tr(language, "已保存", "saved"), len(result.saved)),
+            (tr(language, "重复", "duplicates"), len(result.duplicates)),
+            (tr(language, "忽略", "ignored"), len(result.ignored) + len(result.without_attachment)),
+        ],
+    )
+    if collected is not None:
+        problems_table(collected.report, language)
+        finish(collected, tr(language, "回收结果", "Collect summary"), False, collected.exit_code)
+
+
+def _reason(code: str, lang: Lang) -> str:
+    if code == "duplicate":
+        return tr(lang, "重复（以前已收取）", "duplicate (fetched before)")
+    return tr(lang, "不是考核表（只收 .xlsx / .zip）", "not a return (only .xlsx / .zip)")
+
+
+def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
+    """Counts, then the raters nothing could be sent to; exit 1 when there are any."""
+    trouble = bool(result.refused or result.no_email or result.unknown)
+    if as_json:
+        print_json(result)
+        raise typer.Exit(EXIT_PROBLEMS if trouble else EXIT_OK)
+    if result.refused:
+        rows_table(
+            tr(lang, "被服务器拒收", "Refused by the server"),
+            [{"rater": r.rater_id, "email": r.address, "reply": r.reply} for r in result.refused],
+        )
+    if result.no_email:
+        rows_table(
+            tr(lang, "没有邮箱地址的评价人（未发送）", "Raters without an e-mail (not sent)"),
+            [{"rater": u.rater_id, "name": u.name} for u in result.no_email],
+        )
+    if result.unknown:
+        out.print(
+            tr(lang, "不在考核表清单中：", "not in the forms index: ") + ", ".join(result.unknown)
+        )
+    rows = [
+        (tr(lang, "已发送", "sent"), result.sent),
+        (tr(lang, "以前已发送", "sent before"), result.already_sent),
+        (tr(lang, "暂不催收（次数或间隔）", "not due (count or interval)"), result.not_due),
+        (tr(lang, "拒收", "refused"), len(result.refused)),
+        (tr(lang, "无邮箱", "no e-mail"), len(result.no_email)),
+    ]
+    if result.dry_run:
+        rows.append((tr(lang, "写入 outbox/", "written to outbox/"), result.written))
+    summary_table(title, rows)
+    raise typer.Exit(EXIT_PROBLEMS if trouble else EXIT_OK)

@@ -1,0 +1,109 @@
+"""Mail in the ledger: messages sent (forms and reminders) and attachments fetched.
+
+The only module with SQL for mail. Callers commit after each :func:`record_message` so that what
+the SMTP server accepted is on disk before the next message goes out.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Literal, NamedTuple
+
+Kind = Literal["send", "remind"]
+Status = Literal["sent", "refused"]
+
+
+class SentMessage(NamedTuple):
+    """A row of mail_messages."""
+
+    message_id: str
+    rater_id: str
+    form_id: str
+    form_sha256: str
+    kind: Kind
+    recipients: str
+    sent_at: str
+    status: Status
+    reply: str = ""
+
+
+class FetchedAttachment(NamedTuple):
+    """A row of mail_fetched."""
+
+    sha256: str
+    message_id: str
+    sender: str
+    file: str
+    saved: str
+    fetched_at: str
+
+
+def record_message(conn: sqlite3.Connection, message: SentMessage) -> None:
+    conn.execute(
+        "INSERT INTO mail_messages (message_id, rater_id, form_id, form_sha256, kind, recipients,"
+        " sent_at, status, reply) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        message,
+    )
+
+
+def form_sent(conn: sqlite3.Connection, rater_id: str, form_id: str) -> bool:
+    """Whether the server accepted this form for its rater (asked per rater: a send of tens
+    of thousands keeps nothing per message in memory)."""
+    row = conn.execute(
+        "SELECT 1 FROM mail_messages WHERE rater_id=? AND kind='send' AND form_id=?"
+        " AND status='sent' LIMIT 1",
+        (rater_id, form_id),
+    ).fetchone()
+    return row is not None
+
+
+def reminder_times(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """The times of the reminders accepted for each rater, oldest first."""
+    times: dict[str, list[str]] = defaultdict(list)
+    for rater, at in conn.execute(
+        "SELECT rater_id, sent_at FROM mail_messages WHERE kind='remind' AND status='sent'"
+        " ORDER BY sent_at"
+    ):
+        times[rater].append(at)
+    return dict(times)
+
+
+def refused_messages(conn: sqlite3.Connection) -> list[SentMessage]:
+    """Messages the server refused, and not accepted since for the same rater and kind."""
+    rows = conn.execute(
+        "SELECT * FROM mail_messages m WHERE status='refused' AND NOT EXISTS ("
+        " SELECT 1 FROM mail_messages n WHERE n.rater_id = m.rater_id AND n.kind = m.kind"
+        " AND n.status = 'sent' AND n.sent_at >= m.sent_at) ORDER BY rater_id, sent_at"
+    )
+    return [SentMessage(*row) for row in rows]
+
+
+def messages(conn: sqlite3.Connection) -> list[SentMessage]:
+    return [SentMessage(*row) for row in conn.execute("SELECT * FROM mail_messages ORDER BY rowid")]
+
+
+def fetched_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
+    """Which of these attachment hashes were fetched before."""
+    wanted = list(hashes)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT sha256 FROM mail_fetched WHERE sha256 IN ({marks})", chunk)
+        found.update(r for (r,) in rows)
+    return found
+
+
+def record_fetched(conn: sqlite3.Connection, attachment: FetchedAttachment) -> None:
+    conn.execute(
+        "INSERT INTO mail_fetched (sha256, message_id, sender, file, saved, fetched_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        attachment,
+    )
+
+
+def fetched(conn: sqlite3.Connection) -> list[FetchedAttachment]:
+    rows = conn.execute("SELECT * FROM mail_fetched ORDER BY rowid")
+    return [FetchedAttachment(*row) for row in rows]

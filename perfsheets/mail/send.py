@@ -1,0 +1,223 @@
+"""``perfsheets send`` and ``perfsheets remind``: who gets a message, and sending it.
+
+send: one message per row of forms/index.csv whose form the server has not accepted yet (a new
+generation of a rater's form is sent again); ``only`` resends to chosen raters. remind: to the
+raters the caller says are still outstanding (the CLI reads that from collect's status), at
+most ``reminders.max`` times, ``reminders.min_days`` apart, the last one copied to the manager.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from perfsheets.core.model import Lang, Plan
+from perfsheets.files.atomic import atomic_write
+from perfsheets.ledger.mail import form_sent, reminder_times
+from perfsheets.ledger.workspace import Workspace, audit
+from perfsheets.mail.compose import Composer, IndexRow, Outgoing, read_index
+from perfsheets.mail.settings import MailError, MailSettings, load_settings
+from perfsheets.mail.smtp import Refused, deliver
+from perfsheets.plan.io import load_plan
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Unaddressed:
+    """A rater without an e-mail address: nothing could be sent."""
+
+    rater_id: str
+    name: str
+
+
+@dataclass
+class Outstanding:
+    """A rater still to chase and why (from collect's status)."""
+
+    rater_id: str
+    state: Literal["rejected", "missing"]
+    file: str = ""  # the rejected file
+    fixes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MailResult:
+    kind: str
+    sent: int = 0
+    already_sent: int = 0  # send: forms the server accepted before
+    not_due: int = 0  # remind: reminded too recently or as often as allowed
+    dry_run: bool = False
+    outbox: Path | None = None
+    written: int = 0  # .eml files of a dry run
+    no_email: list[Unaddressed] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # --only ids not in the index
+    seconds: float = 0.0
+
+
+@dataclass
+class _Context:
+    ws: Workspace
+    plan: Plan
+    settings: MailSettings
+    composer: Composer
+
+
+def _context(workspace: str | Path, lang: Lang | None, settings: MailSettings | None) -> _Context:
+    ws = Workspace(Path(workspace))
+    plan = load_plan(ws.plan_path())
+    settings = settings or load_settings(ws.root)
+    composer = Composer(ws.root, plan, settings, lang or plan.cycle.language)
+    return _Context(ws, plan, settings, composer)
+
+
+def password_of(settings: MailSettings) -> str:
+    password = settings.password()
+    if settings.user and not password:
+        raise MailError(
+            f"没有邮箱密码：请设置环境变量 {settings.password_env}（或存入系统钥匙串）",
+            f"no mail password: set the environment variable {settings.password_env}"
+            " (or store it in the system keyring)",
+        )
+    return password
+
+
+def send_forms(
+    workspace: str | Path,
+    *,
+    only: Iterable[str] = (),
+    dry_run: bool = False,
+    lang: Lang | None = None,
+    settings: MailSettings | None = None,
+    progress: Progress | None = None,
+) -> MailResult:
+    """Send every rater their form (those not yet accepted by the server, or ``only`` these)."""
+    started = time.perf_counter()
+    ctx = _context(workspace, lang, settings)
+    chosen = set(only)
+    result = MailResult("send", dry_run=dry_run)
+    with ctx.ws.ledger() as conn:
+        seen: set[str] = set()
+
+        def wanted() -> Iterator[IndexRow]:
+            for row in read_index(ctx.ws.forms):
+                seen.add(row.rater_id)
+                if chosen and row.rater_id not in chosen:
+                    continue
+                if not chosen and form_sent(conn, row.rater_id, row.form_id):
+                    result.already_sent += 1
+                    continue
+                if not row.email:
+                    result.no_email.append(Unaddressed(row.rater_id, row.name))
+                    continue
+                yield row
+
+        total = sum(1 for _ in read_index(ctx.ws.forms))
+        messages = (ctx.composer.message("send", row, ctx.ws.forms / row.file) for row in wanted())
+        _dispatch(conn, ctx, messages, result, total, progress)
+        result.unknown = sorted(chosen - seen)
+        audit(conn, "mail.send", "forms", **_audit_of(result))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def remind_raters(
+    workspace: str | Path,
+    outstanding: Iterable[Outstanding],
+    *,
+    dry_run: bool = False,
+    lang: Lang | None = None,
+    settings: MailSettings | None = None,
+    at: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> MailResult:
+    """Remind each outstanding rater (cadence from settings), their form re-attached."""
+    started = time.perf_counter()
+    ctx = _context(workspace, lang, settings)
+    rules = ctx.settings.reminders
+    at = at or dt.datetime.now(dt.UTC)
+    chase = {o.rater_id: o for o in outstanding}
+    result = MailResult("remind", dry_run=dry_run)
+    emails = {e.id: e.email for e in ctx.plan.roster.employees}
+    managers = {e.id: e.manager for e in ctx.plan.roster.employees}
+    with ctx.ws.ledger() as conn:
+        history = reminder_times(conn)
+
+        def wanted() -> Iterator[Outgoing]:
+            for row in read_index(ctx.ws.forms):
+                item = chase.get(row.rater_id)
+                if item is None:
+                    continue
+                before = history.get(row.rater_id, [])
+                if len(before) >= rules.max or (before and _days(before[-1], at) < rules.min_days):
+                    result.not_due += 1
+                    continue
+                if not row.email:
+                    result.no_email.append(Unaddressed(row.rater_id, row.name))
+                    continue
+                cc: tuple[str, ...] = ()
+                if rules.cc_manager_last and len(before) + 1 == rules.max:
+                    boss = emails.get(managers.get(row.rater_id) or "", "") or rules.cc
+                    cc = (boss,) if boss else ()
+                yield ctx.composer.message(
+                    "remind",
+                    row,
+                    ctx.ws.forms / row.file,
+                    cc=cc,
+                    state=item.state,
+                    fixes=item.fixes,
+                    count=len(before) + 1,
+                    rejected_file=item.file,
+                )
+
+        _dispatch(conn, ctx, wanted(), result, len(chase), progress)
+        audit(conn, "mail.remind", "raters", **_audit_of(result))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _days(iso: str, at: dt.datetime) -> float:
+    return (at - dt.datetime.fromisoformat(iso)).total_seconds() / 86400
+
+
+def _dispatch(
+    conn: sqlite3.Connection,
+    ctx: _Context,
+    messages: Iterable[Outgoing],
+    result: MailResult,
+    total: int,
+    progress: Progress | None,
+) -> None:
+    if result.dry_run:
+        result.outbox = ctx.ws.root / "outbox"
+        result.outbox.mkdir(exist_ok=True)
+        for out in messages:
+            eml = result.outbox / f"{out.kind}-{out.rater_id}.eml"
+            atomic_write(eml, _writer(out.message.as_bytes()))
+            result.written += 1
+        return
+    password = password_of(ctx.settings)
+    delivery = deliver(
+        conn, ctx.settings, password, ctx.ws.root, messages, total=total, progress=progress
+    )
+    result.sent, result.refused = delivery.sent, delivery.refused
+
+
+def _writer(data: bytes) -> Callable[[Path], object]:
+    return lambda tmp: tmp.write_bytes(data)
+
+
+def _audit_of(result: MailResult) -> dict[str, object]:
+    return {
+        "sent": result.sent,
+        "dry_run": result.dry_run,
+        "written": result.written,
+        "refused": [r.rater_id for r in result.refused],
+        "no_email": [u.rater_id for u in result.no_email],
+    }
