@@ -23,10 +23,9 @@ from perfsheets.plan.alignment import AlignmentResult, alignment, write_alignmen
 from perfsheets.plan.checker import plan_assignments
 from perfsheets.plan.example import example_base, example_plan
 from perfsheets.plan.io import dump_plan, plan_json, read_plan
-from perfsheets.plan.partial import partial_check
 from perfsheets.plan.problems import PLAN_CHANGED
 from perfsheets.plan.source import PathKey, PlanSource
-from perfsheets.plan.validate import validate_plan
+from perfsheets.plan.validate import partial_problems, validate_plan
 
 PLAN_NAMES = ("plan.yaml", "plan.yml", "plan.xlsx")
 
@@ -138,7 +137,7 @@ def check_workspace(path: str | Path, *, write_alignment: bool = False) -> Check
     report.extend(_other_plan_files(ws, plan_file))
     cascade, cascade_problems, alignment_file = None, [], None
     if plan is None:
-        report.extend(partial_check(loaded))
+        report.extend(partial_problems(loaded))
     else:
         report.extend(validate_plan(plan, loaded.source))
         report.extend(_changed_since_forms(ws, plan))

@@ -11,13 +11,13 @@ error already points at the row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from perfsheets.core.model import Plan
-from perfsheets.core.problems import Problem
+from perfsheets.core.problems import Problem, Report
 from perfsheets.plan.problems import DATES_ORDER, DUE_BEFORE_START
 from perfsheets.plan.schema import error_path
 from perfsheets.plan.source import LoadedPlan, PathKey, PlanSource
@@ -27,12 +27,12 @@ ROUNDS = 4  # a bad value dropped may reveal a missing one: a few rounds, never 
 _ID_KEYS = ("id", "code")
 
 
-def partial_check(loaded: LoadedPlan) -> list[Problem]:
+def partial_check(
+    loaded: LoadedPlan, validate_plan: Callable[[Plan, PlanSource], Report]
+) -> list[Problem]:
     """Cross-field problems of a plan whose data does not fit the model (none if nothing is
-    left to check)."""
-    # Imported here: validate imports this module for check_plan_file.
-    from perfsheets.plan.validate import validate_plan
-
+    left to check), found by ``validate_plan`` (passed in by :mod:`perfsheets.plan.validate`,
+    which uses this module: no import cycle)."""
     data = loaded.data
     if loaded.plan is not None or not isinstance(data, dict):
         return []

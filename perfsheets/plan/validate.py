@@ -29,7 +29,7 @@ from perfsheets.core.model import (
     Role,
     SectionKind,
 )
-from perfsheets.core.problems import Report
+from perfsheets.core.problems import Problem, Report
 from perfsheets.plan.checker import TOLERANCE, Checker, plain_number
 from perfsheets.plan.io import read_plan
 from perfsheets.plan.partial import partial_check
@@ -54,7 +54,12 @@ from perfsheets.plan.problems import (
     UNKNOWN_RATER_TYPE,
 )
 from perfsheets.plan.roster import check_roster
-from perfsheets.plan.source import PathKey, PlanSource
+from perfsheets.plan.source import LoadedPlan, PathKey, PlanSource
+
+
+def partial_problems(loaded: LoadedPlan) -> list[Problem]:
+    """Cross-field problems of a plan whose data the model refused in part."""
+    return partial_check(loaded, validate_plan)
 
 
 def validate_plan(plan: Plan, source: PlanSource | None = None) -> Report:
@@ -82,7 +87,7 @@ def check_plan_file(path: str | Path) -> tuple[Plan | None, Report]:
     if loaded.plan is not None:
         report.extend(validate_plan(loaded.plan, loaded.source))
     else:
-        report.extend(partial_check(loaded))
+        report.extend(partial_check(loaded, validate_plan))
     return loaded.plan, report
 
 
