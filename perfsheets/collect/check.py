@@ -37,8 +37,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from perfsheets.collect.book import Book
 from perfsheets.collect.context import CheckContext
-from perfsheets.collect.files import Book, Rejected, Source, cell_ref, read_source
+from perfsheets.collect.files import Rejected, Source, read_source
 from perfsheets.collect.identify import identify, place_sheets
 from perfsheets.collect.outcome import CheckedReturn, SheetState
 from perfsheets.collect.problems import (
@@ -72,6 +73,7 @@ from perfsheets.collect.values import (
 )
 from perfsheets.core import layout
 from perfsheets.core.i18n import TERMS
+from perfsheets.core.layout import cell_ref
 from perfsheets.core.problems import ProblemType, Text
 from perfsheets.ledger.returns import SheetRecord
 

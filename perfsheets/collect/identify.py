@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from perfsheets.collect.book import Book
 from perfsheets.collect.context import CheckContext
-from perfsheets.collect.files import Book
 from perfsheets.collect.outcome import CheckedReturn
 from perfsheets.collect.problems import (
     META_INVALID,

@@ -314,6 +314,6 @@ def _rejected_sheets(item: CheckedReturn) -> list[tuple[str, str]]:
 
 
 def _utc_text(iso: str, ahead: dt.timedelta) -> str:
-    """An ISO time plus ``ahead``, as the UTC text of :func:`perfsheets.collect.files.iso_utc`."""
+    """An ISO time plus ``ahead``, as the UTC text of :func:`perfsheets.collect.book.iso_utc`."""
     when = dt.datetime.fromisoformat(iso).astimezone(dt.UTC) + ahead
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from perfsheets.collect.files import column_index, formula_refs, sniff
+from perfsheets.collect.book import column_index, formula_refs
+from perfsheets.collect.files import sniff
 from perfsheets.collect.values import ItemSpec, read_number, read_rating, read_text
 from perfsheets.core.layout import cell_ref, column_letter
 
