@@ -39,7 +39,7 @@ def synthetic_entries(plan: Plan, seed: int = 1):
     targets = plan.target_map()
     level = {e: rng.gauss(0, 0.8) for e in people}  # how good each person really is
     bias: dict[str, float] = {}
-    forms, returns, entries = {}, [], []
+    forms, returns, entries, sheets = {}, [], [], []
     for a in build_assignments(plan):
         role = roles[people[a.ratee].role]
         sections = types[a.type].sections
@@ -47,6 +47,7 @@ def synthetic_entries(plan: Plan, seed: int = 1):
             forms[a.rater] = len(forms) + 1
             returns.append((forms[a.rater], f"F{forms[a.rater]}"))
         rid = forms[a.rater]
+        sheets.append((f"F{rid}", f"S{len(sheets)}", a.ratee, a.type, "{}"))
         lean = bias.setdefault(a.rater, rng.gauss(0, 0.4))
         if "kpi" in sections:
             for kpi in role.kpis:
@@ -89,20 +90,22 @@ def synthetic_entries(plan: Plan, seed: int = 1):
                     "工作认真负责，沟通顺畅",
                 )
             )
-    return forms, returns, entries
+    return forms, returns, entries, sheets
 
 
 def build_workspace(root: Path, employees: int) -> tuple[Workspace, Plan, int]:
     plan = example_plan(employees, seed=1)
     ws = Workspace(root).create()
     dump_plan(plan, root / "plan.yaml")
-    forms, returns, entries = synthetic_entries(plan)
+    forms, returns, entries, sheets = synthetic_entries(plan)
     with ws.ledger() as conn:
         version = freeze_plan(conn, plan.model_dump_json())
+        at = now()  # one generation of forms
         conn.executemany(
             "INSERT INTO forms VALUES (?, ?, ?, ?, ?, ?)",
-            [(f"F{i}", version, rater, f"F{i}.xlsx", "d", now()) for rater, i in forms.items()],
+            [(f"F{i}", version, rater, f"F{i}.xlsx", "d", at) for rater, i in forms.items()],
         )
+        conn.executemany("INSERT INTO form_sheets VALUES (?, ?, ?, ?, ?)", sheets)
         conn.executemany(
             "INSERT INTO returns (return_id, form_id, file, sha256, content_hash, archived,"
             " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

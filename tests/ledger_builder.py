@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfsheets.core.model import Plan
-from perfsheets.ledger.forms import form_files, store_form
+from perfsheets.ledger.forms import FormSheet, form_files, store_form
 from perfsheets.ledger.returns import NewReturn, insert_return, returns_of
 from perfsheets.ledger.returns import supersede as supersede_return
 from perfsheets.ledger.workspace import Workspace, freeze_plan, now
@@ -25,6 +25,7 @@ class LedgerBuilder:
         dump_plan(plan, self.ws.root / "plan.yaml")
         with self.ws.ledger() as conn:
             self.version = freeze_plan(conn, plan.model_dump_json())
+        self.generated_at = now()  # one generation of forms, as generate makes them
 
     @property
     def root(self) -> Path:
@@ -48,9 +49,9 @@ class LedgerBuilder:
         rows += [(f"comment:{k}", "comment", None, v) for k, v in (comments or {}).items()]
         with self.ws.ledger() as conn:
             if f"{form_id}.xlsx" not in form_files(conn):
-                store_form(
-                    conn, form_id, self.version, rater, f"{form_id}.xlsx", "digest", now(), []
-                )
+                sheet = FormSheet(ratee, ratee, rtype, "{}")
+                at = self.generated_at
+                store_form(conn, form_id, self.version, rater, f"{form_id}.xlsx", "d", at, [sheet])
             new = NewReturn(form_id, rater, f"{form_id}.xlsx", "sha", "hash", "", now())
             entries = [(ratee, rtype, k, f, n, t) for k, f, n, t in rows]
             return_id = insert_return(conn, new, entries)

@@ -88,6 +88,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ratings_csv": ("评分明细（CSV）", "ratings (CSV)"),
     "previous_cycles": ("往期周期", "previous cycles"),
     "skipped_workspaces": ("跳过的文件夹", "skipped folders"),
+    "dropped_relations": (
+        "已不在考核表中的评价关系（未计入）",
+        "relations no longer on the forms (not counted)",
+    ),
     "outstanding_departments": ("各部门未收回", "outstanding by department"),
     "timings": ("各步用时", "timings"),
     # report

@@ -68,7 +68,7 @@ from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.files import atomic
 from perfsheets.ledger import integrity
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
-from perfsheets.ledger.results import accepted_entries, store_run
+from perfsheets.ledger.results import dropped_relations, entries_in_force, store_run
 from perfsheets.ledger.status import accepted_returns, forms_without_return
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 from perfsheets.plan.io import load_plan
@@ -115,6 +115,7 @@ class ConsolidationResult:
     ratings_csv: Path
     previous_cycles: list[str] = field(default_factory=list)
     skipped_workspaces: list[str] = field(default_factory=list)  # unreadable sibling folders
+    dropped_relations: int = 0  # rater -> ratee relations of old returns no form holds now
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
@@ -187,6 +188,7 @@ def consolidate(
                 )
             inputs = read_inputs(conn)
             outstanding = outstanding_by_department(plan, forms_without_return(conn))
+            dropped = dropped_relations(conn)
         lap("read")
         comp = compute(
             plan,
@@ -199,6 +201,10 @@ def consolidate(
         )
         lap("compute")
         comp.summary["outstanding"] = outstanding
+        comp.summary["dropped_relations"] = [
+            {"rater": rater, "ratee": ratee, "rater_type": rtype, "entries": n}
+            for rater, ratee, rtype, n in dropped
+        ]
         comp.summary["quota"]["provisional"] = bool(outstanding["forms"]) and bool(
             comp.summary["quota"]["enabled"]
         )
@@ -256,6 +262,7 @@ def consolidate(
         ratings_csv=files["ratings"],
         previous_cycles=[c["cycle_id"] for c in summary["previous_cycles"]],
         skipped_workspaces=[str(p) for p in skipped],
+        dropped_relations=len(summary["dropped_relations"]),
         seconds=round(time.perf_counter() - started, 3),
         timings=timings,
     )
@@ -319,15 +326,16 @@ def entries_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
 def read_inputs(conn: sqlite3.Connection) -> LedgerInputs:
     """Entries of the accepted, not superseded returns, imported actuals, target changes and
     appeals."""
-    rows = accepted_entries(conn)
-    changed = integrity.changed_in_force(conn, rows)
+    every = entries_in_force(conn)
+    changed = integrity.changed_in_force(conn, [row[:8] for row in every])
     if changed:  # a rating edited or deleted in the ledger by hand: scores would be wrong
         raise PerfsheetsError(
             f"{len(changed)} accepted return(s) no longer match what was collected"
             f" ({changed[0].subject}: its entries were changed or deleted by hand);"
             " run 'perfsheets verify'"
         )
-    entries = entries_frame(rows)
+    # Relations the current forms no longer hold (removed, forms generated again) do not count.
+    entries = entries_frame([row[:8] for row in every if row[8]])
     imported = imported_actuals(conn)
     changes = load_target_changes(conn)
     appeals: dict[str, list[Appeal]] = defaultdict(list)

@@ -69,13 +69,46 @@ def latest_run_time(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+# The rater -> ratee relations of the forms as last generated: a relation removed from the plan
+# (and the forms generated again) no longer counts, even though the old return stays on record.
+_LIVE = (
+    "WITH latest AS (SELECT rater_id, MAX(created_at) AS at FROM forms GROUP BY rater_id),"
+    " live AS (SELECT DISTINCT f.rater_id, s.ratee_id, s.rater_type FROM forms f"
+    " JOIN latest l ON l.rater_id = f.rater_id AND l.at = f.created_at"
+    " JOIN form_sheets s ON s.form_id = f.form_id)"
+)
+_IN_FORCE = (
+    " FROM entries e JOIN returns r ON r.return_id = e.return_id"
+    " LEFT JOIN live v ON v.rater_id = e.rater_id AND v.ratee_id = e.ratee_id"
+    " AND v.rater_type = e.rater_type WHERE r.superseded_by IS NULL"
+)
+
+
 def accepted_entries(conn: sqlite3.Connection) -> list[tuple]:
-    """Entries of the accepted, not superseded returns: (ratee, rater, rater type, item key,
-    field, value_num, value_text, return id)."""
+    """Entries of the accepted, not superseded returns on relations the current forms still
+    hold: (ratee, rater, rater type, item key, field, value_num, value_text, return id)."""
     return conn.execute(
-        "SELECT e.ratee_id, e.rater_id, e.rater_type, e.item_key, e.field, e.value_num,"
-        " e.value_text, e.return_id FROM entries e JOIN returns r ON r.return_id = e.return_id"
-        " WHERE r.superseded_by IS NULL"
+        f"{_LIVE} SELECT e.ratee_id, e.rater_id, e.rater_type, e.item_key, e.field, e.value_num,"
+        f" e.value_text, e.return_id {_IN_FORCE} AND v.rater_id IS NOT NULL"
+    ).fetchall()
+
+
+def entries_in_force(conn: sqlite3.Connection) -> list[tuple]:
+    """Every entry of the accepted, not superseded returns, with whether its relation is still
+    on the current forms: the rows of :func:`accepted_entries` plus a ninth column, live (1/0)."""
+    return conn.execute(
+        f"{_LIVE} SELECT e.ratee_id, e.rater_id, e.rater_type, e.item_key, e.field, e.value_num,"
+        f" e.value_text, e.return_id, v.rater_id IS NOT NULL {_IN_FORCE}"
+    ).fetchall()
+
+
+def dropped_relations(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
+    """(rater, ratee, rater type, entries) of returns in force whose relation the current forms
+    no longer hold (removed from the plan, forms generated again): left out of the scores."""
+    return conn.execute(
+        f"{_LIVE} SELECT e.rater_id, e.ratee_id, e.rater_type, COUNT(*) {_IN_FORCE}"
+        " AND v.rater_id IS NULL GROUP BY e.rater_id, e.ratee_id, e.rater_type"
+        " ORDER BY e.rater_id, e.ratee_id"
     ).fetchall()
 
 

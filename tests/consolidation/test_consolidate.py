@@ -338,3 +338,26 @@ def test_nothing_to_consolidate_without_an_accepted_return(lb):
         consolidate(lb.root, previous=[])
     assert caught.value.exit_code == 1
     assert not (lb.root / "results" / "scores.csv").exists()
+
+
+def test_a_relation_removed_and_forms_generated_again_no_longer_counts(lb, small_plan):
+    """E005's peer rating of E002 stays on record, but the forms generated after the relation
+    was removed no longer hold it: it leaves the scores (and is listed)."""
+    from perfsheets.ledger.forms import FormSheet, store_form
+
+    rate_e002(lb)
+    before = next(r for r in consolidate(lb.root, previous=[]).results if r.employee_id == "E002")
+    peers = next(c for c in before.competencies if c.code == "C1").by_type["peer"]
+    assert peers.count == 3
+    with lb.ws.ledger() as conn:  # E005's new form (a later generation) rates E003 only
+        sheet = FormSheet("E003", "E003", "peer", "{}")
+        later = "2999-01-01T00:00:00+00:00"  # generated after the first forms
+        store_form(conn, "E005-gen2", lb.version, "E005", "E005-gen2.xlsx", "d", later, [sheet])
+    out = consolidate(lb.root, previous=[])
+    after = next(r for r in out.results if r.employee_id == "E002")
+    assert next(c for c in after.competencies if c.code == "C1").by_type["peer"].count == 2
+    assert out.dropped_relations == 1
+    with lb.ws.ledger() as conn:
+        assert run_summary(conn)["dropped_relations"] == [
+            {"rater": "E005", "ratee": "E002", "rater_type": "peer", "entries": 3}
+        ]
