@@ -34,6 +34,7 @@ def resave_with_libreoffice(files: list[Path], out: Path, profile: Path) -> list
     return [out / f.name for f in files]
 
 
+@pytest.mark.slow
 def test_files_saved_by_libreoffice_are_collected(tmp_path, tmp_path_factory, small_plan):
     plan = bounded_plan(small_plan)
     ws = prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")

@@ -280,6 +280,7 @@ def test_status_gives_the_same_picture_in_words(ws, plan):
     assert len(sheets_of(ws, "E002")) >= 2
 
 
+@pytest.mark.slow
 def test_the_status_command_shows_stored_problems_in_its_language(ws, plan):
     """A fresh process (nothing of collect imported before) renders the stored fixes in the
     language asked for, and the terminal table carries the e-mail column."""

@@ -100,6 +100,7 @@ def test_rar_and_7z_say_what_they_are_and_how_to_send(ws, plan, tmp_path, name, 
     assert f"{word} 压缩包" in problem.message("zh-CN")
 
 
+@pytest.mark.slow
 def test_a_large_zip_is_opened_once(ws, plan, tmp_path, monkeypatch):
     data = filled(ws, "E002").read_bytes()
     archive = zip_files(tmp_path / "big.zip", {f"copies/{i:04}.xlsx": data for i in range(300)})

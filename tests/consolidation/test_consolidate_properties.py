@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plan_support import make_small_plan
@@ -61,6 +62,7 @@ def e002(rows, plan=PLAN):
     return next(r for r in results if r.employee_id == "E002")
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(case, st.randoms(use_true_random=False))
 def test_permutation_of_raters_changes_nothing(c, rnd: random.Random):
@@ -72,6 +74,7 @@ def test_permutation_of_raters_changes_nothing(c, rnd: random.Random):
     assert e002(rows).model_dump() == base.model_dump()
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(case, st.sampled_from([0.5, 0.25, 0.1]))
 def test_rater_weights_renormalise(c, factor):
@@ -94,6 +97,7 @@ def test_rater_weights_renormalise(c, factor):
         assert abs(item.score - by_hand) <= 0.005 + 1e-9
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(case)
 def test_a_missing_optional_type_never_counts_as_zero(c):
@@ -109,6 +113,7 @@ def test_a_missing_optional_type_never_counts_as_zero(c):
     assert with_peers.complete == without.complete
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(case)
 def test_scores_stay_in_range(c):

@@ -51,6 +51,7 @@ def test_collect_reports_rejected_files_with_exit_1(cycle):
     assert again["accepted"] == 0 and again["unchanged"] == data["accepted"] + data["superseded"]
 
 
+@pytest.mark.slow
 def test_status_consolidate_report(cycle):
     run("collect", str(cycle), "--workers", "1", code=1)
     status = json.loads(run("status", str(cycle), "--json"))
@@ -116,6 +117,7 @@ def test_unknown_language_is_a_usage_error(cycle):
     run("status", str(cycle), "--lang", "fr", code=2)
 
 
+@pytest.mark.slow
 def test_demo_runs_end_to_end(tmp_path):
     out = json.loads(
         run("demo", str(tmp_path / "demo"), "--employees", "12", "--reports", "1", "--json")

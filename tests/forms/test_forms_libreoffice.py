@@ -188,6 +188,7 @@ def test_libreoffice_recalculation_equals_perfsheets_scores(tmp_path, small_plan
     assert compared > 250 and scored > 200
 
 
+@pytest.mark.slow
 def test_form_opens_and_prints_in_libreoffice(tmp_path, small_plan):
     result = generate_forms(tmp_path / "ws", plan=small_plan, workers=1)
     form = result.files[0]

@@ -89,6 +89,7 @@ def _printed_height(path) -> float:
     )
 
 
+@pytest.mark.slow
 def test_english_forms_are_english_and_not_much_longer_than_chinese(tmp_path):
     import re
 

@@ -92,6 +92,7 @@ print(len(out.missing_forms), sorted(map(str, out.mistakes)), out.returned + out
 """
 
 
+@pytest.mark.slow
 def test_same_seed_same_returns(under_two_hash_seeds):
     """The same seed gives the same returns in fresh interpreters with different hash seeds
     (set and dict order, hash() must not leak into the simulation)."""
@@ -140,6 +141,7 @@ def test_missing_forms_are_not_written(workspace):
     assert wb.security.lockStructure and wb[layout.META_SHEET].sheet_state == "veryHidden"
 
 
+@pytest.mark.slow
 def test_the_raters_of_one_person_write_different_comments(tmp_path):
     """Simulated peers, subordinates and managers do not copy each other's sentences."""
     from collections import defaultdict

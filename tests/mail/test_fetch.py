@@ -53,6 +53,7 @@ def settings(ws, dovecot, ca) -> None:
     write_settings(ws.root, imap=imap(dovecot), ca_file=str(ca[1]))
 
 
+@pytest.mark.slow
 def test_fetch_saves_returns_once_lists_the_rest_and_collects(
     fresh_ws, dovecot, password, tmp_path, ca
 ):
@@ -108,6 +109,7 @@ def test_fetch_can_move_processed_messages_and_skip_collect(
         assert conn.execute("SELECT COUNT(*) FROM returns").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_a_wrong_imap_password_is_one_line_and_exit_2(fresh_ws, dovecot, monkeypatch, ca):
     settings(fresh_ws, dovecot, ca)
     monkeypatch.setenv("PERFSHEETS_MAIL_PASSWORD", "wrong")

@@ -323,6 +323,7 @@ def test_formula_like_text_stays_text(tmp_path, small_plan):
     assert load_plan(path) == plan
 
 
+@pytest.mark.slow
 @pytest.mark.requires_soffice
 def test_workbook_saved_by_libreoffice_reads_back(tmp_path, small_plan):
     plan = maximal_plan(small_plan)

@@ -26,6 +26,7 @@ def layout_text(path) -> list[str]:
     return [" ".join(line.split()) for line in done.stdout.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_department_figures_agree_between_results_xlsx_and_the_hr_summary(tmp_path, small_plan):
     lb = LedgerBuilder(tmp_path / "ws", small_plan)
     rate_everyone(lb, {"E001": 4, "E002": 5, "E004": 3, "E005": 4, "E006": 4, "E007": 2})

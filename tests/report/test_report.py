@@ -405,6 +405,7 @@ def test_english_report(tmp_path, small_plan):
         assert needle in text, needle
 
 
+@pytest.mark.slow
 def test_a_partial_selection_never_replaces_a_whole_team_pack(tmp_path, small_plan):
     ws = write_results(tmp_path, team_results(small_plan))
     result = render_reports(ws.root, plan=small_plan, employees=["E002", "E007"], workers=1)
@@ -484,6 +485,7 @@ def test_small_teams_share_one_document_and_each_pack_is_cut_out(small_plan):
     assert sorted(j.size for j in jobs) == [1, 2] and all(not j.more for j in jobs)
 
 
+@pytest.mark.slow
 def test_a_user_overview_template_must_keep_its_anchor(tmp_path, small_plan):
     ws = write_results(tmp_path / "ws", team_results(small_plan))
     own = tmp_path / "mine"
@@ -567,6 +569,7 @@ def test_templates_ship_inside_the_wheel(built_wheel):
         assert f"perfsheets/{data}" in names, data
 
 
+@pytest.mark.slow
 def test_reports_from_the_real_pipeline(tmp_path):
     """The whole cycle on the built-in example: what consolidation stores, the report prints."""
     from perfsheets.demo import run_demo
@@ -582,6 +585,7 @@ def test_reports_from_the_real_pipeline(tmp_path):
     assert (demo.workspace / "reports" / "hr_summary.pdf").exists()
 
 
+@pytest.mark.slow
 def test_reports_speak_the_frozen_plan_in_the_language_asked(tmp_path):
     """Names come from the plan version frozen with the run, in the report's language: an
     English report after a Chinese consolidation prints the plan's English names, and editing

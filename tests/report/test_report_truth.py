@@ -119,6 +119,7 @@ def test_quota_move_is_shown_to_the_employee_only_if_the_plan_says_so(reports):
     assert "强制分布" not in moved and "B良好" in moved
 
 
+@pytest.mark.slow
 def test_a_few_overflowing_comment_lines_share_the_interview_page(tmp_path, small_plan_module):
     """Comments a few lines too long for their page used to print those lines on a page of
     their own before the interview; now the interview follows them when it fits there."""

@@ -39,6 +39,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 def test_render_workers_end_when_report_is_killed(tmp_path, small_plan):
     lb = LedgerBuilder(tmp_path / "ws", small_plan)
     rate_everyone(lb, dict.fromkeys(["E001", "E002", "E003", "E004", "E005", "E006", "E007"], 4))

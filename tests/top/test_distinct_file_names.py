@@ -3,6 +3,7 @@ only in case get a form and a report each: never one file overwriting the other.
 
 from __future__ import annotations
 
+import pytest
 from ledger_builder import LedgerBuilder, rate_everyone
 
 from perfsheets.consolidation.run import consolidate
@@ -31,6 +32,7 @@ def test_id_parts_are_distinct_and_plain_ids_stay_as_they_are():
     assert id_file_parts(["Q/1", "Q:1"]) == {k: parts[k] for k in ("Q/1", "Q:1")}  # stable
 
 
+@pytest.mark.slow
 def test_lookalike_ids_get_a_form_and_a_report_each(tmp_path, small_plan):
     plan = with_lookalikes(small_plan)
     forms = generate_forms(tmp_path / "forms-ws", plan=plan, workers=1)
