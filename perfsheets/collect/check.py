@@ -75,7 +75,7 @@ from perfsheets.core import layout
 from perfsheets.core.i18n import TERMS
 from perfsheets.core.layout import cell_ref
 from perfsheets.core.problems import ProblemType, Text
-from perfsheets.ledger.returns import SheetRecord
+from perfsheets.ledger.forms import SheetRecord
 
 # --- checking a file ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from perfsheets.collect.files import DEFAULT_LIMITS, Limits
 from perfsheets.collect.values import ItemSpec, fold
 from perfsheets.core import layout
 from perfsheets.core.model import Plan
-from perfsheets.ledger.returns import FormRecord
+from perfsheets.ledger.forms import FormRecord
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from perfsheets.collect.problems import (
     WRONG_PLAN_VERSION,
 )
 from perfsheets.core import layout
-from perfsheets.ledger.returns import FormRecord
+from perfsheets.ledger.forms import FormRecord
 
 
 def identify(book: Book, result: CheckedReturn, ctx: CheckContext) -> FormRecord | None:

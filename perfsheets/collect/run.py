@@ -56,7 +56,8 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
 from perfsheets.files.atomic import clean_stale_temps
 from perfsheets.files.workers import die_with_parent
-from perfsheets.ledger.returns import batched, form_records, known_files
+from perfsheets.ledger.forms import form_records
+from perfsheets.ledger.returns import batched, known_files
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import load_plan
 

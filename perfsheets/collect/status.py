@@ -24,12 +24,11 @@ from perfsheets.collect.outcome import SendBack
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import Problem
+from perfsheets.ledger.forms import FormRecord, form_records
 from perfsheets.ledger.returns import (
-    FormRecord,
     Rejection,
     SheetInForce,
     form_created,
-    form_records,
     problems_by_file,
     rejections,
     sheets_in_force,

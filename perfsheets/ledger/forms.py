@@ -9,7 +9,9 @@ sent with the old target (:func:`forms_rating`).
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from perfsheets.core.model import RaterTypeId
@@ -103,3 +105,47 @@ def raters_of(conn: sqlite3.Connection) -> dict[str, list[str]]:
     for ratee, rater in rows:
         out.setdefault(ratee, []).append(rater)
     return out
+
+
+# --- generated forms, as collect and status need them -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRecord:
+    """An assessment sheet as generated (a row of form_sheets)."""
+
+    sheet: str
+    ratee_id: str
+    rater_type: str
+    locked_json: str  # {item_key: {field: value}} the sheet was generated with
+
+
+@dataclass(frozen=True)
+class FormRecord:
+    """A generated form (a row of forms) with its sheets and its plan version's digest."""
+
+    form_id: str
+    plan_version: int
+    plan_digest: str | None
+    rater_id: str
+    file: str
+    digest: str  # of the form's sheets and locked values
+    sheets: tuple[SheetRecord, ...]
+
+
+def form_records(conn: sqlite3.Connection) -> list[FormRecord]:
+    """Every generated form with its sheets, in the order generated (later generations last)."""
+    digests = dict(conn.execute("SELECT version, digest FROM plan_versions"))
+    sheets: dict[str, list[SheetRecord]] = defaultdict(list)
+    for form_id, sheet, ratee, rater_type, locked in conn.execute(
+        "SELECT form_id, sheet, ratee_id, rater_type, locked_json FROM form_sheets ORDER BY rowid"
+    ):
+        sheets[form_id].append(SheetRecord(sheet, ratee, rater_type, locked))
+    return [
+        FormRecord(
+            form_id, int(version), digests.get(version), rater, file, digest, tuple(sheets[form_id])
+        )
+        for form_id, version, rater, file, digest in conn.execute(
+            "SELECT form_id, plan_version, rater_id, file, digest FROM forms ORDER BY rowid"
+        )
+    ]

@@ -6,8 +6,8 @@ Collect stores many returns in one run, so writing happens in :func:`batched` tr
 reads are typed records. Problems are stored as data (code + parameters, :mod:`perfsheets.core.
 problems`) with their message rendered in the run's language as a fallback.
 
-The generated forms' records (:class:`FormRecord`, :func:`form_records`) are read here for now;
-they belong with :mod:`perfsheets.ledger.forms` once that module holds the forms' reads.
+The generated forms' records collect checks returns against are read by
+:func:`perfsheets.ledger.forms.form_records`.
 """
 
 from __future__ import annotations
@@ -24,50 +24,6 @@ from perfsheets.ledger.integrity import seal_return
 
 # (ratee_id, rater_type, item_key, field, value_num, value_text): one value read from a return
 Entry = tuple[str, str, str, str, float | None, str | None]
-
-# --- generated forms, as collect and status need them -----------------------------------------
-
-
-@dataclass(frozen=True)
-class SheetRecord:
-    """An assessment sheet as generated (a row of form_sheets)."""
-
-    sheet: str
-    ratee_id: str
-    rater_type: str
-    locked_json: str  # {item_key: {field: value}} the sheet was generated with
-
-
-@dataclass(frozen=True)
-class FormRecord:
-    """A generated form (a row of forms) with its sheets and its plan version's digest."""
-
-    form_id: str
-    plan_version: int
-    plan_digest: str | None
-    rater_id: str
-    file: str
-    digest: str  # of the form's sheets and locked values
-    sheets: tuple[SheetRecord, ...]
-
-
-def form_records(conn: sqlite3.Connection) -> list[FormRecord]:
-    """Every generated form with its sheets, in the order generated (later generations last)."""
-    digests = dict(conn.execute("SELECT version, digest FROM plan_versions"))
-    sheets: dict[str, list[SheetRecord]] = defaultdict(list)
-    for form_id, sheet, ratee, rater_type, locked in conn.execute(
-        "SELECT form_id, sheet, ratee_id, rater_type, locked_json FROM form_sheets ORDER BY rowid"
-    ):
-        sheets[form_id].append(SheetRecord(sheet, ratee, rater_type, locked))
-    return [
-        FormRecord(
-            form_id, int(version), digests.get(version), rater, file, digest, tuple(sheets[form_id])
-        )
-        for form_id, version, rater, file, digest in conn.execute(
-            "SELECT form_id, plan_version, rater_id, file, digest FROM forms ORDER BY rowid"
-        )
-    ]
-
 
 # --- returns and entries ----------------------------------------------------------------------
 
