@@ -12,6 +12,7 @@ from typing import Any
 from perfsheets.core.layout import cell_ref
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError, ProblemType, Report
+from perfsheets.plan.excel.layout import Col, SheetSpec, choice_code
 from perfsheets.plan.excel.sheets import (
     COMPETENCIES,
     EMPLOYEES,
@@ -30,9 +31,6 @@ from perfsheets.plan.excel.sheets import (
     SHEETS,
     TARGETS,
     TASKS,
-    Col,
-    SheetSpec,
-    choice_code,
 )
 from perfsheets.plan.problems import (
     BAD_CELL,

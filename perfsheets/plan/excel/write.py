@@ -10,21 +10,18 @@ from typing import Any
 
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.model import Lang, Plan
+from perfsheets.plan.excel.layout import RULE_PARAMS, Col, SheetSpec, choice_label
 from perfsheets.plan.excel.sheets import (
     KPIS,
     RELATIONS_NOTE,
     ROLE_COMPETENCIES,
     ROLES_NOTE,
     ROLLUP,
-    RULE_PARAMS,
     SCALES,
     SETTING_ROWS,
     SETTINGS,
     SHEETS,
     TASKS,
-    Col,
-    SheetSpec,
-    choice_label,
 )
 
 SPARE_ROWS = 200  # drop-downs reach this far below the data, for rows HR adds
