@@ -355,9 +355,14 @@ class Context:
         grade = self.grades.get(code)
         return f"{code} {grade.label(self.lang)}" if grade else code
 
-    def type_list(self, types: Iterable[str]) -> str:
+    def type_list(self, types: Iterable[str], *, in_sentence: bool = False) -> str:
+        """Rater types by name; ``in_sentence``: as English writes them mid-sentence ("missing
+        self, manager"), acronyms kept."""
         sep = ", " if self.lang == "en" else "、"
-        return sep.join(self.type_names.get(t, t) for t in types)
+        names = [self.type_names.get(t, t) for t in types]
+        if in_sentence and self.lang == "en":
+            names = [n if n[1:2].isupper() else n[:1].lower() + n[1:] for n in names]
+        return sep.join(names)
 
 
 def _competency_scale(plan: Plan):

@@ -346,7 +346,9 @@ def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
 
 
 def _missing(result: EmployeeResult, ctx: Context) -> str:
-    return ctx.type_list(result.missing_types) if result.missing_types else ctx.t["missing_scores"]
+    if not result.missing_types:
+        return ctx.t["missing_scores"]
+    return ctx.type_list(result.missing_types, in_sentence=True)
 
 
 def _notes(result: EmployeeResult, ctx: Context) -> list[str]:

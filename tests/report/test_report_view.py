@@ -159,3 +159,12 @@ def test_comment_fields_are_named_and_ordered(small_plan):
         "待改进之处",
         "个人发展目标",
     ]
+
+
+def test_rater_types_mid_sentence_are_lower_case_in_english(small_plan):
+    from perfsheets.plan.example import example_plan
+
+    ctx = Context.build(example_plan(20), "en")
+    assert ctx.type_list(["self", "manager"]) == "Self, Manager"  # a table cell
+    assert ctx.type_list(["self", "manager"], in_sentence=True) == "self, manager"
+    assert Context.build(small_plan, "zh-CN").type_list(["self"], in_sentence=True) == "自评"
