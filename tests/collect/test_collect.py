@@ -9,23 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from collect_support import bounded_plan, find_cell, ledger_rows, prepared_workspace, returned
+from collect_support import find_cell, ledger_rows, returned
 
 from perfsheets.collect import run as collect_module
 from perfsheets.collect.run import collect_returns, return_status
 from perfsheets.ledger.workspace import Workspace
 
 RATERS = ("E001", "E002", "E003", "E004", "E005", "E006", "E007")
-
-
-@pytest.fixture
-def plan(small_plan):
-    return bounded_plan(small_plan)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
-    return prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
 
 
 def fill(ws: Workspace, rater: str, name: str = "", edits=None) -> Path:

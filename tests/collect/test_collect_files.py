@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 from collect_support import (
-    bounded_plan,
     copy_to,
     ledger_rows,
-    prepared_workspace,
     returned,
     zip_files,
 )
@@ -20,16 +18,6 @@ from perfsheets.collect.run import collect_returns
 from perfsheets.ledger.workspace import Workspace
 
 SAMPLES = Path(__file__).parents[1] / "samples"
-
-
-@pytest.fixture
-def plan(small_plan):
-    return bounded_plan(small_plan)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
-    return prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
 
 
 @pytest.fixture

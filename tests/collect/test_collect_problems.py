@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from collect_support import (
-    bounded_plan,
     find_cell,
     form_path,
     ledger_rows,
-    prepared_workspace,
     put,
     returned,
     without,
@@ -25,16 +23,6 @@ from perfsheets.ledger.workspace import Workspace
 SELF = "自评 李娜"  # E002's own sheet: KPIs, task, competencies, four comments
 PEER = "张伟 E003"  # E002 rating a peer: competencies and two comments
 MANAGED = "李娜 E002"  # E001 (the manager) rating E002
-
-
-@pytest.fixture
-def plan(small_plan):
-    return bounded_plan(small_plan)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
-    return prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
 
 
 def collect_one(ws: Workspace, path: Path, plan):

@@ -8,22 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from collect_support import bounded_plan, prepared_workspace, put, returned, zip_files
+from collect_support import put, returned, zip_files
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.ledger.workspace import Workspace
 
 PEER = "张伟 E003"
-
-
-@pytest.fixture
-def plan(small_plan):
-    return bounded_plan(small_plan)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
-    return prepared_workspace(tmp_path_factory, "cycle", plan, tmp_path / "cycle")
 
 
 def filled(ws: Workspace, rater: str) -> Path:
