@@ -54,6 +54,7 @@ from perfsheets.collect.status import return_status
 from perfsheets.collect.store import ReturnStore
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
+from perfsheets.ledger.calibration import ensure_open
 from perfsheets.ledger.returns import batched, form_records, known_files
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import load_plan
@@ -97,6 +98,7 @@ def collect_returns(
     lang = lang or plan.cycle.language
     ws.archive.mkdir(parents=True, exist_ok=True)
     with ws.ledger() as conn:
+        ensure_open(conn, "collect", lang)  # a released cycle's results stay as released
         forms = FormIndex.of(form_records(conn))
         known = known_files(conn)
     if not forms.forms:

@@ -65,6 +65,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
+from perfsheets.ledger.calibration import ensure_open
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.results import accepted_entries, store_run
 from perfsheets.ledger.status import accepted_returns, forms_without_return
@@ -170,6 +171,7 @@ def consolidate(
     history = load_history(previous, ws.root, plan, skipped)
     with _gc_paused():
         with ws.ledger() as conn:
+            ensure_open(conn, "consolidate", lang)  # a released cycle's results stay as released
             if not accepted_returns(conn):
                 raise PerfsheetsError(
                     tr(

@@ -12,9 +12,11 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from perfsheets.core.calibration import apply_decisions
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.results import EmployeeResult, stored_json
+from perfsheets.ledger.calibration import trails
 
 
 def latest_run(conn: sqlite3.Connection) -> int | None:
@@ -39,7 +41,8 @@ def stored_results(
     conn: sqlite3.Connection, employee_ids: list[str] | None = None
 ) -> list[EmployeeResult]:
     """Employee results of the latest consolidation as stored (codes and numbers; results of
-    older versions also carry names), in employee-id order."""
+    older versions also carry names), in employee-id order, with the calibration committee's
+    decisions applied: ``grade`` is the final grade (see :mod:`perfsheets.core.calibration`)."""
     run = latest_run(conn)
     if run is None:
         return []
@@ -47,11 +50,15 @@ def stored_results(
         "SELECT employee_id, detail_json FROM results WHERE run_id=? ORDER BY employee_id", (run,)
     ).fetchall()
     wanted = set(employee_ids) if employee_ids else None
-    return [
+    results = [
         EmployeeResult.model_validate_json(detail)
         for emp, detail in rows
         if wanted is None or emp in wanted
     ]
+    decided = trails(conn)
+    if decided:
+        apply_decisions(results, decided, frozen_plan(conn))
+    return results
 
 
 def run_summary(conn: sqlite3.Connection) -> dict:
