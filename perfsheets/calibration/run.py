@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from perfsheets.core.quotas import KIND_WORDS, QuotaBreach, quota_breaches
 from perfsheets.core.results import CalibrationStep, EmployeeResult
 from perfsheets.files.atomic import atomic_write_text
 from perfsheets.ledger import calibration as ledger
-from perfsheets.ledger.results import frozen_plan, latest_run, load_results, run_summary
+from perfsheets.ledger.results import frozen_plan, latest_run, result_overview, run_summary
 from perfsheets.ledger.workspace import Workspace, now
 
 BOOK_NAME = "calibration.xlsx"
@@ -78,7 +79,7 @@ def calibrate(
     plan, lang, run = _context(ws, lang)
     with ws.ledger() as conn:
         ledger.ensure_open(conn, "calibrate", lang, reopen_reason)
-        results = load_results(conn, lang=lang)
+        results = overview(conn, plan, lang)
         summary = run_summary(conn)
     leniency = {
         str(row.get("rater")): (row.get("difference"), bool(row.get("flagged")))
@@ -119,45 +120,52 @@ def apply_file(
     if not read.report.valid:
         return out
     with ws.ledger() as conn:
-        results = load_results(conn, lang=lang)
+        results = overview(conn, plan, lang)
         _check_quotas(plan, results, read, name)
         out.report = read.report
         if not read.report.valid:
             return out
         book_id = read.meta["book_id"]
         out.applied = ledger.record_decisions(conn, run, book_id, name, sha, read.decisions)
-        final = load_results(conn, lang=lang)
+        final = overview(conn, plan, lang)
     refresh_scores_csv(ws, final, lang)
     return out
 
 
+def overview(conn: sqlite3.Connection, plan: Plan, lang: Lang) -> list[EmployeeResult]:
+    """Everyone's result as the committee sees it: the ledger's overview (decisions in force
+    applied) with the names and grade consequences of the frozen plan."""
+    results = result_overview(conn)
+    names = {e.id: e.name for e in plan.roster.employees}
+    consequences = {g.code: g.consequence_text(lang) for g in plan.grading.levels}
+    for r in results:
+        r.name = names.get(r.employee_id, "")
+        r.consequence = consequences.get(r.grade or "", "")
+    return results
+
+
 def _read(ws: Workspace, path: Path, name: str, plan: Plan, run: int) -> ReadFile:
     out = ReadFile()
-    wb, meta = read_meta(path, name)
+    wb, meta = read_meta(path)
     if wb is None:
         out.report.add(P.NOT_A_BOOK(name, detail=str(meta)))
         return out
     assert isinstance(meta, dict)
     out.meta = meta
-    try:
-        if meta.get("cycle_id") != plan.cycle.id:
-            out.report.add(
-                P.WRONG_CYCLE(
-                    name, "_meta", "B3", found=meta.get("cycle_id"), expected=plan.cycle.id
-                )
-            )
-            return out
-        with ws.ledger() as conn:
-            book = ledger.book(conn, meta.get("book_id", ""))
-        if book is None:
-            out.report.add(P.UNKNOWN_BOOK(name, "_meta", "B5", book_id=meta.get("book_id", "")))
-            return out
-        if book.run_id != run:
-            out.report.add(P.OUTDATED_RUN(name, "_meta", "B4", found=book.run_id, expected=run))
-            return out
-        read_rows(wb, name, plan, book, out)
-    finally:
-        wb.close()
+    if meta.get("cycle_id") != plan.cycle.id:
+        out.report.add(
+            P.WRONG_CYCLE(name, "_meta", "B3", found=meta.get("cycle_id"), expected=plan.cycle.id)
+        )
+        return out
+    with ws.ledger() as conn:
+        book = ledger.book(conn, meta.get("book_id", ""))
+    if book is None:
+        out.report.add(P.UNKNOWN_BOOK(name, "_meta", "B5", book_id=meta.get("book_id", "")))
+        return out
+    if book.run_id != run:
+        out.report.add(P.OUTDATED_RUN(name, "_meta", "B4", found=book.run_id, expected=run))
+        return out
+    read_rows(wb, name, plan, book, out)
     return out
 
 
