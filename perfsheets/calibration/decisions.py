@@ -165,7 +165,7 @@ def _decision(
     if grade:
         code = grade if grade in grades else labels.get(grade.casefold())
         if code is None:
-            allowed = "、".join(grades)
+            allowed = ", ".join(grades)
             report.add(
                 P.GRADE_UNKNOWN(
                     *where, f"{_letter('committee_grade')}{row}", value=grade, allowed=allowed

@@ -359,3 +359,49 @@ def test_a_file_saved_by_libreoffice_is_applied(ws, tmp_path):
     assert outcome.valid, outcome.report.rows()
     after = results(ws)[down]
     assert (after.grade, after.potential) == ("C", "medium")
+
+
+def test_the_command_line_calibrates_applies_releases_and_shows_the_stage(ws, tmp_path):
+    from typer.testing import CliRunner
+
+    from perfsheets.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["calibrate", str(ws), "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    book = ws / "calibration" / "calibration.xlsx"
+    wb = openpyxl.load_workbook(book, read_only=True)
+    assert wb.sheetnames[:3] == ["Calibration", "Distribution", "Nine-box"]
+    wb.close()
+    res = results(ws)
+    emp = by_grade(res, "B")[0]
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["Calibration"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == emp)
+    sheet.cell(row, COL["committee_grade"] + 1, "Z")
+    wb.save(tmp_path / "bad.xlsx")
+    bad = runner.invoke(
+        app, ["calibrate", str(ws), "--apply", str(tmp_path / "bad.xlsx"), "--lang", "en"]
+    )
+    assert bad.exit_code == 1 and f"P{row}" in bad.output  # located: sheet and cell
+    assert "grade Z is not one of" in bad.output
+    sheet.cell(row, COL["committee_grade"] + 1, "C")
+    sheet.cell(row, COL["reason"] + 1, "late delivery")
+    sheet.cell(row, COL["decided_by"] + 1, "committee")
+    wb.save(tmp_path / "good.xlsx")
+    good = runner.invoke(
+        app, ["calibrate", str(ws), "--apply", str(tmp_path / "good.xlsx"), "--json"]
+    )
+    assert good.exit_code == 0 and json.loads(good.output)["applied"] == 1
+    assert results(ws)[emp].grade == "C"
+    assert runner.invoke(app, ["release", str(ws)]).exit_code == 0
+    status = runner.invoke(app, ["status", str(ws), "--lang", "en"])
+    assert status.exit_code == 0 and "released" in status.output
+    refused = runner.invoke(app, ["consolidate", str(ws), "--lang", "en"])
+    assert refused.exit_code == 2 and "released" in refused.output
+    no_reason = runner.invoke(app, ["release", str(ws), "--reopen"])
+    assert no_reason.exit_code == 2
+    reopened = runner.invoke(app, ["release", str(ws), "--reopen", "--reason", "appeal upheld"])
+    assert reopened.exit_code == 0
+    with Workspace(ws).ledger() as conn:
+        assert cycle_stage(conn) == "calibrating"
