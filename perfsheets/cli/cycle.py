@@ -16,6 +16,7 @@ from rich.table import Table
 
 from perfsheets import __version__
 from perfsheets.cli.app import app
+from perfsheets.cli.calibration import stage_rows
 from perfsheets.cli.output import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -222,6 +223,7 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
     open_items = result.outstanding_rows(language, brief=True)
     rows_table(tr(language, "未交或被退回的评价人", "Raters missing or rejected"), open_items)
     summary_table(tr(language, "回收状态", "Return status"), scalar_rows(result))
+    summary_table(tr(language, "周期", "Cycle"), stage_rows(workspace, language))
 
 
 @app.command()

@@ -38,6 +38,8 @@ COMMANDS_ZH: dict[str, str] = {
     "import-actuals": "从业务系统导入 KPI 实际值；只要有一行有误，就什么也不导入。",
     "adjust": "记录考核期间经批准的 KPI 目标调整（记入审计日志）。",
     "progress": "根据已导入的实际值，统计每人和每个部门目前的完成情况（另写 results/progress.xlsx）。",
+    "calibrate": "校准会：生成 calibration/calibration.xlsx，或用 --apply 导入填好的校准决定。",
+    "release": '发布并冻结本周期结果；--reopen --reason "原因" 重新开放（记入审计日志）。',
     "appeal": (
         "提出申诉（--employee、--reason）、处理申诉（--resolve 编号 --outcome ...）或列出申诉。"
         "\n\n申诉结论不会直接改分：申诉成立时，请收回更正后的考核表，再回收并重新汇总。"
@@ -93,6 +95,11 @@ PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
     ("demo", "seed"): "示例公司和模拟填写的随机种子。",
     ("demo", "lang"): "考核表和报告的语言：zh 或 en。",
     ("report", "employee"): "只生成这些员工的报告（可多次给出）。",
+    ("calibrate", "apply"): "导入这份填好的校准表中的委员会决定。",
+    ("calibrate", "reopen"): "修改已发布周期的结果（需要 --reason）。",
+    ("calibrate", "reason"): "重新开放已发布周期的原因（记入审计日志）。",
+    ("release", "reopen"): "重新开放已发布的周期（需要 --reason）。",
+    ("release", "reason"): "重新开放的原因（记入审计日志）。",
     ("appeal", "employee"): "员工工号（提出申诉时）。",
     ("appeal", "reason"): "员工的申诉理由（提出申诉时）。",
 }

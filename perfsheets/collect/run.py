@@ -56,6 +56,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
 from perfsheets.files.atomic import clean_stale_temps
 from perfsheets.files.workers import die_with_parent
+from perfsheets.ledger.calibration import ensure_open
 from perfsheets.ledger.forms import form_records
 from perfsheets.ledger.returns import batched, known_files
 from perfsheets.ledger.workspace import Workspace, audit, now
@@ -101,6 +102,7 @@ def collect_returns(
     ws.archive.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(ws.results)  # validation books a killed run left half-written
     with ws.ledger() as conn:
+        ensure_open(conn, "collect", lang)  # a released cycle's results stay as released
         forms = FormIndex.of(form_records(conn))
         known = known_files(conn)
     if not forms.forms:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
-from perfsheets.core.quotas import QuotaKind, quota_kinds, quota_mode
-from perfsheets.core.scoring import exact, largest_remainder, round_half_up
+from perfsheets.core.quotas import QuotaKind, quota_counts, quota_kinds, quota_mode
+from perfsheets.core.scoring import exact, round_half_up
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,19 +27,6 @@ TieRule = Literal["favour_employee", "employee_id"]
 
 
 # --- forced distribution ------------------------------------------------------------------------
-
-
-def quota_counts(quotas: Sequence[float | None], n: int) -> list[int | None]:
-    """Head counts per grade for a group of n by largest remainder; None for grades without one.
-
-    The share left over by the quotas is its own bucket in the rounding, so "10% S, 20% A" for
-    7 people gives S 1, A 1 (0.7 and 1.4 round against the remaining 4.9).
-    """
-    given = [Fraction(exact(q)) for q in quotas if q is not None]
-    rest = max(Fraction(0), 1 - sum(given, Fraction(0)))
-    counts = largest_remainder([*given, rest], n)[: len(given)] if given else []
-    it = iter(counts)
-    return [next(it) if q is not None else None for q in quotas]
 
 
 def _ranked_ties(scores: Mapping[str, float], tie_rule: TieRule) -> list[list[str]]:

@@ -67,6 +67,7 @@ from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.files import atomic
 from perfsheets.ledger import integrity
+from perfsheets.ledger.calibration import ensure_open
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.results import dropped_relations, entries_in_force, store_run
 from perfsheets.ledger.status import accepted_returns, forms_without_return
@@ -177,6 +178,7 @@ def consolidate(
     history = load_history(previous, ws.root, plan, skipped)
     with _gc_paused():
         with ws.ledger() as conn:
+            ensure_open(conn, "consolidate", lang)  # a released cycle's results stay as released
             if not accepted_returns(conn):
                 raise PerfsheetsError(
                     tr(

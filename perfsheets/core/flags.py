@@ -17,6 +17,11 @@ FLAG_TEXT: dict[str, tuple[str, str]] = {
     "target_changed": ("考核期内目标已调整", "Target changed during the cycle"),
     "appeal_open": ("申诉处理中", "Appeal open"),
     "appeal_decided": ("申诉已处理", "Appeal decided"),
+    "calibrated": ("校准会调整了等级", "Grade changed at calibration"),
+    "quota_exceeded": (
+        "校准后超出分布比例（计划允许）",
+        "Quota exceeded at calibration (plan allows)",
+    ),
     "promotion_candidate": ("晋升候选（连续最高等级）", "Promotion candidate (top grade running)"),
 }
 

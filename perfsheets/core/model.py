@@ -304,9 +304,15 @@ class ForcedDistribution(Model):
     minimum_shares: list[MinimumShare] = Field(default_factory=list)
 
 
+class CalibrationOptions(Model):
+    # May the calibration committee leave a group outside its quotas (then listed as such)?
+    allow_quota_breach: bool = False
+
+
 class Grading(Model):
     levels: list[Grade] = Field(min_length=1)  # best first
     forced_distribution: ForcedDistribution = Field(default_factory=ForcedDistribution)
+    calibration: CalibrationOptions = Field(default_factory=CalibrationOptions)
     promotion_after: int = Field(default=2, ge=1)  # top grade this many cycles running
 
 

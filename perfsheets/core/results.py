@@ -112,6 +112,19 @@ class TrendPoint(Record):
     grade: str | None
 
 
+class CalibrationStep(Record):
+    """One decision of the calibration committee (or an upheld appeal) about a person."""
+
+    from_grade: str | None  # the consolidated grade it changed
+    to_grade: str | None  # the committee's grade (None: potential only)
+    potential: str | None = None  # high | medium | low
+    reason: str = ""
+    decided_by: str = ""
+    decided_at: str = ""
+    in_force: bool = True  # False: superseded by a later decision file
+    quota_breach: str = ""  # the quota this decision exceeds, as the plan allows
+
+
 class EmployeeResult(Record):
     employee_id: str
     name: str = ""  # shown: the person's name in the roster of the frozen plan
@@ -148,6 +161,13 @@ class EmployeeResult(Record):
     trend: list[TrendPoint] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     calibration: str = "none"
+    # Set when read from the ledger (:func:`perfsheets.ledger.results.stored_results`) from the
+    # calibration committee's decisions in force, never stored with the result: ``grade`` is
+    # then the final grade, ``consolidated_grade`` the one consolidation gave.
+    committee_grade: str | None = None
+    consolidated_grade: str | None = None
+    potential: str | None = None
+    calibration_trail: list[CalibrationStep] = Field(default_factory=list)
 
 
 # What :func:`stored_json` leaves out: the words of the plan (see the module docstring).
@@ -163,9 +183,14 @@ SHOWN_FIELDS: IncEx = {
     "competencies": _ITEM_WORDS,
     "gaps": _ITEM_WORDS,
 }
+# Left out too: the committee's decisions live in their own table (perfsheets.ledger.calibration).
+_CALIBRATION_FIELDS: dict[str, bool] = dict.fromkeys(
+    ("committee_grade", "consolidated_grade", "potential", "calibration_trail"), True
+)
+_NOT_STORED: IncEx = {**dict(SHOWN_FIELDS), **_CALIBRATION_FIELDS}  # type: ignore[arg-type]
 
 
 def stored_json(result: EmployeeResult) -> str:
     """A result as computed (not yet named) as the ledger keeps it: codes and numbers, none of
     the plan's words (their empty fields left out)."""
-    return result.model_dump_json(exclude=SHOWN_FIELDS)
+    return result.model_dump_json(exclude=_NOT_STORED)

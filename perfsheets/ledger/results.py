@@ -12,9 +12,11 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from perfsheets.core.calibration import apply_decisions
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
-from perfsheets.core.results import EmployeeResult, stored_json
+from perfsheets.core.results import EmployeeResult, TrendPoint, stored_json
+from perfsheets.ledger.calibration import trails
 
 
 def latest_run(conn: sqlite3.Connection) -> int | None:
@@ -39,7 +41,8 @@ def stored_results(
     conn: sqlite3.Connection, employee_ids: list[str] | None = None
 ) -> list[EmployeeResult]:
     """Employee results of the latest consolidation as stored (codes and numbers; results of
-    older versions also carry names), in employee-id order."""
+    older versions also carry names), in employee-id order, with the calibration committee's
+    decisions applied: ``grade`` is the final grade (see :mod:`perfsheets.core.calibration`)."""
     run = latest_run(conn)
     if run is None:
         return []
@@ -47,11 +50,15 @@ def stored_results(
         "SELECT employee_id, detail_json FROM results WHERE run_id=? ORDER BY employee_id", (run,)
     ).fetchall()
     wanted = set(employee_ids) if employee_ids else None
-    return [
+    results = [
         EmployeeResult.model_validate_json(detail)
         for emp, detail in rows
         if wanted is None or emp in wanted
     ]
+    decided = trails(conn)
+    if decided:
+        apply_decisions(results, decided, frozen_plan(conn))
+    return results
 
 
 def run_summary(conn: sqlite3.Connection) -> dict:
@@ -180,3 +187,61 @@ def earlier_cycle(ledger_path: Path) -> tuple[str, Totals] | None:
     finally:
         conn.close()
     return found[1], [(emp, total, grade, bool(done)) for emp, total, grade, done in rows]
+
+
+# --- overviews --------------------------------------------------------------------------------
+
+_OVERVIEW_FIELDS = (
+    "department",
+    "role",
+    "manager_id",
+    "section_scores",
+    "grade_before_quota",
+    "quota_group",
+    "coefficient",
+    "flags",
+    "trend",
+)
+_JSON_FIELDS = frozenset({"section_scores", "flags", "trend"})
+
+
+def _defaults() -> dict[str, object]:
+    return {
+        name: info.get_default(call_default_factory=True)
+        for name, info in EmployeeResult.model_fields.items()
+        if not info.is_required()
+    }
+
+
+def result_overview(conn: sqlite3.Connection) -> list[EmployeeResult]:
+    """Results of the latest consolidation with only what an overview of everyone needs (ids,
+    department, role, manager, section scores, total, grades, quota group, coefficient, flags,
+    trend), the committee's decisions applied, not named: read with SQLite's JSON functions and
+    built without validation (the full results of 10,000 people take seconds to validate)."""
+    run = latest_run(conn)
+    if run is None:
+        return []
+    extracts = ", ".join(f"json_extract(detail_json, '$.{f}')" for f in _OVERVIEW_FIELDS)
+    rows = conn.execute(
+        f"SELECT employee_id, total_score, grade, complete, {extracts} FROM results"
+        " WHERE run_id=? ORDER BY employee_id",
+        (run,),
+    ).fetchall()
+    results = []
+    defaults = _defaults()
+    for emp, total, grade, complete, *values in rows:
+        fields = {
+            f: (json.loads(v) if f in _JSON_FIELDS and v is not None else v)
+            for f, v in zip(_OVERVIEW_FIELDS, values, strict=True)
+        }
+        fields["trend"] = [TrendPoint.model_construct(**t) for t in fields["trend"] or []]
+        fields["flags"] = fields["flags"] or []
+        fields["section_scores"] = fields["section_scores"] or {}
+        # Every field given: pydantic then resolves no default (which costs ~1 ms per result).
+        fresh = {k: type(v)() if isinstance(v, list | dict) else v for k, v in defaults.items()}
+        fields.update(employee_id=emp, total_score=total, grade=grade, complete=bool(complete))
+        results.append(EmployeeResult.model_construct(**(fresh | fields)))  # type: ignore[arg-type]
+    decided = trails(conn)
+    if decided:
+        apply_decisions(results, decided, frozen_plan(conn))
+    return results

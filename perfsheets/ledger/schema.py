@@ -355,8 +355,58 @@ CREATE TABLE mail_fetched (
 );
 """
 
+# v7: calibration
+_CALIBRATION = """
+-- Version 7: the calibration meeting's decisions and the release of results.
+-- A calibration workbook as written: book_id is the digest in its _meta sheet; locked_json the
+-- locked cells it was written with (JSON {employee_id: [name, total, grade]}) to detect edits.
+CREATE TABLE calibration_books (
+    book_id     TEXT PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+    lang        TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    locked_json TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+-- Every decision file applied (by SHA-256, so re-applying one is a no-op).
+CREATE TABLE calibration_files (
+    sha256     TEXT PRIMARY KEY,
+    book_id    TEXT NOT NULL REFERENCES calibration_books(book_id),
+    file       TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    applied_by TEXT NOT NULL,
+    decisions  INTEGER NOT NULL
+);
+-- The committee's decisions; a later file's decision for a person supersedes the earlier one
+-- (superseded_by set), nothing is deleted. committee_grade NULL: potential only.
+CREATE TABLE calibration_decisions (
+    decision_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id             INTEGER NOT NULL REFERENCES runs(run_id),
+    employee_id        TEXT NOT NULL,
+    consolidated_grade TEXT,
+    committee_grade    TEXT,
+    potential          TEXT,
+    reason             TEXT NOT NULL,
+    decided_by         TEXT NOT NULL,
+    decided_at         TEXT NOT NULL,
+    source_sha256      TEXT NOT NULL,
+    quota_breach       TEXT NOT NULL DEFAULT '',  -- quota exceeded as the plan allows: which
+    superseded_by      INTEGER REFERENCES calibration_decisions(decision_id)
+);
+CREATE INDEX calibration_decisions_employee ON calibration_decisions(employee_id);
+-- Releases of the cycle's results; a reopened release keeps who reopened it and why.
+CREATE TABLE releases (
+    release_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id        INTEGER REFERENCES runs(run_id),
+    released_at   TEXT NOT NULL,
+    released_by   TEXT NOT NULL,
+    reopened_at   TEXT,
+    reopened_by   TEXT,
+    reopen_reason TEXT
+);
+"""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL, _CALIBRATION)
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)
 

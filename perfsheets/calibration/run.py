@@ -1,0 +1,292 @@
+"""Entry points of the calibration stage: write the committee's workbook, apply a filled one,
+release (freeze) the cycle's results.
+
+The consolidated results come from the ledger (named from the plan frozen with their run), with
+the decisions in force applied; so does everything that shows results afterwards. Applying a
+file is all-or-nothing: its decisions are recorded only when it has no error and the quotas
+after them hold (or the plan allows the committee to exceed them).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfsheets.calibration import problems as P
+from perfsheets.calibration.book import BookData, consolidated, write_book
+from perfsheets.calibration.decisions import ReadFile, read_meta, read_rows
+from perfsheets.core.cells import csv_safe
+from perfsheets.core.i18n import tr
+from perfsheets.core.model import Lang, Plan
+from perfsheets.core.problems import PerfsheetsError, Report, Text
+from perfsheets.core.quotas import KIND_WORDS, QuotaBreach, quota_breaches
+from perfsheets.core.results import CalibrationStep, EmployeeResult
+from perfsheets.files.atomic import atomic_write_text
+from perfsheets.ledger import calibration as ledger
+from perfsheets.ledger.results import frozen_plan, latest_run, result_overview, run_summary
+from perfsheets.ledger.workspace import Workspace, now
+
+BOOK_NAME = "calibration.xlsx"
+
+
+@dataclass
+class CalibrationBook:
+    path: Path
+    run_id: int
+    book_id: str
+    employees: int
+    decisions_in_force: int
+
+
+@dataclass
+class ApplyResult:
+    file: Path
+    applied: int = 0  # decisions recorded
+    already_applied: bool = False
+    report: Report = field(default_factory=Report)
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+
+def _context(ws: Workspace, lang: Lang | None) -> tuple[Plan, Lang, int]:
+    with ws.ledger() as conn:
+        plan = frozen_plan(conn)
+        run = latest_run(conn)
+    if plan is None or run is None:
+        raise PerfsheetsError(
+            tr(
+                lang or "zh-CN",
+                "还没有汇总结果：请先运行 perfsheets consolidate",
+                "no consolidated results yet: run 'perfsheets consolidate' first",
+            ),
+            exit_code=1,
+        )
+    return plan, lang or plan.lang, run
+
+
+def calibrate(
+    workspace: str | Path, *, lang: Lang | None = None, reopen_reason: str | None = None
+) -> CalibrationBook:
+    """Write calibration/calibration.xlsx for the latest consolidation and record it."""
+    ws = Workspace(Path(workspace))
+    plan, lang, run = _context(ws, lang)
+    with ws.ledger() as conn:
+        ledger.ensure_open(conn, "calibrate", lang, reopen_reason)
+        results = overview(conn, plan, lang)
+        summary = run_summary(conn)
+    leniency = {
+        str(row.get("rater")): (row.get("difference"), bool(row.get("flagged")))
+        for row in summary.get("leniency") or []
+        if row.get("rtype") == "manager"
+    }
+    data = BookData(plan, lang, run, results, leniency, now())
+    path = ws.root / "calibration" / BOOK_NAME
+    ident, locked = write_book(path, data)
+    with ws.ledger() as conn:
+        ledger.store_book(conn, ident, run, lang, str(path.relative_to(ws.root)), locked)
+    return CalibrationBook(
+        path, run, ident, len(results), sum(1 for r in results if r.calibration_trail)
+    )
+
+
+def apply_file(
+    workspace: str | Path,
+    file: str | Path,
+    *,
+    lang: Lang | None = None,
+    reopen_reason: str | None = None,
+) -> ApplyResult:
+    """Check a filled calibration workbook and record its decisions (all or nothing)."""
+    ws = Workspace(Path(workspace))
+    path = Path(file)
+    plan, lang, run = _context(ws, lang)
+    out = ApplyResult(path)
+    name = path.name
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    with ws.ledger() as conn:
+        ledger.ensure_open(conn, "calibrate --apply", lang, reopen_reason)
+        if ledger.file_applied(conn, sha):
+            out.already_applied = True
+            return out
+    read = _read(ws, path, name, plan, run)
+    out.report = read.report
+    if not read.report.valid:
+        return out
+    with ws.ledger() as conn:
+        results = overview(conn, plan, lang)
+        _check_quotas(plan, results, read, name)
+        out.report = read.report
+        if not read.report.valid:
+            return out
+        book_id = read.meta["book_id"]
+        out.applied = ledger.record_decisions(conn, run, book_id, name, sha, read.decisions)
+        final = overview(conn, plan, lang)
+    refresh_scores_csv(ws, final, lang)
+    return out
+
+
+def overview(conn: sqlite3.Connection, plan: Plan, lang: Lang) -> list[EmployeeResult]:
+    """Everyone's result as the committee sees it: the ledger's overview (decisions in force
+    applied) with the names and grade consequences of the frozen plan."""
+    results = result_overview(conn)
+    names = {e.id: e.name for e in plan.roster.employees}
+    consequences = {g.code: g.consequence_text(lang) for g in plan.grading.levels}
+    for r in results:
+        r.name = names.get(r.employee_id, "")
+        r.consequence = consequences.get(r.grade or "", "")
+    return results
+
+
+def _read(ws: Workspace, path: Path, name: str, plan: Plan, run: int) -> ReadFile:
+    out = ReadFile()
+    wb, meta = read_meta(path)
+    if wb is None:
+        out.report.add(P.NOT_A_BOOK(name, detail=str(meta)))
+        return out
+    assert isinstance(meta, dict)
+    out.meta = meta
+    if meta.get("cycle_id") != plan.cycle.id:
+        out.report.add(
+            P.WRONG_CYCLE(name, "_meta", "B3", found=meta.get("cycle_id"), expected=plan.cycle.id)
+        )
+        return out
+    with ws.ledger() as conn:
+        book = ledger.book(conn, meta.get("book_id", ""))
+    if book is None:
+        out.report.add(P.UNKNOWN_BOOK(name, "_meta", "B5", book_id=meta.get("book_id", "")))
+        return out
+    if book.run_id != run:
+        out.report.add(P.OUTDATED_RUN(name, "_meta", "B4", found=book.run_id, expected=run))
+        return out
+    read_rows(wb, name, plan, book, out)
+    return out
+
+
+def _check_quotas(plan: Plan, results: list[EmployeeResult], read: ReadFile, name: str) -> None:
+    """Quotas per group after the file's decisions: a breach the decisions cause (a count
+    outside its quota that was not so before) is refused unless the plan allows it."""
+    if not plan.grading.forced_distribution.enabled:
+        return
+    by_id = {r.employee_id: r for r in results}
+    before = {r.employee_id: r.grade for r in results}
+    after = dict(before)
+    for d in read.decisions:
+        res = by_id.get(d.employee_id)
+        if res is not None:
+            after[d.employee_id] = d.committee_grade or consolidated(res)
+    changed_groups = {
+        by_id[e].quota_group for e in after if after[e] != before[e] and by_id[e].quota_group
+    }
+    allow = plan.grading.calibration.allow_quota_breach
+    minimums = [(m.grades, m.share) for m in plan.grading.forced_distribution.minimum_shares]
+    for group in sorted(g for g in changed_groups if g):
+        members = [r.employee_id for r in results if r.quota_group == group]
+        old = set(_breaches(plan, minimums, before, members, group))
+        new = [b for b in _breaches(plan, minimums, after, members, group) if _key(b) not in old]
+        for breach in new:
+            cell = next(
+                (read.cells[e] for e in members if e in read.cells and after[e] != before[e]), ""
+            )
+            params = _breach_params(breach)
+            sheet = "Calibration" if read.meta.get("language") == "en" else "校准"
+            read.report.add(
+                (P.QUOTA_EXCEEDED if allow else P.QUOTA_BREACH)(name, sheet, cell, **params)
+            )
+            if allow:
+                _mark_breach(read, breach, members, before, after)
+
+
+def _breaches(plan, minimums, grades, members, group) -> list[QuotaBreach]:
+    counts = Counter(grades[e] for e in members if grades[e] is not None)
+    return quota_breaches(plan.grading.levels, minimums, counts, len(members), group)
+
+
+def _key(b: QuotaBreach) -> tuple:
+    return (b.grades, b.kind, b.count)
+
+
+def _breach_params(b: QuotaBreach) -> dict[str, object]:
+    zh, en = KIND_WORDS[b.kind]
+    return {
+        "group": b.group,
+        "size": b.size,
+        "grades": "+".join(b.grades),
+        "count": b.count,
+        "limit": b.limit,
+        "kind": Text(zh, en),
+    }
+
+
+def _mark_breach(read: ReadFile, b: QuotaBreach, members, before, after) -> None:
+    text = f"{b.group}: {'+'.join(b.grades)} {b.count}/{b.limit}"
+    moved = {e for e in members if after[e] != before[e]}
+    read.decisions = [
+        d.__class__(**{**d.__dict__, "quota_breach": text}) if d.employee_id in moved else d
+        for d in read.decisions
+    ]
+
+
+def refresh_scores_csv(ws: Workspace, results: list[EmployeeResult], lang: Lang) -> Path | None:
+    """results/scores.csv with the final grades: grade, coefficient, consequence and flags of
+    each row replaced (the other columns as consolidation wrote them)."""
+    path = ws.results / "scores.csv"
+    if not path.exists():
+        return None
+    by_id = {r.employee_id: r for r in results}
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    if not rows:
+        return path
+    header = list(rows[0])
+    extra = ["consolidated_grade", "calibration_reason", "calibration_decided_by"]
+    header += [h for h in extra if h not in header]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        r = by_id.get(row.get("employee_id", ""))
+        if r is not None:
+            step = _step(r)
+            row.update(
+                grade=r.grade or "",
+                coefficient="" if r.coefficient is None else str(r.coefficient),
+                consequence=r.consequence,
+                flags=";".join(r.flags),
+                consolidated_grade=r.consolidated_grade or r.grade or "",
+                calibration_reason=step.reason if step and r.committee_grade else "",
+                calibration_decided_by=step.decided_by if step and r.committee_grade else "",
+            )
+        writer.writerow({k: csv_safe(v) for k, v in row.items()})
+    return atomic_write_text(path, buf.getvalue())
+
+
+def _step(r: EmployeeResult) -> CalibrationStep | None:
+    return next((s for s in reversed(r.calibration_trail) if s.in_force), None)
+
+
+def release_cycle(
+    workspace: str | Path, *, reopen_reason: str | None = None, lang: Lang | None = None
+) -> ledger.ReleaseState | None:
+    """Release (freeze) the cycle's results; with ``reopen_reason`` reopen a released cycle."""
+    ws = Workspace(Path(workspace))
+    with ws.ledger() as conn:
+        if reopen_reason is not None:
+            ledger.reopen(conn, reopen_reason)
+            return ledger.release_state(conn)
+        run = latest_run(conn)
+        if run is None:
+            raise PerfsheetsError(
+                tr(
+                    lang or "zh-CN",
+                    "还没有汇总结果，无法发布：请先运行 perfsheets consolidate",
+                    "no consolidated results to release: run 'perfsheets consolidate' first",
+                ),
+                exit_code=1,
+            )
+        return ledger.release(conn, run)

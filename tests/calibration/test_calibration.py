@@ -1,0 +1,407 @@
+"""The calibration meeting on a real consolidated workspace: the workbook written, filled with
+openpyxl (and LibreOffice), applied; final grades, quotas, coefficients, audit rows and
+scores.csv checked; bad files refused with a located problem and nothing changed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfsheets.calibration.book import COL
+from perfsheets.calibration.run import apply_file, calibrate, release_cycle
+from perfsheets.collect.run import collect_returns
+from perfsheets.consolidation.run import consolidate
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.cycle.setup import init_workspace
+from perfsheets.forms.generate import generate_forms
+from perfsheets.forms.simulate import simulate_returns
+from perfsheets.ledger.calibration import cycle_stage
+from perfsheets.ledger.results import frozen_plan, load_results
+from perfsheets.ledger.workspace import Workspace
+
+SHEET = "校准"
+
+
+@pytest.fixture(scope="module")
+def consolidated(tmp_path_factory) -> Path:
+    """The built-in example with 40 people, every return in, consolidated (built once)."""
+    root = tmp_path_factory.mktemp("calibration") / "ws"
+    init_workspace(root, example=True, employees=40, seed=1, force=True)
+    generate_forms(root)
+    simulate_returns(root, seed=1, missing=0, mistakes=0)
+    collect_returns(root)
+    consolidate(root, previous=[])
+    return root
+
+
+@pytest.fixture
+def ws(consolidated, tmp_path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(consolidated, root)
+    return root
+
+
+def results(root: Path) -> dict:
+    with Workspace(root).ledger() as conn:
+        return {r.employee_id: r for r in load_results(conn)}
+
+
+def rows_of(book: Path) -> dict[str, int]:
+    """Employee id -> row number on the people sheet."""
+    wb = openpyxl.load_workbook(book, read_only=True)
+    ids = {row[0].value: row[0].row for row in wb[SHEET].iter_rows(min_row=2) if row[0].value}
+    wb.close()
+    return ids
+
+
+def fill(book: Path, out: Path, decisions: dict[str, dict[str, object]], edit=None) -> Path:
+    """Write decisions {employee: {column key: value}} into a copy of the workbook."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb[SHEET]
+    rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    for emp, values in decisions.items():
+        for key, value in values.items():
+            ws.cell(rows[emp], COL[key] + 1, value)
+    if edit:
+        edit(wb)
+    wb.save(out)
+    return out
+
+
+def by_grade(res: dict, grade: str, group: str = "*pooled*") -> list[str]:
+    return sorted(e for e, r in res.items() if r.grade == grade and r.quota_group == group)
+
+
+def decision_count(root: Path) -> int:
+    with Workspace(root).ledger() as conn:
+        return conn.execute("SELECT COUNT(*) FROM calibration_decisions").fetchone()[0]
+
+
+def audit_rows(root: Path, action: str) -> list[dict]:
+    with Workspace(root).ledger() as conn:
+        rows = conn.execute("SELECT detail FROM audit WHERE action=?", (action,)).fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def test_the_workbook_shows_the_results_and_unlocks_only_the_committee_columns(ws):
+    book = calibrate(ws)
+    assert book.path == ws / "calibration" / "calibration.xlsx"
+    wb = openpyxl.load_workbook(book.path)
+    assert wb.sheetnames == ["校准", "分布", "九宫格", "_meta"]
+    assert wb["_meta"].sheet_state == "veryHidden"
+    meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True)}
+    assert meta["run_id"] == str(book.run_id) and meta["book_id"] == book.book_id
+    people = wb[SHEET]
+    assert people.protection.sheet
+    res = results(ws)
+    assert people.max_row == len(res) + 1
+    row = 2
+    emp = people.cell(row, 1).value
+    assert people.cell(row, COL["total"] + 1).value == res[emp].total_score
+    assert people.cell(row, COL["grade"] + 1).value == res[emp].grade
+    for key, col in COL.items():
+        locked = people.cell(row, col + 1).protection.locked
+        assert locked == (key not in ("committee_grade", "potential", "reason", "decided_by"))
+    lists = {
+        next(iter(dv.sqref.ranges)).min_col - 1: dv.formula1
+        for dv in people.data_validations.dataValidation
+    }
+    assert lists[COL["committee_grade"]] == '"S,A,B,C,D"'
+    assert lists[COL["potential"]] == '"高,中,低"'
+    # the distribution sheet holds the group's quota words and counts
+    dist = list(wb["分布"].iter_rows(min_row=2, values_only=True))
+    pooled_a = next(r for r in dist if r[0] == "*pooled*" and r[2].startswith("A "))
+    assert pooled_a[3] == "上限 20%" and pooled_a[4] == len(by_grade(res, "A"))
+    # nine-box: every graded person is in one cell of the grid, under "not rated" for now
+    grid = list(wb["九宫格"].iter_rows(values_only=True))
+    assert grid[0][1:] == ("高", "中", "低", "未评")
+    counted = sum(int(c.split(" ")[0]) for r in grid[1:] for c in r[1:])
+    assert counted == sum(1 for r in res.values() if r.grade)
+
+
+def test_applied_decisions_give_the_final_grade_everywhere(ws, tmp_path):
+    book = calibrate(ws).path
+    res = results(ws)
+    down = by_grade(res, "B")[0]  # B -> C: no quota on C, so the quotas still hold
+    filled = fill(
+        book,
+        tmp_path / "d1.xlsx",
+        {
+            down: {
+                "committee_grade": "C",
+                "reason": '+HYPERLINK("x") 项目延期',
+                "decided_by": "委员会",
+                "potential": "低",
+            },
+            by_grade(res, "A")[0]: {"potential": "高"},
+        },
+    )
+    outcome = apply_file(ws, filled)
+    assert outcome.valid and outcome.applied == 2
+    after = results(ws)
+    plan = frozen_plan_of(ws)
+    coefficient = {g.code: g.coefficient for g in plan.grading.levels}
+    changed = after[down]
+    assert (changed.grade, changed.consolidated_grade, changed.committee_grade) == ("C", "B", "C")
+    assert changed.coefficient == coefficient["C"] != coefficient["B"]
+    assert "calibrated" in changed.flags and changed.potential == "low"
+    assert changed.consequence == next(g.consequence for g in plan.grading.levels if g.code == "C")
+    assert after[by_grade(res, "A")[0]].grade == "A"  # potential only: grade unchanged
+    decided = audit_rows(ws, "calibration.decide")
+    change = next(d for d in decided if d["after"] == "C")
+    assert (change["before"], change["reason"], change["decided_by"]) == (
+        "B",
+        '+HYPERLINK("x") 项目延期',
+        "委员会",
+    )
+    assert len(decided) == 2
+    # scores.csv shows the final grade, the consolidated one and the reason (neutralised)
+    with open(ws / "results" / "scores.csv", encoding="utf-8-sig") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["employee_id"] == down)
+    assert (row["grade"], row["consolidated_grade"]) == ("C", "B")
+    assert row["calibration_reason"].startswith("'+HYPERLINK")
+    assert float(row["coefficient"]) == coefficient["C"]
+    # re-applying the same file changes nothing
+    again = apply_file(ws, filled)
+    assert again.already_applied and again.applied == 0 and decision_count(ws) == 2
+    # a new workbook carries the decisions in force; the reason stays text, not a formula
+    book2 = calibrate(ws).path
+    wb = openpyxl.load_workbook(book2)
+    r = rows_of(book2)[down]
+    cell = wb[SHEET].cell(r, COL["reason"] + 1)
+    assert cell.data_type == "s" and cell.value.startswith("+HYPERLINK")
+    assert wb[SHEET].cell(r, COL["committee_grade"] + 1).value == "C"
+    # a later file supersedes the decision for the same person; both stay in the audit log
+    later = fill(
+        book2,
+        tmp_path / "d2.xlsx",
+        {down: {"committee_grade": "D", "reason": "复核后", "decided_by": "HR"}},
+    )
+    assert apply_file(ws, later).applied == 1
+    final = results(ws)[down]
+    assert final.grade == "D" and final.consolidated_grade == "B"
+    assert [(s.to_grade, s.in_force) for s in final.calibration_trail] == [
+        ("C", False),
+        ("D", True),
+    ]
+    assert len(audit_rows(ws, "calibration.decide")) == 3
+    with Workspace(ws).ledger() as conn:
+        assert cycle_stage(conn) == "calibrating"
+
+
+def frozen_plan_of(root: Path):
+    with Workspace(root).ledger() as conn:
+        plan = frozen_plan(conn)
+    assert plan is not None
+    return plan
+
+
+def _other_cycle(wb):
+    wb["_meta"]["B3"] = "2020-H1"
+
+
+def _foreign_book(wb):
+    wb["_meta"]["B5"] = "0" * 64
+
+
+def _added_person(wb):
+    ws = wb[SHEET]
+    row = ws.max_row + 1
+    ws.cell(row, 1, "E9999")
+    ws.cell(row, COL["committee_grade"] + 1, "S")
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "cell"),
+    [
+        ("tampered", "calibration-locked-changed", "I"),
+        ("grade", "calibration-grade-unknown", "P"),
+        ("reason", "calibration-reason-missing", "R"),
+        ("formula", "calibration-formula", "R"),
+        ("person", "calibration-unknown-person", "A"),
+        ("cycle", "calibration-wrong-cycle", "B3"),
+        ("foreign", "calibration-unknown-book", "B5"),
+    ],
+)
+def test_a_bad_file_gets_a_located_problem_and_changes_nothing(ws, tmp_path, case, code, cell):
+    book = calibrate(ws).path
+    res = results(ws)
+    ok = by_grade(res, "B")[0]
+    other = by_grade(res, "B")[1]
+    good = {"committee_grade": "C", "reason": "理由", "decided_by": "委员会"}
+    decisions = {ok: good}
+    edit = None
+    if case == "tampered":
+        decisions[other] = {"total": 99.0}
+    elif case == "grade":
+        decisions[other] = {**good, "committee_grade": "Z"}
+    elif case == "reason":
+        decisions[other] = {**good, "reason": None}
+    elif case == "formula":
+        decisions[other] = {**good, "reason": '=HYPERLINK("http://x")'}
+    else:
+        edit = {"person": _added_person, "cycle": _other_cycle, "foreign": _foreign_book}[case]
+    outcome = apply_file(ws, fill(book, tmp_path / "bad.xlsx", decisions, edit))
+    assert not outcome.valid and outcome.applied == 0
+    problem = next(p for p in outcome.report if p.code == code)
+    assert problem.cell.startswith(cell) and problem.file == "bad.xlsx"
+    assert problem.message("zh-CN") and problem.message("en") != problem.message("zh-CN")
+    if len(cell) == 1:  # a row problem: it points at the row of the person (or the added row)
+        assert problem.sheet == SHEET
+    assert decision_count(ws) == 0
+    assert results(ws)[ok].grade == "B"
+
+
+def test_a_quota_breach_is_refused_unless_the_plan_allows_it(ws, tmp_path):
+    book = calibrate(ws).path
+    res = results(ws)
+    a_count = len(by_grade(res, "A"))
+    assert a_count == 6  # A: at most 20% of the 30 pooled people
+    up = by_grade(res, "B")[0]
+    decisions = {up: {"committee_grade": "A", "reason": "突出贡献", "decided_by": "委员会"}}
+    refused = apply_file(ws, fill(book, tmp_path / "up.xlsx", decisions))
+    breach = next(p for p in refused.report if p.code == "calibration-quota-breach")
+    assert breach.params["count"] == 7 and breach.params["limit"] == 6
+    assert "上限" in breach.message("zh-CN") and "at most" in breach.message("en")
+    assert decision_count(ws) == 0
+    # the plan allows the committee to exceed quotas: applied and listed as such
+    with Workspace(ws).ledger() as conn:
+        (version, text) = conn.execute(
+            "SELECT p.version, p.plan_json FROM plan_versions p JOIN runs r"
+            " ON r.plan_version=p.version"
+        ).fetchone()
+        plan = json.loads(text)
+        plan["grading"]["calibration"] = {"allow_quota_breach": True}
+        conn.execute(
+            "UPDATE plan_versions SET plan_json=? WHERE version=?", (json.dumps(plan), version)
+        )
+    allowed = apply_file(ws, fill(book, tmp_path / "up2.xlsx", decisions))
+    assert allowed.valid and allowed.applied == 1
+    assert [p.code for p in allowed.report] == ["calibration-quota-exceeded"]
+    final = results(ws)[up]
+    assert final.grade == "A" and "quota_exceeded" in final.flags
+    assert final.calibration_trail[-1].quota_breach
+
+
+def test_release_freezes_the_results_until_reopened_with_a_reason(ws, tmp_path):
+    book = calibrate(ws).path
+    state = release_cycle(ws)
+    assert state is not None and state.frozen
+    with Workspace(ws).ledger() as conn:
+        assert cycle_stage(conn) == "released"
+    for run in (
+        lambda: consolidate(ws, previous=[]),
+        lambda: collect_returns(ws),
+        lambda: calibrate(ws),
+    ):
+        with pytest.raises(PerfsheetsError, match="发布"):
+            run()
+    res = results(ws)
+    filled = fill(
+        book,
+        tmp_path / "d.xlsx",
+        {by_grade(res, "B")[0]: {"committee_grade": "C", "reason": "x", "decided_by": "y"}},
+    )
+    with pytest.raises(PerfsheetsError):
+        apply_file(ws, filled)
+    assert decision_count(ws) == 0
+    # reopened with a reason (audited): the file is applied
+    assert apply_file(ws, filled, reopen_reason="申诉成立").applied == 1
+    assert audit_rows(ws, "cycle.reopen")[0]["reason"] == "申诉成立"
+    with Workspace(ws).ledger() as conn:
+        assert cycle_stage(conn) == "calibrating"
+    release_cycle(ws)
+    with pytest.raises(PerfsheetsError):
+        consolidate(ws, previous=[])
+
+
+@pytest.mark.requires_soffice
+def test_a_file_saved_by_libreoffice_is_applied(ws, tmp_path):
+    book = calibrate(ws).path
+    res = results(ws)
+    down = by_grade(res, "B")[0]
+    filled = fill(
+        book,
+        tmp_path / "filled.xlsx",
+        {
+            down: {
+                "committee_grade": "C",
+                "reason": "延期",
+                "decided_by": "委员会",
+                "potential": "中",
+            }
+        },
+    )
+    out = tmp_path / "lo"
+    out.mkdir()
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(filled),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    outcome = apply_file(ws, out / "filled.xlsx")
+    assert outcome.valid, outcome.report.rows()
+    after = results(ws)[down]
+    assert (after.grade, after.potential) == ("C", "medium")
+
+
+def test_the_command_line_calibrates_applies_releases_and_shows_the_stage(ws, tmp_path):
+    from typer.testing import CliRunner
+
+    from perfsheets.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["calibrate", str(ws), "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    book = ws / "calibration" / "calibration.xlsx"
+    wb = openpyxl.load_workbook(book, read_only=True)
+    assert wb.sheetnames[:3] == ["Calibration", "Distribution", "Nine-box"]
+    wb.close()
+    res = results(ws)
+    emp = by_grade(res, "B")[0]
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["Calibration"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == emp)
+    sheet.cell(row, COL["committee_grade"] + 1, "Z")
+    wb.save(tmp_path / "bad.xlsx")
+    bad = runner.invoke(
+        app, ["calibrate", str(ws), "--apply", str(tmp_path / "bad.xlsx"), "--lang", "en"]
+    )
+    assert bad.exit_code == 1 and f"P{row}" in bad.output  # located: sheet and cell
+    assert "grade Z is not one of" in bad.output
+    sheet.cell(row, COL["committee_grade"] + 1, "C")
+    sheet.cell(row, COL["reason"] + 1, "late delivery")
+    sheet.cell(row, COL["decided_by"] + 1, "committee")
+    wb.save(tmp_path / "good.xlsx")
+    good = runner.invoke(
+        app, ["calibrate", str(ws), "--apply", str(tmp_path / "good.xlsx"), "--json"]
+    )
+    assert good.exit_code == 0 and json.loads(good.output)["applied"] == 1
+    assert results(ws)[emp].grade == "C"
+    assert runner.invoke(app, ["release", str(ws)]).exit_code == 0
+    status = runner.invoke(app, ["status", str(ws), "--lang", "en"])
+    assert status.exit_code == 0 and "released" in status.output
+    refused = runner.invoke(app, ["consolidate", str(ws), "--lang", "en"])
+    assert refused.exit_code == 2 and "released" in refused.output
+    no_reason = runner.invoke(app, ["release", str(ws), "--reopen"])
+    assert no_reason.exit_code == 2
+    reopened = runner.invoke(app, ["release", str(ws), "--reopen", "--reason", "appeal upheld"])
+    assert reopened.exit_code == 0
+    with Workspace(ws).ledger() as conn:
+        assert cycle_stage(conn) == "calibrating"
