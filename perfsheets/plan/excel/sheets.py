@@ -116,6 +116,13 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         (),
     ),
     (
+        ("grading", "calibration", "allow_quota_breach"),
+        "校准会可突破分布比例",
+        "Calibration committee may exceed quotas",
+        "bool",
+        BOOL,
+    ),
+    (
         ("grading", "promotion_after"),
         "连续几次最高等级提示晋升",
         "Top grade this many cycles running suggests promotion",
