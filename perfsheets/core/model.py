@@ -407,6 +407,75 @@ class Roster(Model):
     targets: list[IndividualTarget] = Field(default_factory=list)
 
 
+# --- pay and consequences (结果应用) ---------------------------------------------------------
+
+# What a payroll import file's column can hold (see perfsheets.pay).
+PayField = Literal[
+    "employee_id",
+    "name",
+    "department",
+    "role",
+    "grade",
+    "base",
+    "months",
+    "coefficient",
+    "share",
+    "bonus",
+]
+PAY_FIELDS: tuple[PayField, ...] = (
+    "employee_id",
+    "name",
+    "department",
+    "role",
+    "grade",
+    "base",
+    "months",
+    "coefficient",
+    "share",
+    "bonus",
+)
+
+
+class BonusPool(Model):
+    """The bonus budget of a department ("*": the whole company)."""
+
+    department: str
+    amount: float = Field(ge=0)
+
+
+class PayColumn(Model):
+    """One column of the payroll import file: what it holds and its header (the payroll
+    system's template)."""
+
+    field: PayField
+    header: str = Field(min_length=1)
+
+
+class PayOptions(Model):
+    """How bonuses are computed: base × bonus_months × the grade's coefficient × pro-rata share."""
+
+    bonus_months: float = Field(default=1.0, ge=0)
+    # Part-period employees: "months" (months_employed / period_months) or "days"
+    # (days_employed / the cycle's days) from the salaries file; "none" pays everyone in full.
+    pro_rata: Literal["none", "months", "days"] = "none"
+    period_months: float | None = Field(default=None, gt=0)  # unset: from cycle.period
+    pools: list[BonusPool] = Field(default_factory=list)
+    columns: list[PayColumn] = Field(default_factory=list)  # empty: the default mapping
+
+
+class ConsequenceOptions(Model):
+    """Who goes on which list HR hands on (the grades' own ``consequence`` text says what
+    happens; these say to whom)."""
+
+    pip_grades: list[str] | None = None  # 绩效改进计划; unset: the lowest grade
+    honour_grades: list[str] | None = None  # 优秀员工; unset: the top grade
+    # Promotion candidates: the "promotion_candidate" flag (top grade ``promotion_after``
+    # cycles running) and anyone with one of these grades this cycle.
+    promotion_grades: list[str] = Field(default_factory=list)
+    training_threshold: float = Field(default=60, ge=0)  # points below which a need is counted
+    training_top: int = Field(default=3, ge=1)  # lowest-scoring competencies listed
+
+
 # --- the plan ---------------------------------------------------------------------------------
 
 
@@ -455,6 +524,8 @@ class Plan(Model):
     goals: list[Goal] = Field(default_factory=list)
     roster: Roster = Field(default_factory=Roster)
     report: ReportOptions = Field(default_factory=ReportOptions)
+    pay: PayOptions = Field(default_factory=PayOptions)
+    consequences: ConsequenceOptions = Field(default_factory=ConsequenceOptions)
 
     # Look-ups. Plans are frozen, so these maps are cheap to build on demand and callers in hot
     # loops keep the returned dict.

@@ -377,6 +377,15 @@ UNKNOWN_GRADE = problem_type(
     "{what}中的等级“{grade}”未在方案的等级中定义（已定义：{known}）",
     "Grade '{grade}' in {what_en} is not defined in the plan's grades (defined: {known})",
 )
+UNKNOWN_DEPARTMENT = problem_type(
+    "unknown-department",
+    "error",
+    "部门不存在",
+    "Unknown department",
+    "{what}中的部门“{department}”不在名册中（名册中的部门：{known}；公司整体写 *）",
+    "Department '{department}' in {what_en} is not on the roster (departments: {known}; "
+    "* for the whole company)",
+)
 ROLLUP_OVERLAP = problem_type(
     "rollup-overlap",
     "error",

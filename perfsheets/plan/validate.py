@@ -49,6 +49,7 @@ from perfsheets.plan.problems import (
     SECTION_UNRATED,
     THRESHOLDS_NOT_MONOTONIC,
     UNKNOWN_COMPETENCY,
+    UNKNOWN_DEPARTMENT,
     UNKNOWN_EMPLOYEE,
     UNKNOWN_GRADE,
     UNKNOWN_RATER_TYPE,
@@ -74,6 +75,8 @@ def validate_plan(plan: Plan, source: PlanSource | None = None) -> Report:
     _check_grading(ck)
     _check_rollup(ck)
     _check_goals(ck)
+    _check_pay(ck)
+    _check_consequences(ck)
     check_roster(ck)
     report = Report()
     report.extend(ck.problems)
@@ -316,6 +319,55 @@ def _check_rollup(ck: Checker) -> None:
             "周期汇总规则",
             "the roll-up rule",
         )
+
+
+def _check_pay(ck: Checker) -> None:
+    """Each bonus pool names a department of the roster (or "*", the company), once."""
+    departments = ck.plan.departments()
+    seen: dict[str, PathKey] = {}
+    for i, pool in enumerate(ck.plan.pay.pools):
+        path: PathKey = ("pay", "pools", i, "department")
+        if pool.department in seen:
+            ck.add(
+                DUPLICATE_ID,
+                path,
+                what="奖金池",
+                what_en="Bonus pool",
+                id=pool.department,
+                first=ck.where(seen[pool.department]),
+            )
+        seen.setdefault(pool.department, path)
+        if pool.department != "*" and pool.department not in departments:
+            ck.add(
+                UNKNOWN_DEPARTMENT,
+                path,
+                what="奖金池",
+                what_en="the bonus pools",
+                department=pool.department,
+                known=", ".join(departments),
+            )
+
+
+def _check_consequences(ck: Checker) -> None:
+    """Every grade the consequence lists name is one of the plan's grades."""
+    codes = [g.code for g in ck.plan.grading.levels]
+    options = ck.plan.consequences
+    words = {
+        "pip_grades": ("绩效改进计划等级", "the PIP grades"),
+        "honour_grades": ("优秀员工等级", "the honour grades"),
+        "promotion_grades": ("晋升候选等级", "the promotion grades"),
+    }
+    for name, (zh, en) in words.items():
+        for j, grade in enumerate(getattr(options, name) or []):
+            if grade not in codes:
+                ck.add(
+                    UNKNOWN_GRADE,
+                    ("consequences", name, j),
+                    what=zh,
+                    what_en=en,
+                    grade=grade,
+                    known=", ".join(codes),
+                )
 
 
 def _check_goals(ck: Checker) -> None:

@@ -90,6 +90,23 @@ def maximal_plan(plan: Plan) -> Plan:
     d["grading"]["promotion_after"] = 3
     d["grading"]["calibration"] = {"allow_quota_breach": True}
     d["report"] = {"show_quota_move": False, "contact": "销售部 王芳", "contact_en": "Wang Fang"}
+    d["pay"] = {
+        "bonus_months": 2.5,
+        "pro_rata": "days",
+        "period_months": 6,
+        "pools": [{"department": "销售部", "amount": 120000.5}, {"department": "*", "amount": 9e5}],
+        "columns": [
+            {"field": "employee_id", "header": "工号"},
+            {"field": "bonus", "header": "绩效奖金：元"},
+        ],
+    }
+    d["consequences"] = {
+        "pip_grades": ["C", "D"],
+        "honour_grades": ["S"],
+        "promotion_grades": ["S", "A"],
+        "training_threshold": 70.5,
+        "training_top": 4,
+    }
     d["aggregation"] = {
         "trim_min_count": 6,
         "kpi_actual_priority": ["self", "manager"],

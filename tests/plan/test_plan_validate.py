@@ -300,3 +300,42 @@ def test_messages_have_no_unfilled_placeholders(small_plan, lang):
     for problem in check(d):
         text = problem.message(lang)
         assert "{" not in text and "}" not in text, text
+
+
+def test_pay_pools_and_consequence_grades(small_plan):
+    d = data_of(small_plan)
+    d["pay"] = {
+        "pools": [
+            {"department": "销售部", "amount": 1000},
+            {"department": "后勤部", "amount": 1000},
+            {"department": "销售部", "amount": 5},
+            {"department": "*", "amount": 9000},
+        ]
+    }
+    d["consequences"] = {"pip_grades": ["D", "E"], "honour_grades": ["X"]}
+    report = Report([p for p in check(d) if p.cell.startswith(("pay", "consequences"))])
+    assert [(p.code, p.cell) for p in report] == [
+        ("unknown-department", "pay.pools[1].department"),
+        ("duplicate-id", "pay.pools[2].department"),
+        ("unknown-grade", "consequences.pip_grades[1]"),
+        ("unknown-grade", "consequences.honour_grades[0]"),
+    ]
+    assert (
+        report.problems[0]
+        .message("en")
+        .startswith("Department '后勤部' in the bonus pools is not on the roster")
+    )
+    assert (
+        report.problems[1].message()
+        == "奖金池编号“销售部”重复出现（首次出现在 pay.pools[0].department）"
+    )
+
+
+def test_pay_field_and_negative_months_are_schema_problems(small_plan):
+    from perfsheets.plan.schema import fit_plan
+    from perfsheets.plan.source import PlanSource
+
+    d = data_of(small_plan)
+    d["pay"] = {"bonus_months": -1, "columns": [{"field": "salary", "header": "工资"}]}
+    loaded = fit_plan(d, PlanSource(file="plan.yaml", kind="yaml"), Report())
+    assert sorted(p.cell for p in loaded.report) == ["pay.bonus_months", "pay.columns[0].field"]

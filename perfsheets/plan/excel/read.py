@@ -4,6 +4,7 @@ a map from every model path to its sheet and cell, and the reading problems, eac
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -192,6 +193,10 @@ class _Reader:
             return self.bands(_text(raw), sheet, r, c)
         if kind == "shares":
             return _shares(_text(raw))
+        if kind == "pools":
+            return _pairs(_text(raw), "department", "amount", number=True)
+        if kind == "paycols":
+            return _pairs(_text(raw), "field", "header", number=False)
         return raw
 
     def bands(self, text: str, sheet: str, r: int, c: int) -> Any:
@@ -509,3 +514,25 @@ def _shares(text: str) -> list[dict[str, Any]] | str:
             {"grades": [g.strip() for g in grades.split("+") if g.strip()], "share": value}
         )
     return shares
+
+
+def _pairs(text: str, key: str, value: str, *, number: bool) -> list[dict[str, Any]] | str:
+    """ "销售部:100000; *:500000" (bonus pools) or "employee_id:工号; bonus:奖金" (payroll
+    columns) -> a list of {key, value}; text that does not parse goes to the model as is, which
+    reports it at its cell."""
+    items: list[dict[str, Any]] = []
+    for part in _split_list(text.replace("；", ";"), seps=";\n"):
+        if not part.strip():
+            continue
+        found = re.split(r"[:：]", part.strip(), maxsplit=1)
+        if len(found) != 2 or not found[0].strip():
+            return text
+        name, rest = found
+        item: Any = rest.strip()
+        if number:
+            try:
+                item = float(item.replace(",", ""))
+            except ValueError:
+                return text
+        items.append({key: name.strip(), value: item})
+    return items

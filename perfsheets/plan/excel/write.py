@@ -112,6 +112,10 @@ def _cell_value(col_kind: str, value: Any) -> Any:
         return "; ".join(f"{_num_text(b.min)}:{_num_text(b.score)}" for b in value)
     if col_kind == "shares":
         return "; ".join(f"{'+'.join(m.grades)}:{_num_text(m.share)}" for m in value) or None
+    if col_kind == "pools":
+        return "; ".join(f"{p.department}:{_num_text(p.amount)}" for p in value) or None
+    if col_kind == "paycols":
+        return "; ".join(f"{c.field}:{c.header}" for c in value) or None
     return value
 
 
