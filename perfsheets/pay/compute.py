@@ -1,0 +1,176 @@
+"""The bonus arithmetic (pure, no I/O): bonus = base × bonus months × the final grade's
+coefficient × the pro-rata share, exact (fractions) and rounded half away from zero to 0.01 like
+Excel's ROUND; then each bonus pool's total against its amount."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from perfsheets.core.model import Lang, PayField, PayOptions, Plan
+from perfsheets.core.problems import Text
+
+PERIOD_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+
+# Default payroll columns: field -> (zh, en) header.
+DEFAULT_HEADERS: dict[PayField, tuple[str, str]] = {
+    "employee_id": ("工号", "Employee id"),
+    "name": ("姓名", "Name"),
+    "department": ("部门", "Department"),
+    "role": ("岗位", "Role"),
+    "grade": ("绩效等级", "Grade"),
+    "base": ("奖金基数", "Bonus base"),
+    "months": ("奖金月数", "Bonus months"),
+    "coefficient": ("绩效系数", "Coefficient"),
+    "share": ("在职比例", "Pro-rata share"),
+    "bonus": ("绩效奖金", "Bonus"),
+}
+DEFAULT_FIELDS: tuple[PayField, ...] = (
+    "employee_id",
+    "name",
+    "department",
+    "grade",
+    "base",
+    "months",
+    "coefficient",
+    "share",
+    "bonus",
+)
+TEXT_FIELDS = frozenset({"employee_id", "name", "department", "role", "grade"})
+
+
+def exact(x: float | Decimal) -> Fraction:
+    """A plan number (a float as written: its shortest repr) or a decimal, exactly."""
+    return Fraction(Decimal(repr(x)) if isinstance(x, float) else x)
+
+
+def round_half_up(x: Fraction, places: int = 2) -> Decimal:
+    """x rounded half away from zero (Excel's ROUND) to ``places`` decimals."""
+    scaled = abs(x) * 10**places
+    n = math.floor(scaled + Fraction(1, 2))
+    return Decimal(-n if x < 0 else n).scaleb(-places)
+
+
+def columns(options: PayOptions, lang: Lang) -> list[tuple[PayField, str]]:
+    """(field, header) of each payroll column: the plan's mapping, else the default one."""
+    if options.columns:
+        return [(c.field, c.header) for c in options.columns]
+    pick = 1 if lang == "en" else 0
+    return [(f, DEFAULT_HEADERS[f][pick]) for f in DEFAULT_FIELDS]
+
+
+def period_length(plan: Plan) -> Fraction | None:
+    """What the employed months or days are divided by: the plan's period months (default by
+    the cycle's period type), or the cycle's days (start and end included); None without pro
+    rata."""
+    pay = plan.pay
+    if pay.pro_rata == "months":
+        if pay.period_months is not None:
+            return exact(pay.period_months)
+        return Fraction(PERIOD_MONTHS[plan.cycle.period])
+    if pay.pro_rata == "days":
+        return Fraction((plan.cycle.end - plan.cycle.start).days + 1)
+    return None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is paid: from the results (final grade) and the frozen plan's words."""
+
+    employee_id: str
+    name: str
+    department: str
+    role: str  # the role's name
+    grade: str | None
+    coefficient: float | None
+
+
+@dataclass(frozen=True)
+class PayLine:
+    person: Person
+    base: Decimal
+    months: Fraction
+    coefficient: Fraction
+    share: Fraction
+    bonus: Decimal  # rounded to 0.01
+
+    def value(self, field: PayField) -> str | Decimal:
+        p = self.person
+        if field in TEXT_FIELDS:
+            return {
+                "employee_id": p.employee_id,
+                "name": p.name,
+                "department": p.department,
+                "role": p.role,
+                "grade": p.grade or "",
+            }[field]
+        if field == "base":
+            return self.base
+        if field == "months":
+            return _decimal(self.months, 4)
+        if field == "coefficient":
+            return _decimal(self.coefficient, 4)
+        if field == "share":
+            return _decimal(self.share, 4)
+        return self.bonus
+
+
+def _decimal(x: Fraction, places: int) -> Decimal:
+    """A factor as few decimals as it needs (at most ``places``): 1.5, 0.5833."""
+    d = round_half_up(x, places)
+    return d.quantize(Decimal(1)) if d == d.to_integral() else d.normalize()
+
+
+def pay_line(
+    person: Person, base: Decimal, employed: Decimal | None, plan: Plan, period: Fraction | None
+) -> PayLine:
+    coefficient = exact(person.coefficient if person.coefficient is not None else 0.0)
+    months = exact(plan.pay.bonus_months)
+    share = Fraction(1)
+    if period is not None and employed is not None:
+        share = min(Fraction(1), Fraction(employed) / period)
+    bonus = round_half_up(Fraction(base) * months * coefficient * share)
+    return PayLine(person, base, months, coefficient, share, bonus)
+
+
+@dataclass(frozen=True)
+class PoolCheck:
+    department: str  # "*": the company
+    amount: Decimal
+    total: Decimal
+    people: int
+
+    @property
+    def over(self) -> Decimal:
+        return max(Decimal(0), self.total - self.amount)
+
+    def words(self) -> Text:
+        if self.department == "*":
+            return Text("全公司", "the company")
+        return Text(f"部门“{self.department}”", f"department {self.department}")
+
+
+def check_pools(plan: Plan, lines: Sequence[PayLine]) -> list[PoolCheck]:
+    """Each pool of the plan: the bonuses of its department (or everyone's) against it."""
+    by_department: dict[str, list[Decimal]] = {}
+    for line in lines:
+        by_department.setdefault(line.person.department, []).append(line.bonus)
+    checks = []
+    for pool in plan.pay.pools:
+        amounts: Iterable[Decimal]
+        if pool.department == "*":
+            amounts = [a for group in by_department.values() for a in group]
+        else:
+            amounts = by_department.get(pool.department, [])
+        amounts = list(amounts)
+        total = sum(amounts, Decimal("0.00"))
+        amount = round_half_up(exact(pool.amount))
+        checks.append(PoolCheck(pool.department, amount, total, len(amounts)))
+    return checks
+
+
+def money(x: Decimal) -> str:
+    return f"{x:,.2f}"

@@ -1,0 +1,273 @@
+"""Entry points of the pay stage: the payroll import file (``export_pay``) and the consequences
+workbook (``write_consequences``).
+
+Final grades come from the ledger (the calibration committee's decisions in force applied);
+names, roles and grade coefficients from the plan frozen with the consolidation run; the pay
+options (bonus months, pro rata, pools, the payroll columns) and the consequence lists from the
+workspace's plan, so HR can set them after consolidating.
+
+A salaries file with any error writes nothing (exit 2, every problem listed); warnings (people
+without a salary or a grade, a pool over budget) still write the files (exit 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from perfsheets.core.cells import csv_safe, sheet_text
+from perfsheets.core.consequences import Consequences, build_consequences
+from perfsheets.core.i18n import tr
+from perfsheets.core.model import Lang, PayField, Plan
+from perfsheets.core.problems import PerfsheetsError, Report
+from perfsheets.core.results import EmployeeResult
+from perfsheets.files.atomic import atomic_write, atomic_write_text
+from perfsheets.ledger.results import frozen_plan, load_results, result_overview
+from perfsheets.ledger.workspace import Workspace, audit
+from perfsheets.pay import problems as P
+from perfsheets.pay.compute import (
+    PayLine,
+    Person,
+    PoolCheck,
+    check_pools,
+    columns,
+    money,
+    pay_line,
+    period_length,
+)
+from perfsheets.pay.salaries import read_salaries
+from perfsheets.plan.io import workspace_plan
+
+PAY_FOLDER = "pay"
+PAYROLL_CSV = "payroll.csv"
+PAYROLL_XLSX = "payroll.xlsx"
+PRIVATE = 0o600  # salaries: the owner only
+
+
+@dataclass
+class PayExport:
+    salaries: Path
+    files: list[Path] = field(default_factory=list)
+    employees: int = 0  # bonuses computed
+    total: Decimal = Decimal("0.00")
+    pools: list[PoolCheck] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+    @property
+    def written(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def exit_code(self) -> int:
+        if not self.report.valid:
+            return 2
+        return 1 if self.report.warnings else 0
+
+
+def _no_results(lang: Lang) -> PerfsheetsError:
+    return PerfsheetsError(
+        tr(
+            lang,
+            "还没有汇总结果：请先运行 perfsheets consolidate",
+            "no consolidated results yet: run 'perfsheets consolidate' first",
+        ),
+        exit_code=1,
+    )
+
+
+def _people(results: list[EmployeeResult], frozen: Plan | None, lang: Lang) -> list[Person]:
+    names = {e.id: e.name for e in frozen.roster.employees} if frozen else {}
+    roles = {r.id: r.label(lang) for r in frozen.roles} if frozen else {}
+    coefficients = {g.code: g.coefficient for g in frozen.grading.levels} if frozen else {}
+    return [
+        Person(
+            r.employee_id,
+            names.get(r.employee_id, r.name),
+            r.department,
+            roles.get(r.role, r.role),
+            r.grade,
+            coefficients.get(r.grade, r.coefficient) if r.grade else None,
+        )
+        for r in results
+    ]
+
+
+def export_pay(
+    workspace: str | Path,
+    salaries: str | Path,
+    *,
+    plan: Plan | None = None,
+    lang: Lang | None = None,
+) -> PayExport:
+    """Bonuses of the cycle from a salaries file into ``results/pay/payroll.csv`` and
+    ``payroll.xlsx`` (owner-only), checked against the plan's bonus pools."""
+    ws = Workspace(Path(workspace))
+    plan = workspace_plan(ws.root, plan)
+    lang = lang or plan.lang
+    path = Path(salaries)
+    with ws.ledger() as conn:
+        results = result_overview(conn)
+        frozen = frozen_plan(conn)
+    if not results:
+        raise _no_results(lang)
+    if not path.is_file():
+        raise PerfsheetsError(tr(lang, f"{path}：文件不存在", f"{path}: no such file"))
+    people = _people(results, frozen, lang)
+    by_id = {p.employee_id: p for p in people}
+    period = period_length(plan)
+    limit = Decimal(period.numerator) / Decimal(period.denominator) if period else None
+    read = read_salaries(path, set(by_id), plan.pay.pro_rata, limit)
+    out = PayExport(path, report=read.report)
+    if not read.report.valid:
+        return out
+    lines: list[PayLine] = []
+    paid: set[str] = set()
+    for row in read.rows:
+        person = by_id[row.employee_id]
+        paid.add(row.employee_id)
+        if person.grade is None:
+            continue
+        lines.append(pay_line(person, row.base, row.employed, plan, period))
+    for person in people:
+        if person.employee_id not in paid:
+            out.report.add(P.NOT_IN_FILE(path.name, employee=person.employee_id, name=person.name))
+        elif person.grade is None:
+            out.report.add(P.NO_GRADE(path.name, employee=person.employee_id, name=person.name))
+    lines.sort(key=lambda line: line.person.employee_id)
+    out.pools = check_pools(plan, lines)
+    for pool in out.pools:
+        if pool.over > 0:
+            out.report.add(
+                P.OVER_BUDGET(
+                    pool=pool.words(),
+                    total=money(pool.total),
+                    amount=money(pool.amount),
+                    over=money(pool.over),
+                    people=pool.people,
+                )
+            )
+    out.employees = len(lines)
+    out.total = sum((line.bonus for line in lines), Decimal("0.00"))
+    cols = columns(plan.pay, lang)
+    folder = ws.results / PAY_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    out.files = [
+        _private(folder / PAYROLL_CSV, lambda tmp: _write_csv(tmp, cols, lines)),
+        _private(folder / PAYROLL_XLSX, lambda tmp: _write_xlsx(tmp, cols, lines, lang)),
+    ]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with ws.ledger() as conn:
+        # No amounts in the ledger: which file, how many people, which pools are over.
+        audit(
+            conn,
+            "pay.export",
+            f"results/{PAY_FOLDER}/{PAYROLL_CSV}",
+            salaries_file=path.name,
+            salaries_sha256=digest,
+            rows=len(read.rows),
+            employees=len(lines),
+            pools_over=[p.department for p in out.pools if p.over > 0],
+            warnings=len(out.report.warnings),
+        )
+    return out
+
+
+def _private(path: Path, write: Callable[[Path], object]) -> Path:
+    def owner_only(tmp: Path) -> None:
+        os.chmod(tmp, PRIVATE)  # before a byte is written
+        write(tmp)
+
+    return atomic_write(path, owner_only)
+
+
+def _cell(value: str | Decimal) -> str:
+    return str(csv_safe(value)) if isinstance(value, str) else str(value)
+
+
+def _write_csv(tmp: Path, cols: list[tuple[PayField, str]], lines: list[PayLine]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([csv_safe(header) for _, header in cols])
+    for line in lines:
+        writer.writerow([_cell(line.value(f)) for f, _ in cols])
+    tmp.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
+
+
+def _write_xlsx(
+    tmp: Path, cols: list[tuple[PayField, str]], lines: list[PayLine], lang: Lang
+) -> None:
+    import xlsxwriter  # lazy: start-up
+
+    book = xlsxwriter.Workbook(
+        str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False, "in_memory": True}
+    )
+    try:
+        sheet = book.add_worksheet(tr(lang, "奖金", "Bonus"))
+        head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        amount = book.add_format({"num_format": "#,##0.00"})
+        factor = book.add_format({"num_format": "0.####"})
+        text = book.add_format({"num_format": "@"})
+        for c, (f, header) in enumerate(cols):
+            sheet.write_string(0, c, sheet_text(header), head)
+            sheet.set_column(c, c, 14 if f in ("base", "bonus", "name", "department") else 11)
+        for r, line in enumerate(lines, start=1):
+            for c, (f, _) in enumerate(cols):
+                value = line.value(f)
+                if isinstance(value, str):
+                    sheet.write_string(r, c, sheet_text(value), text)
+                else:
+                    fmt = amount if f in ("base", "bonus") else factor
+                    sheet.write_number(r, c, float(value), fmt)
+        sheet.freeze_panes(1, 0)
+        if lines:
+            sheet.autofilter(0, 0, len(lines), len(cols) - 1)
+    finally:
+        book.close()
+
+
+# --- consequences -----------------------------------------------------------------------------
+
+
+@dataclass
+class ConsequencesFiles:
+    files: list[Path]
+    consequences: Consequences
+
+
+def write_consequences(
+    workspace: str | Path, *, plan: Plan | None = None, lang: Lang | None = None
+) -> ConsequencesFiles:
+    """``results/consequences.xlsx`` (a sheet per list) and ``results/consequences.csv`` (one
+    long table) from the final results."""
+    from perfsheets.pay.consequence_files import consequences_csv, write_consequences_book
+
+    ws = Workspace(Path(workspace))
+    plan = workspace_plan(ws.root, plan)
+    lang = lang or plan.lang
+    with ws.ledger() as conn:
+        results = load_results(conn, lang=lang)
+        frozen = frozen_plan(conn)
+    if not results:
+        raise _no_results(lang)
+    found = build_consequences(plan, frozen or plan, results, lang)
+    book = atomic_write(
+        ws.results / "consequences.xlsx",
+        lambda tmp: write_consequences_book(tmp, found, lang),
+    )
+    table = atomic_write_text(ws.results / "consequences.csv", consequences_csv(found, lang))
+    with ws.ledger() as conn:
+        audit(
+            conn,
+            "consequences.write",
+            "results/consequences.xlsx",
+            promotion=len(found.promotion),
+            pip=len(found.pip),
+            honours=len(found.honours),
+        )
+    return ConsequencesFiles([book, table], found)
