@@ -20,6 +20,9 @@ SectionKind = Literal["kpi", "task", "competency"]
 Period = Literal["month", "quarter", "half-year", "year"]
 Direction = Literal["higher", "lower"]
 ActualSource = Literal["rater", "import"]
+# What a KPI measures, for pacing mid-period (perfsheets.core.pacing): a total that accrues, a
+# rate or average, a level at a point in time, a lower-is-better allowance, incidents deducted.
+Pace = Literal["cumulative", "average", "point", "allowance", "deduction"]
 
 RATER_TYPE_ORDER: tuple[RaterTypeId, ...] = ("self", "manager", "peer", "subordinate", "customer")
 # Rater types whose ratings are pooled anonymously: at least this many raters by default.
@@ -201,6 +204,7 @@ class Kpi(Named):
     min_value: float | None = None  # sensible bounds for the actual (form validation)
     max_value: float | None = None
     goal: str | None = None  # id of the department/company goal it serves (cascade)
+    pace: Pace | None = None  # None: from the unit and rule (perfsheets.core.pacing)
 
     def definition_text(self, lang: Lang = "zh-CN") -> str:
         return self.definition_en if lang == "en" and self.definition_en else self.definition

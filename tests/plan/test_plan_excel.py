@@ -60,6 +60,7 @@ def maximal_plan(plan: Plan) -> Plan:
         max_value=1000,
         goal="G1",
         unit_en="10k CNY",
+        pace="point",
     )
     role["kpis"][2]["rule"] = {"type": "pass_fail", "pass_score": 90, "fail_score": 20}
     role["kpis"][1]["rule"] = {

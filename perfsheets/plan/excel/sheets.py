@@ -3,6 +3,7 @@ value each column holds, header notes and drop-down lists. Writing and reading b
 
 from __future__ import annotations
 
+from perfsheets.core.pacing import PACES
 from perfsheets.plan.excel.layout import (
     BOOL,
     RATER_IDS,
@@ -364,6 +365,23 @@ KPIS = SheetSpec(
         Col("min_value", "实际值下限", "Lowest actual", "num", width=9),
         Col("max_value", "实际值上限", "Highest actual", "num", width=9),
         Col("goal", "支撑目标", "Goal", ref="goals", width=8),
+        Col(
+            "pace",
+            "进度口径",
+            "Paced as",
+            choices=PACES,
+            width=11,
+            note_zh=(
+                "期中进度怎么算（空 = 按单位和计分规则自动判断）：cumulative 累计值按时间进度；"
+                "average 比率/平均值对比目标；point 时点值对比目标；allowance 越低越好，"
+                "预测期末对比上限；deduction 扣分项，看至今事件"
+            ),
+            note_en=(
+                "How progress is paced mid-period (blank = from the unit and rule): cumulative "
+                "(pro-rated); average (rate, against the target); point (level today); allowance "
+                "(lower is better, projected vs the allowance); deduction (incidents so far)"
+            ),
+        ),
     ),
 )
 
