@@ -110,6 +110,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "employee_id": ("工号", "employee id"),
     "role": ("岗位", "role"),
     "year_score": ("年度得分", "year score"),
+    "partial": ("部分周期", "partial"),
     "grade": ("等级", "grade"),
     "coefficient": ("绩效系数", "coefficient"),
     # import-actuals / adjust / appeal / progress

@@ -278,10 +278,13 @@ def rollup_year(
     plan: Plan | None = None,
     out: str | Path | None = None,
     lang: Lang | None = None,
+    allow_partial: bool = False,
 ) -> YearRollup:
     """Year results from the cycles' ledgers, by the plan's ``rollup`` period weights (see
     :func:`perfsheets.consolidation.history.year_rollup`); ``out``: also write a CSV there."""
-    rollup, used, language = year_rollup(workspaces, plan=plan, lang=lang)
+    rollup, used, language = year_rollup(
+        workspaces, plan=plan, lang=lang, allow_partial=allow_partial
+    )
     if out is not None:
         rollup.csv = csv_files.write_year_csv(Path(out), rollup, used, language)
     return rollup
