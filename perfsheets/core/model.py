@@ -178,10 +178,40 @@ class ChangeBandsRule(Model):
     otherwise: float = 0.0
 
 
+class ThresholdRule(Model):
+    """门槛值 / 目标值 / 挑战值: scores at three points, linear in the actual between them.
+
+    ``threshold`` and ``stretch`` are multiples of the target (so individual and changed targets
+    carry them): 0.8 and 1.2 put the threshold at 80% and the stretch at 120% of the target; for
+    lower-is-better KPIs threshold > 1 > stretch (a cost 10% over budget, 10% under). Worse than
+    the threshold scores ``below``; beyond the stretch, ``stretch_score``.
+    """
+
+    type: Literal["threshold"] = "threshold"
+    threshold: float = Field(gt=0)
+    stretch: float = Field(gt=0)
+    threshold_score: float = 60.0
+    target_score: float = 100.0
+    stretch_score: float = 120.0
+    below: float = 0.0
+
+
 ScoringRule = Annotated[
-    LinearRule | BandsRule | DeductionRule | PassFailRule | ChangeBandsRule,
+    LinearRule | BandsRule | DeductionRule | PassFailRule | ChangeBandsRule | ThresholdRule,
     Field(discriminator="type"),
 ]
+
+
+class Veto(Model):
+    """一票否决: when the KPI fails, the person's grade is ``grade`` whatever the score.
+
+    Fails: lower is better or a deduction rule (incidents) — an actual of ``at`` or more (default
+    1, one incident); a pass/fail rule — the target not met; higher is better — an actual below
+    ``at`` (default the target).
+    """
+
+    grade: str
+    at: float | None = None
 
 
 # --- role content -----------------------------------------------------------------------------
@@ -205,6 +235,7 @@ class Kpi(Named):
     max_value: float | None = None
     goal: str | None = None  # id of the department/company goal it serves (cascade)
     pace: Pace | None = None  # None: from the unit and rule (perfsheets.core.pacing)
+    veto: Veto | None = None  # 一票否决: failing it sets the grade
 
     def definition_text(self, lang: Lang = "zh-CN") -> str:
         return self.definition_en if lang == "en" and self.definition_en else self.definition

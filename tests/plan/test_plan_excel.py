@@ -61,8 +61,27 @@ def maximal_plan(plan: Plan) -> Plan:
         goal="G1",
         unit_en="10k CNY",
         pace="point",
+        veto={"grade": "C", "at": 3},
     )
     role["kpis"][2]["rule"] = {"type": "pass_fail", "pass_score": 90, "fail_score": 20}
+    d["roles"][1]["kpis"].append(
+        {
+            "code": "A09",
+            "name": "费用",
+            "target": 50,
+            "weight": 10,
+            "direction": "lower",
+            "rule": {
+                "type": "threshold",
+                "threshold": 1.1,
+                "stretch": 0.9,
+                "threshold_score": 50,
+                "target_score": 95,
+                "stretch_score": 110,
+                "below": 10,
+            },
+        }
+    )
     role["kpis"][1]["rule"] = {
         "type": "bands",
         "on": "value",
@@ -164,7 +183,14 @@ def test_maximal_plan_sets_every_field(small_plan):
     every: set[tuple[str, str]] = set()
     _all_fields(Plan, every)
     # fields whose only meaningful value is the default / fixed by the rule type
-    rules = ("LinearRule", "BandsRule", "DeductionRule", "PassFailRule", "ChangeBandsRule")
+    rules = (
+        "LinearRule",
+        "BandsRule",
+        "DeductionRule",
+        "PassFailRule",
+        "ChangeBandsRule",
+        "ThresholdRule",
+    )
     fixed = {(r, "type") for r in rules}
     fixed |= {("DeductionRule", f) for f in ("base", "per_unit", "floor")}
     fixed |= {("LinearRule", f) for f in ("floor", "cap")}
@@ -203,7 +229,7 @@ def test_workbook_has_guide_dropdowns_and_notes(tmp_path, small_plan):
         range_boundaries(str(dv.sqref).split()[0])[0]: dv.formula1
         for dv in kpis.data_validations.dataValidation
     }
-    rules = '"按完成率线性计分,分档计分,扣分制,达标/未达标,按变化率分档"'
+    rules = '"按完成率线性计分,分档计分,扣分制,达标/未达标,按变化率分档,门槛值/目标值/挑战值"'
     assert lists[header.index("计分规则") + 1] == rules
     assert lists[header.index("方向") + 1] == '"越高越好,越低越好"'
     assert lists[1].startswith("'岗位'!$A$2")  # role ids picked from the roles sheet

@@ -322,11 +322,12 @@ KPIS = SheetSpec(
             width=13,
             note_zh=(
                 "linear 线性（完成率×100，下限/上限）；bands 分档；deduction 扣分制；"
-                "pass_fail 达标/不达标；change_bands 变化率分档"
+                "pass_fail 达标/不达标；change_bands 变化率分档；threshold 门槛值/目标值/挑战值"
             ),
             note_en=(
                 "linear (completion × 100 with floor/cap); bands; deduction (per incident); "
-                "pass_fail; change_bands (change rate against the baseline)"
+                "pass_fail; change_bands (change rate against the baseline); threshold "
+                "(threshold / target / stretch)"
             ),
         ),
         Col("rule.floor", "下限", "Floor", "num", width=7),
@@ -362,9 +363,49 @@ KPIS = SheetSpec(
         Col("rule.per_unit", "每次扣分", "Per incident", "num", width=8),
         Col("rule.pass_score", "达标得分", "Pass score", "num", width=8),
         Col("rule.fail_score", "未达标得分", "Fail score", "num", width=8),
+        Col(
+            "rule.threshold",
+            "门槛值（×目标）",
+            "Threshold (× target)",
+            "num",
+            width=9,
+            note_zh="threshold 规则：门槛值=目标值×此数，如 0.8；越低越好的指标大于 1，如 1.1",
+            note_en="threshold rule: threshold = target × this, e.g. 0.8 (above 1 when lower is better)",
+        ),
+        Col(
+            "rule.stretch",
+            "挑战值（×目标）",
+            "Stretch (× target)",
+            "num",
+            width=9,
+            note_zh="threshold 规则：挑战值=目标值×此数，如 1.2；越低越好的指标小于 1，如 0.9",
+            note_en="threshold rule: stretch = target × this, e.g. 1.2 (below 1 when lower is better)",
+        ),
+        Col("rule.threshold_score", "门槛得分", "Threshold score", "num", width=8),
+        Col("rule.target_score", "目标得分", "Target score", "num", width=8),
+        Col("rule.stretch_score", "挑战得分", "Stretch score", "num", width=8),
+        Col("rule.below", "未达门槛得分", "Below threshold", "num", width=8),
         Col("min_value", "实际值下限", "Lowest actual", "num", width=9),
         Col("max_value", "实际值上限", "Highest actual", "num", width=9),
         Col("goal", "支撑目标", "Goal", ref="goals", width=8),
+        Col(
+            "veto.grade",
+            "一票否决等级",
+            "Veto grade",
+            ref="grades",
+            width=9,
+            note_zh="一票否决：此指标未达标（扣分/越低越好的指标：发生 1 次及以上）时，等级直接定为此等级",
+            note_en="Veto: when this KPI fails (incidents: one or more), the grade is set to this",
+        ),
+        Col(
+            "veto.at",
+            "否决触发值",
+            "Veto at",
+            "num",
+            width=9,
+            note_zh="空 = 越低越好/扣分指标 1 次，越高越好指标低于目标值；填写则以此值为界",
+            note_en="Blank = one incident (lower is better), below the target (higher); else this value",
+        ),
         Col(
             "pace",
             "进度口径",
