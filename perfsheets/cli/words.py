@@ -24,6 +24,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "warnings": ("警告", "warnings"),
     "employees": ("员工人数", "employees"),
     "active_employees": ("在职员工", "active employees"),
+    "not_assessed": ("本期不考核", "not assessed"),
+    "not_assessed_list": ("不考核名单", "not-assessed list"),
     "departments": ("部门数", "departments"),
     "roles": ("岗位数", "roles"),
     "raters": ("评价人数", "raters"),

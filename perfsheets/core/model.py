@@ -403,7 +403,22 @@ class Employee(Model):
     role: str
     manager: str | None = None
     email: str = ""
-    is_active: bool = True
+    is_active: bool = True  # False: has left (no forms, rates nobody)
+    hire_date: dt.date | None = None
+    leave_date: dt.date | None = None  # leaves (or left) on this day
+    probation_end: dt.date | None = None  # 试用期 ends on this day
+    on_leave: bool = False  # on long leave during the cycle (休假/停薪留职)
+
+
+class Eligibility(Model):
+    """Who is assessed this cycle (perfsheets.core.eligibility): people not assessed get no
+    forms about them (they may still rate others) and are listed with the reason."""
+
+    probation: Literal["exclude", "include"] = "exclude"  # still in probation at the period end
+    on_leave: Literal["exclude", "include"] = "exclude"
+    min_months: int = Field(default=0, ge=0, le=12)  # months employed within the period
+    # How a part of the period counts for those assessed: pro-rata of the bonus, or as a whole.
+    partial_period: Literal["pro_rata", "full"] = "pro_rata"
 
 
 class ExternalRater(Model):
@@ -487,6 +502,7 @@ class Plan(Model):
     grading: Grading
     aggregation: Aggregation = Field(default_factory=Aggregation)
     rollup: list[Rollup] = Field(default_factory=list)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
     goals: list[Goal] = Field(default_factory=list)
     roster: Roster = Field(default_factory=Roster)
     report: ReportOptions = Field(default_factory=ReportOptions)

@@ -13,6 +13,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
+from perfsheets.core.eligibility import not_assessed
 from perfsheets.core.model import RATER_TYPE_ORDER, Employee, Plan, RaterTypeId
 
 
@@ -49,7 +50,10 @@ def choose_peers(plan: Plan) -> dict[str, list[str]]:
         if e.manager:
             reports[e.manager].append(e.id)
     peers: dict[str, list[str]] = {}
+    skipped = not_assessed(plan)
     for e in active:
+        if e.id in skipped:  # not assessed: nobody rates them (they may rate others)
+            continue
         key = e.department if rule.scope == "department" else e.role
         group, pos = groups[key], positions[key]
         rng = _stable_rng(rule.seed, e.id)
@@ -86,16 +90,21 @@ def build_assignments(plan: Plan) -> list[Assignment]:
             seen.add((rater, ratee))
             out.append(Assignment(rater, ratee, type_))
 
+    skipped = not_assessed(plan)
     for e in active:
-        add(e.id, e.id, "self")
+        if e.id not in skipped:
+            add(e.id, e.id, "self")
         if e.manager and e.manager in active_ids:
-            add(e.manager, e.id, "manager")
-            add(e.id, e.manager, "subordinate")
+            if e.id not in skipped:
+                add(e.manager, e.id, "manager")
+            if e.manager not in skipped:
+                add(e.id, e.manager, "subordinate")
     for ratee, chosen in choose_peers(plan).items():
         for rater in chosen:
             add(rater, ratee, "peer")
     for rel in plan.roster.relations:
-        add(rel.rater, rel.ratee, rel.type)
+        if rel.ratee not in skipped:
+            add(rel.rater, rel.ratee, rel.type)
     order = {t: i for i, t in enumerate(RATER_TYPE_ORDER)}
     out.sort(key=lambda a: (a.rater, order[a.type], a.ratee))
     return out

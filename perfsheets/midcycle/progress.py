@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from perfsheets.core.cells import sheet_text
+from perfsheets.core.eligibility import assessed
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import (
     Employee,
@@ -229,7 +230,7 @@ def progress(
         lang=lang,
     )
     roles = plan.role_map()
-    people = _by_department([e for e in plan.roster.employees if e.is_active and e.role in roles])
+    people = _by_department([e for e in assessed(plan) if e.role in roles])
     ctx = _Context(plan, lang, plan.target_map(), actuals, changed, elapsed, days_left)
     for i, person in enumerate(people, 1):
         kpis = [_kpi(ctx, person.id, k) for k in roles[person.role].kpis]

@@ -271,6 +271,15 @@ FLOOR_ABOVE_CAP = problem_type(
     "指标 {kpi} 的计分下限 {floor} 高于上限 {cap}",
     "The scoring floor {floor} of KPI {kpi} is above its cap {cap}",
 )
+EMPLOYEE_DATES = problem_type(
+    "employee-dates",
+    "error",
+    "日期先后不对",
+    "Dates out of order",
+    "员工 {id}（{name}）的{later}（{later_date}）早于{earlier}（{earlier_date}）",
+    "Employee {id} ({name}): the {later_en} ({later_date}) is before the {earlier_en} "
+    "({earlier_date})",
+)
 THRESHOLD_ORDER = problem_type(
     "threshold-order",
     "error",

@@ -40,6 +40,7 @@ from perfsheets.plan.problems import (
     DATES_ORDER,
     DUE_BEFORE_START,
     DUPLICATE_ID,
+    EMPLOYEE_DATES,
     EMPTY_SECTION,
     FLOOR_ABOVE_CAP,
     QUOTA_MISSING,
@@ -77,6 +78,7 @@ def validate_plan(plan: Plan, source: PlanSource | None = None) -> Report:
     _check_rollup(ck)
     _check_goals(ck)
     check_roster(ck)
+    _check_employee_dates(ck)
     report = Report()
     report.extend(ck.problems)
     return report
@@ -285,6 +287,33 @@ def _check_kpi(ck: Checker, role: Role, path: PathKey, kpi: Kpi) -> None:
     if uncovered or not people:
         who = (f"岗位“{role.name}”的", f"Role '{role.id}': ")
         ck.check_target(kpi, kpi.target, kpi.baseline, path, who)
+
+
+def _check_employee_dates(ck: Checker) -> None:
+    """Hire before leave and before the end of probation."""
+    names = {
+        "hire_date": ("入职日期", "hire date"),
+        "leave_date": ("离职日期", "leave date"),
+        "probation_end": ("试用期结束日期", "end of probation"),
+    }
+    for i, e in enumerate(ck.plan.roster.employees):
+        if e.hire_date is None:
+            continue
+        for later in ("leave_date", "probation_end"):
+            day = getattr(e, later)
+            if day is not None and day < e.hire_date:
+                ck.add(
+                    EMPLOYEE_DATES,
+                    ("roster", "employees", i, later),
+                    id=e.id,
+                    name=e.name,
+                    later=names[later][0],
+                    later_en=names[later][1],
+                    later_date=day.isoformat(),
+                    earlier=names["hire_date"][0],
+                    earlier_en=names["hire_date"][1],
+                    earlier_date=e.hire_date.isoformat(),
+                )
 
 
 def _check_grading(ck: Checker) -> None:

@@ -47,6 +47,18 @@ def maximal_plan(plan: Plan) -> Plan:
     d["competencies"][0]["anchors_en"] = ["a", "b", "c"]
     role = d["roles"][0]
     role["development_goals"] = ["学习谈判", "带新人"]
+    d["eligibility"] = {
+        "probation": "include",
+        "on_leave": "include",
+        "min_months": 3,
+        "partial_period": "full",
+    }
+    d["roster"]["employees"][1].update(
+        hire_date="2026-02-01",
+        leave_date="2026-12-15",
+        probation_end="2026-05-01",
+        on_leave=True,
+    )
     role["rater_weights"] = {"self": 20, "manager": 50, "peer": 20, "subordinate": 10}
     role["kpis"][0].update(
         name_en="Sales",

@@ -103,6 +103,34 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         (),
     ),
     (
+        ("eligibility", "probation"),
+        "期末仍在试用期的员工",
+        "People in probation at the period's end",
+        "str",
+        ("exclude", "include"),
+    ),
+    (
+        ("eligibility", "on_leave"),
+        "休假中的员工",
+        "People on leave",
+        "str",
+        ("exclude", "include"),
+    ),
+    (
+        ("eligibility", "min_months"),
+        "本期至少在职月数",
+        "Months employed in the period, at least",
+        "int",
+        (),
+    ),
+    (
+        ("eligibility", "partial_period"),
+        "不满整期的员工",
+        "People employed for part of the period",
+        "str",
+        ("pro_rata", "full"),
+    ),
+    (
         ("grading", "forced_distribution", "tie_rule"),
         "比例边界同分处理",
         "Ties at a quota boundary",
@@ -584,6 +612,18 @@ EMPLOYEES = SheetSpec(
         ),
         Col("email", "邮箱", "E-mail", width=28),
         Col("is_active", "在职", "Active", "bool", choices=BOOL, width=7),
+        Col("hire_date", "入职日期", "Hire date", "date", width=11),
+        Col("leave_date", "离职日期", "Leave date", "date", width=11),
+        Col(
+            "probation_end",
+            "试用期结束",
+            "Probation ends",
+            "date",
+            width=11,
+            note_zh="期末仍在试用期的员工按方案规定不参加本期考核",
+            note_en="People still in probation at the period's end are assessed as the plan says",
+        ),
+        Col("on_leave", "休假中", "On leave", "bool", choices=BOOL, width=7),
     ),
 )
 
