@@ -82,7 +82,7 @@ def pace_kpi(
     if actual is None:
         return Pacing(pace, None, None, None, "no_data")
     if pace == "cumulative":
-        return _cumulative(kpi, actual, target, elapsed)
+        return _cumulative(actual, target, elapsed)
     if pace == "allowance":
         return _allowance(kpi, actual, target, baseline, elapsed)
     if pace == "deduction":
@@ -90,7 +90,7 @@ def pace_kpi(
     return _against_target(kpi, pace, actual, target, baseline, elapsed)
 
 
-def _cumulative(kpi: Kpi, actual: float, target: float | None, elapsed: float) -> Pacing:
+def _cumulative(actual: float, target: float | None, elapsed: float) -> Pacing:
     ratio = None if target is None else completion_ratio(actual, target, "higher")
     if ratio is None or target is None:
         return Pacing("cumulative", None, None, None, "no_data")

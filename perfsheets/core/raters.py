@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from perfsheets.core.eligibility import not_assessed
@@ -29,7 +30,7 @@ def _stable_rng(seed: int, key: str) -> random.Random:
     return random.Random(int.from_bytes(digest, "big"))
 
 
-def choose_peers(plan: Plan) -> dict[str, list[str]]:
+def choose_peers(plan: Plan, skipped: Mapping[str, str] | None = None) -> dict[str, list[str]]:
     """Peers per employee: ``count`` colleagues from the same scope, seeded and stable.
 
     Colleagues are the others in the same department (or role) except the person's own manager
@@ -50,7 +51,8 @@ def choose_peers(plan: Plan) -> dict[str, list[str]]:
         if e.manager:
             reports[e.manager].append(e.id)
     peers: dict[str, list[str]] = {}
-    skipped = not_assessed(plan)
+    if skipped is None:
+        skipped = not_assessed(plan)
     for e in active:
         if e.id in skipped:  # not assessed: nobody rates them (they may rate others)
             continue
@@ -99,7 +101,7 @@ def build_assignments(plan: Plan) -> list[Assignment]:
                 add(e.manager, e.id, "manager")
             if e.manager not in skipped:
                 add(e.id, e.manager, "subordinate")
-    for ratee, chosen in choose_peers(plan).items():
+    for ratee, chosen in choose_peers(plan, skipped).items():
         for rater in chosen:
             add(rater, ratee, "peer")
     for rel in plan.roster.relations:
