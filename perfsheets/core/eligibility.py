@@ -46,6 +46,20 @@ def period_share(e: Employee, cycle: Cycle) -> Fraction:
     return Fraction((span[1] - span[0]).days + 1, total)
 
 
+def months_employed(e: Employee, cycle: Cycle) -> int:
+    """Whole months employed within the cycle: the largest n with n months from the first day
+    employed reaching no further than the day after the last (hired 15 Nov in a quarter ending 31
+    Dec: 1; the whole of a quarter: 3; not employed in it: 0)."""
+    span = employed_span(e, cycle)
+    if span is None:
+        return 0
+    after = span[1] + dt.timedelta(days=1)
+    n = 0
+    while add_months(span[0], n + 1) <= after:
+        n += 1
+    return n
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later (the month's last day where it has fewer days)."""
     index = day.month - 1 + months

@@ -1,6 +1,16 @@
 """The bonus arithmetic (pure, no I/O): bonus = base × bonus months × the final grade's
 coefficient × the pro-rata share, exact (fractions) and rounded half away from zero to 0.01 like
-Excel's ROUND; then each bonus pool's total against its amount."""
+Excel's ROUND, once per person; then each bonus pool's total (the sum of those rounded bonuses)
+against its amount.
+
+The pro-rata share (``pay.pro_rata``; none when ``eligibility.partial_period`` is ``full``):
+``days``: the days employed within the cycle over its days (start and end included), from the
+roster's hire and leave dates (:func:`perfsheets.core.eligibility.period_share`); ``months``: the
+whole months employed within the cycle (:func:`~perfsheets.core.eligibility.months_employed`)
+over ``pay.period_months`` (default: the cycle's period). A days or months column in the
+salaries file, where filled, is taken instead of the roster's (unpaid leave the roster does not
+know). At most 1.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from perfsheets.core.model import Lang, PayField, PayOptions, Plan
+from perfsheets.core.eligibility import months_employed, period_share
+from perfsheets.core.model import Employee, Lang, PayField, PayOptions, Plan
 from perfsheets.core.problems import Text
 
 PERIOD_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
@@ -39,6 +50,7 @@ DEFAULT_FIELDS: tuple[PayField, ...] = (
     "share",
     "bonus",
 )
+CENT = Decimal("0.01")
 TEXT_FIELDS = frozenset({"employee_id", "name", "department", "role", "grade"})
 
 
@@ -64,9 +76,11 @@ def columns(options: PayOptions, lang: Lang) -> list[tuple[PayField, str]]:
 
 def period_length(plan: Plan) -> Fraction | None:
     """What the employed months or days are divided by: the plan's period months (default by
-    the cycle's period type), or the cycle's days (start and end included); None without pro
-    rata."""
+    the cycle's period type), or the cycle's days (start and end included); None when bonuses
+    are not paid pro rata."""
     pay = plan.pay
+    if plan.eligibility.partial_period == "full":
+        return None
     if pay.pro_rata == "months":
         if pay.period_months is not None:
             return exact(pay.period_months)
@@ -74,6 +88,23 @@ def period_length(plan: Plan) -> Fraction | None:
     if pay.pro_rata == "days":
         return Fraction((plan.cycle.end - plan.cycle.start).days + 1)
     return None
+
+
+def pro_rata_share(
+    plan: Plan, employee: Employee | None, employed: Decimal | None, period: Fraction | None
+) -> Fraction:
+    """The share of the bonus paid (see the module's docstring): 1 without pro rata."""
+    if period is None:
+        return Fraction(1)
+    if employed is not None:
+        share = Fraction(employed) / period
+    elif employee is None:
+        return Fraction(1)
+    elif plan.pay.pro_rata == "days":
+        share = period_share(employee, plan.cycle)
+    else:
+        share = Fraction(months_employed(employee, plan.cycle)) / period
+    return min(Fraction(1), share)
 
 
 @dataclass(frozen=True)
@@ -108,7 +139,8 @@ class PayLine:
                 "grade": p.grade or "",
             }[field]
         if field == "base":
-            return self.base
+            cents = self.base.quantize(CENT)  # 8000 as 8000.00; 8000.125 as typed
+            return cents if cents == self.base else self.base
         if field == "months":
             return _decimal(self.months, 4)
         if field == "coefficient":
@@ -124,14 +156,9 @@ def _decimal(x: Fraction, places: int) -> Decimal:
     return d.quantize(Decimal(1)) if d == d.to_integral() else d.normalize()
 
 
-def pay_line(
-    person: Person, base: Decimal, employed: Decimal | None, plan: Plan, period: Fraction | None
-) -> PayLine:
+def pay_line(person: Person, base: Decimal, share: Fraction, plan: Plan) -> PayLine:
     coefficient = exact(person.coefficient if person.coefficient is not None else 0.0)
     months = exact(plan.pay.bonus_months)
-    share = Fraction(1)
-    if period is not None and employed is not None:
-        share = min(Fraction(1), Fraction(employed) / period)
     bonus = round_half_up(Fraction(base) * months * coefficient * share)
     return PayLine(person, base, months, coefficient, share, bonus)
 

@@ -69,8 +69,17 @@ UNKNOWN_EMPLOYEE = problem_type(
     "error",
     "工号不在本周期结果中",
     "Employee not in this cycle",
-    "第 {row} 行：工号 {employee} 不在本周期的考核结果中",
-    "row {row}: employee {employee} is not in this cycle's results",
+    "第 {row} 行：工号 {employee} 不在本周期的名册和考核结果中",
+    "row {row}: employee {employee} is neither on this cycle's roster nor in its results",
+)
+NOT_ASSESSED = problem_type(
+    "pay-not-assessed",
+    "warning",
+    "本期未考核",
+    "Not assessed this cycle",
+    "第 {row} 行：工号 {employee} 在名册中，但本期未参加考核（如试用期、休假、离职）：未计算奖金",
+    "row {row}: employee {employee} is on the roster but was not assessed this cycle (probation, "
+    "leave, left ...): no bonus computed",
 )
 DUPLICATE_ID = problem_type(
     "pay-duplicate-id",

@@ -6,8 +6,9 @@ names, roles and grade coefficients from the plan frozen with the consolidation 
 options (bonus months, pro rata, pools, the payroll columns) and the consequence lists from the
 workspace's plan, so HR can set them after consolidating.
 
-A salaries file with any error writes nothing (exit 2, every problem listed); warnings (people
-without a salary or a grade, a pool over budget) still write the files (exit 1).
+A salaries file with any error writes nothing (every problem listed, exit 1); warnings (people
+without a salary or a grade, someone not assessed, a pool over budget) still write the files
+(exit 1 too, so a script notices an over-budget pool; ``written`` tells the two apart).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from perfsheets.pay.compute import (
     money,
     pay_line,
     period_length,
+    pro_rata_share,
 )
 from perfsheets.pay.salaries import read_salaries
 from perfsheets.plan.io import workspace_plan
@@ -53,6 +55,8 @@ PRIVATE = 0o600  # salaries: the owner only
 @dataclass
 class PayExport:
     salaries: Path
+    lang: Lang = "zh-CN"
+    rows: int = 0  # rows of the salaries file read
     files: list[Path] = field(default_factory=list)
     employees: int = 0  # bonuses computed
     total: Decimal = Decimal("0.00")
@@ -64,10 +68,13 @@ class PayExport:
         return bool(self.files)
 
     @property
+    def over_budget(self) -> int:
+        """How many pools the bonuses exceed."""
+        return sum(1 for p in self.pools if p.over > 0)
+
+    @property
     def exit_code(self) -> int:
-        if not self.report.valid:
-            return 2
-        return 1 if self.report.warnings else 0
+        return 1 if len(self.report) else 0
 
 
 def _no_results(lang: Lang) -> PerfsheetsError:
@@ -102,11 +109,13 @@ def export_pay(
     workspace: str | Path,
     salaries: str | Path,
     *,
+    out: str | Path | None = None,
     plan: Plan | None = None,
     lang: Lang | None = None,
 ) -> PayExport:
-    """Bonuses of the cycle from a salaries file into ``results/pay/payroll.csv`` and
-    ``payroll.xlsx`` (owner-only), checked against the plan's bonus pools."""
+    """Bonuses of the cycle from a salaries file into ``payroll.csv`` and ``payroll.xlsx``
+    (owner-only) in ``out`` (default ``results/pay/``), checked against the plan's bonus pools.
+    Nothing is written when the salaries file has an error."""
     ws = Workspace(Path(workspace))
     plan = workspace_plan(ws.root, plan)
     lang = lang or plan.lang
@@ -120,12 +129,15 @@ def export_pay(
         raise PerfsheetsError(tr(lang, f"{path}：文件不存在", f"{path}: no such file"))
     people = _people(results, frozen, lang)
     by_id = {p.employee_id: p for p in people}
+    # Hire and leave dates: the workspace's roster (HR's latest), else the run's.
+    employees = {e.id: e for e in (frozen.roster.employees if frozen else [])}
+    employees.update(plan.employee_map())
     period = period_length(plan)
     limit = Decimal(period.numerator) / Decimal(period.denominator) if period else None
-    read = read_salaries(path, set(by_id), plan.pay.pro_rata, limit)
-    out = PayExport(path, report=read.report)
+    read = read_salaries(path, set(by_id), plan.pay.pro_rata, limit, roster=set(employees))
+    result = PayExport(path, lang, rows=len(read.rows), report=read.report)
     if not read.report.valid:
-        return out
+        return result
     lines: list[PayLine] = []
     paid: set[str] = set()
     for row in read.rows:
@@ -133,17 +145,20 @@ def export_pay(
         paid.add(row.employee_id)
         if person.grade is None:
             continue
-        lines.append(pay_line(person, row.base, row.employed, plan, period))
+        share = pro_rata_share(plan, employees.get(row.employee_id), row.employed, period)
+        lines.append(pay_line(person, row.base, share, plan))
     for person in people:
         if person.employee_id not in paid:
-            out.report.add(P.NOT_IN_FILE(path.name, employee=person.employee_id, name=person.name))
+            result.report.add(
+                P.NOT_IN_FILE(path.name, employee=person.employee_id, name=person.name)
+            )
         elif person.grade is None:
-            out.report.add(P.NO_GRADE(path.name, employee=person.employee_id, name=person.name))
+            result.report.add(P.NO_GRADE(path.name, employee=person.employee_id, name=person.name))
     lines.sort(key=lambda line: line.person.employee_id)
-    out.pools = check_pools(plan, lines)
-    for pool in out.pools:
+    result.pools = check_pools(plan, lines)
+    for pool in result.pools:
         if pool.over > 0:
-            out.report.add(
+            result.report.add(
                 P.OVER_BUDGET(
                     pool=pool.words(),
                     total=money(pool.total),
@@ -152,12 +167,12 @@ def export_pay(
                     people=pool.people,
                 )
             )
-    out.employees = len(lines)
-    out.total = sum((line.bonus for line in lines), Decimal("0.00"))
+    result.employees = len(lines)
+    result.total = sum((line.bonus for line in lines), Decimal("0.00"))
     cols = columns(plan.pay, lang)
-    folder = ws.results / PAY_FOLDER
+    folder = Path(out) if out is not None else ws.results / PAY_FOLDER
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    out.files = [
+    result.files = [
         _private(folder / PAYROLL_CSV, lambda tmp: _write_csv(tmp, cols, lines)),
         _private(folder / PAYROLL_XLSX, lambda tmp: _write_xlsx(tmp, cols, lines, lang)),
     ]
@@ -167,15 +182,23 @@ def export_pay(
         audit(
             conn,
             "pay.export",
-            f"results/{PAY_FOLDER}/{PAYROLL_CSV}",
+            _shown(folder / PAYROLL_CSV, ws.root),
             salaries_file=path.name,
             salaries_sha256=digest,
             rows=len(read.rows),
             employees=len(lines),
-            pools_over=[p.department for p in out.pools if p.over > 0],
-            warnings=len(out.report.warnings),
+            pools_over=[p.department for p in result.pools if p.over > 0],
+            warnings=len(result.report.warnings),
         )
-    return out
+    return result
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the audit log names it: inside the workspace relative to it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _private(path: Path, write: Callable[[Path], object]) -> Path:
@@ -236,8 +259,20 @@ def _write_xlsx(
 
 @dataclass
 class ConsequencesFiles:
-    files: list[Path]
-    consequences: Consequences
+    """What ``write_consequences`` wrote and how many people are on each list."""
+
+    workbook: Path
+    table: Path
+    promotion: int
+    pip: int
+    honours: int
+    graded: int  # people with a final grade (on the sheets per grade)
+    training_needs: int  # rows of the training-needs sheet
+    consequences: Consequences = field(repr=False)
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.workbook, self.table]
 
 
 def write_consequences(
@@ -270,4 +305,13 @@ def write_consequences(
             pip=len(found.pip),
             honours=len(found.honours),
         )
-    return ConsequencesFiles([book, table], found)
+    return ConsequencesFiles(
+        book,
+        table,
+        promotion=len(found.promotion),
+        pip=len(found.pip),
+        honours=len(found.honours),
+        graded=sum(len(v) for v in found.by_grade.values()),
+        training_needs=len(found.training),
+        consequences=found,
+    )

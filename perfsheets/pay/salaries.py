@@ -1,5 +1,6 @@
-"""Reading the salaries file: employee id and bonus base (and, for pro rata, the months or days
-employed in the period), every bad cell a located problem.
+"""Reading the salaries file: employee id and bonus base (and, optionally for pro rata, the months
+or days employed in the period, which otherwise come from the roster), every bad cell a located
+problem.
 
 Accepted files: CSV (UTF-8 with or without BOM, or GBK/GB18030 as Chinese payroll systems
 export) and workbooks (first visible sheet with a recognisable header in its first rows).
@@ -113,10 +114,13 @@ def read_salaries(
     known: set[str],
     pro_rata: str = "none",
     limit: Decimal | None = None,
+    roster: set[str] | frozenset[str] = frozenset(),
 ) -> Salaries:
     """The rows of a salaries file and every problem in it. ``known``: the employee ids of the
-    cycle's results; ``pro_rata``: "months" or "days" when the plan pays part-period employees
-    pro rata (that column is then required); ``limit``: the period's months or days."""
+    cycle's results; ``roster``: the ids on the roster (someone on it who was not assessed is a
+    warning and gets no bonus; an id on neither is an error); ``pro_rata``: "months" or "days"
+    when the plan pays part-period employees pro rata (that column, when the file has it,
+    overrides the roster's dates); ``limit``: the period's months or days."""
     out = Salaries(path.name)
     try:
         tables = read_table(path)
@@ -125,8 +129,6 @@ def read_salaries(
         return out
     needed = ["employee_id", "base"]
     employed_key = {"months": "months_employed", "days": "days_employed"}.get(pro_rata)
-    if employed_key:
-        needed.append(employed_key)
     chosen: tuple[Table, int, dict[str, int]] | None = None
     for table in tables or [Table("", [])]:
         r, cols = _header(table.rows)
@@ -148,7 +150,9 @@ def read_salaries(
         )
     if missing:
         return out
-    _rows(out, table, header_row, cols, known, employed_key, limit)
+    if employed_key not in cols:
+        employed_key = None  # from the roster
+    _rows(out, table, header_row, cols, known, roster, employed_key, limit)
     return out
 
 
@@ -195,6 +199,7 @@ def _rows(
     header_row: int,
     cols: dict[str, int],
     known: set[str],
+    roster: set[str] | frozenset[str],
     employed_key: str | None,
     limit: Decimal | None,
 ) -> None:
@@ -215,7 +220,10 @@ def _rows(
             ok = False
         else:
             first[emp] = row
-        if emp not in known:
+        if emp not in known and emp in roster:
+            check.add(P.NOT_ASSESSED, row, "employee_id", employee=emp)
+            ok = False
+        elif emp not in known:
             check.add(P.UNKNOWN_EMPLOYEE, row, "employee_id", employee=emp)
             ok = False
         base_ok, base = check.number(values, row, "base", emp, required=True)
