@@ -40,6 +40,13 @@ COMMANDS_ZH: dict[str, str] = {
     "progress": "根据已导入的实际值，统计每人和每个部门目前的完成情况（另写 results/progress.xlsx）。",
     "calibrate": "校准会：生成 calibration/calibration.xlsx，或用 --apply 导入填好的校准决定。",
     "release": '发布并冻结本周期结果；--reopen --reason "原因" 重新开放（记入审计日志）。',
+    "export-pay": (
+        "按工资文件和最终等级计算绩效奖金，核对方案中的奖金池，写出工资系统导入文件（仅本人可读）。"
+    ),
+    "consequences": (
+        "结果应用：晋升候选、绩效改进计划名单、优秀员工、各等级的结果应用和培训需求，"
+        "写入 results/consequences.xlsx 和 .csv。"
+    ),
     "appeal": (
         "提出申诉（--employee、--reason）、处理申诉（--resolve 编号 --outcome ...）或列出申诉。"
         "\n\n申诉结论不会直接改分：申诉成立时，请收回更正后的考核表，再回收并重新汇总。"
@@ -90,6 +97,7 @@ PARAMS_ZH: dict[str, str] = {
     "note": "结论说明。",
     "decided_by": "决定人。",
     "state": "只列出此状态的申诉：open、upheld、rejected。",
+    "salaries": "工资文件（CSV 或 Excel，UTF-8 或 GBK）：工号、奖金基数。",
 }
 PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
     ("simulate", "seed"): "模拟填写的随机种子。",
@@ -102,6 +110,7 @@ PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
     ("release", "reopen"): "重新开放已发布的周期（需要 --reason）。",
     ("release", "reason"): "重新开放的原因（记入审计日志）。",
     ("appeal", "employee"): "员工工号（提出申诉时）。",
+    ("export-pay", "out_dir"): "payroll.csv 和 payroll.xlsx 的存放文件夹（默认：results/pay）。",
     ("appeal", "reason"): "员工的申诉理由（提出申诉时）。",
 }
 

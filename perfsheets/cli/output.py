@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -131,6 +132,8 @@ def jsonable(obj: Any) -> Any:
         return str(obj)
     if isinstance(obj, dt.date | dt.datetime):
         return obj.isoformat()
+    if isinstance(obj, Decimal):
+        return str(obj)  # money as typed and computed, never a float
     return obj
 
 

@@ -151,6 +151,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "today": ("统计日期", "today"),
     "elapsed": ("已过时间", "elapsed"),
     "days_left": ("剩余天数", "days left"),
+    # export-pay / consequences
+    "salaries": ("工资文件", "salaries file"),
+    "rows": ("读取行数", "rows read"),
+    "paid": ("已计算奖金人数", "bonuses computed"),
+    "total": ("奖金合计", "bonus total"),
+    "pools": ("奖金池", "bonus pools"),
+    "written": ("已写入", "written"),
+    "over_budget": ("超支的奖金池", "pools over budget"),
+    "workbook": ("工作簿", "workbook"),
+    "table": ("CSV 文件", "CSV file"),
+    "promotion": ("晋升候选", "promotion candidates"),
+    "pip": ("绩效改进计划", "PIP"),
+    "honours": ("优秀员工", "honours"),
+    "graded": ("有最终等级", "graded"),
+    "training_needs": ("培训需求条目", "training-need rows"),
     # the demo's outputs
     "forms_index": ("考核表清单", "forms index"),
     "returns": ("回收的考核表", "returns"),
@@ -159,6 +174,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "results": ("结果工作簿", "results"),
     "reports": ("面谈报告", "reports"),
     "ledger": ("台账", "ledger"),
+    "salaries_file": ("工资文件（虚构）", "salaries (made up)"),
+    "payroll": ("工资导入文件", "payroll import file"),
+    "consequences": ("结果应用清单", "consequences"),
 }
 
 # Values that are words: a rater's state, an appeal's status, a calibration method.
@@ -183,6 +201,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "simulate": ("模拟填写", "simulate"),
     "collect": ("回收校验", "collect"),
     "consolidate": ("汇总评分", "consolidate"),
+    "pay": ("奖金导出", "export pay"),
+    "consequences": ("结果应用", "consequences"),
     "report": ("生成报告", "report"),
 }
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfsheets.core.cells import csv_safe, sheet_text
-from perfsheets.core.consequences import Consequences, build_consequences
+from perfsheets.core.consequences import build_consequences
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, PayField, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
@@ -58,7 +58,7 @@ class PayExport:
     lang: Lang = "zh-CN"
     rows: int = 0  # rows of the salaries file read
     files: list[Path] = field(default_factory=list)
-    employees: int = 0  # bonuses computed
+    paid: int = 0  # people whose bonus was computed
     total: Decimal = Decimal("0.00")
     pools: list[PoolCheck] = field(default_factory=list)
     report: Report = field(default_factory=Report)
@@ -167,7 +167,7 @@ def export_pay(
                     people=pool.people,
                 )
             )
-    result.employees = len(lines)
+    result.paid = len(lines)
     result.total = sum((line.bonus for line in lines), Decimal("0.00"))
     cols = columns(plan.pay, lang)
     folder = Path(out) if out is not None else ws.results / PAY_FOLDER
@@ -267,8 +267,7 @@ class ConsequencesFiles:
     pip: int
     honours: int
     graded: int  # people with a final grade (on the sheets per grade)
-    training_needs: int  # rows of the training-needs sheet
-    consequences: Consequences = field(repr=False)
+    training_needs: int  # rows of the training-needs sheet (the lists: build_consequences)
 
     @property
     def files(self) -> list[Path]:
@@ -313,5 +312,4 @@ def write_consequences(
         honours=len(found.honours),
         graded=sum(len(v) for v in found.by_grade.values()),
         training_needs=len(found.training),
-        consequences=found,
     )

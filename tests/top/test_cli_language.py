@@ -128,6 +128,8 @@ RESULT_TYPES = (
     "perfsheets.midcycle.targets:adjust_target",
     "perfsheets.midcycle.appeals:resolve_appeal",
     "perfsheets.midcycle.progress:progress",
+    "perfsheets.pay.run:export_pay",
+    "perfsheets.pay.run:write_consequences",
 )
 
 
