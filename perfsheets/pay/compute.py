@@ -14,11 +14,11 @@ know). At most 1.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from perfsheets.core.eligibility import months_employed, period_share
 from perfsheets.core.model import Employee, Lang, PayField, PayOptions, Plan
@@ -54,16 +54,18 @@ CENT = Decimal("0.01")
 TEXT_FIELDS = frozenset({"employee_id", "name", "department", "role", "grade"})
 
 
+@lru_cache(maxsize=1024)
 def exact(x: float | Decimal) -> Fraction:
     """A plan number (a float as written: its shortest repr) or a decimal, exactly."""
     return Fraction(Decimal(repr(x)) if isinstance(x, float) else x)
 
 
 def round_half_up(x: Fraction, places: int = 2) -> Decimal:
-    """x rounded half away from zero (Excel's ROUND) to ``places`` decimals."""
-    scaled = abs(x) * 10**places
-    n = math.floor(scaled + Fraction(1, 2))
-    return Decimal(-n if x < 0 else n).scaleb(-places)
+    """x rounded half away from zero (Excel's ROUND) to ``places`` decimals: the integer
+    floor(|x| × 10^places + 1/2), in integers."""
+    num, den = x.numerator, x.denominator
+    n = (2 * abs(num) * 10**places + den) // (2 * den)
+    return Decimal(-n if num < 0 else n).scaleb(-places)
 
 
 def columns(options: PayOptions, lang: Lang) -> list[tuple[PayField, str]]:
@@ -150,6 +152,7 @@ class PayLine:
         return self.bonus
 
 
+@lru_cache(maxsize=4096)  # factors repeat: one per grade, one per share of the period
 def _decimal(x: Fraction, places: int) -> Decimal:
     """A factor as few decimals as it needs (at most ``places``): 1.5, 0.5833."""
     d = round_half_up(x, places)

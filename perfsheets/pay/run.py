@@ -172,9 +172,10 @@ def export_pay(
     cols = columns(plan.pay, lang)
     folder = Path(out) if out is not None else ws.results / PAY_FOLDER
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    cells = [[line.value(f) for f, _ in cols] for line in lines]
     result.files = [
-        _private(folder / PAYROLL_CSV, lambda tmp: _write_csv(tmp, cols, lines)),
-        _private(folder / PAYROLL_XLSX, lambda tmp: _write_xlsx(tmp, cols, lines, lang)),
+        _private(folder / PAYROLL_CSV, lambda tmp: _write_csv(tmp, cols, cells)),
+        _private(folder / PAYROLL_XLSX, lambda tmp: _write_xlsx(tmp, cols, cells, lang)),
     ]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with ws.ledger() as conn:
@@ -213,18 +214,18 @@ def _cell(value: str | Decimal) -> str:
     return str(csv_safe(value)) if isinstance(value, str) else str(value)
 
 
-def _write_csv(tmp: Path, cols: list[tuple[PayField, str]], lines: list[PayLine]) -> None:
+Cells = list[list[str | Decimal]]  # the payroll file's rows, column by column
+
+
+def _write_csv(tmp: Path, cols: list[tuple[PayField, str]], cells: Cells) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([csv_safe(header) for _, header in cols])
-    for line in lines:
-        writer.writerow([_cell(line.value(f)) for f, _ in cols])
+    writer.writerows([_cell(value) for value in row] for row in cells)
     tmp.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
 
 
-def _write_xlsx(
-    tmp: Path, cols: list[tuple[PayField, str]], lines: list[PayLine], lang: Lang
-) -> None:
+def _write_xlsx(tmp: Path, cols: list[tuple[PayField, str]], cells: Cells, lang: Lang) -> None:
     import xlsxwriter  # lazy: start-up
 
     book = xlsxwriter.Workbook(
@@ -239,17 +240,16 @@ def _write_xlsx(
         for c, (f, header) in enumerate(cols):
             sheet.write_string(0, c, sheet_text(header), head)
             sheet.set_column(c, c, 14 if f in ("base", "bonus", "name", "department") else 11)
-        for r, line in enumerate(lines, start=1):
-            for c, (f, _) in enumerate(cols):
-                value = line.value(f)
+        formats = [amount if f in ("base", "bonus") else factor for f, _ in cols]
+        for r, row in enumerate(cells, start=1):
+            for c, value in enumerate(row):
                 if isinstance(value, str):
                     sheet.write_string(r, c, sheet_text(value), text)
-                else:
-                    fmt = amount if f in ("base", "bonus") else factor
-                    sheet.write_number(r, c, float(value), fmt)
+                else:  # a cell holds a double: the cents survive (up to 10^13)
+                    sheet.write_number(r, c, float(value), formats[c])
         sheet.freeze_panes(1, 0)
-        if lines:
-            sheet.autofilter(0, 0, len(lines), len(cols) - 1)
+        if cells:
+            sheet.autofilter(0, 0, len(cells), len(cols) - 1)
     finally:
         book.close()
 
