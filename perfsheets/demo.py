@@ -1,12 +1,15 @@
 """The whole cycle on the built-in example, as one library call.
 
 ``perfsheets demo`` is a thin wrapper around :func:`run_demo`: init → generate → simulate (with a
-few missing and faulty returns) → collect → consolidate → report. Each stage reports through a
+few missing and faulty returns) → collect → consolidate → pay (made-up salaries in
+``salaries.csv``, the payroll import file) → consequences → report. Each stage reports through a
 ``stage`` callback so the CLI can show progress; the result says where every output is.
 """
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
 import time
 from collections.abc import Callable
@@ -23,8 +26,9 @@ from perfsheets.core.problems import PerfsheetsError
 from perfsheets.cycle.setup import init_workspace
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.simulate import simulate_returns
-from perfsheets.ledger.results import load_results
+from perfsheets.ledger.results import load_results, result_overview
 from perfsheets.ledger.workspace import Workspace
+from perfsheets.pay.run import export_pay, write_consequences
 from perfsheets.report.render import render_reports
 
 Progress = Callable[[int, int], None]
@@ -81,12 +85,31 @@ class DemoResult:
             "validation": ws / "results" / "validation.xlsx",
             "scores": ws / "results" / "scores.csv",
             "results": ws / "results" / "results.xlsx",
+            "salaries_file": ws / SALARIES,
+            "payroll": ws / "results" / "pay" / "payroll.xlsx",
+            "consequences": ws / "results" / "consequences.xlsx",
             "reports": ws / "reports",
             "ledger": ws / "ledger.sqlite",
         }
 
 
 MARKER = ".perfsheets-demo"
+SALARIES = "salaries.csv"
+
+
+def made_up_salaries(root: Path, seed: int) -> Path:
+    """``salaries.csv`` as a payroll system exports it (UTF-8 with BOM; 工号, 奖金基数) for
+    everyone with a result: a monthly bonus base of 6,000–30,000 yuan in hundreds, the same
+    for the same seed. Owner-only, like real salaries."""
+    with Workspace(root).ledger() as conn:
+        people = [r.employee_id for r in result_overview(conn)]
+    rng = random.Random(seed)
+    lines = ["工号,奖金基数", *(f"{emp},{rng.randrange(60, 301) * 100}" for emp in people)]
+    path = root / SALARIES
+    path.touch(mode=0o600)
+    os.chmod(path, 0o600)
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    return path
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -156,6 +179,10 @@ def run_demo(
     )
     timed("collect", collect_returns, root, progress=progress_for("collect"))
     timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
+    progress_for("pay")(0, 1)
+    timed("pay", lambda: export_pay(root, made_up_salaries(root, seed)))
+    progress_for("consequences")(0, 1)
+    timed("consequences", write_consequences, root)
     chosen = None
     if report_limit is not None:
         with Workspace(root).ledger() as conn:

@@ -374,7 +374,7 @@ def demo(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, report."""
+    """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, pay on made-up salaries, consequences, report."""
     from perfsheets.demo import run_demo  # lazy: start-up
 
     language = State.lang = parse_lang(lang) or "zh-CN"
@@ -400,7 +400,8 @@ def demo(
         counts = [
             (k, v)
             for k, v in scalar_rows(timing.result, language)
-            if isinstance(v, int) and k != label("run_id", language)
+            if isinstance(v, int)
+            and k not in (label("run_id", language), label("exit_code", language))
         ]
         brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
         table.add_row(stage_name(timing.stage, language), f"{timing.seconds:.1f}", brief)
@@ -422,6 +423,18 @@ def demo(
         markup=False,
         highlight=False,
     )
+    pay = next((s.result for s in result.stages if s.stage == "pay"), None)
+    if pay is not None and pay.written:
+        out.print(
+            tr(
+                language,
+                f"绩效奖金（虚构工资）：{pay.paid} 人，合计 {pay.total:,} 元；超支的奖金池 {pay.over_budget} 个",
+                f"Bonuses (made-up salaries): {pay.paid} people, {pay.total:,} in total; "
+                f"pools over budget: {pay.over_budget}",
+            ),
+            markup=False,
+            highlight=False,
+        )
     where = Table(
         title=tr(language, "输出文件", "Outputs"), show_header=False, title_justify="left"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,35 @@ def sheets(found: Consequences, lang: Lang) -> list[tuple[str, list[str], list[l
     return out
 
 
+def text_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: two for a Chinese (wide) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+MIN_WIDTH, MAX_WIDTH = 8, 40
+
+
+def column_widths(heads: list[str], rows: list[list[Any]]) -> list[int]:
+    """Each column as wide as its longest cell (a header may wrap onto two lines), within
+    MIN_WIDTH and MAX_WIDTH."""
+    widths = [min(text_width(h), 16) + 2 for h in heads]
+    for row in rows:
+        for c, value in enumerate(row):
+            if value is not None:
+                shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+                widths[c] = max(widths[c], text_width(shown) + 2)
+    return [max(MIN_WIDTH, min(MAX_WIDTH, w)) for w in widths]
+
+
+def print_setup(sheet: Any) -> None:
+    """A4 landscape, one page wide, the header row on every page, the sheet's name on top."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_header("&L&A")
+
+
 def write_consequences_book(path: Path, found: Consequences, lang: Lang) -> None:
     import xlsxwriter  # lazy: start-up
 
@@ -132,22 +162,40 @@ def write_consequences_book(path: Path, found: Consequences, lang: Lang) -> None
         head = book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
         )
-        number = book.add_format({"num_format": "0.00"})
+        # Top-aligned, so a row grown for a wrapped text still reads across.
+        number = book.add_format({"num_format": "0.00", "valign": "top"})
+        integer = book.add_format({"valign": "top"})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
         for name, heads, rows in sheets(found, lang):
             ws = book.add_worksheet(name)
+            widths = column_widths(heads, rows)
             for c, h in enumerate(heads):
                 ws.write_string(0, c, sheet_text(h), head)
-                wide = any(w in h for w in ("结果应用", "Consequence", "待发展", "Development"))
-                ws.set_column(c, c, 28 if wide else 13)
+                # Long texts (consequences, development areas) wrap instead of running over.
+                ws.set_column(c, c, widths[c], wrap if widths[c] >= MAX_WIDTH else None)
             for r, row in enumerate(rows, start=1):
+                lines = max(
+                    (
+                        -(-text_width(str(v)) // (widths[c] - 3))
+                        for c, v in enumerate(row)
+                        if isinstance(v, str) and widths[c] >= MAX_WIDTH
+                    ),
+                    default=1,
+                )
+                if lines > 1:  # readers do not grow a row for wrapped text by themselves
+                    ws.set_row(r, 15 * lines)
                 for c, value in enumerate(row):
                     if value is None:
                         continue
                     if isinstance(value, int | float):
-                        ws.write_number(r, c, value, number if isinstance(value, float) else None)
+                        ws.write_number(
+                            r, c, value, number if isinstance(value, float) else integer
+                        )
                     else:
-                        ws.write_string(r, c, sheet_text(str(value)))
+                        fmt = wrap if widths[c] >= MAX_WIDTH else integer
+                        ws.write_string(r, c, sheet_text(str(value)), fmt)
             ws.freeze_panes(1, 0)
+            print_setup(ws)
             if not rows:
                 ws.write_string(1, 0, _t(lang, "（无）", "(none)"))
     finally:

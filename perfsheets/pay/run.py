@@ -228,6 +228,8 @@ def _write_csv(tmp: Path, cols: list[tuple[PayField, str]], cells: Cells) -> Non
 def _write_xlsx(tmp: Path, cols: list[tuple[PayField, str]], cells: Cells, lang: Lang) -> None:
     import xlsxwriter  # lazy: start-up
 
+    from perfsheets.pay.consequence_files import print_setup, text_width
+
     book = xlsxwriter.Workbook(
         str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False, "in_memory": True}
     )
@@ -235,11 +237,12 @@ def _write_xlsx(tmp: Path, cols: list[tuple[PayField, str]], cells: Cells, lang:
         sheet = book.add_worksheet(tr(lang, "奖金", "Bonus"))
         head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         amount = book.add_format({"num_format": "#,##0.00"})
-        factor = book.add_format({"num_format": "0.####"})
+        factor = book.add_format({"num_format": "General"})  # 1.5, 0.663, 1 (not "1.")
         text = book.add_format({"num_format": "@"})
         for c, (f, header) in enumerate(cols):
             sheet.write_string(0, c, sheet_text(header), head)
-            sheet.set_column(c, c, 14 if f in ("base", "bonus", "name", "department") else 11)
+            least = 14 if f in ("base", "bonus", "name", "department") else 11
+            sheet.set_column(c, c, max(least, text_width(header) + 2))
         formats = [amount if f in ("base", "bonus") else factor for f, _ in cols]
         for r, row in enumerate(cells, start=1):
             for c, value in enumerate(row):
@@ -248,6 +251,7 @@ def _write_xlsx(tmp: Path, cols: list[tuple[PayField, str]], cells: Cells, lang:
                 else:  # a cell holds a double: the cents survive (up to 10^13)
                     sheet.write_number(r, c, float(value), formats[c])
         sheet.freeze_panes(1, 0)
+        print_setup(sheet)
         if cells:
             sheet.autofilter(0, 0, len(cells), len(cols) - 1)
     finally:

@@ -130,9 +130,14 @@ def test_demo_runs_end_to_end(tmp_path):
         "simulate",
         "collect",
         "consolidate",
+        "pay",
+        "consequences",
         "report",
     ]
     assert (tmp_path / "demo" / "results" / "results.xlsx").exists()
+    assert out["outputs"]["payroll"].endswith("results/pay/payroll.xlsx")
+    assert (tmp_path / "demo" / "results" / "pay" / "payroll.csv").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "demo" / "results" / "consequences.xlsx").exists()
     assert list((tmp_path / "demo" / "reports").glob("*.pdf"))
 
 
