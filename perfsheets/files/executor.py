@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +63,7 @@ class Executor(Protocol):
 
     def map_batches(
         self, spec: TaskSpec, batches: Iterable[Any], *, ordered: bool = False
-    ) -> Iterator[Done]: ...
+    ) -> Generator[Done, None, None]: ...
 
 
 def cores() -> int:
@@ -103,7 +103,7 @@ class LocalExecutor:
 
     def map_batches(
         self, spec: TaskSpec, batches: Iterable[Any], *, ordered: bool = False
-    ) -> Iterator[Done]:
+    ) -> Generator[Done, None, None]:
         workers = self.workers()
         if workers <= 1:
             yield from self._inline(spec, batches)
@@ -259,7 +259,7 @@ class DaskExecutor:
 
     def map_batches(
         self, spec: TaskSpec, batches: Iterable[Any], *, ordered: bool = False
-    ) -> Iterator[Done]:
+    ) -> Generator[Done, None, None]:
         from distributed import as_completed
 
         token = secrets.token_hex(8)

@@ -7,7 +7,9 @@ import contextlib
 import csv
 import hashlib
 import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,45 @@ def test_generate_and_simulate_same_as_local(tmp_path: Path, dask) -> None:
         _files(tmp_path / "local" / "returns")
     )
     assert _index(tmp_path / "dask") == _index(tmp_path / "local")
+
+
+def _pdf_texts(folder: Path) -> dict[str, str]:
+    return {
+        p.name: subprocess.run(
+            ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for p in sorted(folder.glob("*.pdf"))
+    }
+
+
+@pytest.mark.requires_poppler
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_whole_cycle_same_as_local(tmp_path: Path, dask, monkeypatch) -> None:
+    """generate -> simulate -> collect -> consolidate -> report: same scores.csv, same reports."""
+    from perfsheets.collect import run as collect_run
+    from perfsheets.collect.run import collect_returns
+    from perfsheets.consolidation.run import consolidate
+    from perfsheets.report.render import render_reports
+
+    monkeypatch.setattr(collect_run, "DASK_BATCH", 5)
+    out = {}
+    for name, executor in (("local", LocalExecutor(2)), ("dask", dask)):
+        root = tmp_path / name
+        _cycle(root, executor)
+        collected = collect_returns(root, executor=executor)
+        consolidate(root)
+        rep = render_reports(root, executor=executor)
+        assert not [w for w in rep.warnings if "not rendered" in w or "未生成" in w]
+        out[name] = (
+            sorted((f.outcome, f.file, f.rater_id) for f in collected.files),
+            (root / "results" / "scores.csv").read_text(encoding="utf-8-sig"),
+            _pdf_texts(root / "reports"),
+            sorted(p.name for p in (root / "reports" / "managers").glob("*.pdf")),
+        )
+    assert out["dask"][0] == out["local"][0]
+    assert out["dask"][1] == out["local"][1]
+    assert out["dask"][2] == out["local"][2] and len(out["dask"][2]) >= EMPLOYEES
+    assert out["dask"][3] == out["local"][3]
 
 
 def _index(root: Path) -> list[list[str]]:
