@@ -44,6 +44,13 @@ def rollup(
     out: Annotated[
         Path | None, typer.Option(help="Write the year results to this CSV file.")
     ] = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Score people who miss periods over the periods present (marked partial).",
+        ),
+    ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -52,7 +59,7 @@ def rollup(
 
     language = message_lang(workspaces[-1], lang)
     with library_errors():
-        result = rollup_year(workspaces, out=out, lang=language)
+        result = rollup_year(workspaces, out=out, lang=language, allow_partial=allow_partial)
     if as_json:
         print_json(result)
         return

@@ -24,6 +24,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "warnings": ("警告", "warnings"),
     "employees": ("员工人数", "employees"),
     "active_employees": ("在职员工", "active employees"),
+    "not_assessed": ("本期不考核", "not assessed"),
+    "not_assessed_list": ("不考核名单", "not-assessed list"),
     "departments": ("部门数", "departments"),
     "roles": ("岗位数", "roles"),
     "raters": ("评价人数", "raters"),
@@ -111,6 +113,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "employee_id": ("工号", "employee id"),
     "role": ("岗位", "role"),
     "year_score": ("年度得分", "year score"),
+    "partial": ("部分周期", "partial"),
     "grade": ("等级", "grade"),
     "coefficient": ("绩效系数", "coefficient"),
     # import-actuals / adjust / appeal / progress

@@ -14,6 +14,7 @@ from pathlib import Path
 from perfsheets.collect.files import DEFAULT_LIMITS, Limits
 from perfsheets.collect.values import ItemSpec, fold
 from perfsheets.core import layout
+from perfsheets.core.eligibility import assessed
 from perfsheets.core.model import Plan
 from perfsheets.ledger.forms import FormRecord
 
@@ -82,11 +83,12 @@ def build_context(
     active = [e for e in plan.roster.employees if e.is_active]
     raters = {e.id: e.name for e in active}
     raters.update({x.id: x.name for x in plan.roster.external_raters})
+    ratees = assessed(plan)
     return CheckContext(
         cycle_id=plan.cycle.id,
         forms=forms,
         raters=raters,
-        ratee_roles={e.id: e.role for e in active},
+        ratee_roles={e.id: e.role for e in ratees},
         role_items={role.id: role_items(plan, role.id) for role in plan.roles},
         rater_sections={t.id: tuple(t.sections) for t in plan.rater_types},
         archive_dir=archive_dir,

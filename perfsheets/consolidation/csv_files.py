@@ -159,7 +159,7 @@ def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Pa
     periods = sorted({p.period for r in rollup.results for p in r.parts})
     header = ["employee_id", "name", "department", "role"]
     header += [f"{p}_mean" for p in periods] + ["year_score", "grade", "coefficient", "complete"]
-    header.append("missing_parts")
+    header += ["partial", "missing_parts", "missing_periods"]
     rows = []
     for r in rollup.results:
         means = {p.period: p.mean for p in r.parts}
@@ -167,6 +167,7 @@ def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Pa
             [r.employee_id, r.name, r.department, r.role]
             + [means.get(p) for p in periods]
             + [r.year_score, r.grade, r.coefficient, "yes" if r.complete else "no"]
-            + [";".join(r.missing_parts)]
+            + ["yes" if r.partial else "no", ";".join(r.missing_parts)]
+            + [";".join(r.missing_periods)]
         )
     return atomic_write_text(path, _csv_text(header, rows))

@@ -9,7 +9,7 @@ from typing import Any
 from perfsheets.consolidation import fairness
 from perfsheets.core.model import Plan
 from perfsheets.core.results import EmployeeResult
-from perfsheets.core.scoring import grade_for, round_half_up
+from perfsheets.core.scoring import grade_for, round_half_up, veto_fails
 
 # The quota group of everyone when the plan groups the whole company together.
 ALL_GROUP = "*all*"
@@ -27,6 +27,7 @@ def grade_all(plan: Plan, results: list[EmployeeResult]) -> dict[str, Any]:
     for res in results:
         if res.complete and res.total_score is not None:
             res.grade = grade_for(res.total_score, levels).code
+    apply_vetoes(plan, results, index)
     fd = grading.forced_distribution
     quotas = [g.quota for g in levels]
     kinds = [g.quota_kind for g in levels]
@@ -43,7 +44,8 @@ def grade_all(plan: Plan, results: list[EmployeeResult]) -> dict[str, Any]:
         "unforced": [],
         "moves": [],
     }
-    graded = [r for r in results if r.grade is not None]
+    # A vetoed grade is not the score's: it takes no part in the ranking for quotas.
+    graded = [r for r in results if r.grade is not None and not r.vetoed_by]
     wanted = any(q is not None for q in quotas) or fd.minimum_shares
     if fd.enabled and wanted and graded:
         _force(graded, levels, index, quotas, fd, info)
@@ -52,6 +54,28 @@ def grade_all(plan: Plan, results: list[EmployeeResult]) -> dict[str, Any]:
             grade = levels[index[res.grade]]
             res.coefficient = grade.coefficient
     return info
+
+
+def apply_vetoes(plan: Plan, results: list[EmployeeResult], index: dict[str, int]) -> None:
+    """一票否决: a graded person whose veto KPI failed gets the veto's grade (the worst of them
+    when several fail) whatever the score; the score's grade is kept in ``grade_by_score``."""
+    vetoes = {role.id: {k.code: k for k in role.kpis if k.veto is not None} for role in plan.roles}
+    for res in results:
+        kpis = vetoes.get(res.role)
+        if not kpis or res.grade is None:
+            continue
+        failed = [
+            k.code
+            for k in res.kpis
+            if k.code in kpis and veto_fails(kpis[k.code], k.actual, k.target)
+        ]
+        if not failed:
+            continue
+        grade = max((kpis[c].veto.grade for c in failed), key=index.__getitem__)  # type: ignore[union-attr]
+        res.vetoed_by = failed
+        if grade != res.grade:
+            res.grade_by_score, res.grade = res.grade, grade
+        res.flags.append("vetoed")
 
 
 def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:

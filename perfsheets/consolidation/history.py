@@ -9,15 +9,17 @@ company that ended before the current cycle started.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from perfsheets.consolidation.problems import DUPLICATE_PERIOD, MISSING_PERIODS, UNRELATED_CYCLES
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Employee, Lang, Plan
-from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.problems import PerfsheetsError, Report, Text
 from perfsheets.core.results import EmployeeResult, TrendPoint
 from perfsheets.core.scoring import grade_for, round_half_up, weighted_mean
 from perfsheets.ledger.results import NotALedger, earlier_cycle
@@ -153,12 +155,36 @@ def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[C
             res.flags.append("promotion_candidate")
 
 
+# How many cycles of each period kind a calendar year holds, and which one a cycle is (by the
+# month it starts in): a roll-up rule naming months expects twelve of them.
+SLOTS: dict[str, int] = {"month": 12, "quarter": 4, "half-year": 2, "year": 1}
+
+
+def period_slot(period: str, start: dt.date) -> int:
+    """1-based position of a cycle within its year: March is month 3, July is quarter 3."""
+    months = 12 // SLOTS[period]
+    return (start.month - 1) // months + 1
+
+
+def slot_label(period: str, year: int, slot: int, lang: Lang) -> str:
+    """'2026年3月' / '2026-03', '2026年第3季度' / '2026 Q3', '2026年上半年' / '2026 H1'."""
+    if period == "month":
+        return tr(lang, f"{year}年{slot}月", f"{year}-{slot:02d}")
+    if period == "quarter":
+        return tr(lang, f"{year}年第{slot}季度", f"{year} Q{slot}")
+    if period == "half-year":
+        return tr(lang, f"{year}年{'上下'[slot - 1]}半年", f"{year} H{slot}")
+    return tr(lang, f"{year}年度", f"{year} (year)")
+
+
 class YearPart(BaseModel):
     period: str
     weight: float
     cycles: list[str] = []
     scores: list[float] = []
     mean: float | None = None
+    expected: int = 1  # cycles of this period the year holds (12 months, 4 quarters ...)
+    slots: list[int] = []  # which of them are present (1-based: month 3, quarter 2 ...)
 
 
 class YearResult(BaseModel):
@@ -170,8 +196,10 @@ class YearResult(BaseModel):
     year_score: float | None = None
     grade: str | None = None
     coefficient: float | None = None
-    complete: bool
-    missing_parts: list[str] = []
+    complete: bool  # every period the rule names is present
+    missing_parts: list[str] = []  # period kinds with no cycle at all
+    missing_periods: list[str] = []  # the cycles missing, e.g. '2026年3月'
+    partial: bool = False  # scored over the periods present (--allow-partial)
 
 
 @dataclass
@@ -187,22 +215,34 @@ def year_rollup(
     *,
     plan: Plan | None = None,
     lang: Lang | None = None,
+    allow_partial: bool = False,
 ) -> tuple[YearRollup, Plan, Lang]:
     """Year results from the cycles' ledgers, by the plan's ``rollup`` period weights.
 
     Each rule applies to its roles (the first rule naming the person's role, else a rule with no
-    roles). A part's score is the mean of the person's complete totals in cycles of that period
-    (e.g. the four quarters); the year score is the weighted mean of the parts. A part with no
-    cycle makes the year result incomplete (no score, listed), never zero. Grades by the
+    roles). Every period the rule names must be there for each person — twelve months, four
+    quarters, two half-years, the year — or the roll-up refuses with the list of who misses
+    what (a :class:`PerfsheetsError` carrying the report). With ``allow_partial`` a part is the
+    mean over the cycles present and the parts' weights renormalise over the parts present; such
+    results are marked ``partial``. A part's score is the mean of the person's complete totals
+    in cycles of that period; the year score is the weighted mean of the parts. Cycles of
+    different companies or years, and two cycles for one period, are refused. Grades by the
     thresholds of the plan (default: the latest cycle's). Returns the roll-up with the plan and
     language it used.
     """
     records = [r for r in (load_cycle(p) for p in workspaces) if r is not None]
     if not records:
-        raise PerfsheetsError("no consolidated cycle among the workspaces given")
+        raise PerfsheetsError(
+            tr(
+                lang or "zh-CN",
+                "所给工作区中没有已汇总的周期（先在各周期运行 consolidate）",
+                "no consolidated cycle among the workspaces given (run consolidate in each first)",
+            )
+        )
     records.sort(key=lambda r: (r.cycle.end, r.cycle.id))
     plan = plan or records[-1].plan
     lang = lang or plan.lang
+    year = _check_cycles(records, lang)
     people: dict[str, Employee] = {}
     for rec in records:
         people.update(rec.plan.employee_map())
@@ -213,8 +253,100 @@ def year_rollup(
         if rule is None:
             without.append(emp_id)
             continue
-        results.append(_year_result(plan, emp, rule, records, lang))
+        results.append(_year_result(plan, emp, rule, records, year, lang, allow_partial))
+    missing = [r for r in results if r.missing_periods]
+    if missing and not allow_partial:
+        report = Report()
+        for r in missing:
+            report.add(
+                MISSING_PERIODS(
+                    employee=r.employee_id,
+                    name=r.name,
+                    periods=_both(lambda lg, r=r: _missing_labels(r.parts, year, lg)),
+                    expected=_both(lambda lg, r=r: [_part_text(p, lg) for p in r.parts]),
+                )
+            )
+        raise PerfsheetsError(
+            tr(
+                lang,
+                f"{len(missing)} 人缺少考核周期，未计算年度结果；补齐后重试，"
+                "或用 --allow-partial 按已有周期折算（结果将标注为部分周期）",
+                f"{len(missing)} people miss periods; no year results computed. Add the "
+                "missing cycles, or use --allow-partial to score over the periods present "
+                "(marked as partial)",
+            ),
+            report=report,
+        )
     return YearRollup(results, [r.cycle.id for r in records], without), plan, lang
+
+
+def _both(words) -> Text:
+    """A problem parameter in both languages: words(lang) is a list, joined as each language
+    lists things."""
+    return Text("、".join(words("zh-CN")), ", ".join(words("en")))
+
+
+def _missing_labels(parts: list[YearPart], year: int, lang: Lang) -> list[str]:
+    return [
+        slot_label(p.period, year, slot, lang)
+        for p in parts
+        for slot in range(1, p.expected + 1)
+        if slot not in p.slots
+    ]
+
+
+def _part_text(part: YearPart, lang: Lang) -> str:
+    zh = {"month": "12 个月", "quarter": "4 个季度", "half-year": "上下半年", "year": "年度"}
+    en = {
+        "month": "12 months",
+        "quarter": "4 quarters",
+        "half-year": "2 halves",
+        "year": "the year",
+    }
+    return tr(lang, zh[part.period], en[part.period])
+
+
+def _check_cycles(records: list[CycleRecord], lang: Lang) -> int:
+    """The year all cycles belong to; refuses other companies' or years' cycles and two cycles
+    for one period."""
+    last = records[-1]
+    company, year = last.plan.company.name, last.cycle.start.year
+    report = Report()
+    seen: dict[tuple[str, int], str] = {}
+    for rec in records:
+        if rec.plan.company.name != company or rec.cycle.start.year != year:
+            report.add(
+                UNRELATED_CYCLES(
+                    file=str(rec.workspace),
+                    cycle=rec.cycle.id,
+                    company=rec.plan.company.name or "—",
+                    year=rec.cycle.start.year,
+                    expected_company=company or "—",
+                    expected_year=year,
+                )
+            )
+            continue
+        key = (rec.cycle.period, period_slot(rec.cycle.period, rec.cycle.start))
+        if key in seen:
+            report.add(
+                DUPLICATE_PERIOD(
+                    file=str(rec.workspace),
+                    period=slot_label(key[0], year, key[1], lang),
+                    first=seen[key],
+                    second=rec.cycle.id,
+                )
+            )
+        seen.setdefault(key, rec.cycle.id)
+    if len(report):
+        raise PerfsheetsError(
+            tr(
+                lang,
+                "这些周期不能汇总为一个年度（见下表）",
+                "these cycles cannot be rolled up into one year (see the table)",
+            ),
+            report=report,
+        )
+    return year
 
 
 def _rollup_rule(plan: Plan, role: str):
@@ -222,32 +354,47 @@ def _rollup_rule(plan: Plan, role: str):
     return named or next((r for r in plan.rollup if not r.roles), None)
 
 
-def _year_result(plan: Plan, emp: Employee, rule, records, lang: Lang) -> YearResult:
+def _year_result(
+    plan: Plan,
+    emp: Employee,
+    rule,
+    records: list[CycleRecord],
+    year: int,
+    lang: Lang,
+    allow_partial: bool,
+) -> YearResult:
     places = plan.aggregation.decimals
     parts = []
     for part in rule.parts:
-        yp = YearPart(period=part.period, weight=part.weight)
+        yp = YearPart(period=part.period, weight=part.weight, expected=SLOTS[part.period])
+        present = set()
         for rec in records:
             got = rec.results.get(emp.id)
             if rec.cycle.period == part.period and got and got[2] and got[0] is not None:
                 yp.cycles.append(rec.cycle.id)
                 yp.scores.append(got[0])
+                present.add(period_slot(part.period, rec.cycle.start))
         if yp.scores:
             yp.mean = round_half_up(sum(yp.scores) / len(yp.scores), places)
+        yp.slots = sorted(present)
         parts.append(yp)
-    missing = [p.period for p in parts if p.mean is None]
+    missing_periods = _missing_labels(parts, year, lang)
     res = YearResult(
         employee_id=emp.id,
         name=emp.name,
         department=emp.department,
         role=emp.role,
         parts=parts,
-        complete=not missing,
-        missing_parts=missing,
+        complete=not missing_periods,
+        missing_parts=[p.period for p in parts if p.mean is None],
+        missing_periods=missing_periods,
     )
-    if not missing:
-        score = weighted_mean((p.mean, p.weight) for p in parts)  # type: ignore[misc]
+    scored = [(p.mean, p.weight) for p in parts if p.mean is not None]
+    if scored and (not missing_periods or allow_partial):
+        # Over the parts present, their weights renormalised (weighted_mean divides by them).
+        score = weighted_mean(scored)
         res.year_score = round_half_up(score, places)  # type: ignore[arg-type]
+        res.partial = bool(missing_periods)
         grade = grade_for(res.year_score, plan.grading.levels)
         res.grade, res.coefficient = grade.code, grade.coefficient
     return res

@@ -60,6 +60,7 @@ from perfsheets.consolidation.history import (
 from perfsheets.consolidation.inputs import Computation, LedgerInputs
 from perfsheets.consolidation.scorecard import Builder, prepare_ratings
 from perfsheets.consolidation.summary import build_summary, rules_text
+from perfsheets.core.eligibility import assessed
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
@@ -278,10 +279,13 @@ def rollup_year(
     plan: Plan | None = None,
     out: str | Path | None = None,
     lang: Lang | None = None,
+    allow_partial: bool = False,
 ) -> YearRollup:
     """Year results from the cycles' ledgers, by the plan's ``rollup`` period weights (see
     :func:`perfsheets.consolidation.history.year_rollup`); ``out``: also write a CSV there."""
-    rollup, used, language = year_rollup(workspaces, plan=plan, lang=lang)
+    rollup, used, language = year_rollup(
+        workspaces, plan=plan, lang=lang, allow_partial=allow_partial
+    )
     if out is not None:
         rollup.csv = csv_files.write_year_csv(Path(out), rollup, used, language)
     return rollup
@@ -382,7 +386,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _compute(plan, inputs, calibration, history, count_hidden, lang, progress) -> Computation:
-    employees = [e for e in plan.roster.employees if e.is_active]
+    employees = assessed(plan)
     ratings, ignored = prepare_ratings(plan, inputs.entries, {e.id: e.role for e in employees})
     cal = fairness.Calibration("none")
     if calibration == "zscore" and len(ratings):

@@ -12,6 +12,7 @@ FLAG_TEXT: dict[str, tuple[str, str]] = {
     "missing_rating": ("有项目无人评分", "Item without ratings"),
     "high_disagreement": ("评价分歧较大", "High disagreement"),
     "moved_by_quota": ("因强制分布调整等级", "Grade moved by quota"),
+    "vetoed": ("一票否决（等级不按得分）", "Veto (grade set regardless of the score)"),
     "blind_spot": ("盲点（自评明显高于他评）", "Blind spot (self well above others)"),
     "hidden_strength": ("潜在优势（自评明显低于他评）", "Hidden strength (self well below others)"),
     "target_changed": ("考核期内目标已调整", "Target changed during the cycle"),

@@ -20,6 +20,9 @@ SectionKind = Literal["kpi", "task", "competency"]
 Period = Literal["month", "quarter", "half-year", "year"]
 Direction = Literal["higher", "lower"]
 ActualSource = Literal["rater", "import"]
+# What a KPI measures, for pacing mid-period (perfsheets.core.pacing): a total that accrues, a
+# rate or average, a level at a point in time, a lower-is-better allowance, incidents deducted.
+Pace = Literal["cumulative", "average", "point", "allowance", "deduction"]
 
 RATER_TYPE_ORDER: tuple[RaterTypeId, ...] = ("self", "manager", "peer", "subordinate", "customer")
 # Rater types whose ratings are pooled anonymously: at least this many raters by default.
@@ -175,10 +178,40 @@ class ChangeBandsRule(Model):
     otherwise: float = 0.0
 
 
+class ThresholdRule(Model):
+    """门槛值 / 目标值 / 挑战值: scores at three points, linear in the actual between them.
+
+    ``threshold`` and ``stretch`` are multiples of the target (so individual and changed targets
+    carry them): 0.8 and 1.2 put the threshold at 80% and the stretch at 120% of the target; for
+    lower-is-better KPIs threshold > 1 > stretch (a cost 10% over budget, 10% under). Worse than
+    the threshold scores ``below``; beyond the stretch, ``stretch_score``.
+    """
+
+    type: Literal["threshold"] = "threshold"
+    threshold: float = Field(gt=0)
+    stretch: float = Field(gt=0)
+    threshold_score: float = 60.0
+    target_score: float = 100.0
+    stretch_score: float = 120.0
+    below: float = 0.0
+
+
 ScoringRule = Annotated[
-    LinearRule | BandsRule | DeductionRule | PassFailRule | ChangeBandsRule,
+    LinearRule | BandsRule | DeductionRule | PassFailRule | ChangeBandsRule | ThresholdRule,
     Field(discriminator="type"),
 ]
+
+
+class Veto(Model):
+    """一票否决: when the KPI fails, the person's grade is ``grade`` whatever the score.
+
+    Fails: lower is better or a deduction rule (incidents) — an actual of ``at`` or more (default
+    1, one incident); a pass/fail rule — the target not met; higher is better — an actual below
+    ``at`` (default the target).
+    """
+
+    grade: str
+    at: float | None = None
 
 
 # --- role content -----------------------------------------------------------------------------
@@ -201,6 +234,8 @@ class Kpi(Named):
     min_value: float | None = None  # sensible bounds for the actual (form validation)
     max_value: float | None = None
     goal: str | None = None  # id of the department/company goal it serves (cascade)
+    pace: Pace | None = None  # None: from the unit and rule (perfsheets.core.pacing)
+    veto: Veto | None = None  # 一票否决: failing it sets the grade
 
     def definition_text(self, lang: Lang = "zh-CN") -> str:
         return self.definition_en if lang == "en" and self.definition_en else self.definition
@@ -368,7 +403,22 @@ class Employee(Model):
     role: str
     manager: str | None = None
     email: str = ""
-    is_active: bool = True
+    is_active: bool = True  # False: has left (no forms, rates nobody)
+    hire_date: dt.date | None = None
+    leave_date: dt.date | None = None  # leaves (or left) on this day
+    probation_end: dt.date | None = None  # 试用期 ends on this day
+    on_leave: bool = False  # on long leave during the cycle (休假/停薪留职)
+
+
+class Eligibility(Model):
+    """Who is assessed this cycle (perfsheets.core.eligibility): people not assessed get no
+    forms about them (they may still rate others) and are listed with the reason."""
+
+    probation: Literal["exclude", "include"] = "exclude"  # still in probation at the period end
+    on_leave: Literal["exclude", "include"] = "exclude"
+    min_months: int = Field(default=0, ge=0, le=12)  # months employed within the period
+    # How a part of the period counts for those assessed: pro-rata of the bonus, or as a whole.
+    partial_period: Literal["pro_rata", "full"] = "pro_rata"
 
 
 class ExternalRater(Model):
@@ -452,6 +502,7 @@ class Plan(Model):
     grading: Grading
     aggregation: Aggregation = Field(default_factory=Aggregation)
     rollup: list[Rollup] = Field(default_factory=list)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
     goals: list[Goal] = Field(default_factory=list)
     roster: Roster = Field(default_factory=Roster)
     report: ReportOptions = Field(default_factory=ReportOptions)

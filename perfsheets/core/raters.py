@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from perfsheets.core.eligibility import not_assessed
 from perfsheets.core.model import RATER_TYPE_ORDER, Employee, Plan, RaterTypeId
 
 
@@ -28,7 +30,7 @@ def _stable_rng(seed: int, key: str) -> random.Random:
     return random.Random(int.from_bytes(digest, "big"))
 
 
-def choose_peers(plan: Plan) -> dict[str, list[str]]:
+def choose_peers(plan: Plan, skipped: Mapping[str, str] | None = None) -> dict[str, list[str]]:
     """Peers per employee: ``count`` colleagues from the same scope, seeded and stable.
 
     Colleagues are the others in the same department (or role) except the person's own manager
@@ -49,7 +51,11 @@ def choose_peers(plan: Plan) -> dict[str, list[str]]:
         if e.manager:
             reports[e.manager].append(e.id)
     peers: dict[str, list[str]] = {}
+    if skipped is None:
+        skipped = not_assessed(plan)
     for e in active:
+        if e.id in skipped:  # not assessed: nobody rates them (they may rate others)
+            continue
         key = e.department if rule.scope == "department" else e.role
         group, pos = groups[key], positions[key]
         rng = _stable_rng(rule.seed, e.id)
@@ -86,16 +92,21 @@ def build_assignments(plan: Plan) -> list[Assignment]:
             seen.add((rater, ratee))
             out.append(Assignment(rater, ratee, type_))
 
+    skipped = not_assessed(plan)
     for e in active:
-        add(e.id, e.id, "self")
+        if e.id not in skipped:
+            add(e.id, e.id, "self")
         if e.manager and e.manager in active_ids:
-            add(e.manager, e.id, "manager")
-            add(e.id, e.manager, "subordinate")
-    for ratee, chosen in choose_peers(plan).items():
+            if e.id not in skipped:
+                add(e.manager, e.id, "manager")
+            if e.manager not in skipped:
+                add(e.id, e.manager, "subordinate")
+    for ratee, chosen in choose_peers(plan, skipped).items():
         for rater in chosen:
             add(rater, ratee, "peer")
     for rel in plan.roster.relations:
-        add(rel.rater, rel.ratee, rel.type)
+        if rel.ratee not in skipped:
+            add(rel.rater, rel.ratee, rel.type)
     order = {t: i for i, t in enumerate(RATER_TYPE_ORDER)}
     out.sort(key=lambda a: (a.rater, order[a.type], a.ratee))
     return out

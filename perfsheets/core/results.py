@@ -140,6 +140,8 @@ class EmployeeResult(Record):
     total_score: float | None = None
     grade: str | None = None
     grade_before_quota: str | None = None  # set when forced distribution moved the grade
+    vetoed_by: list[str] = Field(default_factory=list)  # KPI codes whose veto set the grade
+    grade_by_score: str | None = None  # set when a veto (一票否决) overrode the score's grade
     quota_group: str | None = None  # the group forced distribution ranked this person in
     coefficient: float | None = None
     consequence: str = ""  # shown: what the grade means (the plan's text)

@@ -29,6 +29,7 @@ from perfsheets.core.model import (
     PassFailRule,
     Scale,
     ScoringRule,
+    ThresholdRule,
 )
 
 Number = float | int | Decimal
@@ -167,7 +168,34 @@ def exact_rule_score(
         base = exact(baseline) if baseline is not None else Decimal(0)
         rate = _change(value, base, direction)
         return None if rate is None else exact(band_score(rate, rule.bands, rule.otherwise))
+    if isinstance(rule, ThresholdRule):
+        if goal is None or goal <= 0:
+            return None
+        return threshold_score(rule, _exact_div(value, goal), direction)
     raise TypeError(f"unknown scoring rule {rule!r}")
+
+
+def threshold_score(rule: ThresholdRule, share: Decimal, direction: Direction) -> Decimal:
+    """门槛值/目标值/挑战值: ``share`` = actual ÷ target, scored linearly between the points
+    (threshold, threshold_score), (1, target_score), (stretch, stretch_score).
+
+    The interpolation is the same line in both directions; only "worse than" turns round
+    (lower is better: a share above the threshold is worse).
+    """
+    sign = 1 if direction == "higher" else -1
+    low, high = exact(rule.threshold), exact(rule.stretch)
+    at_low, at_target, at_high = (
+        exact(rule.threshold_score),
+        exact(rule.target_score),
+        exact(rule.stretch_score),
+    )
+    if sign * share < sign * low:
+        return exact(rule.below)
+    if sign * share < sign:
+        return at_low + _exact_div((share - low) * (at_target - at_low), 1 - low)
+    if sign * share < sign * high:
+        return at_target + _exact_div((share - 1) * (at_high - at_target), high - 1)
+    return at_high
 
 
 def kpi_score(
@@ -186,6 +214,23 @@ def kpi_score(
         kpi.direction,
     )
     return None if raw is None else round_half_up(raw, places)
+
+
+def veto_fails(kpi: Kpi, actual: float | None, target: float | None) -> bool:
+    """Whether a KPI with a veto (一票否决) has failed on this actual (see :class:`Veto`)."""
+    veto = kpi.veto
+    if veto is None or actual is None:
+        return False
+    value = exact(actual)
+    if isinstance(kpi.rule, PassFailRule) and veto.at is None:
+        if target is None:
+            return False
+        goal = exact(target)
+        return value < goal if kpi.direction == "higher" else value > goal
+    if kpi.direction == "lower" or isinstance(kpi.rule, DeductionRule):
+        return value >= exact(1 if veto.at is None else veto.at)
+    limit = target if veto.at is None else veto.at
+    return limit is not None and value < exact(limit)
 
 
 def kpi_completion(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from perfsheets.core.eligibility import not_assessed
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Problem, Report, problem_type
 from perfsheets.ledger.plans import forms_plan
@@ -59,6 +60,7 @@ class CheckResult:
     warnings: int
     employees: int = 0
     active_employees: int = 0
+    not_assessed: int = 0  # active or not, people the plan does not assess this cycle
     departments: int = 0
     roles: int = 0
     raters: int = 0
@@ -179,6 +181,7 @@ def _count(result: CheckResult, plan: Plan) -> None:
     people = plan.roster.employees
     result.employees = len(people)
     result.active_employees = sum(1 for e in people if e.is_active)
+    result.not_assessed = len(not_assessed(plan))
     result.departments = len({e.department for e in people})
     result.roles = len(plan.roles)
     assignments = plan_assignments(plan)  # the ones validation built: computed once

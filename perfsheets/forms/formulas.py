@@ -33,6 +33,7 @@ from perfsheets.core.model import (
     LinearRule,
     PassFailRule,
     Scale,
+    ThresholdRule,
 )
 from perfsheets.core.scoring import (
     form_total,
@@ -109,7 +110,25 @@ def _rule_expr(kpi: Kpi, a: str, t: str, b: str) -> tuple[str, str | None]:
     if isinstance(rule, ChangeBandsRule):
         rate = f"({b}-{a})/ABS({b})" if lower else f"({a}-{b})/ABS({b})"
         return _bands_if(rate, rule.bands, rule.otherwise), f"AND(ISNUMBER({b}),{b}<>0)"
+    if isinstance(rule, ThresholdRule):
+        return _threshold_if(rule, f"{a}/{t}", lower), f"{t}>0"
     raise TypeError(f"unknown scoring rule {rule!r}")
+
+
+def _threshold_if(rule: ThresholdRule, share: str, lower: bool) -> str:
+    """Twin of :func:`scoring.threshold_score`: the comparisons on the share rounded like a
+    band's ratio, the interpolation on the share itself."""
+    worse = ">" if lower else "<"
+    cut = f"ROUND({share},{BAND_DECIMALS})"
+    low, high = num(rule.threshold), num(rule.stretch)
+    at_low, at_target = num(rule.threshold_score), num(rule.target_score)
+    at_high = num(rule.stretch_score)
+    to_target = f"{at_low}+({share}-{low})*({at_target}-{at_low})/(1-{low})"
+    to_stretch = f"{at_target}+({share}-1)*({at_high}-{at_target})/({high}-1)"
+    return (
+        f"IF({cut}{worse}{low},{num(rule.below)},IF({cut}{worse}1,{to_target},"
+        f"IF({cut}{worse}{high},{to_stretch},{at_high})))"
+    )
 
 
 def kpi_score_formula(kpi: Kpi, actual: str, target: str, baseline: str, places: int) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfsheets.core.cells import csv_safe
+from perfsheets.core.eligibility import Reason, not_assessed, reason_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError
@@ -46,6 +47,8 @@ class GenerateResult:
     generation: str  # token shared by the form ids of this run
     seconds: float
     problems: list[str] = field(default_factory=list)  # batches that failed (which forms, why)
+    not_assessed: int = 0  # people in the roster not assessed this cycle (no forms about them)
+    not_assessed_list: Path | None = None  # forms/not_assessed.csv: who and why
 
 
 INDEX_FIELDS = ("rater_id", "name", "email", "file", "ratees", "form_id")
@@ -127,6 +130,8 @@ def generate_forms(
             index_rows.append(_index_row(rec, email=names[rec.rater_id][1]))
         index_rows.sort(key=lambda r: r["rater_id"])
         index = _write_index(ws.forms / "index.csv", index_rows)
+        skipped = not_assessed(plan)
+        skipped_list = _write_not_assessed(ws.forms / "not_assessed.csv", plan, skipped)
         current = {f.name for f in files}
         for stale in old_files - current:
             (ws.forms / stale).unlink(missing_ok=True)
@@ -149,6 +154,8 @@ def generate_forms(
         generation=generation,
         seconds=time.perf_counter() - started,
         problems=problems,
+        not_assessed=len(skipped),
+        not_assessed_list=skipped_list,
     )
 
 
@@ -175,6 +182,21 @@ def _index_row(rec: FormRecord, email: str) -> dict[str, str]:
         "ratees": ";".join(s.ratee_id for s in rec.sheets),
         "form_id": rec.form_id,
     }
+
+
+def _write_not_assessed(path: Path, plan: Plan, skipped: dict[str, Reason]) -> Path:
+    """forms/not_assessed.csv: everyone in the roster without forms about them, and why
+    (rewritten on every generation, so it never lists last time's people)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["employee_id", "name", "department", "reason", "reason_text"])
+    lang = plan.cycle.language
+    for e in plan.roster.employees:
+        reason = skipped.get(e.id)
+        if reason is not None:
+            text = reason_text(reason, plan.eligibility, lang)
+            writer.writerow([csv_safe(v) for v in (e.id, e.name, e.department, reason, text)])
+    return atomic_write_text(path, buf.getvalue())
 
 
 def _write_index(path: Path, rows: list[dict[str, str]]) -> Path:

@@ -36,6 +36,7 @@ from perfsheets.core.model import (
     Role,
     Scale,
     SectionKind,
+    ThresholdRule,
 )
 from perfsheets.forms import formulas
 from perfsheets.forms.jobs import FormJob, KpiValues, SheetJob, sheet_sections
@@ -96,7 +97,38 @@ def pct(value: float) -> str:
 
 
 def criteria_text(kpi: Kpi, lang: Lang) -> str:
-    """The KPI's scoring rule in words, as the rater reads it."""
+    """The KPI's scoring rule in words, as the rater reads it, and its veto if it has one."""
+    text = rule_text(kpi, lang)
+    if kpi.veto is None:
+        return text
+    return f"{text}\n{veto_text(kpi, lang)}"
+
+
+def veto_text(kpi: Kpi, lang: Lang) -> str:
+    """'一票否决：发生 1 次及以上，绩效等级直接定为 D（不论得分）'."""
+    veto = kpi.veto
+    assert veto is not None
+    lower = kpi.direction == "lower" or isinstance(kpi.rule, DeductionRule)
+    if isinstance(kpi.rule, PassFailRule) and veto.at is None:
+        when = tr(lang, "未达标", "if the target is not met")
+    elif lower:
+        at = fmt_number(1 if veto.at is None else veto.at)
+        unit = kpi.unit or tr(lang, "次", "")
+        unit_en = "incident(s)" if kpi.unit in ("", "次") else kpi.unit_text(lang)
+        when = tr(lang, f"实际值达到 {at} {unit}及以上", f"at {at} {unit_en} or more")
+    elif veto.at is None:
+        when = tr(lang, "低于目标值", "below the target")
+    else:
+        when = tr(lang, f"低于 {fmt_number(veto.at)}", f"below {fmt_number(veto.at)}")
+    return tr(
+        lang,
+        f"一票否决：{when}，绩效等级直接定为 {veto.grade}（不论得分）",
+        f"Veto: {when}, the grade is {veto.grade} whatever the score",
+    )
+
+
+def rule_text(kpi: Kpi, lang: Lang) -> str:
+    """The KPI's scoring rule in words."""
     rule, lower = kpi.rule, kpi.direction == "lower"
     ratio = tr(
         lang, "完成率=目标值÷实际值（越低越好）", "completion = target ÷ actual (lower is better)"
@@ -139,7 +171,26 @@ def criteria_text(kpi: Kpi, lang: Lang) -> str:
             f"实际值{op}目标值得 {rule.pass_score:g} 分，否则 {rule.fail_score:g} 分",
             f"actual {op} target: {rule.pass_score:g}, else {rule.fail_score:g}",
         )
+    if isinstance(rule, ThresholdRule):
+        return threshold_text(rule, lower, lang)
     return ""
+
+
+def threshold_text(rule: ThresholdRule, lower: bool, lang: Lang) -> str:
+    """'门槛值=目标×80%得 60 分；目标值得 100 分；挑战值=目标×120%得 120 分；之间按比例；…'."""
+    if lower:
+        worse = tr(lang, "高于门槛值", "above the threshold")
+    else:
+        worse = tr(lang, "低于门槛值", "below the threshold")
+    return tr(
+        lang,
+        f"门槛值=目标值×{pct(rule.threshold)}得 {rule.threshold_score:g} 分；目标值得 "
+        f"{rule.target_score:g} 分；挑战值=目标值×{pct(rule.stretch)}得 {rule.stretch_score:g} 分"
+        f"（封顶）；之间按实际值线性计算；{worse}得 {rule.below:g} 分",
+        f"threshold = target × {pct(rule.threshold)}: {rule.threshold_score:g}; target: "
+        f"{rule.target_score:g}; stretch = target × {pct(rule.stretch)}: "
+        f"{rule.stretch_score:g} (max); linear in between; {worse}: {rule.below:g}",
+    )
 
 
 def change_head(lower: bool, lang: Lang) -> str:

@@ -1,16 +1,15 @@
-"""Progress during the cycle: completion so far against the share of the period gone.
+"""Progress during the cycle: each KPI paced by what it measures, against the share of the period gone.
 
-For managers' review meetings: each person's completion of their targets from the actuals
-imported so far (:mod:`perfsheets.midcycle.actuals`), against the targets in force (the plan's, or the
-latest approved change from :mod:`perfsheets.midcycle.targets`), next to how much of the period has
-passed and how many days are left — "quarter 60% gone, 10 days left, 55% done, 45% to go".
+For managers' review meetings: each person's progress on their targets from the actuals imported
+so far (:mod:`perfsheets.midcycle.actuals`), against the targets in force (the plan's, or the
+latest approved change from :mod:`perfsheets.midcycle.targets`), next to how much of the period
+has passed and how many days are left — "quarter 60% gone, 10 days left, 55% done, 45% to go".
 
-A person's completion is the weighted share of their targets reached, each KPI counted at most
-100%, over the KPIs with an imported actual that can be "x% done" mid-period: higher-is-better
-KPIs scored on a completion ratio. KPIs where lower is better (costs, complaints), change-rate
-KPIs and deduction KPIs are listed with their actual but left out of that share — a ceiling or
-a change rate is not partly done halfway through a period. ``with_data``/``kpi_count`` says how
-much of the picture the imports cover.
+Each KPI is paced by its kind (:mod:`perfsheets.core.pacing`): a total is pro-rated, a rate or
+level is compared with the target itself, a lower-is-better allowance is projected to the
+period's end, a deduction KPI has lost what its incidents cost. A person's progress is the
+weighted mean of the KPIs' ``done`` (a share of the period's target), set against the share of
+the period gone. ``with_data``/``kpi_count`` says how much of the picture the imports cover.
 """
 
 from __future__ import annotations
@@ -20,29 +19,28 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from perfsheets.core.cells import sheet_text
+from perfsheets.core.eligibility import assessed
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import (
-    BandsRule,
     Employee,
     IndividualTarget,
     Kpi,
     Lang,
-    LinearRule,
-    PassFailRule,
+    Pace,
     Period,
     Plan,
     Role,
 )
+from perfsheets.core.pacing import PACE_TEXT, Status, pace_kpi, pace_status
 from perfsheets.core.scoring import kpi_completion
 from perfsheets.files.atomic import atomic_write
 from perfsheets.ledger.changes import current_targets, imported_values
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.plan.io import workspace_plan
 
-Status = Literal["ahead", "on_track", "behind", "no_data"]
 STATUS_TEXT: dict[str, tuple[str, str]] = {
     "ahead": ("超前", "Ahead"),
     "on_track": ("符合进度", "On track"),
@@ -55,7 +53,6 @@ PERIOD_TEXT: dict[str, tuple[str, str]] = {
     "half-year": ("本半年", "Half-year"),
     "year": ("本年度", "Year"),
 }
-AHEAD_MARGIN = 0.10  # completion this far above the share of time gone counts as ahead
 
 
 @dataclass(frozen=True)
@@ -69,9 +66,17 @@ class KpiProgress:
     target: float | None  # in force: the latest approved change, else the plan's
     actual: float | None  # imported so far
     completion: float | None  # ratio (1.0 = 100%) or change rate, as scoring defines it
-    remaining: float | None  # units still to go (higher-is-better targets only)
-    paced: bool  # counts in the person's completion
-    status: Status | None  # None where pace means nothing (lower is better, change rates)
+    remaining: float | None  # units still to go (cumulative targets only)
+    pace: Pace  # what it measures, hence how it is paced
+    expected: float | None  # where the actual should be by now
+    projected: float | None  # the period-end value at this rate (or the level as it stands)
+    done: float | None  # share of the period's target done (0..1), in the person's progress
+    status: Status
+
+    @property
+    def paced(self) -> bool:
+        """Counts in the person's progress."""
+        return self.done is not None
 
     @property
     def adjusted(self) -> bool:
@@ -225,7 +230,7 @@ def progress(
         lang=lang,
     )
     roles = plan.role_map()
-    people = _by_department([e for e in plan.roster.employees if e.is_active and e.role in roles])
+    people = _by_department([e for e in assessed(plan) if e.role in roles])
     ctx = _Context(plan, lang, plan.target_map(), actuals, changed, elapsed, days_left)
     for i, person in enumerate(people, 1):
         kpis = [_kpi(ctx, person.id, k) for k in roles[person.role].kpis]
@@ -257,11 +262,11 @@ class _Context:
 
 
 def _person(ctx: _Context, person: Employee, role: Role, kpis: list[KpiProgress]) -> PersonProgress:
-    paced = [k for k in kpis if k.paced and k.completion is not None]
+    paced = [k for k in kpis if k.done is not None]
     total = math.fsum(k.weight for k in paced)
-    done = math.fsum(min(k.completion or 0.0, 1.0) * k.weight for k in paced)
+    done = math.fsum((k.done or 0.0) * k.weight for k in paced)
     completion = done / total if total else None
-    status = _status(completion, ctx.elapsed)
+    status = pace_status(completion, ctx.elapsed)
     return PersonProgress(
         department=person.department,
         employee_id=person.id,
@@ -284,12 +289,12 @@ def _kpi(ctx: _Context, employee: str, kpi: Kpi) -> KpiProgress:
     individual = ctx.targets.get((employee, kpi.code))
     original = individual.target if individual is not None else kpi.target
     target = ctx.changed.get((employee, kpi.code), original)
-    baseline = individual.baseline if individual is not None else None
+    baseline = individual.baseline if individual is not None else kpi.baseline
     actual = ctx.actuals.get((employee, kpi.code))
-    paced = kpi.direction == "higher" and _ratio_rule(kpi)
+    pacing = pace_kpi(kpi, actual, target, baseline, ctx.elapsed)
     completion = None if actual is None else kpi_completion(kpi, actual, target, baseline)
     remaining = None
-    if paced and actual is not None and target is not None:
+    if pacing.pace == "cumulative" and actual is not None and target is not None:
         remaining = max(target - actual, 0.0)
     return KpiProgress(
         employee_id=employee,
@@ -302,24 +307,12 @@ def _kpi(ctx: _Context, employee: str, kpi: Kpi) -> KpiProgress:
         actual=actual,
         completion=completion,
         remaining=remaining,
-        paced=paced,
-        status=_status(completion, ctx.elapsed) if paced else None,
+        pace=pacing.pace,
+        expected=pacing.expected,
+        projected=pacing.projected,
+        done=pacing.done,
+        status=pacing.status,
     )
-
-
-def _ratio_rule(kpi: Kpi) -> bool:
-    rule = kpi.rule
-    return isinstance(rule, LinearRule | PassFailRule) or (
-        isinstance(rule, BandsRule) and rule.on == "ratio"
-    )
-
-
-def _status(completion: float | None, elapsed: float) -> Status:
-    if completion is None:
-        return "no_data"
-    if completion + 1e-9 < elapsed:
-        return "behind"
-    return "ahead" if completion >= elapsed + AHEAD_MARGIN else "on_track"
 
 
 def _departments(
@@ -535,6 +528,9 @@ def _kpi_sheet(wb: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang)
         tr(lang, "完成率", "Completion"),
         tr(lang, "尚差", "Remaining"),
         tr(lang, "状态", "Status"),
+        tr(lang, "进度口径", "Paced as"),
+        tr(lang, "至今应达", "Expected by now"),
+        tr(lang, "期末预计", "Projected at period end"),
     ]
     first = row = _header(
         ws, fmt, result, lang, tr(lang, "绩效进度：指标明细", "Progress by KPI"), heads
@@ -542,7 +538,7 @@ def _kpi_sheet(wb: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang)
     people = {p.employee_id: p for p in result.people}
     for k in result.kpis:
         p = people[k.employee_id]
-        status = STATUS_TEXT[k.status][lang == "en"] if k.status else None
+        status = STATUS_TEXT[k.status][lang == "en"]
         values: list[Cell] = [
             (p.department, "text"),
             (p.employee_id, "text"),
@@ -556,6 +552,9 @@ def _kpi_sheet(wb: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang)
             (k.completion, "pct"),
             (k.remaining, "num"),
             (status, "text"),
+            (PACE_TEXT[k.pace][lang == "en"], "text"),
+            (k.expected, "num"),
+            (k.projected, "num"),
         ]
         for c, (value, kind) in enumerate(values):
             _cell(ws, fmt, row, c, value, kind)
@@ -564,4 +563,6 @@ def _kpi_sheet(wb: Any, fmt: dict[str, Any], result: ProgressResult, lang: Lang)
     ws.autofilter(3, 0, max(row - 1, 3), len(heads) - 1)
     ws.set_column(0, 2, 12)
     ws.set_column(4, 4, 18)
-    ws.set_column(5, len(heads) - 1, 11)
+    ws.set_column(5, 11, 11)
+    ws.set_column(12, 12, 24)
+    ws.set_column(13, len(heads) - 1, 12)

@@ -20,6 +20,7 @@ from perfsheets.core.model import (
     LinearRule,
     PassFailRule,
     Plan,
+    ThresholdRule,
 )
 from perfsheets.core.problems import Problem, ProblemType
 from perfsheets.core.raters import Assignment, build_assignments
@@ -129,7 +130,9 @@ class Checker:
     ) -> None:
         """A KPI's target (a role's or a person's) usable by its scoring rule."""
         rule = kpi.rule
-        ratio = isinstance(rule, LinearRule) or (isinstance(rule, BandsRule) and rule.on == "ratio")
+        ratio = isinstance(rule, LinearRule | ThresholdRule) or (
+            isinstance(rule, BandsRule) and rule.on == "ratio"
+        )
         common = {"who": who[0], "who_en": who[1], "kpi": kpi.code, "name": kpi.name}
         if ratio and (target is None or target <= 0):
             shown = "空" if target is None else plain_number(target)

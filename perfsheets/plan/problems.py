@@ -271,6 +271,26 @@ FLOOR_ABOVE_CAP = problem_type(
     "指标 {kpi} 的计分下限 {floor} 高于上限 {cap}",
     "The scoring floor {floor} of KPI {kpi} is above its cap {cap}",
 )
+EMPLOYEE_DATES = problem_type(
+    "employee-dates",
+    "error",
+    "日期先后不对",
+    "Dates out of order",
+    "员工 {id}（{name}）的{later}（{later_date}）早于{earlier}（{earlier_date}）",
+    "Employee {id} ({name}): the {later_en} ({later_date}) is before the {earlier_en} "
+    "({earlier_date})",
+)
+THRESHOLD_ORDER = problem_type(
+    "threshold-order",
+    "error",
+    "门槛值、挑战值顺序不对",
+    "Threshold and stretch out of order",
+    "指标 {kpi}（{name}）{direction}：门槛值（目标×{threshold}）、目标值（目标×1）、挑战值"
+    "（目标×{stretch}）须依次{order}，得分须依次不减（现为 {scores}）",
+    "KPI {kpi} ({name}), {direction_en}: the threshold (target × {threshold}), the target "
+    "(× 1) and the stretch (target × {stretch}) must be in {order_en} order, with scores that "
+    "do not fall (they are {scores})",
+)
 BANDS_NOT_MONOTONIC = problem_type(
     "bands-not-monotonic",
     "warning",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from perfsheets.core.eligibility import not_assessed
 from perfsheets.plan.checker import Checker, plan_assignments
 from perfsheets.plan.problems import (
     BAD_EMAIL,
@@ -176,8 +177,9 @@ def _check_required_raters(ck: Checker) -> None:
         if table is not None:
             table[a.ratee] += 1
     role_weights = {r.id: ck.plan.rater_weights(r) for r in ck.plan.roles}
+    skipped = not_assessed(ck.plan)
     for i, e in enumerate(ck.plan.roster.employees):
-        if not e.is_active:
+        if not e.is_active or e.id in skipped:
             continue
         weights = role_weights.get(e.role, {})
         for t, need in types:

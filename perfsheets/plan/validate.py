@@ -28,6 +28,7 @@ from perfsheets.core.model import (
     Plan,
     Role,
     SectionKind,
+    ThresholdRule,
 )
 from perfsheets.core.problems import Problem, Report
 from perfsheets.plan.checker import TOLERANCE, Checker, plain_number
@@ -39,6 +40,7 @@ from perfsheets.plan.problems import (
     DATES_ORDER,
     DUE_BEFORE_START,
     DUPLICATE_ID,
+    EMPLOYEE_DATES,
     EMPTY_SECTION,
     FLOOR_ABOVE_CAP,
     QUOTA_MISSING,
@@ -47,6 +49,7 @@ from perfsheets.plan.problems import (
     ROLLUP_OVERLAP,
     SCALE_NOT_MONOTONIC,
     SECTION_UNRATED,
+    THRESHOLD_ORDER,
     THRESHOLDS_NOT_MONOTONIC,
     UNKNOWN_COMPETENCY,
     UNKNOWN_EMPLOYEE,
@@ -75,6 +78,7 @@ def validate_plan(plan: Plan, source: PlanSource | None = None) -> Report:
     _check_rollup(ck)
     _check_goals(ck)
     check_roster(ck)
+    _check_employee_dates(ck)
     report = Report()
     report.extend(ck.problems)
     return report
@@ -246,15 +250,70 @@ def _check_kpi(ck: Checker, role: Role, path: PathKey, kpi: Kpi) -> None:
             floor=plain_number(rule.floor),
             cap=plain_number(rule.cap),
         )
+    if isinstance(rule, ThresholdRule) and not _threshold_ordered(rule, kpi):
+        lower = kpi.direction == "lower"
+        ck.add(
+            THRESHOLD_ORDER,
+            (*path, "rule", "threshold"),
+            kpi=kpi.code,
+            name=kpi.name,
+            direction="越低越好" if lower else "越高越好",
+            direction_en="lower is better" if lower else "higher is better",
+            threshold=plain_number(rule.threshold),
+            stretch=plain_number(rule.stretch),
+            order="递减" if lower else "递增",
+            order_en="decreasing" if lower else "increasing",
+            scores=" / ".join(
+                plain_number(v)
+                for v in (rule.threshold_score, rule.target_score, rule.stretch_score)
+            ),
+        )
     if isinstance(rule, BandsRule | ChangeBandsRule) and not _bands_monotonic(rule, kpi):
         ck.add(BANDS_NOT_MONOTONIC, (*path, "rule", "bands"), kpi=kpi.code)
     ck.known_goal(kpi.goal, (*path, "goal"))
+    codes = [g.code for g in ck.plan.grading.levels]
+    if kpi.veto is not None and kpi.veto.grade not in codes:
+        ck.add(
+            UNKNOWN_GRADE,
+            (*path, "veto", "grade"),
+            what=f"指标 {kpi.code} 的一票否决",
+            what_en=f"the veto of KPI {kpi.code}",
+            grade=kpi.veto.grade,
+            known=", ".join(codes),
+        )
     # Role-level target/baseline only matter for employees without an individual one.
     people = ck.by_role.get(role.id, [])
     uncovered = any((e.id, kpi.code) not in ck.targets for e in people)
     if uncovered or not people:
         who = (f"岗位“{role.name}”的", f"Role '{role.id}': ")
         ck.check_target(kpi, kpi.target, kpi.baseline, path, who)
+
+
+def _check_employee_dates(ck: Checker) -> None:
+    """Hire before leave and before the end of probation."""
+    names = {
+        "hire_date": ("入职日期", "hire date"),
+        "leave_date": ("离职日期", "leave date"),
+        "probation_end": ("试用期结束日期", "end of probation"),
+    }
+    for i, e in enumerate(ck.plan.roster.employees):
+        if e.hire_date is None:
+            continue
+        for later in ("leave_date", "probation_end"):
+            day = getattr(e, later)
+            if day is not None and day < e.hire_date:
+                ck.add(
+                    EMPLOYEE_DATES,
+                    ("roster", "employees", i, later),
+                    id=e.id,
+                    name=e.name,
+                    later=names[later][0],
+                    later_en=names[later][1],
+                    later_date=day.isoformat(),
+                    earlier=names["hire_date"][0],
+                    earlier_en=names["hire_date"][1],
+                    earlier_date=e.hire_date.isoformat(),
+                )
 
 
 def _check_grading(ck: Checker) -> None:
@@ -331,6 +390,12 @@ def _check_goals(ck: Checker) -> None:
                 what_en="the goal owner",
                 id=goal.owner,
             )
+
+
+def _threshold_ordered(rule: ThresholdRule, kpi: Kpi) -> bool:
+    sign = 1 if kpi.direction == "higher" else -1
+    points = sign * rule.threshold < sign < sign * rule.stretch
+    return points and rule.below <= rule.threshold_score <= rule.target_score <= rule.stretch_score
 
 
 def _bands_monotonic(rule: BandsRule | ChangeBandsRule, kpi: Kpi) -> bool:

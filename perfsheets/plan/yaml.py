@@ -374,6 +374,7 @@ _ALWAYS: dict[str, frozenset[str]] = {
     "DeductionRule": frozenset({"type", "base", "floor"}),
     "PassFailRule": frozenset({"type", "pass_score", "fail_score"}),
     "ChangeBandsRule": frozenset({"type", "otherwise"}),
+    "ThresholdRule": frozenset({"type", "threshold_score", "target_score", "stretch_score"}),
     "KeyTask": frozenset({"scale"}),
     "Competency": frozenset({"scale"}),
     "Grade": frozenset({"coefficient"}),

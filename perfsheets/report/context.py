@@ -136,6 +136,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Grade pending: the result is incomplete (missing {types}); the grade and what it means "
         "follow once it is complete.",
     ),
+    "vetoed": (
+        "一票否决：{items}触发否决条件，等级定为 {after}（按得分应为 {before}）。",
+        "Veto: {items} failed, so the grade is {after} (the score alone gives {before}).",
+    ),
+    "vetoed_same": (
+        "一票否决：{items}触发否决条件，等级为 {after}，不论得分。",
+        "Veto: {items} failed, so the grade is {after} whatever the score.",
+    ),
     "forced": (
         "按强制分布比例，等级由 {before} 调整为 {after}。",
         "Under the forced distribution the grade moved from {before} to {after}.",

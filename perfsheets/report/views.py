@@ -357,6 +357,19 @@ def _notes(result: EmployeeResult, ctx: Context) -> list[str]:
     if not result.complete:
         key = "incomplete" if result.total_score is not None else "incomplete_no_total"
         notes.append(t[key].format(types=_missing(result, ctx)))
+    if result.vetoed_by:
+        role = ctx.plan.role_map().get(result.role)
+        names = {k.code: k.label(ctx.lang) for k in role.kpis} if role else {}
+        sep = ", " if ctx.lang == "en" else "、"
+        items = sep.join(names.get(c, c) for c in result.vetoed_by)
+        key = "vetoed" if result.grade_by_score else "vetoed_same"
+        notes.append(
+            t[key].format(
+                items=items,
+                before=ctx.grade_label(result.grade_by_score),
+                after=ctx.grade_label(result.grade),
+            )
+        )
     moved = result.grade_before_quota and result.grade_before_quota != result.grade
     if moved and ctx.plan.report.show_quota_move:
         notes.append(

@@ -15,6 +15,7 @@ from perfsheets.core.model import (
     Kpi,
     LinearRule,
     PassFailRule,
+    ThresholdRule,
 )
 from perfsheets.core.scoring import (
     combine_rater_types,
@@ -262,3 +263,50 @@ def test_round_half_up_edges():
     assert round_half_up(0.0, 2) == 0.0
     assert math.isinf(round_half_up(math.inf))
     assert math.isnan(round_half_up(math.nan))
+
+
+# --- threshold / target / stretch (门槛值 / 目标值 / 挑战值) ---------------------------------------
+
+SALES_TTS = ThresholdRule(threshold=0.8, stretch=1.2)  # 60 at 80%, 100 at 100%, 120 at 120%
+COST_TTS = ThresholdRule(threshold=1.1, stretch=0.9, threshold_score=50, stretch_score=110)
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [
+        (399, 0),  # below the threshold of 400 (80% of 500)
+        (400, 60),  # at the threshold
+        (450, 80),  # half-way to the target: 60 + (0.9 − 0.8) / 0.2 × 40
+        (487.3, 94.92),  # 60 + 0.1746 / 0.2 × 40 = 94.92
+        (500, 100),  # at the target
+        (550, 110),  # half-way to the stretch: 100 + 0.1 / 0.2 × 20
+        (600, 120),  # at the stretch
+        (750, 120),  # beyond the stretch: capped
+    ],
+)
+def test_threshold_target_stretch_higher_is_better(actual, expected):
+    assert kpi_score(
+        Kpi(code="S", name="销售额", target=500, weight=10, rule=SALES_TTS), actual
+    ) == (expected)
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [
+        (111, 0),  # over the threshold of 110 (budget 100 × 1.1)
+        (110, 50),  # at the threshold
+        (105, 75),  # half-way: 50 + (1.05 − 1.1) / (1 − 1.1) × 50 … = 75
+        (100, 100),  # on budget
+        (95, 105),  # half-way to the stretch of 90: 100 + (0.95 − 1) / (0.9 − 1) × 10
+        (90, 110),  # at the stretch
+        (0, 110),  # nothing spent: the stretch score, no division by zero
+    ],
+)
+def test_threshold_target_stretch_lower_is_better(actual, expected):
+    kpi = Kpi(code="C", name="费用", target=100, weight=10, direction="lower", rule=COST_TTS)
+    assert kpi_score(kpi, actual) == expected
+
+
+def test_threshold_needs_a_target():
+    assert rule_score(SALES_TTS, 100, None) is None
+    assert rule_score(SALES_TTS, 100, 0) is None

@@ -351,3 +351,33 @@ def test_a_duplicate_employee_id_is_named_as_such_before_any_form(tmp_path, smal
         or "duplicate-id" in caught.value.report.codes()
     )
     assert not (tmp_path / "ws" / "forms").exists()
+
+
+def test_people_not_assessed_get_no_forms_and_are_listed(tmp_path, small_plan):
+    import datetime as dt
+
+    from perfsheets.ledger.forms import form_records
+
+    people = list(small_plan.roster.employees)
+    people[6] = people[6].model_copy(update={"on_leave": True})  # E007 孙丽
+    people[2] = people[2].model_copy(update={"hire_date": dt.date(2026, 12, 1)})  # E003
+    plan = small_plan.model_copy(
+        update={
+            "roster": small_plan.roster.model_copy(update={"employees": people}),
+            "eligibility": small_plan.eligibility.model_copy(update={"min_months": 2}),
+        }
+    )
+    result = generate_forms(tmp_path / "ws", plan=plan, workers=1)
+    assert result.not_assessed == 2
+    rows = list(csv.reader(result.not_assessed_list.read_text("utf-8-sig").splitlines()))
+    assert rows == [
+        ["employee_id", "name", "department", "reason", "reason_text"],
+        ["E003", "张伟", "销售部", "too_short", "本期在职不足 2 个月"],
+        ["E007", "孙丽", "行政部", "on_leave", "休假中（方案不考核）"],
+    ]
+    ws = Workspace(tmp_path / "ws")
+    with ws.ledger() as conn:
+        ratees = {s.ratee_id for f in form_records(conn) for s in f.sheets}
+    assert "E003" not in ratees and "E007" not in ratees and "E002" in ratees
+    # Not assessed, still a rater: E003 (joined late) rates colleagues and the manager.
+    assert "E003" in (ws.forms / "index.csv").read_text("utf-8-sig")

@@ -19,6 +19,7 @@ from perfsheets.core.model import (
     Kpi,
     LinearRule,
     PassFailRule,
+    ThresholdRule,
 )
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.jobs import plan_jobs
@@ -63,7 +64,7 @@ def every_rule_plan(small_plan):
     """The sales role with one KPI per scoring rule and direction."""
     bands = [Band(min=1.0, score=100), Band(min=0.9, score=85), Band(min=0.8, score=70)]
     kpis = [
-        Kpi(code="L1", name="销售额", target=100, weight=15, rule=LinearRule(cap=1.2)),
+        Kpi(code="L1", name="销售额", target=100, weight=10, rule=LinearRule(cap=1.2)),
         Kpi(
             code="L2",
             name="不良率",
@@ -72,7 +73,22 @@ def every_rule_plan(small_plan):
             direction="lower",
             rule=LinearRule(floor=0.5, cap=1.5),
         ),
-        Kpi(code="B1", name="回款率", target=95, weight=15, rule=BandsRule(bands=bands)),
+        Kpi(code="B1", name="回款率", target=95, weight=10, rule=BandsRule(bands=bands)),
+        Kpi(
+            code="T1",
+            name="签约额",
+            target=100,
+            weight=5,
+            rule=ThresholdRule(threshold=0.8, stretch=1.2),
+        ),
+        Kpi(
+            code="T2",
+            name="费用",
+            target=20,
+            weight=5,
+            direction="lower",
+            rule=ThresholdRule(threshold=1.1, stretch=0.9, threshold_score=50, below=10),
+        ),
         Kpi(
             code="B2",
             name="响应时长",

@@ -26,7 +26,7 @@ def ws(tmp_path: Path, small_plan) -> Workspace:
         "工号,指标编码,实际值\n"
         "E002,S01,60\n"  # 60 of a target changed to 110
         "E002,S02,90\n"  # 90 of 95
-        "E002,S03,2\n"  # complaints: lower is better, not paced
+        "E002,S03,2\n"  # two incidents of a deduction KPI: 20 of its 100 points lost
         "E003,S01,130\n"  # beyond the target: counts as 100%
         "E006,A01,95\n",
         encoding="utf-8",
@@ -60,12 +60,22 @@ def test_person_completion_uses_adjusted_targets_and_caps_each_kpi(ws, small_pla
     assert (s01.original_target, s01.target, s01.adjusted) == (100, 110, True)
     assert s01.completion == pytest.approx(60 / 110)
     assert s01.remaining == pytest.approx(50) and s01.status == "behind"
-    assert not kpis[("E002", "S03")].paced and kpis[("E002", "S03")].status is None
+    assert (s01.pace, s01.expected) == ("cumulative", pytest.approx(110 * 82 / 92))
+    # S02 (%) is a rate: 90 against 95 is behind whatever share of the quarter is gone.
+    s02 = kpis[("E002", "S02")]
+    assert (s02.pace, s02.status, s02.expected, s02.projected) == ("average", "behind", 95, 90)
+    s03 = kpis[("E002", "S03")]  # deduction: 2 incidents in 82 of 92 days
+    assert (s03.pace, s03.status) == ("deduction", "behind")
+    assert s03.projected == pytest.approx(2 / (82 / 92))
     lina = people["E002"]
-    assert lina.completion == pytest.approx((60 / 110 * 50 + 90 / 95 * 30) / 80)
+    gone = 82 / 92
+    # Hand-worked: S01 weight 50 at 60/110 done; S02 weight 30 on pace × 90/95; S03 weight 20
+    # on pace × 80/100 points kept: (27.27 + 25.33 + 14.26) / 100 = 66.86%.
+    expected = (50 * 60 / 110 + 30 * gone * 90 / 95 + 20 * gone * 0.8) / 100
+    assert lina.completion == pytest.approx(expected) and round(expected, 4) == 0.6687
     assert lina.to_go == pytest.approx(1 - lina.completion)
     assert (lina.days_left, lina.status, lina.with_data, lina.kpi_count) == (10, "behind", 3, 3)
-    assert lina.summary == "本季度已过 89%，剩 10 天；已完成 70%，还差 30%（落后）"
+    assert lina.summary == "本季度已过 89%，剩 10 天；已完成 67%，还差 33%（落后）"
     assert people["E003"].completion == 1.0 and people["E003"].status == "ahead"
     assert people["E004"].completion is None and people["E004"].status == "no_data"
 
@@ -77,13 +87,18 @@ def test_department_rows(ws, small_plan):
     people = {p.employee_id: p for p in result.people}
     assert sales.completion == pytest.approx((people["E002"].completion + 1.0) / 2)
     assert (admin.department, admin.headcount, admin.with_data) == ("行政部", 2, 1)
-    assert admin.completion == pytest.approx(0.95)
+    assert admin.completion == pytest.approx(0.95 * 82 / 92)  # A01 (%): 95 of 100, a rate
 
 
 def test_english_mid_cycle(ws, small_plan):
     result = progress(ws.root, plan=small_plan, today=dt.date(2026, 11, 15), lang="en")
     lina = next(p for p in result.people if p.employee_id == "E002")
-    assert lina.summary == "Quarter 50% gone, 46 days left; 70% done, 30% to go (Ahead)"
+    # Half-way: S01 at 60/110 is ahead of the pro-rated total, but S02's rate (90 of 95) and
+    # S03's lost points pull her below the pace: (27.27 + 14.21 + 8.00) / 100 = 49.48%.
+    assert lina.completion == pytest.approx(
+        (50 * 60 / 110 + 30 * 0.5 * 90 / 95 + 20 * 0.5 * 0.8) / 100
+    )
+    assert lina.summary == "Quarter 50% gone, 46 days left; 49% done, 51% to go (Behind)"
 
 
 def test_workbook_reads_back(ws, small_plan):
@@ -101,6 +116,11 @@ def test_workbook_reads_back(ws, small_plan):
     detail = wb.get_sheet_by_name("指标明细").to_python()
     s01 = next(r for r in detail if r[1] == "E002" and r[3] == "S01")
     assert s01[6:10] == [100.0, 110.0, 60.0, pytest.approx(60 / 110)]
+    assert s01[12:] == [
+        "累计值（按时间进度）",
+        pytest.approx(110 * 82 / 92),
+        pytest.approx(60 * 92 / 82),
+    ]
     wb.close()
 
 
@@ -145,9 +165,9 @@ def test_display_rows_for_the_terminal(ws, small_plan):
     result = progress(ws.root, plan=small_plan, today=DEC_21)
     lina = next(r for r in result.person_rows() if r["工号"] == "E002")
     assert (lina["已完成"], lina["应达进度"], lina["还差"], lina["状态"]) == (
-        "70%",
+        "67%",
         "89%",
-        "30%",
+        "33%",
         "落后",
     )
     sales = result.department_rows("en")[0]
@@ -155,9 +175,9 @@ def test_display_rows_for_the_terminal(ws, small_plan):
         "Department": "销售部",
         "Headcount": "5",
         "With data": "2",
-        "Mean done": "85%",
+        "Mean done": "83%",
         "Expected": "89%",
-        "To go": "15%",
+        "To go": "17%",
         "Behind": "1",
         "Days left": "10",
     }

@@ -47,6 +47,18 @@ def maximal_plan(plan: Plan) -> Plan:
     d["competencies"][0]["anchors_en"] = ["a", "b", "c"]
     role = d["roles"][0]
     role["development_goals"] = ["学习谈判", "带新人"]
+    d["eligibility"] = {
+        "probation": "include",
+        "on_leave": "include",
+        "min_months": 3,
+        "partial_period": "full",
+    }
+    d["roster"]["employees"][1].update(
+        hire_date="2026-02-01",
+        leave_date="2026-12-15",
+        probation_end="2026-05-01",
+        on_leave=True,
+    )
     role["rater_weights"] = {"self": 20, "manager": 50, "peer": 20, "subordinate": 10}
     role["kpis"][0].update(
         name_en="Sales",
@@ -60,8 +72,28 @@ def maximal_plan(plan: Plan) -> Plan:
         max_value=1000,
         goal="G1",
         unit_en="10k CNY",
+        pace="point",
+        veto={"grade": "C", "at": 3},
     )
     role["kpis"][2]["rule"] = {"type": "pass_fail", "pass_score": 90, "fail_score": 20}
+    d["roles"][1]["kpis"].append(
+        {
+            "code": "A09",
+            "name": "费用",
+            "target": 50,
+            "weight": 10,
+            "direction": "lower",
+            "rule": {
+                "type": "threshold",
+                "threshold": 1.1,
+                "stretch": 0.9,
+                "threshold_score": 50,
+                "target_score": 95,
+                "stretch_score": 110,
+                "below": 10,
+            },
+        }
+    )
     role["kpis"][1]["rule"] = {
         "type": "bands",
         "on": "value",
@@ -163,7 +195,14 @@ def test_maximal_plan_sets_every_field(small_plan):
     every: set[tuple[str, str]] = set()
     _all_fields(Plan, every)
     # fields whose only meaningful value is the default / fixed by the rule type
-    rules = ("LinearRule", "BandsRule", "DeductionRule", "PassFailRule", "ChangeBandsRule")
+    rules = (
+        "LinearRule",
+        "BandsRule",
+        "DeductionRule",
+        "PassFailRule",
+        "ChangeBandsRule",
+        "ThresholdRule",
+    )
     fixed = {(r, "type") for r in rules}
     fixed |= {("DeductionRule", f) for f in ("base", "per_unit", "floor")}
     fixed |= {("LinearRule", f) for f in ("floor", "cap")}
@@ -202,7 +241,7 @@ def test_workbook_has_guide_dropdowns_and_notes(tmp_path, small_plan):
         range_boundaries(str(dv.sqref).split()[0])[0]: dv.formula1
         for dv in kpis.data_validations.dataValidation
     }
-    rules = '"按完成率线性计分,分档计分,扣分制,达标/未达标,按变化率分档"'
+    rules = '"按完成率线性计分,分档计分,扣分制,达标/未达标,按变化率分档,门槛值/目标值/挑战值"'
     assert lists[header.index("计分规则") + 1] == rules
     assert lists[header.index("方向") + 1] == '"越高越好,越低越好"'
     assert lists[1].startswith("'岗位'!$A$2")  # role ids picked from the roles sheet

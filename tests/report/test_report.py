@@ -613,3 +613,15 @@ def test_reports_speak_the_frozen_plan_in_the_language_asked(tmp_path):
     again = render_reports(ws.root, employees=[first.employee_id], workers=1)
     chinese = pdf_text(again.reports[0])
     assert squash(kpi.name) in chinese and "改过的名字" not in chinese
+
+
+@pytest.mark.requires_poppler
+def test_a_veto_is_said_in_the_report(tmp_path, small_plan):
+    vetoed = employee_result(
+        small_plan, "E002", grade="D", grade_by_score="A", vetoed_by=["S03"], flags=["vetoed"]
+    )
+    ws = write_results(tmp_path, [vetoed])
+    zh = render_reports(ws.root, plan=small_plan, workers=1, manager_packs=False, hr_summary=False)
+    text = squash(pdf_text(zh.reports[0]))
+    s03 = small_plan.roles[0].kpis[2].name
+    assert squash(f"一票否决：{s03}触发否决条件，等级定为 D 不合格（按得分应为 A 优秀）。") in text

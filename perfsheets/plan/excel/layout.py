@@ -53,6 +53,11 @@ CHOICE_WORDS: dict[str, tuple[str, str]] = {
     "deduction": ("扣分制", "Deduction"),
     "pass_fail": ("达标/未达标", "Pass / fail"),
     "change_bands": ("按变化率分档", "Bands on change"),
+    "threshold": ("门槛值/目标值/挑战值", "Threshold / target / stretch"),
+    "exclude": ("不参加考核", "Not assessed"),
+    "include": ("参加考核", "Assessed"),
+    "pro_rata": ("奖金按在职时间折算", "Bonus pro-rata"),
+    "full": ("按整期考核", "As a whole period"),
     "ratio": ("按完成率", "On completion rate"),
     "value": ("按实际值", "On the actual value"),
     "max": ("最多", "At most"),
@@ -98,7 +103,7 @@ def choice_code(text: str, choices: tuple[str, ...]) -> str:
 
 
 RATER_IDS = ("self", "manager", "peer", "subordinate", "customer")
-RULE_TYPES = ("linear", "bands", "deduction", "pass_fail", "change_bands")
+RULE_TYPES = ("linear", "bands", "deduction", "pass_fail", "change_bands", "threshold")
 BOOL = ("TRUE", "FALSE")
 # Parameters of each scoring rule (the rule columns of the KPI sheet).
 RULE_PARAMS = {
@@ -107,4 +112,12 @@ RULE_PARAMS = {
     "deduction": ("base", "per_unit", "floor"),
     "pass_fail": ("pass_score", "fail_score"),
     "change_bands": ("bands", "otherwise"),
+    "threshold": (
+        "threshold",
+        "stretch",
+        "threshold_score",
+        "target_score",
+        "stretch_score",
+        "below",
+    ),
 }

@@ -3,6 +3,7 @@ value each column holds, header notes and drop-down lists. Writing and reading b
 
 from __future__ import annotations
 
+from perfsheets.core.pacing import PACES
 from perfsheets.plan.excel.layout import (
     BOOL,
     RATER_IDS,
@@ -100,6 +101,34 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         "Smallest group for forced distribution",
         "int",
         (),
+    ),
+    (
+        ("eligibility", "probation"),
+        "期末仍在试用期的员工",
+        "People in probation at the period's end",
+        "str",
+        ("exclude", "include"),
+    ),
+    (
+        ("eligibility", "on_leave"),
+        "休假中的员工",
+        "People on leave",
+        "str",
+        ("exclude", "include"),
+    ),
+    (
+        ("eligibility", "min_months"),
+        "本期至少在职月数",
+        "Months employed in the period, at least",
+        "int",
+        (),
+    ),
+    (
+        ("eligibility", "partial_period"),
+        "不满整期的员工",
+        "People employed for part of the period",
+        "str",
+        ("pro_rata", "full"),
     ),
     (
         ("grading", "forced_distribution", "tie_rule"),
@@ -321,11 +350,12 @@ KPIS = SheetSpec(
             width=13,
             note_zh=(
                 "linear 线性（完成率×100，下限/上限）；bands 分档；deduction 扣分制；"
-                "pass_fail 达标/不达标；change_bands 变化率分档"
+                "pass_fail 达标/不达标；change_bands 变化率分档；threshold 门槛值/目标值/挑战值"
             ),
             note_en=(
                 "linear (completion × 100 with floor/cap); bands; deduction (per incident); "
-                "pass_fail; change_bands (change rate against the baseline)"
+                "pass_fail; change_bands (change rate against the baseline); threshold "
+                "(threshold / target / stretch)"
             ),
         ),
         Col("rule.floor", "下限", "Floor", "num", width=7),
@@ -361,9 +391,66 @@ KPIS = SheetSpec(
         Col("rule.per_unit", "每次扣分", "Per incident", "num", width=8),
         Col("rule.pass_score", "达标得分", "Pass score", "num", width=8),
         Col("rule.fail_score", "未达标得分", "Fail score", "num", width=8),
+        Col(
+            "rule.threshold",
+            "门槛值（×目标）",
+            "Threshold (× target)",
+            "num",
+            width=9,
+            note_zh="threshold 规则：门槛值=目标值×此数，如 0.8；越低越好的指标大于 1，如 1.1",
+            note_en="threshold rule: threshold = target × this, e.g. 0.8 (above 1 when lower is better)",
+        ),
+        Col(
+            "rule.stretch",
+            "挑战值（×目标）",
+            "Stretch (× target)",
+            "num",
+            width=9,
+            note_zh="threshold 规则：挑战值=目标值×此数，如 1.2；越低越好的指标小于 1，如 0.9",
+            note_en="threshold rule: stretch = target × this, e.g. 1.2 (below 1 when lower is better)",
+        ),
+        Col("rule.threshold_score", "门槛得分", "Threshold score", "num", width=8),
+        Col("rule.target_score", "目标得分", "Target score", "num", width=8),
+        Col("rule.stretch_score", "挑战得分", "Stretch score", "num", width=8),
+        Col("rule.below", "未达门槛得分", "Below threshold", "num", width=8),
         Col("min_value", "实际值下限", "Lowest actual", "num", width=9),
         Col("max_value", "实际值上限", "Highest actual", "num", width=9),
         Col("goal", "支撑目标", "Goal", ref="goals", width=8),
+        Col(
+            "veto.grade",
+            "一票否决等级",
+            "Veto grade",
+            ref="grades",
+            width=9,
+            note_zh="一票否决：此指标未达标（扣分/越低越好的指标：发生 1 次及以上）时，等级直接定为此等级",
+            note_en="Veto: when this KPI fails (incidents: one or more), the grade is set to this",
+        ),
+        Col(
+            "veto.at",
+            "否决触发值",
+            "Veto at",
+            "num",
+            width=9,
+            note_zh="空 = 越低越好/扣分指标 1 次，越高越好指标低于目标值；填写则以此值为界",
+            note_en="Blank = one incident (lower is better), below the target (higher); else this value",
+        ),
+        Col(
+            "pace",
+            "进度口径",
+            "Paced as",
+            choices=PACES,
+            width=11,
+            note_zh=(
+                "期中进度怎么算（空 = 按单位和计分规则自动判断）：cumulative 累计值按时间进度；"
+                "average 比率/平均值对比目标；point 时点值对比目标；allowance 越低越好，"
+                "预测期末对比上限；deduction 扣分项，看至今事件"
+            ),
+            note_en=(
+                "How progress is paced mid-period (blank = from the unit and rule): cumulative "
+                "(pro-rated); average (rate, against the target); point (level today); allowance "
+                "(lower is better, projected vs the allowance); deduction (incidents so far)"
+            ),
+        ),
     ),
 )
 
@@ -525,6 +612,18 @@ EMPLOYEES = SheetSpec(
         ),
         Col("email", "邮箱", "E-mail", width=28),
         Col("is_active", "在职", "Active", "bool", choices=BOOL, width=7),
+        Col("hire_date", "入职日期", "Hire date", "date", width=11),
+        Col("leave_date", "离职日期", "Leave date", "date", width=11),
+        Col(
+            "probation_end",
+            "试用期结束",
+            "Probation ends",
+            "date",
+            width=11,
+            note_zh="期末仍在试用期的员工按方案规定不参加本期考核",
+            note_en="People still in probation at the period's end are assessed as the plan says",
+        ),
+        Col("on_leave", "休假中", "On leave", "bool", choices=BOOL, width=7),
     ),
 )
 
