@@ -24,6 +24,7 @@ from perfsheets.consolidation.run import consolidate
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.cycle.setup import init_workspace
+from perfsheets.files.executor import Executor
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.simulate import simulate_returns
 from perfsheets.ledger.results import load_results, result_overview
@@ -140,6 +141,7 @@ def run_demo(
     mistakes: float = 0.03,
     report_limit: int | None = None,
     stage: StageProgress | None = None,
+    executor: Executor | None = None,
 ) -> DemoResult:
     """Run every stage on a synthetic company of ``employees`` people in ``path`` (replaced).
 
@@ -167,7 +169,7 @@ def run_demo(
         lang=lang,
         force=True,
     )
-    timed("generate", generate_forms, root, progress=progress_for("generate"))
+    timed("generate", generate_forms, root, progress=progress_for("generate"), executor=executor)
     timed(
         "simulate",
         simulate_returns,
@@ -176,8 +178,9 @@ def run_demo(
         missing=missing,
         mistakes=mistakes,
         progress=progress_for("simulate"),
+        executor=executor,
     )
-    timed("collect", collect_returns, root, progress=progress_for("collect"))
+    timed("collect", collect_returns, root, progress=progress_for("collect"), executor=executor)
     timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
     progress_for("pay")(0, 1)
     timed("pay", lambda: export_pay(root, made_up_salaries(root, seed)))
@@ -187,5 +190,12 @@ def run_demo(
     if report_limit is not None:
         with Workspace(root).ledger() as conn:
             chosen = [r.employee_id for r in load_results(conn)][:report_limit]
-    timed("report", render_reports, root, employees=chosen, progress=progress_for("report"))
+    timed(
+        "report",
+        render_reports,
+        root,
+        employees=chosen,
+        progress=progress_for("report"),
+        executor=executor,
+    )
     return result

@@ -20,11 +20,14 @@ from perfsheets.cli.calibration import stage_rows
 from perfsheets.cli.output import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    ExecutorOpt,
     JsonOpt,
     LangOpt,
+    SchedulerOpt,
     State,
     WorkersOpt,
     WorkspaceArg,
+    chosen_executor,
     env_lang,
     err,
     finish,
@@ -136,6 +139,8 @@ def check(
 def generate(
     workspace: WorkspaceArg,
     workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -145,10 +150,17 @@ def generate(
     language = message_lang(workspace, lang)
     with (
         library_errors(),
+        chosen_executor(executor, scheduler) as runner,
         progress_bar(tr(language, "生成考核表", "Generating forms"), not as_json) as bar,
     ):
-        result = generate_forms(workspace, workers=workers, progress=bar)
-    finish(result, tr(language, "考核表已生成", "Forms generated"), as_json)
+        result = generate_forms(workspace, workers=workers, progress=bar, executor=runner)
+    task_problems(result.problems)
+    finish(
+        result,
+        tr(language, "考核表已生成", "Forms generated"),
+        as_json,
+        EXIT_PROBLEMS if result.problems else EXIT_OK,
+    )
 
 
 @app.command()
@@ -161,6 +173,8 @@ def simulate(
     mistakes: Annotated[
         float, typer.Option(help="Share of returns with typical mistakes.", min=0, max=1)
     ] = 0.03,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -170,12 +184,24 @@ def simulate(
     language = message_lang(workspace, lang)
     with (
         library_errors(),
+        chosen_executor(executor, scheduler) as runner,
         progress_bar(tr(language, "模拟填写", "Simulating returns"), not as_json) as bar,
     ):
         result = simulate_returns(
-            workspace, seed=seed, missing=missing, mistakes=mistakes, progress=bar
+            workspace,
+            seed=seed,
+            missing=missing,
+            mistakes=mistakes,
+            progress=bar,
+            executor=runner,
         )
-    finish(result, tr(language, "已模拟回收表", "Returns simulated"), as_json)
+    task_problems(result.problems)
+    finish(
+        result,
+        tr(language, "已模拟回收表", "Returns simulated"),
+        as_json,
+        EXIT_PROBLEMS if result.problems else EXIT_OK,
+    )
 
 
 @app.command()
@@ -186,6 +212,8 @@ def collect(
         typer.Argument(help="Files, folders or .zip archives (default: WORKSPACE/returns/)."),
     ] = None,
     workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -195,10 +223,16 @@ def collect(
     language = message_lang(workspace, lang)
     with (
         library_errors(),
+        chosen_executor(executor, scheduler) as runner,
         progress_bar(tr(language, "回收校验", "Collecting returns"), not as_json) as bar,
     ):
         result = collect_returns(
-            workspace, paths or None, lang=parse_lang(lang), workers=workers, progress=bar
+            workspace,
+            paths or None,
+            lang=parse_lang(lang),
+            workers=workers,
+            progress=bar,
+            executor=runner,
         )
     if not as_json:
         problems_table(result.report, language, listed_in=result.validation_csv)
@@ -327,6 +361,8 @@ def report(
         Path | None, typer.Option(help="Folder with your own report templates.")
     ] = None,
     workers: WorkersOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     packs: Annotated[
         bool, typer.Option("--packs/--no-packs", help="Write a pack per manager.")
     ] = True,
@@ -342,10 +378,12 @@ def report(
     language = message_lang(workspace, lang)
     with (
         library_errors(),
+        chosen_executor(executor, scheduler) as runner,
         progress_bar(tr(language, "生成面谈报告", "Rendering reports"), not as_json) as bar,
     ):
         result = render_reports(
             workspace,
+            executor=runner,
             employees=employee or None,
             templates=templates,
             workers=workers,
@@ -372,15 +410,27 @@ def demo(
     reports: Annotated[
         int | None, typer.Option(help="Render only this many employee reports (default: all).")
     ] = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, pay on made-up salaries, consequences, report."""
     from perfsheets.demo import run_demo  # lazy: start-up
 
     language = State.lang = parse_lang(lang) or "zh-CN"
-    with library_errors(), stage_bars(not as_json) as stage:
+    with (
+        library_errors(),
+        chosen_executor(executor, scheduler) as runner,
+        stage_bars(not as_json) as stage,
+    ):
         result = run_demo(
-            folder, employees=employees, seed=seed, lang=language, report_limit=reports, stage=stage
+            folder,
+            employees=employees,
+            seed=seed,
+            lang=language,
+            report_limit=reports,
+            stage=stage,
+            executor=runner,
         )
     if as_json:
         print_json(
@@ -441,3 +491,9 @@ def demo(
     for name, path in result.outputs().items():
         where.add_row(label(name, language), str(path))
     out.print(where)
+
+
+def task_problems(problems: list[str]) -> None:
+    """Tasks that failed for a reason of their own (the run went on): shown; the exit code is 1."""
+    for problem in problems:
+        err.print(problem, style="red", markup=False, highlight=False)

@@ -62,6 +62,8 @@ PARAMS_ZH: dict[str, str] = {
     "as_json": "以 JSON 格式输出（供脚本使用）。",
     "lang": "提示信息的语言：zh 或 en（默认：方案的语言）。",
     "workers": "工作进程数（默认：全部 CPU 核心）。",
+    "executor": "任务在哪里运行：local（本机的全部核心）或 dask（Dask 集群）。",
+    "scheduler": "Dask 调度器地址 tcp://主机:端口（默认：环境变量 PERFSHEETS_SCHEDULER）。",
     "example": "从内置示例方案开始。",
     "employees": "示例公司的人数。",
     "seed": "示例公司的随机种子。",

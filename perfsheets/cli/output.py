@@ -50,6 +50,19 @@ LANG_ENV = "PERFSHEETS_LANG"
 WorkspaceArg = Annotated[Path, typer.Argument(help="The cycle workspace folder.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 WorkersOpt = Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor", help="Where the tasks run: local (this machine's cores) or dask (a cluster)."
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, tcp://HOST:PORT (default: $PERFSHEETS_SCHEDULER).",
+    ),
+]
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help="Language of messages: zh or en (default: the plan's).")
 ]
@@ -373,3 +386,18 @@ def print_row_lists(result: Any, language: Lang) -> None:
     for key, value in data.items() if isinstance(data, dict) else []:
         if isinstance(value, list) and value and isinstance(value[0], dict):
             rows_table(label(key, language), value)
+
+
+@contextmanager
+def chosen_executor(name: str, scheduler: str | None) -> Iterator[Any]:
+    """The executor of --executor/--scheduler: None for local (each stage's own pool)."""
+    if (name or "local").lower() == "local":
+        yield None
+        return
+    from perfsheets.files.executor import close_executor, executor_from  # lazy: start-up
+
+    executor = executor_from(name, scheduler)
+    try:
+        yield executor
+    finally:
+        close_executor(executor)

@@ -104,6 +104,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "seconds_per_page": ("每页用时（秒）", "seconds per page"),
     "cpu_seconds": ("CPU 用时（秒）", "CPU seconds"),
     "workers": ("工作进程", "workers"),
+    "problems": ("失败的任务", "failed tasks"),
     "manager_packs": ("上级汇总包", "manager packs"),
     # rollup
     "csv": ("CSV 文件", "CSV file"),

@@ -30,7 +30,6 @@ One bad file never stops the batch: it is rejected with its problems and the oth
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -55,7 +54,7 @@ from perfsheets.collect.store import ReturnStore
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
 from perfsheets.files.atomic import clean_stale_temps
-from perfsheets.files.workers import die_with_parent
+from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec, cores
 from perfsheets.ledger.calibration import ensure_open
 from perfsheets.ledger.forms import form_records
 from perfsheets.ledger.returns import batched, known_files
@@ -81,6 +80,7 @@ def collect_returns(
     progress: Progress | None = None,
     workers: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    executor: Executor | None = None,
 ) -> CollectResult:
     """Check returned workbooks and store the valid ones in the ledger.
 
@@ -100,6 +100,8 @@ def collect_returns(
     plan = plan or load_plan(ws.plan_path())
     lang = lang or plan.cycle.language
     ws.archive.mkdir(parents=True, exist_ok=True)
+    if executor is not None:
+        executor.check_workspace(ws.root)  # one clear error before any work
     clean_stale_temps(ws.results)  # validation books a killed run left half-written
     with ws.ledger() as conn:
         ensure_open(conn, "collect", lang)  # a released cycle's results stay as released
@@ -113,7 +115,7 @@ def collect_returns(
     sources.sort(key=lambda s: (s.mtime, s.name))
     ctx = build_context(plan, forms, archive_dir=ws.archive, limits=limits, known=known)
     total = len(sources) + len(early)
-    with checked_files(sources, ctx, workers) as checked:
+    with checked_files(sources, ctx, workers, executor) as checked:
         outcomes, report = _store_all(ws, ctx, lang, _chain(early, checked), total, progress)
     send_back = send_back_list(ws, outcomes, report, plan, lang)
     title = plan.cycle.label(lang)
@@ -205,16 +207,17 @@ def _display_name(base: str, absolute: str, path: Path) -> str:
 
 _WORKER_CONTEXT: CheckContext | None = None
 
+DASK_BATCH = 100  # files per task on a cluster
+
 
 def _init_worker(ctx: CheckContext) -> None:
     global _WORKER_CONTEXT
-    die_with_parent()
     _WORKER_CONTEXT = ctx
 
 
-def _check_in_worker(source: Source) -> CheckedReturn:
+def _check_in_worker(sources: list[Source]) -> list[CheckedReturn]:
     assert _WORKER_CONTEXT is not None
-    return _check_safely(source, _WORKER_CONTEXT)
+    return [_check_safely(source, _WORKER_CONTEXT) for source in sources]
 
 
 def _check_safely(source: Source, ctx: CheckContext) -> CheckedReturn:
@@ -222,36 +225,56 @@ def _check_safely(source: Source, ctx: CheckContext) -> CheckedReturn:
     try:
         return check_return(source, ctx)
     except Exception as exc:  # one bad file must not stop the batch
-        bad = CheckedReturn(source)
-        bad.problems.append(CHECK_FAILED(source.name, reason=f"{type(exc).__name__}: {exc}"))
-        return bad
+        return _failed(source, exc)
+
+
+def _failed(source: Source, exc: BaseException) -> CheckedReturn:
+    bad = CheckedReturn(source)
+    bad.problems.append(CHECK_FAILED(source.name, reason=f"{type(exc).__name__}: {exc}"))
+    return bad
 
 
 def default_workers() -> int:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    return max(1, min(cores(), 8))
 
 
 @contextmanager
 def checked_files(
-    sources: list[Source], ctx: CheckContext, workers: int | None
+    sources: list[Source],
+    ctx: CheckContext,
+    workers: int | None,
+    executor: Executor | None = None,
 ) -> Iterator[Iterator[CheckedReturn]]:
     """Checked files in the order of ``sources``, from worker processes for large batches.
 
     The workers start here, before the ledger is opened, so no process inherits a connection.
+    A task that fails as a whole (a worker lost more often than Dask retries) rejects its files
+    with the error; the others go on.
     """
-    count = default_workers() if workers is None else workers
-    if count <= 1 or len(sources) < PARALLEL_FROM:
-        yield (_check_safely(source, ctx) for source in sources)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, min(16, len(sources) // (count * 8)))
-    with mp.Pool(count, initializer=_init_worker, initargs=(ctx,)) as pool:
-        yield pool.imap(_check_in_worker, sources, chunksize=chunk)
+    if executor is None:
+        count = default_workers() if workers is None else workers
+        if count <= 1 or len(sources) < PARALLEL_FROM:
+            yield (_check_safely(source, ctx) for source in sources)
+            return
+        executor = LocalExecutor(count, in_flight_per_worker=8)
+        chunk = max(1, min(16, len(sources) // (count * 8)))
+    else:
+        chunk = DASK_BATCH
+    batches = [sources[i : i + chunk] for i in range(0, len(sources), chunk)]
+    spec = TaskSpec(_check_in_worker, _init_worker, (ctx,), start_method="fork", name="collect")
+    outcomes = executor.map_batches(spec, batches, ordered=True)
+    try:
+        yield (
+            checked
+            for done in outcomes
+            for checked in (
+                done.value
+                if done.error is None
+                else [_failed(source, done.error) for source in done.batch]
+            )
+        )
+    finally:
+        outcomes.close()
 
 
 # --- storing --------------------------------------------------------------------------------------

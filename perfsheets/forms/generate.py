@@ -16,7 +16,7 @@ import json
 import secrets
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfsheets.core.cells import csv_safe
@@ -25,6 +25,7 @@ from perfsheets.core.i18n import tr
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write_text
+from perfsheets.files.executor import Executor
 from perfsheets.forms.jobs import FormRecord, Progress, plan_jobs, rater_names
 from perfsheets.forms.writer import run_form_jobs
 from perfsheets.ledger.changes import current_targets, imported_values
@@ -45,6 +46,7 @@ class GenerateResult:
     plan_version: int
     generation: str  # token shared by the form ids of this run
     seconds: float
+    problems: list[str] = field(default_factory=list)  # batches that failed (which forms, why)
     not_assessed: int = 0  # people in the roster not assessed this cycle (no forms about them)
     not_assessed_list: Path | None = None  # forms/not_assessed.csv: who and why
 
@@ -76,6 +78,7 @@ def generate_forms(
     plan: Plan | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> GenerateResult:
     """Write one assessment workbook per rater into ``forms/`` and record them in the ledger.
 
@@ -88,6 +91,9 @@ def generate_forms(
         plan = load_plan(ws.plan_path())
     _refuse_invalid(plan)
     ws.create()
+    if executor is not None:
+        executor.check_workspace(ws.root)  # one clear error before any work
+    problems: list[str] = []
     plan_json = plan.model_dump_json()
     digest = hashlib.sha256(plan_json.encode()).hexdigest()
     generation = secrets.token_hex(3)
@@ -109,7 +115,14 @@ def generate_forms(
             target_changes=current_targets(conn),
         )
         for rec in run_form_jobs(
-            plan, jobs, ws.forms, total=total, workers=workers, progress=progress
+            plan,
+            jobs,
+            ws.forms,
+            total=total,
+            workers=workers,
+            progress=progress,
+            executor=executor,
+            problems=problems,
         ):
             _store(conn, rec, version, created)
             sheets += len(rec.sheets)
@@ -140,6 +153,7 @@ def generate_forms(
         plan_version=version,
         generation=generation,
         seconds=time.perf_counter() - started,
+        problems=problems,
         not_assessed=len(skipped),
         not_assessed_list=skipped_list,
     )

@@ -21,7 +21,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from perfsheets.core import layout
@@ -37,6 +37,7 @@ from perfsheets.core.model import (
     SectionKind,
 )
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.files.executor import Executor
 from perfsheets.forms.jobs import FormJob, KpiValues, Progress, SheetJob, rater_names
 from perfsheets.forms.template import SheetFill, SheetTemplate, actual_bounds
 from perfsheets.forms.writer import FormWriter, run_form_jobs
@@ -68,6 +69,7 @@ class SimulateResult:
     missing_forms: list[str]  # form ids not returned
     mistakes: list[Mistake]
     seconds: float
+    problems: list[str] = field(default_factory=list)  # batches that failed (which forms, why)
 
 
 def _form_key(form_id: str) -> str:
@@ -373,6 +375,7 @@ def simulate_returns(
     mistakes: float = 0.03,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> SimulateResult:
     """Fill the current forms like people do and write them to ``returns/``.
 
@@ -385,6 +388,9 @@ def simulate_returns(
     started = time.perf_counter()
     ws = Workspace(Path(workspace))
     ws.returns.mkdir(parents=True, exist_ok=True)
+    if executor is not None:
+        executor.check_workspace(ws.root)  # one clear error before any work
+    problems: list[str] = []
     files: list[Path] = []
     missing_forms: list[str] = []
     mistakes_out: list[Mistake] = []
@@ -418,6 +424,8 @@ def simulate_returns(
                 filler=filler,
                 workers=workers,
                 progress=tick,
+                executor=executor,
+                problems=problems,
             ):
                 files.append(ws.returns / rec.file)
             done += len(rows)
@@ -438,6 +446,7 @@ def simulate_returns(
         missing_forms=missing_forms,
         mistakes=mistakes_out,
         seconds=time.perf_counter() - started,
+        problems=problems,
     )
 
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from itertools import islice
 from pathlib import Path
 
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan, RaterTypeId
-from perfsheets.files.workers import die_with_parent
+from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec, cores
 from perfsheets.forms.assessment import AssessmentSheetWriter
 from perfsheets.forms.guide import is_outsider, write_criteria, write_instructions, write_meta
 from perfsheets.forms.jobs import FormJob, FormRecord, Progress, SheetRecord
@@ -120,10 +118,11 @@ class FormWriter:
 
 _WORKER: FormWriter | None = None
 
+DASK_BATCH = 100  # forms per task on a cluster (benchmarks/bench_executor.py: ~1 ms per task)
+
 
 def _init_worker(plan_json: str, out_dir: str, filler: Filler | None) -> None:
     global _WORKER
-    die_with_parent()
     _WORKER = FormWriter(Plan.model_validate_json(plan_json), Path(out_dir), filler)
 
 
@@ -133,10 +132,7 @@ def _write_chunk(jobs: list[FormJob]) -> list[FormRecord]:
 
 
 def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return cores()
 
 
 def run_form_jobs(
@@ -148,16 +144,22 @@ def run_form_jobs(
     filler: Filler | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
+    batch_size: int | None = None,
+    problems: list[str] | None = None,
 ) -> Iterator[FormRecord]:
     """Write every job's workbook, in worker processes when it pays; yield records as done.
 
-    Jobs are consumed lazily and only a few chunks are in flight at once, so memory does not
-    grow with the number of forms.
+    Jobs are consumed lazily and only a few batches are in flight at once, so memory does not
+    grow with the number of forms. A file is named after its form, so a task run again (a lost
+    worker) rewrites its own files only. A batch that fails is appended to ``problems`` (which
+    forms, the error) and the others go on; without ``problems`` the error is raised.
     """
-    workers = workers or default_workers()
-    chunk = max(1, min(32, total // (workers * 8) or 1))
+    executor = executor or LocalExecutor(workers)
+    count = executor.workers()
     done = 0
-    if workers <= 1 or total < 4 * workers:  # a pool costs more than it saves
+    if executor.kind == "local" and (count <= 1 or total < 4 * count):
+        # a pool costs more than it saves
         writer = FormWriter(plan, out_dir, filler)
         for job in jobs:
             yield writer.write(job)
@@ -165,28 +167,34 @@ def run_form_jobs(
             if progress:
                 progress(done, total)
         return
-
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    if executor.kind == "local":
+        chunk = batch_size or max(1, min(32, total // (count * 8) or 1))
+    else:
+        chunk = batch_size or DASK_BATCH
     job_iter = iter(jobs)
     chunks = iter(lambda: list(islice(job_iter, chunk)), [])
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(plan.model_dump_json(), str(out_dir), filler),
+    spec = TaskSpec(
+        _write_chunk,
+        _init_worker,
+        (plan.model_dump_json(), str(out_dir), filler),
+        start_method="fork",
+        name="forms",
     )
-    try:
-        pending = {pool.submit(_write_chunk, c) for c in islice(chunks, workers * 3)}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                records = fut.result()
-                nxt = next(chunks, None)
-                if nxt:
-                    pending.add(pool.submit(_write_chunk, nxt))
-                yield from records
-                done += len(records)
-                if progress:
-                    progress(done, total)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    for outcome in executor.map_batches(spec, chunks):
+        batch: list[FormJob] = outcome.batch
+        if outcome.error is not None:
+            files = ", ".join(j.file for j in batch[:3]) + (" …" if len(batch) > 3 else "")
+            message = (
+                f"{len(batch)} form(s) not written ({files}): "
+                f"{type(outcome.error).__name__}: {outcome.error}"
+            )
+            if problems is None:
+                raise outcome.error
+            problems.append(message)
+            records: list[FormRecord] = []
+        else:
+            records = outcome.value
+        yield from records
+        done += len(batch)
+        if progress:
+            progress(done, total)

@@ -25,7 +25,6 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write
-from perfsheets.files.workers import die_with_parent
+from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec
 from perfsheets.ledger.results import frozen_plan, run_summary, stored_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.plan.io import load_plan
@@ -449,7 +448,6 @@ _RENDERER: Renderer | None = None
 
 def _init_worker(setup: RenderSetup) -> None:
     global _RENDERER
-    die_with_parent()
     _RENDERER = Renderer(setup)
     # What every job shares (plan, fonts, stylesheets, imports) lives for the whole worker:
     # keep it out of the per-job collections.
@@ -496,6 +494,7 @@ def render_reports(
     manager_packs: bool = True,
     hr_summary: bool = True,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> ReportResult:
     """Render employee reports (reports/<id>_<name>.pdf), manager packs (reports/managers/) and
     the HR summary (reports/hr_summary.pdf) from the latest consolidation.
@@ -535,7 +534,7 @@ def render_reports(
                 exit_code=1,
             )
     folder = ws.reports
-    jobs, _parts = plan_jobs(
+    jobs, parts = plan_jobs(
         results, all_results, folder, manager_packs=manager_packs, hr_summary=hr_summary
     )
     setup = RenderSetup(
@@ -548,7 +547,11 @@ def render_reports(
         run=run,
         count_hidden=anonymity.get("hidden_groups") == "counted",
     )
-    workers = max(1, min(workers or _cores(), len(jobs) or 1))
+    if executor is not None:
+        executor.check_workspace(ws.root)  # one clear error before any work
+        workers = executor.workers()
+    else:
+        workers = max(1, min(workers or _cores(), len(jobs) or 1))
     out = ReportResult(folder=folder, workers=workers, warnings=warnings)
     pack_parts: dict[Path, dict[int, bytes]] = defaultdict(dict)
     refused: set[str] = set()
@@ -568,9 +571,11 @@ def render_reports(
         if progress:
             progress(out.employees, len(results))
 
-    for res in _execute(jobs, setup, workers):
+    for res in _execute(jobs, setup, workers, executor, out.warnings, lang):
         collect(res)
     for pack, chunks in sorted(pack_parts.items()):
+        if len(chunks) != parts.get(pack, len(chunks)):
+            continue  # a part failed (listed in the warnings): no incomplete pack
         data = _pack_pdf([chunks[i] for i in sorted(chunks)], lang)
         out.manager_packs.append(atomic_write(pack, _writer(data)))
     out.manager_pack_count = len(out.manager_packs)
@@ -592,24 +597,37 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _execute(jobs: list[Job], setup: RenderSetup, workers: int):
-    """Run the jobs here (one worker) or in a pool of processes; yield results as they finish."""
-    if workers == 1:
+def _execute(
+    jobs: list[Job],
+    setup: RenderSetup,
+    workers: int,
+    executor: Executor | None,
+    problems: list[str],
+    lang: Lang,
+):
+    """Run the jobs here (one worker) or on the executor; yield results as they finish.
+
+    A job (one document: a team's reports) that fails for a reason of its own is listed in
+    ``problems`` with its files and the error, and the others go on; a PerfsheetsError (a
+    template error: every job would fail alike) stops the run.
+    """
+    if executor is None and workers == 1:
         renderer = Renderer(setup)
         for job in jobs:
             yield renderer.render(job)
         return
-    import multiprocessing
-
     # spawn: no fork of a parent that may hold threads (progress bars) or open ledgers.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(setup,)
-    ) as pool:
-        futures = [pool.submit(_run_job, job) for job in jobs]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:  # an error or Ctrl-C: do not start the batches still waiting
-            for future in futures:
-                future.cancel()
+    spec = TaskSpec(_run_job, _init_worker, (setup,), start_method="spawn", name="report")
+    for done in (executor or LocalExecutor(workers)).map_batches(spec, jobs):
+        if done.error is None:
+            yield done.value
+            continue
+        failed: Job = done.batch
+        names = [p.name for s in failed.segments for p in s.outputs] or [HR_SUMMARY_NAME]
+        shown = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+        error = f"{type(done.error).__name__}: {done.error}"
+        problems.append(
+            f"未生成的报告（{shown}）：{error}"
+            if lang != "en"
+            else f"reports not rendered ({shown}): {error}"
+        )
