@@ -36,6 +36,10 @@ Number = float | int | Decimal
 TypeKey = TypeVar("TypeKey", bound=str)  # a rater type id (or a plain str key)
 
 
+_EXACT: dict[float, Decimal] = {}  # float -> Decimal; ratings and weights repeat a lot
+_EXACT_MAX = 65_536
+
+
 def exact(value: Number) -> Decimal:
     """The exact decimal a figure stands for: a float's shortest round-trip text (``repr``),
     which is the number the user typed or saw."""
@@ -43,7 +47,13 @@ def exact(value: Number) -> Decimal:
         return value
     if isinstance(value, int):
         return Decimal(value)
-    return Decimal(repr(float(value)))
+    found = _EXACT.get(value)
+    if found is None or not value:  # 0.0 and -0.0 are equal keys: never cached
+        found = Decimal(repr(float(value)))
+        if len(_EXACT) >= _EXACT_MAX:
+            _EXACT.clear()
+        _EXACT[value] = found
+    return found
 
 
 def round_half_up(value: Number, places: int = 2) -> float:
