@@ -13,6 +13,7 @@ the exact decimal again, so the next step starts from exactly what the person se
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -25,6 +26,7 @@ from perfsheets.core.model import (
     Direction,
     Grade,
     Kpi,
+    Lang,
     LinearRule,
     PassFailRule,
     Scale,
@@ -54,6 +56,18 @@ def exact(value: Number) -> Decimal:
             _EXACT.clear()
         _EXACT[value] = found
     return found
+
+
+NOT_RATED: dict[Lang, str] = {"zh-CN": "无法评价", "en": "N/A"}
+# What a rater may type for "cannot rate" (compared after NFKC and casefolding).
+_NOT_RATED_TEXTS = frozenset({"无法评价", "不适用", "无法评估", "n/a", "na", "not applicable"})
+
+
+def is_not_rated(raw: object) -> bool:
+    """True of the "cannot rate" answer (无法评价 / N/A) in either language."""
+    if not isinstance(raw, str):
+        return False
+    return unicodedata.normalize("NFKC", raw).strip().casefold() in _NOT_RATED_TEXTS
 
 
 def round_half_up(value: Number, places: int = 2) -> float:
