@@ -49,6 +49,7 @@ from perfsheets.collect.problems import (
     ITEM_MISSING,
     KEYS_MISSING,
     LOCKED_CHANGED,
+    MANY_NOT_RATED,
     NOT_A_NUMBER,
     NOT_ALLOWED,
     OUT_OF_RANGE,
@@ -75,6 +76,7 @@ from perfsheets.core import layout
 from perfsheets.core.i18n import TERMS
 from perfsheets.core.layout import cell_ref
 from perfsheets.core.problems import ProblemType, Text
+from perfsheets.core.scoring import is_not_rated
 from perfsheets.ledger.forms import SheetRecord
 
 # --- checking a file ---------------------------------------------------------------------------
@@ -206,6 +208,7 @@ class SheetCheck:
         self.book, self.sheet, self.record, self.rater_id = book, sheet, record, rater_id
         self.result, self.ctx = result, ctx
         self._formulas: set[tuple[int, int]] | None = None
+        self._rated_items = self._not_rated = 0  # rated items read, and answered N/A
 
     def problem(
         self, ptype: ProblemType, row: int | None = None, col: int | None = None, **params: object
@@ -246,6 +249,18 @@ class SheetCheck:
                 row = self._single_row(key, rows, ItemSpec("comment", key[8:], ""))
                 if row is not None:
                     self._read_comment(row, key)
+        self._check_not_rated_share()
+
+    def _check_not_rated_share(self) -> None:
+        share = self.ctx.na_warn_share
+        if share is None or not self._not_rated or self._not_rated <= share * self._rated_items:
+            return
+        self.problem(
+            MANY_NOT_RATED,
+            count=self._not_rated,
+            items=self._rated_items,
+            ratee=self.record.ratee_id,
+        )
 
     def _single_row(self, key: str, rows: list[ItemRow], spec: ItemSpec) -> ItemRow | None:
         """The item's row; a copied row is harmless while it is left empty."""
@@ -312,6 +327,12 @@ class SheetCheck:
         if self._is_formula(*where):
             self.problem(FORMULA_IN_INPUT, *where, item=spec.label(), field=field_name)
             return
+        if spec.kind != "kpi":
+            self._rated_items += 1
+            if spec.na_allowed and is_not_rated(raw):
+                self._not_rated += 1
+                self._entry(key, "na", None, None)  # answered, scored from the other raters
+                return
         if spec.kind == "kpi":
             value, notes, bad = read_number(raw, unit=spec.unit)
             if type(raw) is float and self._typed_as_percent(spec, raw, where):

@@ -70,6 +70,8 @@ class CheckContext:
     # SHA-256 of every file stored as a return -> (return id, form id): the same bytes again
     # are known to be unchanged without being read
     known: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # 无法评价 allowed: above this share of one sheet's rated items it is pointed out (None: no N/A)
+    na_warn_share: float | None = None
 
 
 def build_context(
@@ -94,6 +96,7 @@ def build_context(
         archive_dir=archive_dir,
         limits=limits,
         known=known or {},
+        na_warn_share=plan.aggregation.na_warn_share if plan.aggregation.allow_na else None,
     )
 
 
@@ -130,6 +133,12 @@ def role_items(plan: Plan, role_id: str) -> dict[str, ItemSpec]:
             if level.name_en:
                 labels += [(fold(level.name_en), level.value)]
         items[layout.item_key(kind, code)] = ItemSpec(  # type: ignore[arg-type]
-            kind, code, name, scale_values=values, labels=tuple(labels), name_en=name_en
+            kind,
+            code,
+            name,
+            scale_values=values,
+            labels=tuple(labels),
+            name_en=name_en,
+            na_allowed=plan.aggregation.allow_na,
         )
     return items

@@ -248,6 +248,14 @@ FORMULA_IN_INPUT = problem_type(
     "{item} 的{field}填写了公式：请直接填写数值",
     "The {field} of {item} holds a formula: type the value itself",
 )
+MANY_NOT_RATED = problem_type(
+    "many-not-rated",
+    "warning",
+    "多项无法评价",
+    "Many items not rated",
+    "{count}/{items} 项评为“无法评价”（被评人 {ratee}）：请确认是否确实无法评价",
+    "{count} of {items} items marked N/A (ratee {ratee}): check that they really cannot be rated",
+)
 VALUE_NORMALISED = problem_type(
     "value-normalised",
     "warning",

@@ -19,6 +19,7 @@ from functools import cache
 from perfsheets.core import layout
 from perfsheets.core.i18n import TERMS
 from perfsheets.core.problems import Text
+from perfsheets.core.scoring import NOT_RATED
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class ItemSpec:
     scale_values: tuple[int, ...] = ()
     labels: tuple[tuple[str, int], ...] = ()  # casefolded level name -> value
     name_en: str = ""  # the English name, when the plan has one
+    na_allowed: bool = False  # a rated item that may be answered 无法评价 / N/A
 
     def label(self) -> Text:
         """'S01 销售额' in both languages (the code alone for items the plan does not know)."""
@@ -130,7 +132,10 @@ def fold(text: str) -> str:
 
 
 def choices(spec: ItemSpec) -> str:
-    return ", ".join(str(v) for v in spec.scale_values) or "?"
+    allowed = [str(v) for v in spec.scale_values] + (
+        [NOT_RATED["zh-CN"]] if spec.na_allowed else []
+    )
+    return ", ".join(allowed) or "?"
 
 
 def within(value: float, low: float | None, high: float | None) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -192,6 +192,7 @@ class Builder:
         self.actuals = typed_actuals(entries, self.agg.kpi_actual_priority)
         self.present, self.rater_counts = presence(entries)
         self.comments = comments_by_ratee(entries)
+        self.not_rated = not_rated_counts(entries)
 
     def _role_info(self, role: Role) -> RoleInfo:
         task_total = sum(t.weight for t in role.tasks) or 100.0
@@ -227,6 +228,8 @@ class Builder:
             ranked.append({"key": key, "score": item["score"]})
             if gap is not None:
                 gaps.append(gap)
+        for section_items in items.values():
+            renormalise(section_items, self.round)
         sections = {"kpi": kpis, **items}
         weights = info.section_weights
         section_scores = {s: self.section(sections[s]) for s in weights}
@@ -272,7 +275,7 @@ class Builder:
             flags.append("missing_actual")
         if any(k["actual"] is not None and k["score"] is None for k in kpis):
             flags.append("kpi_not_scored")  # e.g. a zero target: the ratio means nothing
-        if any(i["score"] is None for i in items):
+        if any(i["score"] is None and not i["left_out"] for i in items):
             flags.append("missing_rating")
         if missing:
             flags.append("missing_type")
@@ -309,9 +312,10 @@ class Builder:
         ]
 
     def section(self, items: Sequence[dict[str, Any]]) -> float | None:
-        if not items or any(i["score"] is None for i in items):
+        counted = [i for i in items if not i.get("left_out")]
+        if not counted or any(i["score"] is None for i in counted):
             return None
-        return self.round(weighted_mean((i["score"], i["weight"]) for i in items))
+        return self.round(weighted_mean((i["score"], i["weight"]) for i in counted))
 
     # -- KPIs --------------------------------------------------------------------------------
 
@@ -390,6 +394,9 @@ class Builder:
             "weighted": None if score is None else self.round(score * weight / section_weight),
             "spread": spread,
             "high_disagreement": spread is not None and spread >= self.agg.disagreement_flag - 1e-9,
+            "not_rated": self.not_rated.get((emp_id, key), 0),
+            # nobody rated it and someone said N/A: not seen, not a missing rating
+            "left_out": (emp_id, key) in self.not_rated and not self.by_item.get((emp_id, key)),
         }
         return item, self.gap(code, shown_ratings, info.rater_weights, spread)
 
@@ -504,6 +511,26 @@ def presence(
     raters = entries[["ratee", "rtype", "rater"]].drop_duplicates()
     counts = raters.groupby(["ratee", "rtype"], sort=False).size()
     return present, dict(zip(counts.index, counts.tolist(), strict=True))
+
+
+def not_rated_counts(entries: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(ratee, item) -> raters who answered 无法评价 / N/A (the last return of each rater)."""
+    df = entries.loc[entries["field"] == "na", ["ratee", "item", "rater"]].drop_duplicates()
+    counts = df.groupby(["ratee", "item"], sort=False).size()
+    return dict(zip(counts.index, counts.tolist(), strict=True))
+
+
+def renormalise(items: list[dict[str, Any]], rounding: Callable[[float], float]) -> None:
+    """Items left out (every rater said N/A): the others' weighted figures over the weight
+    that remains, so that they add up to the section score as on the form."""
+    if not any(i["left_out"] for i in items):
+        return
+    remaining = sum(i["weight"] for i in items if not i["left_out"])
+    for item in items:
+        if item["left_out"] or item["score"] is None or not remaining:
+            item["weighted"] = None
+        else:
+            item["weighted"] = rounding(item["score"] * item["weight"] / remaining)
 
 
 def comments_by_ratee(entries: pd.DataFrame) -> dict[str, list[tuple[str, str, str, str]]]:

@@ -370,6 +370,12 @@ class Aggregation(Model):
     # A person is flagged (blind spot / hidden strength) only with at least this many such
     # items: one item off by a point is noise, a pattern is worth an interview question.
     blind_spot_min_items: int = Field(default=3, ge=1)
+    # 无法评价: a rater who has not seen the behaviour may say so instead of guessing; the item
+    # is then scored from the others (weights renormalised), never counted as a low rating.
+    allow_na: bool = False
+    # A rater answering more than this share of one person's rated items with N/A is pointed
+    # out (a warning): declining to rate everyone is not the same as rating.
+    na_warn_share: float = Field(default=0.5, gt=0, le=1)
 
 
 class RollupPart(Model):

@@ -65,6 +65,10 @@ class RatedItemResult(Record):
     weighted: float | None = None
     spread: float | None = None  # population std dev of counted ratings but self's (scale)
     high_disagreement: bool = False
+    # Raters who answered 无法评价 / N/A. An item every rater answered so is left out of its
+    # section, the other items' weights renormalised (``weighted`` shows the share used).
+    not_rated: int = 0
+    left_out: bool = False
 
 
 class Gap(Record):

@@ -13,6 +13,7 @@ the exact decimal again, so the next step starts from exactly what the person se
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -25,6 +26,7 @@ from perfsheets.core.model import (
     Direction,
     Grade,
     Kpi,
+    Lang,
     LinearRule,
     PassFailRule,
     Scale,
@@ -36,6 +38,10 @@ Number = float | int | Decimal
 TypeKey = TypeVar("TypeKey", bound=str)  # a rater type id (or a plain str key)
 
 
+_EXACT: dict[float, Decimal] = {}  # float -> Decimal; ratings and weights repeat a lot
+_EXACT_MAX = 65_536
+
+
 def exact(value: Number) -> Decimal:
     """The exact decimal a figure stands for: a float's shortest round-trip text (``repr``),
     which is the number the user typed or saw."""
@@ -43,7 +49,25 @@ def exact(value: Number) -> Decimal:
         return value
     if isinstance(value, int):
         return Decimal(value)
-    return Decimal(repr(float(value)))
+    found = _EXACT.get(value)
+    if found is None or not value:  # 0.0 and -0.0 are equal keys: never cached
+        found = Decimal(repr(float(value)))
+        if len(_EXACT) >= _EXACT_MAX:
+            _EXACT.clear()
+        _EXACT[value] = found
+    return found
+
+
+NOT_RATED: dict[Lang, str] = {"zh-CN": "无法评价", "en": "N/A"}
+# What a rater may type for "cannot rate" (compared after NFKC and casefolding).
+_NOT_RATED_TEXTS = frozenset({"无法评价", "不适用", "无法评估", "n/a", "na", "not applicable"})
+
+
+def is_not_rated(raw: object) -> bool:
+    """True of the "cannot rate" answer (无法评价 / N/A) in either language."""
+    if not isinstance(raw, str):
+        return False
+    return unicodedata.normalize("NFKC", raw).strip().casefold() in _NOT_RATED_TEXTS
 
 
 def round_half_up(value: Number, places: int = 2) -> float:

@@ -18,6 +18,7 @@ from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.layout import score_key
 from perfsheets.core.model import ChangeBandsRule, Employee, Kpi, Lang, Plan, Scale, SectionKind
+from perfsheets.core.scoring import NOT_RATED
 from perfsheets.forms import formulas
 from perfsheets.forms.formulas import is_number
 from perfsheets.forms.jobs import FormJob, KpiValues, SheetJob
@@ -373,6 +374,12 @@ class AssessmentSheetWriter:
                 continue
             scale = scales[start]
             values = [str(v) for v in sorted(scale.values, reverse=True)]
+            hint = scale_hint(scale, lang)
+            if self.plan.aggregation.allow_na:
+                values.append(NOT_RATED[lang])  # a text: the form's formulas skip it
+                hint += "  " + tr(
+                    lang, f"{NOT_RATED[lang]}=未接触、无法判断", f"{NOT_RATED[lang]}=not seen"
+                )
             ws.data_validation(
                 block.first + start,
                 INPUT,
@@ -382,7 +389,7 @@ class AssessmentSheetWriter:
                     "validate": "list",
                     "source": values,
                     "input_title": sheet_text(tr(lang, "请选择评分", "Choose a rating"), 32),
-                    "input_message": sheet_text(scale_hint(scale, lang), 255),
+                    "input_message": sheet_text(hint, 255),
                     "error_title": tr(lang, "评分无效", "Invalid rating"),
                     "error_message": sheet_text(
                         tr(

@@ -11,6 +11,7 @@ from perfsheets.core import layout
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Employee, Plan, RaterType, RaterTypeId
+from perfsheets.core.scoring import NOT_RATED
 from perfsheets.forms.jobs import CRITERIA_SHEET, INSTRUCTIONS_SHEET, FormJob
 from perfsheets.forms.pages import ONE_PAGE_HEIGHT, PAGE_HEIGHT, PRINT_SCALE
 from perfsheets.forms.template import (
@@ -111,7 +112,8 @@ def staff_steps(plan: Plan, job: FormJob) -> list[str]:
             lang,
             "2. 只需填写黄色单元格：KPI 实际值填数字，评分从下拉列表选择，评语请结合具体事例。灰色单元格为 HR 导入的数据。",
             "2. Fill in the yellow cells only: KPI actuals as numbers, ratings from the list, comments with concrete examples. Grey cells hold data imported by HR.",
-        ),
+        )
+        + na_hint(plan),
         tr(
             lang,
             "3. 得分、部分得分和本表总分由公式自动计算，供参考；最终得分由 HR 汇总全部评价人后确定。",
@@ -135,6 +137,17 @@ def staff_steps(plan: Plan, job: FormJob) -> list[str]:
     ]
 
 
+def na_hint(plan: Plan) -> str:
+    """The sentence on 无法评价 appended to the filling-in step (empty when the plan has none)."""
+    if not plan.aggregation.allow_na:
+        return ""
+    return tr(
+        plan.lang,
+        f"没有接触、无法观察到的项目请选“{NOT_RATED['zh-CN']}”，不要猜测。",
+        f" Where you have not seen the behaviour, choose '{NOT_RATED['en']}' instead of guessing.",
+    )
+
+
 def outsider_steps(plan: Plan, job: FormJob) -> list[str]:
     """What a customer needs: what to fill in and whom to send it to (nothing internal: no
     grades, pay consequences or scoring method)."""
@@ -150,7 +163,8 @@ def outsider_steps(plan: Plan, job: FormJob) -> list[str]:
             lang,
             "2. 只需填写黄色单元格：评分从下拉列表选择，评语请结合具体事例。",
             "2. Fill in the yellow cells only: ratings from the list, comments with concrete examples.",
-        ),
+        )
+        + na_hint(plan),
         tr(
             lang,
             "3. 您的评价将与其他客户的评价合并后匿名呈现给被评价人。",
@@ -226,6 +240,20 @@ def _write_scales(
                 ws.write_string(row, 4, lv.anchor_text(lang), fm["text"])
             else:
                 ws.merge_range(row, 3, row, 4, lv.anchor_text(lang), fm["text"])
+        if plan.aggregation.allow_na:
+            row += 1
+            ws.write_string(row, 1, NOT_RATED[lang], fm["center"])
+            ws.write_string(row, 2, "—", fm["center"])
+            meaning = tr(
+                lang,
+                "未接触或无法观察到该项表现；该项不计分，按其他评价人的评分计算",
+                "Not seen or not observable; the item is scored from the other raters",
+            )
+            if points:
+                ws.write_string(row, 3, "—", fm["center"])
+                ws.write_string(row, 4, meaning, fm["text"])
+            else:
+                ws.merge_range(row, 3, row, 4, meaning, fm["text"])
         row += 2
     return row
 
@@ -244,6 +272,17 @@ def _write_rules(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> int:
             lang,
             "重点工作与能力：评分换算为上表分值，部分得分按权重加权平均。",
             "Key tasks and competencies: ratings map to the points above, weighted by item weight.",
+        ),
+        *(
+            [
+                tr(
+                    lang,
+                    f"选“{NOT_RATED['zh-CN']}”的项目不计分，部分得分按其余已评项目的权重计算。",
+                    f"Items marked '{NOT_RATED['en']}' are not scored; the section score is weighted over the items rated.",
+                )
+            ]
+            if plan.aggregation.allow_na
+            else []
         ),
         tr(
             lang,

@@ -37,6 +37,7 @@ from perfsheets.core.model import (
     SectionKind,
 )
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.scoring import NOT_RATED
 from perfsheets.files.executor import Executor
 from perfsheets.forms.jobs import FormJob, KpiValues, Progress, SheetJob, rater_names
 from perfsheets.forms.template import SheetFill, SheetTemplate, actual_bounds
@@ -70,6 +71,9 @@ class SimulateResult:
     mistakes: list[Mistake]
     seconds: float
     problems: list[str] = field(default_factory=list)  # batches that failed (which forms, why)
+
+
+NOT_RATED_SHARE = 0.05  # of the rated items of a peer, subordinate or customer: answered N/A
 
 
 def _form_key(form_id: str) -> str:
@@ -211,9 +215,16 @@ class ReturnFiller:
     """Fills a sheet like its rater would; picklable, so worker processes can use it."""
 
     def __init__(
-        self, seed: int, lang: Lang, raters_of: dict[str, list[str]] | None = None
+        self,
+        seed: int,
+        lang: Lang,
+        raters_of: dict[str, list[str]] | None = None,
+        not_rated_share: float = 0.0,
     ) -> None:
         self.seed, self.lang = seed, lang
+        # Peers, subordinates and customers who have not seen a behaviour answer N/A
+        # (the plan allowing it): this share of their rated items.
+        self.not_rated_share = not_rated_share
         self.words = PHRASES["en" if lang == "en" else "zh-CN"]
         # Each rater of a person gets their own slot, so the raters of one person write
         # different comments (people do not copy each other's sentences).
@@ -245,6 +256,8 @@ class ReturnFiller:
         for comp, _, scale in tpl.competencies:
             score = latent + rng.gauss(0, 0.5)
             values[item_key("competency", comp.code)] = simulated_rating(scale, score)
+        if self.not_rated_share and sheet.rater_type in ("peer", "subordinate", "customer"):
+            self._not_rated(values, tpl, _rng(self.seed, "na", job.form_id, sheet.ratee_id))
         slot = self.slots.get((sheet.ratee_id, job.rater_id), 0)
         values.update(self._comments(tpl, perf, rng, sheet.ratee_id, slot))
         fill = SheetFill(values=values)
@@ -252,6 +265,13 @@ class ReturnFiller:
             if mistake.sheet == sheet.name:
                 self._apply(mistake, fill)
         return fill
+
+    def _not_rated(self, values: dict[str, object], tpl: SheetTemplate, rng: random.Random) -> None:
+        keys = [item_key("task", t.code) for t, _ in tpl.tasks]
+        keys += [item_key("competency", c.code) for c, _, _ in tpl.competencies]
+        for key in keys:
+            if rng.random() < self.not_rated_share:
+                values[key] = NOT_RATED[self.lang]
 
     def _comments(
         self, tpl: SheetTemplate, perf: float, rng: random.Random, ratee: str, slot: int
@@ -409,7 +429,8 @@ def simulate_returns(
             rows = [f for f in returned if f.plan_version == version]
             plan_json = plan_json_of(conn, version)
             frozen = Plan.model_validate_json(plan_json)
-            filler = ReturnFiller(seed, frozen.lang, raters_of(conn))
+            share = NOT_RATED_SHARE if frozen.aggregation.allow_na else 0.0
+            filler = ReturnFiller(seed, frozen.lang, raters_of(conn), share)
             jobs = _return_jobs(conn, frozen, rows, seed, mistakes, filler, mistakes_out)
 
             def tick(n: int, _total: int, base: int = done) -> None:

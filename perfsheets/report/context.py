@@ -63,6 +63,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "Ratings are each rater group's mean on the {low}–{high} scale; combined scores are "
         "on 0–100.",
     ),
+    "disagreement_note": (
+        "† 评价人之间分歧较大（评分的标准差不低于 {flag}），面谈时宜了解原因。",
+        "† Raters disagree widely (standard deviation of the ratings {flag} or more): worth "
+        "asking why in the interview.",
+    ),
+    "not_rated_note": (
+        "‡ 有评价人选择“无法评价”：该项按作出评分的评价人计算。",
+        "‡ Some raters answered N/A: the item is scored from those who rated it.",
+    ),
+    "left_out_note": (
+        "无人评分的项目不计分，本部分得分按其余项目的权重计算。",
+        "An item nobody rated is left out; the section score is weighted over the other items.",
+    ),
+    "not_rated": ("无法评价", "N/A"),
     "hidden_note": (
         "— 表示该类评价人少于 {n} 人，为保护匿名不单独显示，其评分也未计入综合得分（以免由总分反推）。",
         "— means fewer than {n} raters of that group: not shown, and their ratings are not "

@@ -64,7 +64,7 @@ def _type_cell(ts: TypeScore | None, visible: bool) -> dict[str, Any]:
 
 
 def _rated_rows(
-    items: Sequence[RatedItemResult], types: list[RaterTypeId], vis: dict
+    items: Sequence[RatedItemResult], types: list[RaterTypeId], vis: dict, not_rated: str
 ) -> list[dict[str, Any]]:
     rows = []
     for item in items:
@@ -74,12 +74,27 @@ def _rated_rows(
                 "name": item.name,
                 "weight": fmt_weight(item.weight),
                 "cells": [_type_cell(item.by_type.get(t), vis[t][0]) for t in types],
-                "score": fmt_num(item.score),
+                "score": not_rated if item.left_out else fmt_num(item.score),
                 "weighted": fmt_num(item.weighted),
                 "disagreement": item.high_disagreement,
+                "not_rated": item.not_rated > 0,
             }
         )
     return rows
+
+
+def marks_note(items: Sequence[RatedItemResult], ctx: Context) -> str:
+    """The footnote for the marks a rated-item table uses (only those it uses)."""
+    t = ctx.t
+    notes = []
+    if any(i.high_disagreement for i in items):
+        flag = fmt_plain(ctx.plan.aggregation.disagreement_flag)
+        notes.append(t["disagreement_note"].format(flag=flag))
+    if any(i.not_rated for i in items):
+        notes.append(
+            t["not_rated_note"] + (t["left_out_note"] if any(i.left_out for i in items) else "")
+        )
+    return " ".join(notes)
 
 
 def _ids(types: list[RaterTypeId], items: Sequence[RatedItemResult]) -> list[RaterTypeId]:
@@ -496,9 +511,13 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         ],
         "types": type_heads,
         "task_types": _present(types, result.tasks, type_heads),
-        "tasks": _rated_rows(result.tasks, _ids(types, result.tasks), vis),
+        "tasks": _rated_rows(result.tasks, _ids(types, result.tasks), vis, t["not_rated"]),
+        "task_note": marks_note(result.tasks, ctx),
         "competency_types": _present(types, result.competencies, type_heads),
-        "competencies": _rated_rows(result.competencies, _ids(types, result.competencies), vis),
+        "competencies": _rated_rows(
+            result.competencies, _ids(types, result.competencies), vis, t["not_rated"]
+        ),
+        "competency_note": marks_note(result.competencies, ctx),
         "ratings_note": t["ratings_note"].format(
             low=fmt_plain(ctx.scale_low), high=fmt_plain(ctx.scale_high)
         ),

@@ -128,7 +128,8 @@ def every_rule_plan(small_plan):
         ),
     ]
     sales = small_plan.roles[0].model_copy(update={"kpis": kpis})
-    return small_plan.model_copy(update={"roles": [sales, small_plan.roles[1]]})
+    na = small_plan.aggregation.model_copy(update={"allow_na": True})  # 无法评价 on the forms
+    return small_plan.model_copy(update={"roles": [sales, small_plan.roles[1]], "aggregation": na})
 
 
 EDGE = [0, -1, 0.3, 0.2, 0.6, 1, 19, 20, 24, 24.5, 48, 49, 95, 85.5, 76, 100, 120, 180, 81.955]
@@ -149,9 +150,10 @@ def random_filler(job, sheet, tpl):
         elif pick < 0.95:
             values[f"kpi:{kpi.code}"] = "约95"
     for task, scale in tpl.tasks:
-        values[f"task:{task.code}"] = rng.choice([*scale.values, None])
+        values[f"task:{task.code}"] = rng.choice([*scale.values, None, "无法评价"])
     for comp, _, scale in tpl.competencies:
-        values[f"competency:{comp.code}"] = rng.choice([*scale.values, *scale.values, None, 7])
+        choices = [*scale.values, *scale.values, None, 7, "无法评价"]
+        values[f"competency:{comp.code}"] = rng.choice(choices)
     return SheetFill(values=values)
 
 

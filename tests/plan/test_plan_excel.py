@@ -149,6 +149,8 @@ def maximal_plan(plan: Plan) -> Plan:
         "disagreement_flag": 1.5,
         "blind_spot_gap": 0.8,
         "blind_spot_min_items": 4,
+        "allow_na": True,
+        "na_warn_share": 0.4,
     }
     d["rollup"] = [
         {

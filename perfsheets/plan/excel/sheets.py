@@ -215,6 +215,14 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         "int",
         (),
     ),
+    (("aggregation", "allow_na"), "允许“无法评价”", "Allow N/A ratings", "bool", ()),
+    (
+        ("aggregation", "na_warn_share"),
+        "“无法评价”提示比例（0–1）",
+        "N/A warning share (0-1)",
+        "num",
+        (),
+    ),
     (("pay", "bonus_months"), "奖金月数", "Bonus months", "num", ()),
     (
         ("pay", "pro_rata"),
