@@ -249,6 +249,35 @@ class Kpi(Named):
         return self.unit_en if self.unit_en is not None else unit_en(self.unit)
 
 
+class Adjustment(Named):
+    """加分项 / 减分项: points outside the 100, ``points_per_unit`` for every unit counted
+    (positive: a bonus, e.g. +2 per patent; negative: a penalty, e.g. -5 per escalated
+    complaint). An item's points are at most ``cap`` in size; the role's ``bonus_cap`` and
+    ``penalty_cap`` limit the sums. The count is a whole number: typed by the manager on the
+    form (``source: rater``; blank means none) or imported by HR like a KPI actual."""
+
+    code: str
+    definition: str = ""  # what counts, e.g. 授权发明专利
+    definition_en: str | None = None
+    unit: str = "项"
+    unit_en: str | None = None
+    points_per_unit: float
+    cap: float | None = Field(default=None, gt=0)  # most points (in size) from this item
+    source: ActualSource = "rater"
+
+    @property
+    def is_bonus(self) -> bool:
+        return self.points_per_unit > 0
+
+    def definition_text(self, lang: Lang = "zh-CN") -> str:
+        return self.definition_en if lang == "en" and self.definition_en else self.definition
+
+    def unit_text(self, lang: Lang = "zh-CN") -> str:
+        if lang != "en":
+            return self.unit
+        return self.unit_en if self.unit_en is not None else unit_en(self.unit)
+
+
 class KeyTask(Named):
     code: str
     standard: str = ""
@@ -295,6 +324,11 @@ class Role(Named):
     competencies: list[CompetencyRef] = Field(default_factory=list)
     development_goals: list[str] = Field(default_factory=list)
     rater_weights: dict[RaterTypeId, float] = Field(default_factory=dict)  # per-role override
+    # 加减分项 outside the 100: the total is the weighted score plus the bonus (at most
+    # ``bonus_cap``) less the penalty (at most ``penalty_cap``), never below 0; it may exceed 100.
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    bonus_cap: float | None = Field(default=None, ge=0)  # most bonus points in all
+    penalty_cap: float | None = Field(default=None, ge=0)  # most penalty points in all
 
     def kpi(self, code: str) -> Kpi | None:
         return next((k for k in self.kpis if k.code == code), None)

@@ -15,11 +15,13 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TypeVar
 
 from perfsheets.core.model import (
+    Adjustment,
     BandsRule,
     ChangeBandsRule,
     DeductionRule,
@@ -269,6 +271,70 @@ def kpi_completion(
         return None
     ratio = completion_ratio(actual, target, kpi.direction)
     return None if ratio is None or math.isinf(ratio) else ratio
+
+
+# --- bonus and penalty points (加减分项) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdjustedPoints:
+    """The points of a person's 加减分项: per item (count × points per unit, rounded, capped
+    in size at the item's cap), the bonus and the penalty (sizes, each capped at the role's
+    cap) and the net points added to the weighted score."""
+
+    items: tuple[tuple[Decimal, Decimal], ...]  # (points, points counted after the item cap)
+    bonus: Decimal  # counted, after the role's bonus cap (>= 0)
+    penalty: Decimal  # counted, after the role's penalty cap (>= 0, a size)
+    bonus_capped: bool
+    penalty_capped: bool
+
+    @property
+    def net(self) -> Decimal:
+        return self.bonus - self.penalty
+
+
+def item_adjustment(adj: Adjustment, count: Number, places: int = 2) -> tuple[Decimal, Decimal]:
+    """(points, points counted): count × points per unit rounded half-up, then at most the
+    item's cap in size (the sign kept)."""
+    points = _round(exact(count) * exact(adj.points_per_unit), places)
+    counted = points
+    if adj.cap is not None and abs(points) > exact(adj.cap):
+        counted = exact(adj.cap) if points > 0 else -exact(adj.cap)
+    return points, counted
+
+
+def adjusted_points(
+    adjustments: Sequence[Adjustment],
+    counts: Sequence[Number | None],
+    bonus_cap: Number | None,
+    penalty_cap: Number | None,
+    places: int = 2,
+) -> AdjustedPoints:
+    """The 加减分 of one person; a missing count is none (0)."""
+    items = tuple(
+        item_adjustment(a, c or 0, places) for a, c in zip(adjustments, counts, strict=True)
+    )
+    bonus = sum((c for _, c in items if c > 0), Decimal(0))
+    penalty = -sum((c for _, c in items if c < 0), Decimal(0))
+    bonus_capped = bonus_cap is not None and bonus > exact(bonus_cap)
+    penalty_capped = penalty_cap is not None and penalty > exact(penalty_cap)
+    return AdjustedPoints(
+        items,
+        exact(bonus_cap) if bonus_capped and bonus_cap is not None else bonus,
+        exact(penalty_cap) if penalty_capped and penalty_cap is not None else penalty,
+        bonus_capped,
+        penalty_capped,
+    )
+
+
+def adjusted_total(weighted: Number, net: Number) -> Decimal:
+    """The total with 加减分: the weighted score plus the net points, never below 0 (it may
+    exceed 100: the points are outside the 100, limited by the caps)."""
+    return max(Decimal(0), exact(weighted) + exact(net))
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 # --- rated items ------------------------------------------------------------------------------

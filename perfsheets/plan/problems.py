@@ -271,6 +271,42 @@ FLOOR_ABOVE_CAP = problem_type(
     "指标 {kpi} 的计分下限 {floor} 高于上限 {cap}",
     "The scoring floor {floor} of KPI {kpi} is above its cap {cap}",
 )
+ZERO_POINTS = problem_type(
+    "adjustment-zero-points",
+    "error",
+    "加减分项每单位分值为 0",
+    "Bonus or penalty item worth nothing",
+    "加减分项 {code}（{name}）的每{unit}分值为 0：正数为加分，负数为减分",
+    "The bonus/penalty item {code} ({name}) is worth 0 points per unit: positive for a bonus, "
+    "negative for a penalty",
+)
+ADJUSTMENT_CODE_TAKEN = problem_type(
+    "adjustment-code-taken",
+    "error",
+    "加减分项编号与指标重复",
+    "Bonus or penalty code used by a KPI",
+    "岗位“{role}”的加减分项编号 {code} 与该岗位的 KPI 指标编号相同（导入实际值时无法区分）",
+    "Role '{role_en}': the bonus/penalty item code {code} is also a KPI code of the role (an "
+    "import of actuals could not tell them apart)",
+)
+ADJUSTMENT_NO_RATER = problem_type(
+    "adjustment-no-rater",
+    "error",
+    "加减分项无人填写",
+    "Bonus or penalty count nobody enters",
+    "岗位“{role}”的加减分项 {code} 由上级填写次数，但方案没有上级评价（manager）；"
+    "请增加上级评价或改为 HR 导入（source: import）",
+    "Role '{role_en}': the count of bonus/penalty item {code} is entered by the manager, but the "
+    "plan has no manager rater type; add one or let HR import it (source: import)",
+)
+CAP_UNUSED = problem_type(
+    "adjustment-cap-unused",
+    "warning",
+    "加减分上限无对应项目",
+    "Cap without items",
+    "岗位“{role}”设了{cap}，但没有{kind}项",
+    "Role '{role_en}' sets a {cap_en} but has no {kind_en} item",
+)
 EMPLOYEE_DATES = problem_type(
     "employee-dates",
     "error",

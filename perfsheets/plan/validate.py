@@ -35,8 +35,11 @@ from perfsheets.plan.checker import TOLERANCE, Checker, plain_number
 from perfsheets.plan.io import read_plan
 from perfsheets.plan.partial import partial_check
 from perfsheets.plan.problems import (
+    ADJUSTMENT_CODE_TAKEN,
+    ADJUSTMENT_NO_RATER,
     ANCHOR_COUNT,
     BANDS_NOT_MONOTONIC,
+    CAP_UNUSED,
     DATES_ORDER,
     DUE_BEFORE_START,
     DUPLICATE_ID,
@@ -56,6 +59,7 @@ from perfsheets.plan.problems import (
     UNKNOWN_EMPLOYEE,
     UNKNOWN_GRADE,
     UNKNOWN_RATER_TYPE,
+    ZERO_POINTS,
 )
 from perfsheets.plan.roster import check_roster
 from perfsheets.plan.source import LoadedPlan, PathKey, PlanSource
@@ -176,6 +180,59 @@ def _check_role(ck: Checker, i: int, role: Role) -> None:
         if ref.code not in library:
             ck.add(UNKNOWN_COMPETENCY, (*base, "competencies", c, "code"), code=ref.code)
     _check_role_raters(ck, base, role)
+    _check_adjustments(ck, base, role)
+
+
+def _check_adjustments(ck: Checker, base: PathKey, role: Role) -> None:
+    """加减分项: codes unique and apart from the KPIs', worth something, entered by someone."""
+    path: PathKey = (*base, "adjustments")
+    ck.unique(
+        role.adjustments, "code", path, (f"岗位“{role.name}”的加减分项", "Bonus/penalty item")
+    )
+    kpis = {k.code for k in role.kpis}
+    managers = "manager" in ck.plan.rater_type_map()
+    for a, adj in enumerate(role.adjustments):
+        if adj.points_per_unit == 0:
+            ck.add(
+                ZERO_POINTS,
+                (*path, a, "points_per_unit"),
+                code=adj.code,
+                name=adj.name,
+                unit=adj.unit or "次",
+            )
+        if adj.code in kpis:
+            ck.add(
+                ADJUSTMENT_CODE_TAKEN,
+                (*path, a, "code"),
+                role=role.name,
+                role_en=role.label("en"),
+                code=adj.code,
+            )
+        if adj.source == "rater" and not managers:
+            ck.add(
+                ADJUSTMENT_NO_RATER,
+                (*path, a, "source"),
+                role=role.name,
+                role_en=role.label("en"),
+                code=adj.code,
+            )
+    for attr, bonus, zh, en in (
+        ("bonus_cap", True, ("加分上限", "加分"), ("bonus cap", "bonus")),
+        ("penalty_cap", False, ("减分上限", "减分"), ("penalty cap", "penalty")),
+    ):
+        if getattr(role, attr) is not None and not any(
+            a.is_bonus == bonus and a.points_per_unit != 0 for a in role.adjustments
+        ):
+            ck.add(
+                CAP_UNUSED,
+                (*base, attr),
+                role=role.name,
+                role_en=role.label("en"),
+                cap=zh[0],
+                kind=zh[1],
+                cap_en=en[0],
+                kind_en=en[1],
+            )
 
 
 def _check_sections(ck: Checker, base: PathKey, role: Role) -> None:

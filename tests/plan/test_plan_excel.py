@@ -105,6 +105,23 @@ def maximal_plan(plan: Plan) -> Plan:
         baseline=200,
         rule={"type": "change_bands", "bands": [{"min": 0.05, "score": 100}], "otherwise": 5},
     )
+    role["adjustments"] = [
+        {
+            "code": "J1",
+            "name": "发明专利",
+            "name_en": "Patent",
+            "definition": "授权发明专利",
+            "definition_en": "Granted invention patents",
+            "unit": "件",
+            "unit_en": "patents",
+            "points_per_unit": 2.5,
+            "cap": 7.5,
+            "source": "import",
+        },
+        {"code": "K1", "name": "投诉升级", "points_per_unit": -5},
+    ]
+    role["bonus_cap"] = 10
+    role["penalty_cap"] = 20.5
     role["tasks"][0].update(
         name_en="East", standard_en="3 deals", deadline="2026-11-30", goal="G1", scale="three"
     )

@@ -339,3 +339,35 @@ def test_pay_field_and_negative_months_are_schema_problems(small_plan):
     d["pay"] = {"bonus_months": -1, "columns": [{"field": "salary", "header": "工资"}]}
     loaded = fit_plan(d, PlanSource(file="plan.yaml", kind="yaml"), Report())
     assert sorted(p.cell for p in loaded.report) == ["pay.bonus_months", "pay.columns[0].field"]
+
+
+def test_adjustment_problems_located(small_plan):
+    d = data_of(small_plan)
+    d["roles"][0]["adjustments"] = [
+        {"code": "J1", "name": "专利", "points_per_unit": 0},
+        {"code": "J1", "name": "论文", "points_per_unit": 1},
+        {"code": "S01", "name": "撞码", "points_per_unit": 1, "source": "import"},
+    ]
+    d["roles"][0]["penalty_cap"] = 20  # no penalty item
+    d["roles"][1]["adjustments"] = [{"code": "K1", "name": "投诉", "points_per_unit": -5}]
+    d["rater_types"] = [t for t in d["rater_types"] if t["id"] != "manager"]
+    report = check(d)
+    assert errors_at(report, "adjustment-zero-points") == [
+        "roles[0].adjustments[0].points_per_unit"
+    ]
+    assert "roles[0].adjustments[1].code" in errors_at(report, "duplicate-id")
+    assert errors_at(report, "adjustment-code-taken") == ["roles[0].adjustments[2].code"]
+    assert errors_at(report, "adjustment-cap-unused") == ["roles[0].penalty_cap"]
+    assert errors_at(report, "adjustment-no-rater") == [
+        "roles[0].adjustments[0].source",
+        "roles[0].adjustments[1].source",
+        "roles[1].adjustments[0].source",
+    ]
+    (taken,) = [p for p in report if p.code == "adjustment-code-taken"]
+    assert taken.message("zh-CN") == (
+        "岗位“销售”的加减分项编号 S01 与该岗位的 KPI 指标编号相同（导入实际值时无法区分）"
+    )
+    (cap,) = [p for p in report if p.code == "adjustment-cap-unused"]
+    assert cap.severity == "warning" and cap.message("en") == (
+        "Role 'Sales' sets a penalty cap but has no penalty item"
+    )

@@ -15,6 +15,7 @@ from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError, ProblemType, Report
 from perfsheets.plan.excel.layout import Col, SheetSpec, choice_code
 from perfsheets.plan.excel.sheets import (
+    ADJUSTMENTS,
     COMPETENCIES,
     EMPLOYEES,
     EXTERNAL,
@@ -344,7 +345,12 @@ class _Reader:
                     sheet, where = row
                     cells = f"{where[f'{attr}.{first}']}:{where[f'{attr}.{last}']}"
                     self.at(("roles", i, attr), sheet, cells)
-        for spec, attr in ((KPIS, "kpis"), (TASKS, "tasks"), (ROLE_COMPETENCIES, "competencies")):
+        for spec, attr in (
+            (KPIS, "kpis"),
+            (TASKS, "tasks"),
+            (ADJUSTMENTS, "adjustments"),
+            (ROLE_COMPETENCIES, "competencies"),
+        ):
             self.attach(spec, attr, roles, index)
         return roles
 

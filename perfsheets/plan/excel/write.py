@@ -12,6 +12,7 @@ from perfsheets.core.cells import sheet_text
 from perfsheets.core.model import Lang, Plan
 from perfsheets.plan.excel.layout import RULE_PARAMS, Col, SheetSpec, choice_label
 from perfsheets.plan.excel.sheets import (
+    ADJUSTMENTS,
     KPIS,
     RELATIONS_NOTE,
     ROLE_COMPETENCIES,
@@ -146,6 +147,10 @@ def _rows(plan: Plan, spec: SheetSpec) -> Iterable[dict[str, Any]]:
         for role in plan.roles:
             for task in role.tasks:
                 yield {"role": role.id, **{k: _get(task, k) for k in keys[1:]}}
+    elif spec is ADJUSTMENTS:
+        for role in plan.roles:
+            for adj in role.adjustments:
+                yield {"role": role.id, **{k: _get(adj, k) for k in keys[1:]}}
     elif spec is ROLE_COMPETENCIES:
         for role in plan.roles:
             for ref in role.competencies:
