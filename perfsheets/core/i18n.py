@@ -20,6 +20,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "task": ("重点工作（GS）", "Key tasks"),
     "competency": ("能力与态度", "Competencies and behaviours"),
     "development": ("能力发展", "Development goals"),
+    "adjustment": ("加减分项", "Bonus and penalty points"),
     # comment fields
     "strengths": ("主要优点", "Strengths"),
     "improvements": ("待改进之处", "What to improve"),
@@ -34,6 +35,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "baseline": ("基期值", "Baseline"),
     "score": ("得分", "Score"),
     "rating": ("评分", "Rating"),
+    "count": ("次数", "Count"),
+    "points_per_unit": ("每单位分值", "Points per unit"),
+    "cap": ("单项上限", "Item cap"),
+    "points": ("加减分", "Points"),
     "total": ("总分", "Total"),
     "grade": ("等级", "Grade"),
     "employee": ("员工", "Employee"),

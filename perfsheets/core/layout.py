@@ -21,7 +21,11 @@ Details a reader relies on (added with the form generator):
   descriptive columns (code, name, definition, criteria ...) are left unnamed.
 * A comment row's input cell is the ``text`` column; it is merged across the rest of the row.
 * Rows whose key starts with :data:`SCORE_KEY_PREFIX` (``score:kpi``, ``score:task``,
-  ``score:competency``, ``score:total``) hold the live formula scores; never read them as scores.
+  ``score:competency``, ``score:adjustment``, ``score:total``) hold the live formula scores; never read them as scores.
+* 加减分项 (``adjustment:J1``) rows sit in their own section after the scored ones, on the
+  manager's sheets: the ``count`` is the input (a whole number, blank meaning none), the
+  ``points_per_unit`` and ``cap`` are locked; ``score:adjustment`` holds the capped points the
+  total adds (``count`` is locked too when HR imported it).
 * The ``_meta`` sheet is ``veryHidden``; the workbook structure is locked.
 * The ledger's ``form_sheets.locked_json`` holds :data:`LOCKED_FIELDS` per item, plus
   ``actual`` for a KPI whose actual HR imported before the form was generated (pre-filled and
@@ -50,7 +54,7 @@ SHEETS_KEY = "@sheets"
 COLUMNS_KEY = "@columns"
 KEY_COLUMN = 0  # column A, hidden
 
-ItemKind = Literal["kpi", "task", "competency", "comment"]
+ItemKind = Literal["kpi", "task", "competency", "adjustment", "comment"]
 
 # Column meanings named in the @columns row.
 COL_ACTUAL = "actual"  # KPI actual (input, or locked when imported)
@@ -60,6 +64,9 @@ COL_WEIGHT = "weight"  # locked
 COL_TARGET = "target"  # locked
 COL_BASELINE = "baseline"  # locked
 COL_SCORE = "score"  # formula (never read as a score)
+COL_COUNT = "count"  # a 加减分项's count (input, or locked when imported)
+COL_POINTS_PER_UNIT = "points_per_unit"  # locked
+COL_CAP = "cap"  # locked (blank: no cap)
 SCORE_KEY_PREFIX = "score:"
 TOTAL_KEY = "score:total"
 
@@ -67,6 +74,7 @@ INPUT_COLUMNS = {
     "kpi": COL_ACTUAL,
     "task": COL_RATING,
     "competency": COL_RATING,
+    "adjustment": COL_COUNT,
     "comment": COL_TEXT,
 }
 # Locked fields compared against the ledger on return, per item kind.
@@ -74,6 +82,7 @@ LOCKED_FIELDS = {
     "kpi": (COL_WEIGHT, COL_TARGET, COL_BASELINE),
     "task": (COL_WEIGHT,),
     "competency": (COL_WEIGHT,),
+    "adjustment": (COL_POINTS_PER_UNIT, COL_CAP),
 }
 
 COMMENT_FIELDS = ("strengths", "improvements", "summary", "development")

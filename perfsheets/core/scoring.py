@@ -296,10 +296,19 @@ class AdjustedPoints:
 def item_adjustment(adj: Adjustment, count: Number, places: int = 2) -> tuple[Decimal, Decimal]:
     """(points, points counted): count × points per unit rounded half-up, then at most the
     item's cap in size (the sign kept)."""
-    points = _round(exact(count) * exact(adj.points_per_unit), places)
+    return item_points(adj.points_per_unit, adj.cap, count, places)
+
+
+def item_points(
+    per_unit: Number, cap: Number | None, count: Number, places: int = 2
+) -> tuple[Decimal, Decimal]:
+    """:func:`item_adjustment` from the figures themselves (as a form shows them)."""
+    points = _round(exact(count) * exact(per_unit), places)
+    if not points:
+        points = abs(points)  # no -0 (0 × -5)
     counted = points
-    if adj.cap is not None and abs(points) > exact(adj.cap):
-        counted = exact(adj.cap) if points > 0 else -exact(adj.cap)
+    if cap is not None and abs(points) > exact(cap):
+        counted = exact(cap) if points > 0 else -exact(cap)
     return points, counted
 
 

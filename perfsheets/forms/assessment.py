@@ -42,6 +42,7 @@ from perfsheets.forms.template import (
     SheetFill,
     SheetTemplate,
     actual_bounds,
+    caps_text,
     colon,
     comment_label,
     fmt_number,
@@ -88,8 +89,11 @@ class AssessmentSheetWriter:
         section_scores: dict[str, float | None] = {}
         for block in tpl.blocks:
             section_scores[block.kind] = self._write_block(ws, fm, tpl, block, sheet, values, edits)
+        adjustment = None
+        if tpl.adjustment_block is not None:
+            adjustment = self._write_adjustments(ws, fm, tpl, sheet, values, edits)
         if tpl.total_row is not None:
-            self._write_total(ws, fm, tpl, tpl.total_row, section_scores)
+            self._write_total(ws, fm, tpl, tpl.total_row, section_scores, adjustment)
 
         self._write_comments(ws, fm, tpl, values)
         ws.set_row(tpl.signature_row, 28)
@@ -147,17 +151,24 @@ class AssessmentSheetWriter:
         tpl: SheetTemplate,
         r: int,
         section_scores: dict[str, float | None],
+        adjustment: float | None = None,
     ) -> None:
-        """The weighted total at row ``r``, and repeated live near the top of the sheet."""
+        """The weighted total at row ``r`` (plus the 加减分), and repeated live near the top."""
         lang, role = self.lang, tpl.role
         weights: dict[str, float] = {b.kind: role.weights.of(b.kind) for b in tpl.blocks}
-        total_value = formulas.sheet_total(section_scores, weights, tpl.places)
+        total_value = formulas.sheet_total(section_scores, weights, tpl.places, adjustment)
         parts = " + ".join(f"{self._section_name(b.kind)} {weights[b.kind]:g}%" for b in tpl.blocks)
         label = tr(lang, "本表加权总分", "Weighted total of this form") + paren(lang, parts)
         if tpl.outsider:
             label = tr(lang, "本表得分", "Score of this form")
         elif len(tpl.blocks) < len(role.sections()):
             label += tr(lang, "，按本表所评部分折算", ", rescaled to the parts on this form")
+        if tpl.adjustment_block is not None:
+            label = tr(
+                lang,
+                f"本表总分 = 加权得分{paren(lang, parts)} + 加减分",
+                f"Total of this form = weighted score ({parts}) + bonus/penalty points",
+            )
         ws.set_row(r, 24)
         ws.write_string(r, KEY, layout.TOTAL_KEY)
         ws.write_string(r, INPUT, label, fm["total_label"])  # runs left over empty cells
@@ -208,6 +219,106 @@ class AssessmentSheetWriter:
         ws.write_string(r, INPUT, label, fm["sub_label"])  # right-aligned, runs left
         ws.write_formula(r, SCORE, tpl.section_formulas[kind], fm["sub_score"], cached(section))
         return section
+
+    def _write_adjustments(
+        self,
+        ws: Any,
+        fm: dict[str, Any],
+        tpl: SheetTemplate,
+        sheet: SheetJob,
+        values: dict[str, object],
+        edits: dict[str, dict[str, object]],
+    ) -> float:
+        """The 加减分项 section: each item's count (imported: locked) and points, then the
+        points the total adds (capped). Returns those points as the formulas compute them."""
+        lang, block = self.lang, tpl.adjustment_block
+        assert block is not None
+        number = len(tpl.blocks)
+        prefix = tr(lang, "一二三四五"[number] + "、", f"{number + 1}. ")
+        title = prefix + tr(
+            lang,
+            "加减分项（权重之外另行加减）",
+            "Bonus and penalty points (added outside the weights)",
+        )
+        ws.set_row(block.title, 22)
+        ws.write_string(block.title, CODE, title, fm["section"])
+        self._columns_row(ws, block.columns, "adjustment")
+        ws.set_row(block.head, 30)
+        heads = self._heads("adjustment")
+        for col, text in heads.items():
+            ws.write_string(block.head, col, text, fm["head"])
+        ws.merge_range(block.head, DEFN, block.head, BASE, heads[DEFN], fm["head"])
+        points: list[float | None] = []
+        for i, r in enumerate(range(block.first, block.last + 1)):
+            adj, key = tpl.adjustments[i], block.keys[i]
+            edit = edits.get(key, {})
+            ws.set_row(r, tpl.heights[r])
+            ws.write_string(r, KEY, key)
+            name, defn, crit = tpl.adjustment_text[i]
+            per_unit = edit.get("points_per_unit", adj.points_per_unit)
+            cap = edit.get("cap", adj.cap)
+            ws.write_string(r, CODE, adj.code, fm["center"])
+            ws.write_string(r, NAME, name, fm["text"])
+            ws.merge_range(r, DEFN, r, BASE, defn, fm["text"])  # the unit is in the criteria
+            write_value(ws, r, TARGET, cap, fm["num"])
+            write_value(ws, r, WEIGHT, per_unit, fm["num"])
+            ws.write_string(r, CRIT, crit, fm["text"])
+            count: object
+            if adj.code in sheet.counts:
+                count = sheet.counts[adj.code]
+                ws.write_number(r, INPUT, count, fm["imported"])
+            else:
+                count = values.get(key)
+                write_value(ws, r, INPUT, count, fm["input"])
+                self._count_validation(ws, r, adj.unit_text(lang))
+            score = formulas.adjustment_item(per_unit, cap, count, tpl.places)
+            ws.write_formula(r, SCORE, tpl.item_formulas[r], fm["score"], cached(score))
+            points.append(score)
+        role = tpl.role
+        net = formulas.adjustments_net(points, role.bonus_cap, role.penalty_cap, tpl.places)
+        r = block.subtotal
+        ws.set_row(r, 20)
+        ws.write_string(r, KEY, score_key("adjustment"))
+        caps = caps_text(role, lang)
+        label = tr(lang, "加减分合计", "Bonus/penalty points") + (paren(lang, caps) if caps else "")
+        ws.write_string(r, INPUT, label, fm["sub_label"])
+        ws.write_formula(r, SCORE, tpl.adjustment_formula, fm["sub_score"], net)
+        return net
+
+    def _count_validation(self, ws: Any, r: int, unit: str) -> None:
+        """A count is a whole number, 0 or more; blank means none."""
+        lang = self.lang
+        ws.data_validation(
+            r,
+            INPUT,
+            r,
+            INPUT,
+            {
+                "validate": "integer",
+                "criteria": ">=",
+                "value": 0,
+                "input_title": sheet_text(
+                    tr(lang, "次数", "Count") + (paren(lang, unit) if unit else ""), 32
+                ),
+                "input_message": sheet_text(
+                    tr(
+                        lang,
+                        "填写 0 或正整数；没有则留空",
+                        "A whole number, 0 or more; blank if none",
+                    ),
+                    255,
+                ),
+                "error_title": tr(lang, "次数无效", "Invalid count"),
+                "error_message": sheet_text(
+                    tr(
+                        lang,
+                        "次数须为 0 或正整数。",
+                        "The count must be a whole number, 0 or more.",
+                    ),
+                    255,
+                ),
+            },
+        )
 
     def _write_section_head(
         self, ws: Any, fm: dict[str, Any], tpl: SheetTemplate, block: Block[SectionKind]
@@ -408,11 +519,12 @@ class AssessmentSheetWriter:
     ) -> None:
         """The comment fields: one wide input cell each, limited in length."""
         lang, block = self.lang, tpl.comment_block
+        number = len(tpl.blocks) + (tpl.adjustment_block is not None)
         ws.set_row(block.title, 22)
         ws.write_string(
             block.title,
             CODE,
-            tr(lang, "一二三四五"[len(tpl.blocks)] + "、评语", f"{len(tpl.blocks) + 1}. Comments"),
+            tr(lang, "一二三四五六"[number] + "、评语", f"{number + 1}. Comments"),
             fm["section"],
         )
         self._columns_row(ws, block.columns, "comment")
@@ -473,6 +585,17 @@ class AssessmentSheetWriter:
                 INPUT: term("actual", lang),
                 SCORE: term("score", lang),
             }
+        if kind == "adjustment":
+            return {
+                CODE: term("code", lang),
+                NAME: tr(lang, "加减分项", "Item"),
+                DEFN: tr(lang, "计分说明", "What counts"),
+                TARGET: term("cap", lang),
+                WEIGHT: term("points_per_unit", lang),
+                CRIT: tr(lang, "加减分标准", "Points"),
+                INPUT: tr(lang, "次数", "Count"),
+                SCORE: term("points", lang),
+            }
         if kind == "task":
             return {
                 CODE: term("code", lang),
@@ -510,9 +633,12 @@ def sheet_units(tpl: SheetTemplate) -> list[Unit]:
     """The sheet's rows in the groups a page break must not cut: the header, each section
     (with the total after the last one) and the comments with the signature."""
     comments = tpl.comment_block
-    starts = [b.title for b in tpl.blocks] + [comments.title]
+    blocks: list[Block[Any]] = list(tpl.blocks)
+    if tpl.adjustment_block is not None:
+        blocks.append(tpl.adjustment_block)
+    starts = [b.title for b in blocks] + [comments.title]
     units = [Unit(0, starts[0] - 1)]
-    for block, end in zip(tpl.blocks, starts[1:], strict=True):
+    for block, end in zip(blocks, starts[1:], strict=True):
         units.append(Unit(block.title, end - 1, tuple(range(block.first + 1, block.last + 1))))
     splits = tuple(range(comments.first + 1, comments.last + 1))
     units.append(Unit(comments.title, tpl.signature_row, splits, whole=False))
@@ -522,6 +648,8 @@ def sheet_units(tpl: SheetTemplate) -> list[Unit]:
 def paginate(ws: Any, tpl: SheetTemplate) -> Layout:
     """Spacer rows kept short, then page breaks (or one page) from the rows as written."""
     spacers = [5] + [b.subtotal + 1 for b in tpl.blocks]  # 5: below the live total
+    if tpl.adjustment_block is not None:
+        spacers.append(tpl.adjustment_block.subtotal + 1)
     if tpl.total_row is not None:
         spacers.append(tpl.total_row + 1)
     spacers.append(tpl.comment_block.last + 1)

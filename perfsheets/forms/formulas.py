@@ -12,6 +12,9 @@ scoring.py                        formula here
 ``rating_points``                 :func:`rating_points_formula`
 ``weighted_mean`` (a section)     :func:`section_formula` / :func:`section_score`
 ``form_total``                    :func:`total_formula` / :func:`sheet_total`
+``item_points`` (加减分项)          :func:`adjustment_formula` / :func:`adjustment_item`
+``adjusted_points``               :func:`adjustments_formula` / :func:`adjustments_net`
+``adjusted_total``                :func:`total_formula` with ``adjustment``
 ``round_half_up``                 Excel ``ROUND`` (half away from zero)
 ================================  =========================================
 
@@ -36,7 +39,10 @@ from perfsheets.core.model import (
     ThresholdRule,
 )
 from perfsheets.core.scoring import (
+    adjusted_total,
+    exact,
     form_total,
+    item_points,
     rating_points,
     round_half_up,
     rule_score,
@@ -188,11 +194,15 @@ def section_score(items: Iterable[tuple[float | None, object]], places: int) -> 
     return None if mean is None else round_half_up(mean, places)
 
 
-def total_formula(sections: Sequence[tuple[str, float]], places: int) -> str:
+def total_formula(
+    sections: Sequence[tuple[str, float]], places: int, adjustment: str | None = None
+) -> str:
     """``=`` formula of the sheet total, twin of :func:`scoring.form_total`.
 
     ``sections`` are (cell of the section score, section weight of the role); weights are
-    renormalised over the sections that have a score.
+    renormalised over the sections that have a score. ``adjustment``: the cell of the 加减分
+    points, added to the rounded weighted score (never below 0, twin of
+    :func:`scoring.adjusted_total`).
     """
     live = [(ref, w) for ref, w in sections if w > 0]
     if not live:
@@ -200,15 +210,79 @@ def total_formula(sections: Sequence[tuple[str, float]], places: int) -> str:
     refs = ",".join(ref for ref, _ in live)
     top = "+".join(f"IF(ISNUMBER({ref}),{ref}*{num(w)},0)" for ref, w in live)
     bottom = "+".join(f"IF(ISNUMBER({ref}),{num(w)},0)" for ref, w in live)
-    return f'=IF(COUNT({refs})=0,"",ROUND(({top})/({bottom}),{places}))'
+    total = f"ROUND(({top})/({bottom}),{places})"
+    if adjustment is not None:
+        total = f"MAX(0,ROUND({total}+N({adjustment}),{places}))"
+    return f'=IF(COUNT({refs})=0,"",{total})'
 
 
 def sheet_total(
-    section_scores: Mapping[str, float | None], section_weights: Mapping[str, float], places: int
+    section_scores: Mapping[str, float | None],
+    section_weights: Mapping[str, float],
+    places: int,
+    adjustment: float | None = None,
 ) -> float | None:
-    """Twin of :func:`total_formula`: the rounded :func:`scoring.form_total`."""
+    """Twin of :func:`total_formula`: the rounded :func:`scoring.form_total` (plus the
+    加减分 points)."""
     total = form_total(section_scores, section_weights)
-    return None if total is None else round_half_up(total, places)
+    if total is None:
+        return None
+    weighted = round_half_up(total, places)
+    if adjustment is None:
+        return weighted
+    return round_half_up(adjusted_total(weighted, adjustment), places)
+
+
+# --- 加减分项 ------------------------------------------------------------------------------------
+
+
+def adjustment_formula(count: str, per_unit: str, cap: str, capped: bool, places: int) -> str:
+    """``=`` formula of one 加减分项's points, twin of :func:`scoring.item_points`: the count
+    times the points per unit, rounded, at most the cap in size (the cells of the row)."""
+    points = f"ROUND({count}*{per_unit},{places})"
+    if capped:
+        points = f"SIGN({points})*MIN(ABS({points}),{cap})"
+    return f'=IF(ISNUMBER({count}),{points},"")'
+
+
+def adjustment_item(per_unit: object, cap: object, count: object, places: int) -> float | None:
+    """What :func:`adjustment_formula` gives for the values on the form."""
+    if not is_number(count) or not is_number(per_unit):
+        return None
+    _, counted = item_points(per_unit, cap if is_number(cap) else None, count, places)
+    return float(counted)
+
+
+def adjustments_formula(
+    points: str, bonus_cap: float | None, penalty_cap: float | None, places: int
+) -> str:
+    """``=`` formula of the 加减分 a sheet adds, twin of :func:`scoring.adjusted_points`: the
+    bonus (at most ``bonus_cap``) less the penalty (at most ``penalty_cap`` in size); 0 when
+    nothing is counted."""
+    bonus = f'SUMIF({points},">0")'
+    penalty = f'-SUMIF({points},"<0")'
+    if bonus_cap is not None:
+        bonus = f"MIN({num(bonus_cap)},{bonus})"
+    if penalty_cap is not None:
+        penalty = f"MIN({num(penalty_cap)},{penalty})"
+    return f"=ROUND({bonus}-{penalty},{places})"
+
+
+def adjustments_net(
+    items: Iterable[float | None],
+    bonus_cap: float | None,
+    penalty_cap: float | None,
+    places: int,
+) -> float:
+    """What :func:`adjustments_formula` gives for the items' points on the form."""
+    counted = [exact(v) for v in items if v is not None]
+    bonus = sum((v for v in counted if v > 0), exact(0))
+    penalty = -sum((v for v in counted if v < 0), exact(0))
+    if bonus_cap is not None:
+        bonus = min(exact(bonus_cap), bonus)
+    if penalty_cap is not None:
+        penalty = min(exact(penalty_cap), penalty)
+    return round_half_up(bonus - penalty, places)
 
 
 def is_number(value: object) -> TypeGuard[float]:

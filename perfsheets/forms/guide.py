@@ -200,10 +200,12 @@ def write_criteria(
         ws.set_column(col, col, width)
     ws.set_row(0, 30)
     ws.merge_range(0, 1, 0, 4, tr(lang, "评分标准", "Scoring criteria"), fm["title"])
+    templates = list(templates)
     used = {s for t in templates for s in t.scale_ids()}
     row = _write_scales(ws, fm, plan, used, 2, points=not outsider)
     if not outsider:
-        row = _write_rules(ws, fm, plan, row)
+        adjusting = any(t.adjustments for t in templates)
+        row = _write_rules(ws, fm, plan, row, adjusting)
         row = _write_grades(ws, fm, plan, row + 2)
     # A criteria sheet a little over a page prints on one (no two grade rows on a page).
     height = sum(row_points(ws, r) for r in range(row + 1))
@@ -258,7 +260,7 @@ def _write_scales(
     return row
 
 
-def _write_rules(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> int:
+def _write_rules(ws: Any, fm: dict[str, Any], plan: Plan, row: int, adjusting: bool = False) -> int:
     """How scores are calculated; returns the last row written."""
     lang = plan.lang
     ws.merge_range(row, 1, row, 4, tr(lang, "计分方法", "How scores are calculated"), fm["band"])
@@ -288,6 +290,22 @@ def _write_rules(ws: Any, fm: dict[str, Any], plan: Plan, row: int) -> int:
             lang,
             "本表总分 = 各部分得分按岗位部分权重加权（只计本表所评部分）。",
             "Form total = section scores weighted by the role's section weights (only the parts on this form).",
+        ),
+        *(
+            [
+                tr(
+                    lang,
+                    "加减分项（上级填写次数，没有则留空；HR 导入的次数已锁定）：每项加减分 = 次数 × "
+                    "每单位分值，不超过单项上限；加分合计、减分合计分别不超过岗位规定的上限；"
+                    "总分 = 加权得分 + 加分 − 减分，可超过 100 分，最低 0 分。",
+                    "Bonus and penalty points (the manager enters the counts, blank if none; counts "
+                    "HR imported are locked): points = count × points per unit, at most the item's "
+                    "cap; the bonus and the penalty each at most the role's cap; total = weighted "
+                    "score + bonus − penalty, which may exceed 100 and is never below 0.",
+                )
+            ]
+            if adjusting
+            else []
         ),
         tr(
             lang,

@@ -44,6 +44,7 @@ class SheetJob:
     ratee_id: str
     rater_type: RaterTypeId
     kpis: dict[str, KpiValues] = field(default_factory=dict)
+    counts: dict[str, float] = field(default_factory=dict)  # 加减分项 counts HR imported
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,11 @@ def plan_jobs(
                 )
                 sheets.append(
                     SheetJob(
-                        sheet_name(label, taken), ratee_id, rater_type, values(ratee, rater_type)
+                        sheet_name(label, taken),
+                        ratee_id,
+                        rater_type,
+                        values(ratee, rater_type),
+                        values.counts(ratee, rater_type),
                     )
                 )
             yield FormJob(
@@ -235,3 +240,11 @@ class _KpiValuesOf:
             baseline = ind.baseline if ind and ind.baseline is not None else kpi.baseline
             out[kpi.code] = KpiValues(target, baseline, self.imported.get(key))
         return out
+
+    def counts(self, ratee: Employee, rater_type: RaterTypeId) -> dict[str, float]:
+        """The 加减分项 counts HR imported, locked on the manager's sheet."""
+        if rater_type != "manager":
+            return {}
+        role = self.roles[ratee.role]
+        found = ((a.code, self.imported.get((ratee.id, a.code))) for a in role.adjustments)
+        return {code: value for code, value in found if value is not None}

@@ -21,6 +21,7 @@ from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.layout import item_key
 from perfsheets.core.model import (
+    Adjustment,
     BandsRule,
     ChangeBandsRule,
     Competency,
@@ -60,6 +61,12 @@ SECTION_COLUMNS: dict[str, dict[int, str]] = {
     },
     "task": {WEIGHT: layout.COL_WEIGHT, INPUT: layout.COL_RATING, SCORE: layout.COL_SCORE},
     "competency": {WEIGHT: layout.COL_WEIGHT, INPUT: layout.COL_RATING, SCORE: layout.COL_SCORE},
+    "adjustment": {
+        TARGET: layout.COL_CAP,
+        WEIGHT: layout.COL_POINTS_PER_UNIT,
+        INPUT: layout.COL_COUNT,
+        SCORE: layout.COL_SCORE,
+    },
     "comment": {DEFN: layout.COL_TEXT},
 }
 
@@ -193,6 +200,48 @@ def threshold_text(rule: ThresholdRule, lower: bool, lang: Lang) -> str:
     )
 
 
+def signed(value: float) -> str:
+    """+2, −5, +0.5: points with their sign (a true minus sign)."""
+    text = fmt_number(abs(value))
+    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+
+
+def adjustment_text(adj: Adjustment, lang: Lang) -> str:
+    """'每项 +2 分，本项最多 +6 分' / '+2 per item, at most +6 from this item'."""
+    unit = adj.unit_text(lang)
+    per = signed(adj.points_per_unit)
+    if lang == "en":
+        text = f"{per} per {unit or 'unit'}"
+        if adj.cap is not None:
+            text += f", at most {signed(adj.cap if adj.is_bonus else -adj.cap)} from this item"
+        if adj.source == "import":
+            text += "\n(HR imports the count from the records; it prevails)"
+        return text
+    text = f"每{unit or '次'} {per} 分"
+    if adj.cap is not None:
+        text += f"，本项最多 {signed(adj.cap if adj.is_bonus else -adj.cap)} 分"
+    if adj.source == "import":
+        text += "\n（HR 将按记录导入次数，以导入值为准）"
+    return text
+
+
+def caps_text(role: Role, lang: Lang) -> str:
+    """'加分合计最多 +10 分，减分合计最多 −20 分' (empty without caps)."""
+    parts = []
+    if role.bonus_cap is not None:
+        parts.append(
+            tr(
+                lang,
+                f"加分合计最多 {signed(role.bonus_cap)} 分",
+                f"bonus at most {signed(role.bonus_cap)}",
+            )
+        )
+    if role.penalty_cap is not None:
+        cap = signed(-role.penalty_cap)
+        parts.append(tr(lang, f"减分合计最多 {cap} 分", f"penalty at most {cap}"))
+    return tr(lang, "，", ", ").join(parts)
+
+
 def change_head(lower: bool, lang: Lang) -> str:
     """What a change rule asks for and computes: the actual itself, never the rate."""
     if lower:
@@ -299,6 +348,10 @@ class SheetTemplate:
             for ref in role.competencies:
                 comp = library[ref.code]
                 self.competencies.append((comp, ref.weight, scales[comp.scale]))
+        # 加减分项: on the manager's sheets (the manager counts them; imported counts locked)
+        self.adjustments: list[Adjustment] = (
+            list(role.adjustments) if rater_type == "manager" and self.sections else []
+        )
         self.comments = [
             c
             for c in layout.COMMENT_FIELDS
@@ -345,6 +398,11 @@ class SheetTemplate:
             block = Block(kind, row, row + 1, row + 2, row + 3, keys)
             self.blocks.append(block)
             row = block.subtotal + 2
+        self.adjustment_block: Block[Literal["adjustment"]] | None = None
+        if self.blocks and self.adjustments:
+            keys = [item_key("adjustment", a.code) for a in self.adjustments]
+            self.adjustment_block = Block("adjustment", row, row + 1, row + 2, row + 3, keys)
+            row = self.adjustment_block.subtotal + 2
         self.total_row = row if self.blocks else None
         if self.blocks:
             row += 2
@@ -378,8 +436,21 @@ class SheetTemplate:
             )
             for b in self.blocks
         }
+        adj = self.adjustment_block
+        self.adjustment_formula = ""
+        if adj is not None:
+            for a, r in zip(self.adjustments, range(adj.first, adj.last + 1), strict=True):
+                n = r + 1
+                self.item_formulas[r] = formulas.adjustment_formula(
+                    f"J{n}", f"H{n}", f"G{n}", a.cap is not None, p
+                )
+            self.adjustment_formula = formulas.adjustments_formula(
+                f"K{adj.first + 1}:K{adj.last + 1}", self.role.bonus_cap, self.role.penalty_cap, p
+            )
         weights = [(f"K{b.subtotal + 1}", self.role.weights.of(b.kind)) for b in self.blocks]
-        self.total_formula = formulas.total_formula(weights, p)
+        self.total_formula = formulas.total_formula(
+            weights, p, None if adj is None else f"K{adj.subtotal + 1}"
+        )
 
     def _heights(self) -> None:
         """Row heights from the wrapped text (merged cells are never auto-fitted)."""
@@ -413,6 +484,16 @@ class SheetTemplate:
                 else:
                     name, desc, anchors = self.comp_text[i]
                     cells = [(name, w[NAME]), (anchors, merged_defn + w[TARGET]), (desc, w[CRIT])]
+                lines = max(text_lines(t, width) for t, width in cells)
+                self.heights[r] = max(20.0, lines * LINE_HEIGHT + 5)
+        self.adjustment_text = [
+            (a.label(lang), a.definition_text(lang), adjustment_text(a, lang))
+            for a in self.adjustments
+        ]
+        if self.adjustment_block is not None:
+            rows = range(self.adjustment_block.first, self.adjustment_block.last + 1)
+            for (name, defn, crit), r in zip(self.adjustment_text, rows, strict=True):
+                cells = [(name, w[NAME]), (defn, merged_defn), (crit, w[CRIT])]
                 lines = max(text_lines(t, width) for t, width in cells)
                 self.heights[r] = max(20.0, lines * LINE_HEIGHT + 5)
 
@@ -454,6 +535,11 @@ class SheetTemplate:
             locked[item_key("task", task.code)] = {"weight": task.weight}
         for comp, weight, _ in self.competencies:
             locked[item_key("competency", comp.code)] = {"weight": weight}
+        for adj in self.adjustments:
+            fixed: dict[str, Any] = {"points_per_unit": adj.points_per_unit, "cap": adj.cap}
+            if adj.code in sheet.counts:
+                fixed["count"] = sheet.counts[adj.code]
+            locked[item_key("adjustment", adj.code)] = fixed
         return locked
 
 
@@ -473,6 +559,8 @@ def sheet_instructions(tpl: SheetTemplate, due: dt.date) -> str:
         what.append(tr(lang, "KPI 实际值", "KPI actuals"))
     if tpl.tasks or tpl.competencies:
         what.append(tr(lang, "评分（从下拉列表选择）", "ratings (pick from the list)"))
+    if tpl.adjustments:
+        what.append(tr(lang, "加减分项的次数（没有则留空）", "bonus/penalty counts (blank: none)"))
     what.append(tr(lang, "评语", "comments"))
     sep = tr(lang, "、", ", ")
     text = tr(

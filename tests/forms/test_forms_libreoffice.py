@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from perfsheets.core import layout
 from perfsheets.core.model import (
+    Adjustment,
     Band,
     BandsRule,
     ChangeBandsRule,
@@ -127,7 +128,15 @@ def every_rule_plan(small_plan):
             rule=ChangeBandsRule(bands=[Band(min=0.05, score=100), Band(min=0, score=70)]),
         ),
     ]
-    sales = small_plan.roles[0].model_copy(update={"kpis": kpis})
+    adjustments = [  # 加减分项: capped per item and in all, a fraction per unit
+        Adjustment(code="J1", name="发明专利", points_per_unit=2, cap=6),
+        Adjustment(code="J2", name="论文", unit="篇", points_per_unit=1.25),
+        Adjustment(code="K1", name="投诉升级", unit="次", points_per_unit=-5, cap=15),
+        Adjustment(code="K2", name="迟交", unit="次", points_per_unit=-0.35),
+    ]
+    sales = small_plan.roles[0].model_copy(
+        update={"kpis": kpis, "adjustments": adjustments, "bonus_cap": 8, "penalty_cap": 18}
+    )
     na = small_plan.aggregation.model_copy(update={"allow_na": True})  # 无法评价 on the forms
     return small_plan.model_copy(update={"roles": [sales, small_plan.roles[1]], "aggregation": na})
 
@@ -154,6 +163,8 @@ def random_filler(job, sheet, tpl):
     for comp, _, scale in tpl.competencies:
         choices = [*scale.values, *scale.values, None, 7, "无法评价"]
         values[f"competency:{comp.code}"] = rng.choice(choices)
+    for adj in tpl.adjustments:  # over the item caps and the totals' caps, blanks, text
+        values[f"adjustment:{adj.code}"] = rng.choice([0, 1, 2, 3, 4, 5, 9, 13, None, "两次"])
     return SheetFill(values=values)
 
 
@@ -167,7 +178,8 @@ def score_cells(path: Path) -> dict[tuple[str, str], object]:
         rows = book.get_sheet_by_name(name).to_python()
         for row in rows:
             key = row[0] if row else ""
-            if isinstance(key, str) and key.startswith(("kpi:", "task:", "competency:", "score:")):
+            kinds = ("kpi:", "task:", "competency:", "adjustment:", "score:")
+            if isinstance(key, str) and key.startswith(kinds):
                 out[(name, key)] = row[10]
         if (name, layout.TOTAL_KEY) in out:
             out[(name, "live")] = rows[4][3]  # the live total near the top (D5)
@@ -204,6 +216,8 @@ def test_libreoffice_recalculation_equals_perfsheets_scores(tmp_path, small_plan
                 scored += 1
             compared += 1
     assert compared > 250 and scored > 200
+    adjusted = [k for f in files for k in score_cells(f) if k[1].startswith("adjustment:")]
+    assert len(adjusted) >= 8  # the managers' sheets of the sales role
 
 
 @pytest.mark.slow
