@@ -131,7 +131,9 @@ def fill_form(src: Path, dst: Path, edits=None, *, rating: int = 4, actual: floa
             col = columns.get(layout.INPUT_COLUMNS[kind])
             if col is None or ws.cell(row[0].row, col + 1).value not in (None, ""):
                 continue  # locked (imported) actuals already hold a value
-            value = {"kpi": actual, "task": rating, "competency": rating}.get(kind, "很好")
+            value = {"kpi": actual, "task": rating, "competency": rating, "adjustment": 1}.get(
+                kind, "很好"
+            )
             ws.cell(row[0].row, col + 1).value = value
     if edits:
         edits(wb)

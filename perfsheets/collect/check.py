@@ -21,7 +21,8 @@ have typed a value.
 * the actual of every KPI whose ``source`` is ``rater``, for the **manager** only: the manager's
   figure is the one that counts, a self-appraisal may leave actuals blank; imported actuals are
   locked, not inputs;
-* comments are never required.
+* comments are never required; nor are the counts of 加减分项 (blank means none), which must
+  be whole numbers, 0 or more (``not-a-count``).
 
 Values are read by :mod:`perfsheets.collect.values`, normalised only where the meaning is
 unambiguous (each time with a ``value-normalised`` warning); anything else that is not clearly a
@@ -50,6 +51,7 @@ from perfsheets.collect.problems import (
     KEYS_MISSING,
     LOCKED_CHANGED,
     MANY_NOT_RATED,
+    NOT_A_COUNT,
     NOT_A_NUMBER,
     NOT_ALLOWED,
     OUT_OF_RANGE,
@@ -327,6 +329,9 @@ class SheetCheck:
         if self._is_formula(*where):
             self.problem(FORMULA_IN_INPUT, *where, item=spec.label(), field=field_name)
             return
+        if spec.kind == "adjustment":
+            self._read_count(row, key, spec, col, raw)
+            return
         if spec.kind != "kpi":
             self._rated_items += 1
             if spec.na_allowed and is_not_rated(raw):
@@ -375,6 +380,34 @@ class SheetCheck:
             )
             return
         self._entry(key, meaning, value, None)
+
+    def _read_count(self, row: ItemRow, key: str, spec: ItemSpec, col: int, raw: object) -> None:
+        """A 加减分项's count: a whole number, 0 or more; blank is none (nothing stored)."""
+        value, notes, bad = read_number(raw, unit=spec.unit)
+        if bad is None and value is None:
+            return
+        if bad is not None or value is None or value < 0 or not value.is_integer():
+            self.problem(
+                NOT_A_COUNT,
+                row.row,
+                col,
+                item=spec.label(),
+                field=field_text(layout.COL_COUNT),
+                value=show(raw),
+            )
+            return
+        if notes:
+            self.problem(
+                VALUE_NORMALISED,
+                row.row,
+                col,
+                item=spec.label(),
+                field=field_text(layout.COL_COUNT),
+                value=show(raw),
+                normalised=show(value),
+                reasons=reasons_text(notes),
+            )
+        self._entry(key, layout.COL_COUNT, value, None)
 
     def _typed_as_percent(self, spec: ItemSpec, raw: float, where: tuple[int, int]) -> bool:
         """85% typed in Excel is stored as 0.85 with a percent format (looked up only for

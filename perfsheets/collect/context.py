@@ -101,7 +101,8 @@ def build_context(
 
 
 def role_items(plan: Plan, role_id: str) -> dict[str, ItemSpec]:
-    """Item key -> what may be typed for it, for every KPI, task and competency of a role."""
+    """Item key -> what may be typed for it, for every KPI, 加减分项, task and competency of a
+    role."""
     role = plan.role_map()[role_id]
     scales = plan.scale_map()
     library = plan.competency_map()
@@ -116,6 +117,15 @@ def role_items(plan: Plan, role_id: str) -> dict[str, ItemSpec]:
             min_value=kpi.min_value,
             max_value=kpi.max_value,
             name_en=kpi.label("en"),
+        )
+    for adj in role.adjustments:
+        items[layout.item_key("adjustment", adj.code)] = ItemSpec(
+            "adjustment",
+            adj.code,
+            adj.label("zh-CN"),
+            unit=adj.unit,
+            source=adj.source,
+            name_en=adj.label("en"),
         )
     rated: list[tuple[str, str, str, str, str]] = [
         ("task", t.code, t.label("zh-CN"), t.label("en"), t.scale) for t in role.tasks

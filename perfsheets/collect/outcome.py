@@ -25,6 +25,7 @@ SHEET_ERRORS = frozenset(
     {
         "required-missing",
         "not-a-number",
+        "not-a-count",
         "out-of-range",
         "not-allowed",
         "text-too-long",

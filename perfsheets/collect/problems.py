@@ -216,6 +216,14 @@ NOT_A_NUMBER = problem_type(
     "{item} 的{field}应为数字，填写的是“{value}”",
     "The {field} of {item} must be a number, not '{value}'",
 )
+NOT_A_COUNT = problem_type(
+    "not-a-count",
+    "error",
+    "不是次数",
+    "Not a count",
+    "{item} 的{field}应为 0 或正整数（没有则留空），填写的是“{value}”",
+    "The {field} of {item} must be a whole number, 0 or more (blank if none), not '{value}'",
+)
 OUT_OF_RANGE = problem_type(
     "out-of-range",
     "error",

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from perfsheets.consolidation import fairness
 from perfsheets.core.model import RATER_TYPE_ORDER, Employee, Plan, Role
 from perfsheets.core.scoring import (
+    adjusted_points,
+    adjusted_total,
     combine_rater_types,
     kpi_completion,
     kpi_score,
@@ -190,6 +192,7 @@ class Builder:
         self.by_item = type_rows(ratings, self.agg.trim_min_count, self.places)
         entries = inputs.entries
         self.actuals = typed_actuals(entries, self.agg.kpi_actual_priority)
+        self.counts = typed_actuals(entries, ("manager",), field="count", prefix="adjustment:")
         self.present, self.rater_counts = presence(entries)
         self.comments = comments_by_ratee(entries)
         self.not_rated = not_rated_counts(entries)
@@ -237,6 +240,13 @@ class Builder:
         if weights and all(v is not None for v in section_scores.values()):
             known = {s: v for s, v in section_scores.items() if v is not None}
             total = self.round(weighted_mean((known[s], w) for s, w in weights.items()))
+        adjusted: dict[str, Any] = {}
+        if role.adjustments:
+            adjusted = self.adjustments(emp, role)
+            adjusted["weighted_score"] = total
+            if total is not None:
+                net = adjusted["bonus_points"] - adjusted["penalty_points"]
+                total = self.round(adjusted_total(total, net))
         missing = self.missing_types(emp.id)
         complete = not missing and total is not None
         flags = self.flags(emp.id, kpis, [*items["task"], *items["competency"]], gaps, missing)
@@ -256,6 +266,7 @@ class Builder:
             "section_scores": section_scores,
             "section_weights": weights,
             "total_score": total,
+            **adjusted,
             "kpis": kpis,
             "tasks": items["task"],
             "competencies": items["competency"],
@@ -350,6 +361,45 @@ class Builder:
             "completion": None if completion is None else self.round4(completion),
             "score": score,
             "weighted": None if score is None else self.round(score * kpi.weight / info.kpi_total),
+        }
+
+    # -- 加减分项 ---------------------------------------------------------------------------------
+
+    def adjustments(self, emp: Employee, role: Role) -> dict[str, Any]:
+        """The person's 加减分项: imported counts win, else the manager's; none entered is 0."""
+        counts: list[tuple[float, str | None]] = []
+        for adj in role.adjustments:
+            imported = self.inputs.imported.get((emp.id, adj.code))
+            typed = self.counts.get((emp.id, f"adjustment:{adj.code}"))
+            if imported is not None:
+                counts.append((imported[0], "import"))
+            elif typed is not None:
+                counts.append(typed)
+            else:
+                counts.append((0.0, None))
+        points = adjusted_points(
+            role.adjustments, [c for c, _ in counts], role.bonus_cap, role.penalty_cap, self.places
+        )
+        items = [
+            {
+                "code": adj.code,
+                "points_per_unit": adj.points_per_unit,
+                "cap": adj.cap,
+                "count": count,
+                "count_source": source,
+                "points": float(raw),
+                "counted": float(counted),
+            }
+            for adj, (count, source), (raw, counted) in zip(
+                role.adjustments, counts, points.items, strict=True
+            )
+        ]
+        return {
+            "adjustments": items,
+            "bonus_points": float(points.bonus),
+            "penalty_points": float(points.penalty),
+            "bonus_capped": points.bonus_capped,
+            "penalty_capped": points.penalty_capped,
         }
 
     # -- rated items -------------------------------------------------------------------------
@@ -478,12 +528,17 @@ def strengths_and_development(
 
 
 def typed_actuals(
-    entries: pd.DataFrame, priority: Sequence[str]
+    entries: pd.DataFrame,
+    priority: Sequence[str],
+    *,
+    field: str = "actual",
+    prefix: str = "kpi:",
 ) -> dict[tuple[str, str], tuple[float, str]]:
     """(ratee, kpi item) -> (actual, rater type whose entry counts): the first type in the
-    priority order that entered one; within a type the latest return."""
-    df = entries.loc[entries["field"] == "actual"]
-    df = df.loc[df["item"].str.startswith("kpi:")].dropna(subset=["value_num"])
+    priority order that entered one; within a type the latest return. (The counts of 加减分项
+    likewise, with ``field`` count.)"""
+    df = entries.loc[entries["field"] == field]
+    df = df.loc[df["item"].str.startswith(prefix)].dropna(subset=["value_num"])
     if df.empty:
         return {}
     rank = {t: i for i, t in enumerate(priority)}

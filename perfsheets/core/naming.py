@@ -25,6 +25,7 @@ class RoleWords:
 
     name: str
     kpis: dict[str, tuple[str, str]]  # code -> (name, unit)
+    adjustments: dict[str, tuple[str, str]]  # 加减分项 code -> (name, unit)
     tasks: dict[str, str]  # code -> name
     competencies: dict[str, str]  # code -> name
     items: dict[str, str]  # item key (kpi:S01, task:T1, competency:C1) -> name
@@ -52,7 +53,10 @@ class Namer:
         items = {f"kpi:{code}": name for code, (name, _unit) in kpis.items()}
         items.update({f"task:{code}": name for code, name in tasks.items()})
         items.update({f"competency:{code}": name for code, name in comps.items()})
-        return RoleWords(role.label(lang), kpis, tasks, comps, items, list(role.development_goals))
+        adjustments = {a.code: (a.label(lang), a.unit_text(lang)) for a in role.adjustments}
+        return RoleWords(
+            role.label(lang), kpis, adjustments, tasks, comps, items, list(role.development_goals)
+        )
 
     def item_name(self, role: str, key: str) -> str:
         """The name of an item key (kpi:S01, task:T1, competency:C1) on ``role``'s forms."""
@@ -76,6 +80,9 @@ class Namer:
                 kpi.name, kpi.unit = found
             elif not kpi.name:
                 kpi.name = kpi.code
+        for adj in result.adjustments:
+            named = role.adjustments.get(adj.code) if role else None
+            adj.name, adj.unit = named if named is not None else (adj.name or adj.code, adj.unit)
         self._name_items(result.tasks, role.tasks if role else {})
         self._name_items(result.competencies, role.competencies if role else self.competencies)
         self._name_gaps(result.gaps, [*result.tasks, *result.competencies])

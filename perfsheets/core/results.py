@@ -47,6 +47,24 @@ class KpiResult(Record):
     weighted: float | None = None  # score * weight / section weight total
 
 
+class AdjustmentResult(Record):
+    """One 加减分项 of a person: the count, its points and the points counted (item cap)."""
+
+    code: str
+    name: str = ""  # shown
+    unit: str = ""  # shown
+    points_per_unit: float
+    cap: float | None = None
+    count: float = 0  # none entered counts as 0
+    count_source: str | None = None  # 'import' or the rater type whose entry counted
+    points: float = 0  # count × points per unit, rounded
+    counted: float = 0  # after the item's cap (same sign)
+
+    @property
+    def capped(self) -> bool:
+        return self.counted != self.points
+
+
 class TypeScore(Record):
     """One rater type's view of a rated item."""
 
@@ -141,7 +159,15 @@ class EmployeeResult(Record):
     missing_types: list[RaterTypeId] = Field(default_factory=list)
     section_scores: dict[SectionKind, float | None] = Field(default_factory=dict)
     section_weights: dict[SectionKind, float] = Field(default_factory=dict)
-    total_score: float | None = None
+    total_score: float | None = None  # the weighted score plus the 加减分 (when the role has any)
+    # 加减分项 (outside the 100), set for roles that have any: the weighted score before them,
+    # the bonus and the penalty counted (sizes, after the role's caps) and whether a cap cut them.
+    adjustments: list[AdjustmentResult] = Field(default_factory=list)
+    weighted_score: float | None = None
+    bonus_points: float | None = None
+    penalty_points: float | None = None
+    bonus_capped: bool = False
+    penalty_capped: bool = False
     grade: str | None = None
     grade_before_quota: str | None = None  # set when forced distribution moved the grade
     vetoed_by: list[str] = Field(default_factory=list)  # KPI codes whose veto set the grade
@@ -185,6 +211,7 @@ SHOWN_FIELDS: IncEx = {
     "consequence": True,
     "development_goals": True,
     "kpis": {"__all__": {"name", "unit"}},
+    "adjustments": {"__all__": {"name", "unit"}},
     "tasks": _ITEM_WORDS,
     "competencies": _ITEM_WORDS,
     "gaps": _ITEM_WORDS,

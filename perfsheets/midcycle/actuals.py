@@ -1,6 +1,7 @@
 """Actual KPI values imported from business systems (ERP, CRM, HR) into the ledger.
 
-An export maps employee id + KPI code to an actual value, one row each. It is read with the
+An export maps employee id + KPI code to an actual value, one row each (or the code of a
+加减分项 to its count, a whole number). It is read with the
 same discipline as returned forms: every bad row is reported with its row and cell, and the
 import is all-or-nothing — one error and nothing is written, so the ledger never holds half of
 a file. Imported values win over values typed in forms (consolidation) and are pre-filled and
@@ -29,7 +30,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from perfsheets.core.layout import column_letter
-from perfsheets.core.model import Employee, Kpi, Plan
+from perfsheets.core.model import Adjustment, Employee, Kpi, Plan
 from perfsheets.core.problems import PerfsheetsError, ProblemType, Report, problem_type
 from perfsheets.files.atomic import atomic_write
 from perfsheets.ledger.changes import imported_values, store_imported_actuals
@@ -128,6 +129,15 @@ NAME_MISMATCH = problem_type(
     "第 {row} 行：工号 {employee} 在名单中是“{roster_name}”，文件中是“{name}”，请确认工号",
     "Row {row}: employee id {employee} is '{roster_name}' in the roster but '{name}' in the "
     "file; check the id",
+)
+NOT_A_COUNT = problem_type(
+    "actuals-not-a-count",
+    "error",
+    "次数不是 0 或正整数",
+    "Count is not a whole number",
+    "第 {row} 行：{employee} 的加减分项 {kpi} 次数“{value}”应为 0 或正整数",
+    "Row {row}: the count '{value}' for {employee} {kpi} (a bonus/penalty item) must be a "
+    "whole number, 0 or more",
 )
 PERCENT_SCALE = problem_type(
     "actuals-percent-scale",
@@ -357,6 +367,14 @@ class _RowCheck:
             self.problem(BLANK_ACTUAL, row, "actual", employee=emp_id, kpi=code)
             return
         value = parse_number(raw, kpi.unit)
+        if isinstance(kpi, Adjustment):  # a 加减分项's count
+            if value is None or value < 0 or not value.is_integer():
+                self.problem(
+                    NOT_A_COUNT, row, "actual", employee=emp_id, kpi=code, value=_text(raw)
+                )
+            else:
+                self.accepted.append(ImportedActual(emp_id, code, value, row))
+            return
         if value is None:
             self.problem(NOT_A_NUMBER, row, "actual", employee=emp_id, kpi=code, value=_text(raw))
             return
@@ -375,11 +393,19 @@ class _RowCheck:
                 name=name,
             )
 
-    def _kpi(self, row: int, employee: Employee, code: str) -> Kpi | None:
+    def _kpi(self, row: int, employee: Employee, code: str) -> Kpi | Adjustment | None:
+        """The KPI of that code in the person's role, or its 加减分项 (whose count is imported
+        like an actual)."""
         role = self.roles.get(employee.role)
-        kpi = role.kpi(code) if role else None
+        kpi: Kpi | Adjustment | None = role.kpi(code) if role else None
+        if kpi is None and role is not None:
+            kpi = next((a for a in role.adjustments if a.code == code), None)
         if kpi is None:
-            codes = ", ".join(k.code for k in role.kpis) if role else ""
+            codes = (
+                ", ".join([k.code for k in role.kpis] + [a.code for a in role.adjustments])
+                if role
+                else ""
+            )
             self.problem(
                 UNKNOWN_KPI,
                 row,
