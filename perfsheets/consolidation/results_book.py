@@ -243,6 +243,9 @@ def _summary_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
         _t(lang, "上级", "Manager"),
     ]
     header += [term(s, lang) for s in sections]
+    adjusting = any(role.adjustments for role in plan.roles)  # 加减分项 in the plan
+    if adjusting:
+        header.append(_t(lang, "加减分", "Bonus/penalty points"))
     header += [
         term("total", lang),
         term("grade", lang),
@@ -255,12 +258,14 @@ def _summary_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
         _t(lang, "部门人数", "Department size"),
         _t(lang, "标记", "Flags"),
     ]
-    widths = [10, 10, 14, 12, 10] + [12] * len(sections) + [9, 7, 10, 9, 24, 8, 14, 9, 9, 40]
+    widths = [10, 10, 14, 12, 10] + [12] * (len(sections) + adjusting)
+    widths += [9, 7, 10, 9, 24, 8, 14, 9, 9, 40]
     sheet = _Sheet(book, _t(lang, "汇总", "Summary"), header, formats, widths)
     for r in results:
         sheet.write(
             [r.employee_id, r.name, r.department, r.role_name, r.manager_name or ""]
             + [r.section_scores.get(s) for s in sections]
+            + ([r.adjustment_points] if adjusting else [])
             + [
                 r.total_score,
                 r.grade,

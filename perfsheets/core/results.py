@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from perfsheets.core.model import RaterTypeId, SectionKind
+from perfsheets.core.scoring import exact
 
 if TYPE_CHECKING:
     from pydantic.main import IncEx
@@ -168,6 +169,14 @@ class EmployeeResult(Record):
     penalty_points: float | None = None
     bonus_capped: bool = False
     penalty_capped: bool = False
+
+    @property
+    def adjustment_points(self) -> float | None:
+        """The net 加减分 the total includes (None for a role without any)."""
+        if self.bonus_points is None or self.penalty_points is None:
+            return None
+        return float(exact(self.bonus_points) - exact(self.penalty_points))
+
     grade: str | None = None
     grade_before_quota: str | None = None  # set when forced distribution moved the grade
     vetoed_by: list[str] = Field(default_factory=list)  # KPI codes whose veto set the grade

@@ -256,6 +256,8 @@ class ReturnFiller:
         for comp, _, scale in tpl.competencies:
             score = latent + rng.gauss(0, 0.5)
             values[item_key("competency", comp.code)] = simulated_rating(scale, score)
+        if tpl.adjustments:
+            values.update(self._counts(tpl, sheet, perf))
         if self.not_rated_share and sheet.rater_type in ("peer", "subordinate", "customer"):
             self._not_rated(values, tpl, _rng(self.seed, "na", job.form_id, sheet.ratee_id))
         slot = self.slots.get((sheet.ratee_id, job.rater_id), 0)
@@ -265,6 +267,22 @@ class ReturnFiller:
             if mistake.sheet == sheet.name:
                 self._apply(mistake, fill)
         return fill
+
+    def _counts(self, tpl: SheetTemplate, sheet: SheetJob, perf: float) -> dict[str, object]:
+        """加减分项 the manager counts: most people have none (left blank), some a few; the
+        better performers more bonus items, the weaker more penalties (a stream of its own, so
+        the other answers stay as they were)."""
+        rng = _rng(self.seed, "adjust", sheet.ratee_id)
+        out: dict[str, object] = {}
+        for adj in tpl.adjustments:
+            if adj.code in sheet.counts:
+                continue  # imported: locked
+            chance = 0.3 + 0.1 * perf if adj.is_bonus else 0.12 - 0.04 * perf
+            if rng.random() < chance:
+                out[item_key("adjustment", adj.code)] = rng.choice((1, 1, 2, 2, 3, 4))
+            elif rng.random() < 0.1:
+                out[item_key("adjustment", adj.code)] = 0
+        return out
 
     def _not_rated(self, values: dict[str, object], tpl: SheetTemplate, rng: random.Random) -> None:
         keys = [item_key("task", t.code) for t, _ in tpl.tasks]

@@ -35,6 +35,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_score": ("维度得分", "Part score"),
     "contribution": ("计入总分", "Counts toward total"),
     "kpi_table": ("关键绩效指标（KPI）", "Key performance indicators (KPI)"),
+    "adjustment_table": ("加减分项", "Bonus and penalty points"),
+    "adjustment_note": (
+        "加减分项在权重之外另行加减：总分 = 加权得分 + 加分 − 减分。",
+        "Bonus and penalty points are outside the weights: total = weighted score + bonus − penalty.",
+    ),
+    "weighted_score": ("加权得分", "weighted score"),
+    "bonus": ("加分", "bonus"),
+    "penalty": ("减分", "penalty"),
+    "count": ("次数", "Count"),
+    "per_unit": ("每单位分值", "Points per unit"),
+    "adj_points": ("分值", "Points"),
+    "adj_counted": ("计入", "Counted"),
+    "comma": ("，", ", "),
     "task_table": ("重点工作", "Key tasks"),
     "competency_table": ("能力与态度（360° 评价）", "Competencies and behaviours (360°)"),
     "numerals": ("一|二|三|四|五|六|七|八|九|十", "1|2|3|4|5|6|7|8|9|10"),
@@ -149,6 +162,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "等级待定：结果不完整（缺少{types}），补齐后确定等级及其后续安排。",
         "Grade pending: the result is incomplete (missing {types}); the grade and what it means "
         "follow once it is complete.",
+    ),
+    "bonus_capped": (
+        "加分合计 {total} 分，超过岗位上限 {cap} 分，按 {cap} 分计入总分。",
+        "The bonus points add up to {total}, over the role's cap of {cap}: {cap} count.",
+    ),
+    "penalty_capped": (
+        "减分合计 {total} 分，超过岗位上限 {cap} 分，按 {cap} 分计入总分。",
+        "The penalty points add up to {total}, over the role's cap of {cap}: {cap} count.",
+    ),
+    "item_capped": (
+        "{item}：{points} 分超过单项上限，按 {counted} 分计。",
+        "{item}: {points} points, over the item's cap: {counted} count.",
     ),
     "vetoed": (
         "一票否决：{items}触发否决条件，等级定为 {after}（按得分应为 {before}）。",

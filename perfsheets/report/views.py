@@ -385,6 +385,7 @@ def _notes(result: EmployeeResult, ctx: Context) -> list[str]:
                 after=ctx.grade_label(result.grade),
             )
         )
+    notes += _adjustment_notes(result, ctx)
     moved = result.grade_before_quota and result.grade_before_quota != result.grade
     if moved and ctx.plan.report.show_quota_move:
         notes.append(
@@ -415,6 +416,67 @@ def consequence_line(result: EmployeeResult, ctx: Context) -> str:
         return ctx.t["grade_pending_text"].format(types=_missing(result, ctx))
     text = consequence(result, ctx) or ctx.t["no_consequence"]
     return f"{ctx.grade_label(result.grade)} — {text}"
+
+
+def _adjustment_notes(result: EmployeeResult, ctx: Context) -> list[str]:
+    """What a cap did to this person's 加减分 (nothing when no cap cut anything)."""
+    t, notes = ctx.t, []
+    role = ctx.plan.role_map().get(result.role)
+    for adj in result.adjustments:
+        if adj.capped:
+            item = adj.name or adj.code
+            notes.append(
+                t["item_capped"].format(
+                    item=item, points=fmt_signed(adj.points), counted=fmt_signed(adj.counted)
+                )
+            )
+    for kind, capped, cap in (
+        ("bonus", result.bonus_capped, role.bonus_cap if role else None),
+        ("penalty", result.penalty_capped, role.penalty_cap if role else None),
+    ):
+        if capped and cap is not None:
+            total = sum(
+                a.counted for a in result.adjustments if (a.counted > 0) == (kind == "bonus")
+            )
+            notes.append(
+                t[f"{kind}_capped"].format(total=fmt_plain(abs(total)), cap=fmt_plain(cap))
+            )
+    return notes
+
+
+def fmt_signed(value: float) -> str:
+    """+6, −5, 0."""
+    text = fmt_plain(abs(value))
+    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+
+
+def _adjustments(result: EmployeeResult) -> dict[str, Any] | None:
+    """The person's 加减分项 with a count (None when there are none: nothing is said)."""
+    rows = [
+        {
+            "code": a.code,
+            "name": a.name or a.code,
+            "unit": a.unit,
+            "count": fmt_plain(a.count),
+            "per_unit": fmt_signed(a.points_per_unit),
+            "points": fmt_signed(a.points),
+            "counted": fmt_signed(a.counted),
+            "capped": a.capped,
+        }
+        for a in result.adjustments
+        if a.count
+    ]
+    if not rows:
+        return None
+    bonus, penalty = result.bonus_points or 0, result.penalty_points or 0
+    return {
+        "rows": rows,
+        "bonus": fmt_plain(bonus) if bonus else "",
+        "penalty": fmt_plain(penalty) if penalty else "",
+        "net": fmt_signed(result.adjustment_points or 0),
+        "weighted": fmt_num(result.weighted_score),
+        "has_total": result.weighted_score is not None and result.total_score is not None,
+    }
 
 
 def _needs_attention(result: EmployeeResult, ctx: Context) -> bool:
@@ -496,6 +558,7 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         ),
         "percentile": fmt_pct(result.percentile, 0),
         "sections": _sections(result, ctx),
+        "adjusted": _adjustments(result),
         "kpis": [k for k in kpis if not k["change"]],
         "change_kpis": [k for k in kpis if k["change"]],
         "target_changes": [

@@ -168,3 +168,50 @@ def test_rater_types_mid_sentence_are_lower_case_in_english(small_plan):
     assert ctx.type_list(["self", "manager"]) == "Self, Manager"  # a table cell
     assert ctx.type_list(["self", "manager"], in_sentence=True) == "self, manager"
     assert Context.build(small_plan, "zh-CN").type_list(["self"], in_sentence=True) == "自评"
+
+
+def test_adjustments_in_the_score_composition_and_only_for_those_with_any(small_plan):
+    from perfsheets.core.model import Adjustment
+    from perfsheets.core.naming import Namer
+    from perfsheets.core.results import AdjustmentResult
+
+    sales = small_plan.roles[0].model_copy(
+        update={
+            "adjustments": [
+                Adjustment(code="J1", name="发明专利", points_per_unit=2, cap=6),
+                Adjustment(code="K1", name="投诉升级", unit="次", points_per_unit=-5),
+            ],
+            "bonus_cap": 5,
+        }
+    )
+    plan = small_plan.model_copy(update={"roles": [sales, *small_plan.roles[1:]]})
+    ctx = Context.build(plan, "zh-CN")
+    items = [
+        AdjustmentResult(code="J1", points_per_unit=2, cap=6, count=4, points=8, counted=6),
+        AdjustmentResult(code="K1", points_per_unit=-5, count=1, points=-5, counted=-5),
+    ]
+    adjusted = employee_result(
+        plan,
+        "E002",
+        adjustments=items,
+        weighted_score=86.37,
+        bonus_points=5,
+        penalty_points=5,
+        bonus_capped=True,
+        total_score=86.37,
+    )
+    Namer(plan, "zh-CN").name(adjusted)
+    view = employee_view(adjusted, ctx)
+    assert "发明专利：+8 分超过单项上限，按 +6 分计。" in view["notes"]
+    assert "加分合计 6 分，超过岗位上限 5 分，按 5 分计入总分。" in view["notes"]
+    rows = view["adjusted"]["rows"]
+    assert [(r["name"], r["count"], r["points"], r["counted"], r["capped"]) for r in rows] == [
+        ("发明专利", "4", "+8", "+6", True),
+        ("投诉升级", "1", "−5", "−5", False),
+    ]
+    assert (view["adjusted"]["bonus"], view["adjusted"]["penalty"]) == ("5", "5")
+    assert view["adjusted"]["net"] == "0"
+
+    plain = employee_view(employee_result(small_plan, "E002"), Context.build(small_plan, "zh-CN"))
+    assert plain["adjusted"] is None
+    assert not any("上限" in n or "加分" in n for n in plain["notes"])
