@@ -56,7 +56,7 @@ def _resolve_plain(value: str) -> Any:
                 try:
                     node = yaml.ScalarNode(tag, value)
                     result = _SCALARS.yaml_constructors[tag](_SCALARS, node)
-                except ValueError:  # e.g. 2026-13-45: leave the text for the schema to report
+                except (ValueError, KeyError):  # 2026-13-45, "=": the text, for the schema to judge
                     result = value
             break
     if len(_PLAIN) > 50_000:
