@@ -257,7 +257,8 @@ class ReturnFiller:
             score = latent + rng.gauss(0, 0.5)
             values[item_key("competency", comp.code)] = simulated_rating(scale, score)
         if self.not_rated_share and sheet.rater_type in ("peer", "subordinate", "customer"):
-            self._not_rated(values, tpl, _rng(self.seed, "na", job.form_id, sheet.ratee_id))
+            rng_na = _rng(self.seed, "na", _form_key(job.form_id), sheet.ratee_id)
+            self._not_rated(values, tpl, rng_na)
         slot = self.slots.get((sheet.ratee_id, job.rater_id), 0)
         values.update(self._comments(tpl, perf, rng, sheet.ratee_id, slot))
         fill = SheetFill(values=values)
