@@ -406,7 +406,24 @@ CREATE TABLE releases (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL, _CALIBRATION)
+# Bounces: delivery status notifications fetched from the mailbox, by the message they are about.
+_BOUNCES = """
+-- A returned message (a DSN, RFC 3464): which of our messages, to which address, and why.
+-- permanent: a 5.x.x status (the address is wrong); a 4.x.x one is a delay the server retries.
+CREATE TABLE mail_bounces (
+    message_id  TEXT NOT NULL,            -- Message-ID of our message that bounced
+    rater_id    TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    status      TEXT NOT NULL,            -- e.g. 5.1.1
+    permanent   INTEGER NOT NULL CHECK (permanent IN (0, 1)),
+    diagnostic  TEXT NOT NULL DEFAULT '',
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (message_id, address)
+);
+CREATE INDEX mail_bounces_rater ON mail_bounces(rater_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL, _CALIBRATION, _BOUNCES)
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)
 
