@@ -135,6 +135,7 @@ def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[C
                         cycle_name=rec.cycle.label(plan.lang),
                         total_score=got[0],
                         grade=got[1],
+                        period=rec.cycle.period,
                     )
                 )
         trend.append(
@@ -143,6 +144,7 @@ def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[C
                 cycle_name=plan.cycle.label(plan.lang),
                 total_score=res.total_score,
                 grade=res.grade,
+                period=plan.cycle.period,
             )
         )
         res.trend = trend

@@ -615,3 +615,45 @@ def test_a_veto_is_said_in_the_report(tmp_path, small_plan):
     text = squash(pdf_text(zh.reports[0]))
     s03 = small_plan.roles[0].kpis[2].name
     assert squash(f"一票否决：{s03}触发否决条件，等级定为 D 不合格（按得分应为 A 优秀）。") in text
+
+
+@pytest.mark.requires_poppler
+def test_the_trend_compares_like_with_like(tmp_path, small_plan):
+    """A quarterly cycle's trend draws the earlier quarters and says which other kinds of
+    cycle (an annual result, months) it leaves out, instead of mixing them on one axis."""
+    points = [
+        TrendPoint(
+            cycle_id="2025Y", cycle_name="2025年度", total_score=91.0, grade="A", period="year"
+        ),
+        TrendPoint(
+            cycle_id="2026Q2",
+            cycle_name="2026年第二季度",
+            total_score=78.5,
+            grade="B",
+            period="quarter",
+        ),
+        TrendPoint(
+            cycle_id="2026M09", cycle_name="2026年9月", total_score=66.0, grade="C", period="month"
+        ),
+        TrendPoint(
+            cycle_id="2026Q3",
+            cycle_name="2026年第三季度",
+            total_score=82.0,
+            grade="B",
+            period="quarter",
+        ),
+    ]
+    result = employee_result(small_plan, "E002", trend=points)
+    ws = write_results(tmp_path, small_plan, [result])
+    zh = render_reports(ws.root, plan=small_plan, workers=1, manager_packs=False, hr_summary=False)
+    text = squash(pdf_text(zh.reports[0]))
+    assert "历史趋势（季度考核）" in text
+    note = "另有2个月度、年度考核周期的结果未画入：周期类型不同，分数不宜直接比较（2025年度；2026年9月）。"
+    assert note in text
+    assert "78.5" in text and "82.0" in text and "91.0" not in text and "66.0" not in text
+    en = render_reports(
+        ws.root, plan=small_plan, lang="en", workers=1, manager_packs=False, hr_summary=False
+    )
+    english = squash(pdf_text(en.reports[0]))
+    assert squash("Trend over quarterly cycles") in english
+    assert squash("2 monthly or annual cycle(s) not drawn") in english
