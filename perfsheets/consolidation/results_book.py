@@ -19,6 +19,7 @@ from perfsheets.consolidation.csv_files import rating_detail
 from perfsheets.consolidation.fairness import POOLED
 from perfsheets.consolidation.grading import ALL_GROUP
 from perfsheets.core.cells import sheet_text
+from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
@@ -143,6 +144,7 @@ def _write_book(target: Path, comp: Computation, plan: Plan, lang: Lang) -> None
     }
     _summary_sheet(book, formats, comp.results, plan, lang)
     _department_sheet(book, formats, comp.summary, plan, lang)
+    _training_sheet(book, formats, comp.results, plan, lang)
     _distribution_sheet(book, formats, comp.summary, plan, lang)
     _detail_sheet(book, formats, comp.ratings, plan, lang)
     _leniency_sheet(book, formats, comp.leniency, plan, lang)
@@ -310,6 +312,57 @@ def _department_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
     sheet.close()
     sheet.write([])
     sheet.write([population_note(lang)])
+
+
+def _training_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
+    """培训需求: per department and for the company, the lowest-scoring competencies and how
+    many people score below the plan's threshold on each."""
+    options = plan.consequences
+    needs = training_needs(results, plan, lang, options.training_threshold, options.training_top)
+    if not needs:
+        return
+    threshold = f"{options.training_threshold:g}"
+    header = [
+        term("department", lang),
+        _t(lang, "排名（最低为 1）", "Rank (1 = lowest)"),
+        _t(lang, "能力编号", "Competency code"),
+        _t(lang, "能力", "Competency"),
+        _t(lang, "平均分", "Mean score"),
+        _t(lang, f"低于 {threshold} 分人数", f"Below {threshold}"),
+        _t(lang, "有得分人数", "People scored"),
+    ]
+    sheet = _Sheet(
+        book, _t(lang, "培训需求", "Training needs"), header, formats, [16, 12, 12, 22, 10, 14, 12]
+    )
+    company = _t(lang, "全公司", "Company")
+    for n in needs:
+        whole = n.scope == COMPANY
+        sheet.write(
+            [
+                company if whole else n.scope,
+                n.rank,
+                n.code,
+                n.name,
+                float(n.mean),
+                n.below,
+                n.rated,
+            ],
+            formats["head"] if whole else None,
+        )
+    sheet.close()
+    sheet.write([])
+    sheet.write(
+        [
+            _t(
+                lang,
+                f"每个部门和全公司列出平均分最低的 {options.training_top} 项能力（综合得分，百分制）；"
+                f"“低于 {threshold} 分人数”为该项得分低于计划所定阈值的人数。",
+                f"Each department and the company: the {options.training_top} competencies with "
+                f"the lowest mean (combined scores, 0-100); 'Below {threshold}' counts the people "
+                "scoring under the plan's threshold on it.",
+            )
+        ]
+    )
 
 
 def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
