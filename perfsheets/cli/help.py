@@ -29,7 +29,8 @@ COMMANDS_ZH: dict[str, str] = {
     "generate": "为每位评价人生成一份考核表，放在 工作区/forms/（另有 forms/index.csv 清单）。",
     "simulate": "模拟员工填写考核表，写入 工作区/returns/（用于演示和测试）。",
     "collect": "读取交回的考核表，校验并保存合格的；有文件被退回时退出码为 1。",
-    "status": "按评价人和部门统计考核表的已交、未交和被退回情况。",
+    "status": "按评价人和部门统计考核表的已交、未交和被退回情况；生成面谈记录表后，另按部门统计面谈与结果确认状态（待面谈 … 超期）。",
+    "interview-forms": "为每位上级生成一份面谈记录及结果确认表，放在 工作区/interviews/（每位有结果的下属一个工作表；另有 index.csv）；交回后由 collect 回收。",
     "verify": "检查账本是否被改动：每份回执的数据与其摘要、审计记录的哈希链、归档文件；有不符时退出码为 1。",
     "consolidate": "根据已接收的考核表计算每位员工的得分和等级。",
     "report": "生成 PDF 绩效面谈报告、上级汇总包和人力资源汇总。",
@@ -103,6 +104,8 @@ PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
     ("calibrate", "reason"): "重新开放已发布周期的原因（记入审计日志）。",
     ("release", "reopen"): "重新开放已发布的周期（需要 --reason）。",
     ("release", "reason"): "重新开放的原因（记入审计日志）。",
+    ("status", "overdue"): "只列出超过面谈结果确认截止日期仍未确认的员工（有则退出码为 1）。",
+    ("status", "today"): "按这一天统计面谈状态（YYYY-MM-DD，默认：今天）。",
     ("appeal", "employee"): "员工工号（提出申诉时）。",
     ("appeal", "reason"): "员工的申诉理由（提出申诉时）。",
 }

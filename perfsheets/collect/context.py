@@ -7,11 +7,13 @@ which section) travel to them in a :class:`CheckContext`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfsheets.collect.files import DEFAULT_LIMITS, Limits
+from perfsheets.collect.interview import InterviewIndex
 from perfsheets.collect.values import ItemSpec, fold
 from perfsheets.core import layout
 from perfsheets.core.eligibility import assessed
@@ -70,6 +72,10 @@ class CheckContext:
     # SHA-256 of every file stored as a return -> (return id, form id): the same bytes again
     # are known to be unchanged without being read
     known: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # interview records: the ledger's record forms (None: none written) and today's date
+    interviews: InterviewIndex | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    results_frozen: bool = False  # released: only interview records are collected
 
 
 def build_context(
@@ -79,6 +85,7 @@ def build_context(
     archive_dir: Path | None = None,
     limits: Limits = DEFAULT_LIMITS,
     known: dict[str, tuple[int, str]] | None = None,
+    interviews: InterviewIndex | None = None,
 ) -> CheckContext:
     active = [e for e in plan.roster.employees if e.is_active]
     raters = {e.id: e.name for e in active}
@@ -94,6 +101,7 @@ def build_context(
         archive_dir=archive_dir,
         limits=limits,
         known=known or {},
+        interviews=interviews,
     )
 
 
