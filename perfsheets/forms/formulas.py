@@ -21,9 +21,7 @@ half-filled form shows the total of what has been entered.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeGuard
 
 from perfsheets.core.model import (
     BandsRule,
@@ -42,6 +40,7 @@ from perfsheets.core.scoring import (
     rule_score,
     weighted_mean,
 )
+from perfsheets.files.formbook import is_number
 
 
 def num(value: float) -> str:
@@ -209,12 +208,3 @@ def sheet_total(
     """Twin of :func:`total_formula`: the rounded :func:`scoring.form_total`."""
     total = form_total(section_scores, section_weights)
     return None if total is None else round_half_up(total, places)
-
-
-def is_number(value: object) -> TypeGuard[float]:
-    """A finite int or float (not a bool): what Excel's ISNUMBER is true of in an input cell."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
