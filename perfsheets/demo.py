@@ -24,6 +24,8 @@ from perfsheets.cycle.setup import init_workspace
 from perfsheets.files.executor import Executor
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.simulate import simulate_returns
+from perfsheets.interview.generate import write_interview_forms
+from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.results import load_results
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.report.render import render_reports
@@ -171,4 +173,8 @@ def run_demo(
         progress=progress_for("report"),
         executor=executor,
     )
+    # the interview step: record forms, filled (some disagree, some not yet confirmed), collected
+    timed("interview-forms", write_interview_forms, root, executor=executor)
+    records = timed("interview-records", simulate_records, root, seed=seed, executor=executor)
+    timed("interview-collect", collect_returns, root, records.files)
     return result
