@@ -267,13 +267,14 @@ class RecordWriter:
                 ws.write_string(row, col, head, fm["head"])
         row += 1
         actions = fill.actions if fill else ()
+        self._date_validation(ws, row, D, row + iv.ACTION_ROWS - 1)
         for n in range(1, iv.ACTION_ROWS + 1):
             given = actions[n - 1] if n <= len(actions) else ("", "", None, "")
             ws.set_row(row, 30)
             ws.write_string(row, KEY, iv.action_key(n))
             self._input_text(ws, fm, row, B, given[0])
             self._input_text(ws, fm, row, C, given[1])
-            self._input_date(ws, fm, row, D, given[2])
+            self._input_date(ws, fm, row, D, given[2], validate=False)
             ws.merge_range(row, E, row, F, "", fm["input_text"])
             self._input_text(ws, fm, row, E, given[3])
             row += 1
@@ -286,6 +287,19 @@ class RecordWriter:
         row += 1
         goals = fill.goals if fill else ()
         first = row
+        ws.data_validation(
+            row,
+            F,
+            row + iv.GOAL_ROWS - 1,
+            F,
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": 100,
+                "error_message": tr(lang, "权重应为 0 到 100", "A weight from 0 to 100"),
+            },
+        )
         for n in range(1, iv.GOAL_ROWS + 1):
             given = goals[n - 1] if n <= len(goals) else ("", "", None)
             ws.write_string(row, KEY, iv.goal_key(n))
@@ -298,19 +312,6 @@ class RecordWriter:
                 ws.write_number(row, F, weight, fm["input"])
             else:
                 ws.write_blank(row, F, None, fm["input"])
-            ws.data_validation(
-                row,
-                F,
-                row,
-                F,
-                {
-                    "validate": "decimal",
-                    "criteria": "between",
-                    "minimum": 0,
-                    "maximum": 100,
-                    "error_message": tr(lang, "权重应为 0 到 100", "A weight from 0 to 100"),
-                },
-            )
             row += 1
         total = sum(float(g[2]) for g in goals if isinstance(g[2], int | float))
         ws.merge_range(
@@ -377,17 +378,23 @@ class RecordWriter:
                 row, col, sheet_text(str(value), iv.TEXT_MAX_CHARS * 2), fm["input_text"]
             )
 
-    def _input_date(self, ws: Any, fm: dict[str, Any], row: int, col: int, value: object) -> None:
+    def _input_date(
+        self, ws: Any, fm: dict[str, Any], row: int, col: int, value: object, validate: bool = True
+    ) -> None:
         if isinstance(value, dt.date):
             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fm["input_date"])
         elif isinstance(value, str) and value:
             ws.write_string(row, col, sheet_text(value), fm["input_date"])
         else:
             ws.write_blank(row, col, None, fm["input_date"])
+        if validate:
+            self._date_validation(ws, row, col, row)
+
+    def _date_validation(self, ws: Any, row: int, col: int, last: int) -> None:
         ws.data_validation(
             row,
             col,
-            row,
+            last,
             col,
             {
                 "validate": "date",
