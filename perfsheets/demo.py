@@ -27,6 +27,8 @@ from perfsheets.cycle.setup import init_workspace
 from perfsheets.files.executor import Executor
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.simulate import simulate_returns
+from perfsheets.interview.generate import write_interview_forms
+from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.results import load_results, result_overview
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.pay.run import export_pay, write_consequences
@@ -198,4 +200,8 @@ def run_demo(
         progress=progress_for("report"),
         executor=executor,
     )
+    # the interview step: record forms, filled (some disagree, some not yet confirmed), collected
+    timed("interview-forms", write_interview_forms, root, executor=executor)
+    records = timed("interview-records", simulate_records, root, seed=seed, executor=executor)
+    timed("interview-collect", collect_returns, root, records.files)
     return result

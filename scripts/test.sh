@@ -8,4 +8,4 @@ python3 -m ruff check $paths
 python3 -m ruff format --check $paths
 lint-imports                      # the layering contract in pyproject.toml
 python3 -m mypy                   # types (config in pyproject.toml)
-python3 -m pytest -q "$@"
+python3 -m pytest -q -n auto "$@"   # one worker per core (pytest-xdist)

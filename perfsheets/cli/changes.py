@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 def rollup(
     workspaces: Annotated[list[Path], typer.Argument(help="The year's cycle workspaces.")],
     out: Annotated[
-        Path | None, typer.Option(help="Write the year results to this CSV file.")
+        Path | None,
+        typer.Option(help="Write the year results to this file: .csv, or .xlsx for a workbook."),
     ] = None,
     allow_partial: Annotated[
         bool,

@@ -8,8 +8,9 @@ openpyxl load only inside the stage function that needs them.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -17,6 +18,7 @@ from rich.table import Table
 from perfsheets import __version__
 from perfsheets.cli.app import app
 from perfsheets.cli.calibration import stage_rows
+from perfsheets.cli.interview import interview_tables
 from perfsheets.cli.output import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -30,6 +32,7 @@ from perfsheets.cli.output import (
     chosen_executor,
     env_lang,
     err,
+    fail,
     finish,
     library_errors,
     message_lang,
@@ -46,6 +49,9 @@ from perfsheets.cli.output import (
 )
 from perfsheets.cli.words import label, stage_name
 from perfsheets.core.problems import Report
+
+if TYPE_CHECKING:
+    from perfsheets.core.model import Lang
 
 # --- commands ---------------------------------------------------------------------------------
 
@@ -240,12 +246,41 @@ def collect(
 
 
 @app.command()
-def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
-    """Returned / missing / rejected forms per rater and per department."""
+def status(
+    workspace: WorkspaceArg,
+    overdue: Annotated[
+        bool,
+        typer.Option(
+            "--overdue",
+            help="Only list who is past the interview confirmation deadline (exit 1 if any).",
+        ),
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Date the interview states are counted at (YYYY-MM-DD).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Returned / missing / rejected forms per rater and per department; the interview records'
+    states per department (待面谈 … 超期) once they were written."""
     from perfsheets.collect.status import return_status  # lazy: start-up
+    from perfsheets.interview.status import has_interview_forms, interview_status  # lazy: start-up
 
     language = message_lang(workspace, lang)
     with library_errors():
+        day = _date_option(today, language)
+        interviews = (
+            interview_status(workspace, today=day, lang=language)
+            if has_interview_forms(workspace)
+            else None
+        )
+        if overdue:
+            late = interviews.overdue if interviews else []
+            if as_json:
+                print_json(late)
+            elif interviews is not None:
+                interview_tables(workspace, interviews, overdue_only=True)
+            raise typer.Exit(EXIT_PROBLEMS if late else EXIT_OK)
         result = return_status(workspace, lang=language)
     if as_json:
         print_json(result)
@@ -257,7 +292,24 @@ def status(workspace: WorkspaceArg, lang: LangOpt = None, as_json: JsonOpt = Fal
     open_items = result.outstanding_rows(language, brief=True)
     rows_table(tr(language, "未交或被退回的评价人", "Raters missing or rejected"), open_items)
     summary_table(tr(language, "回收状态", "Return status"), scalar_rows(result))
+    if interviews is not None:
+        interview_tables(workspace, interviews, overdue_only=False)
     summary_table(tr(language, "周期", "Cycle"), stage_rows(workspace, language))
+
+
+def _date_option(text: str | None, lang: Lang) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise fail(
+            tr(
+                lang,
+                f"--today {text}：应为日期 YYYY-MM-DD",
+                f"--today {text}: not a date (YYYY-MM-DD)",
+            )
+        ) from None
 
 
 @app.command()

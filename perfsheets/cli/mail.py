@@ -170,6 +170,7 @@ def fetch(
         for s in result.without_attachment
     ]
     rows_table(tr(language, "未保存（已列出）", "Not saved (listed)"), skipped)
+    _bounces_table(result, language)
     summary_table(
         tr(language, "收取结果", "Fetch summary"),
         [
@@ -177,11 +178,44 @@ def fetch(
             (tr(language, "已保存", "saved"), len(result.saved)),
             (tr(language, "重复", "duplicates"), len(result.duplicates)),
             (tr(language, "忽略", "ignored"), len(result.ignored) + len(result.without_attachment)),
+            (tr(language, "退信", "bounces"), len(result.bounces)),
         ],
     )
     if collected is not None:
         problems_table(collected.report, language)
         finish(collected, tr(language, "回收结果", "Collect summary"), False, collected.exit_code)
+
+
+def _bounces_table(result: Any, lang: Lang) -> None:
+    """Messages that came back undelivered: the address to correct in the roster, or a delay."""
+    rows = [
+        {
+            "rater": b.rater_id,
+            "email": b.address,
+            "status": b.status,
+            "kind": tr(lang, "地址无效", "address failed")
+            if b.permanent
+            else tr(lang, "延迟（服务器重试）", "delayed (server retries)"),
+            "reason": b.diagnostic,
+        }
+        for b in result.bounces
+    ]
+    rows_table(
+        tr(
+            lang,
+            "退信（请在名册中更正邮箱后再发送）",
+            "Bounced (correct the address in the roster, then send again)",
+        ),
+        rows,
+    )
+    if result.unmatched_bounces:
+        out.print(
+            tr(
+                lang,
+                f"另有 {result.unmatched_bounces} 封退信不是 perfsheets 发出的邮件（已标记为已处理）",
+                f"{result.unmatched_bounces} more bounce(s) about messages perfsheets did not send (marked processed)",
+            )
+        )
 
 
 def _reason(code: str, lang: Lang) -> str:
@@ -192,7 +226,7 @@ def _reason(code: str, lang: Lang) -> str:
 
 def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
     """Counts, then the raters nothing could be sent to; exit 1 when there are any."""
-    trouble = bool(result.refused or result.no_email or result.unknown)
+    trouble = bool(result.refused or result.no_email or result.unknown or result.bounced)
     if as_json:
         print_json(result)
         raise typer.Exit(EXIT_PROBLEMS if trouble else EXIT_OK)
@@ -206,6 +240,18 @@ def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
             tr(lang, "没有邮箱地址的评价人（未发送）", "Raters without an e-mail (not sent)"),
             [{"rater": u.rater_id, "name": u.name} for u in result.no_email],
         )
+    if result.bounced:
+        rows_table(
+            tr(
+                lang,
+                "邮箱曾退信的评价人（未发送；请在名册中更正邮箱）",
+                "Raters whose address bounced (not sent; correct it in the roster)",
+            ),
+            [
+                {"rater": b.rater_id, "name": b.name, "email": b.address, "reason": b.diagnostic}
+                for b in result.bounced
+            ],
+        )
     if result.unknown:
         out.print(
             tr(lang, "不在考核表清单中：", "not in the forms index: ") + ", ".join(result.unknown)
@@ -216,6 +262,7 @@ def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
         (tr(lang, "暂不催收（次数或间隔）", "not due (count or interval)"), result.not_due),
         (tr(lang, "拒收", "refused"), len(result.refused)),
         (tr(lang, "无邮箱", "no e-mail"), len(result.no_email)),
+        (tr(lang, "邮箱退信", "address bounced"), len(result.bounced)),
     ]
     if result.dry_run:
         rows.append((tr(lang, "写入 outbox/", "written to outbox/"), result.written))

@@ -42,6 +42,7 @@ from perfsheets.collect.book import Book
 from perfsheets.collect.context import CheckContext
 from perfsheets.collect.files import Rejected, Source, read_source
 from perfsheets.collect.identify import identify, place_sheets
+from perfsheets.collect.interview import check_interview_book, is_interview_meta
 from perfsheets.collect.outcome import CheckedReturn, SheetState
 from perfsheets.collect.problems import (
     DUPLICATE_ITEM,
@@ -57,6 +58,7 @@ from perfsheets.collect.problems import (
     OUT_OF_RANGE,
     RATEE_NOT_IN_ROSTER,
     REQUIRED_MISSING,
+    RESULTS_RELEASED,
     TEXT_TOO_LONG,
     VALUE_NORMALISED,
     rejection,
@@ -130,6 +132,12 @@ def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
 
 def _check_book(book: Book, result: CheckedReturn, ctx: CheckContext) -> None:
     result.saved_at = book.saved_at()
+    if is_interview_meta(book):
+        check_interview_book(book, result, ctx.interviews, ctx.cycle_id, ctx.today)
+        return
+    if ctx.results_frozen:
+        result.problems.append(RESULTS_RELEASED(result.source.name))
+        return
     form = identify(book, result, ctx)
     if form is None:
         return

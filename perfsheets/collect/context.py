@@ -7,11 +7,13 @@ which section) travel to them in a :class:`CheckContext`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfsheets.collect.files import DEFAULT_LIMITS, Limits
+from perfsheets.collect.interview import InterviewIndex
 from perfsheets.collect.values import ItemSpec, fold
 from perfsheets.core import layout
 from perfsheets.core.eligibility import assessed
@@ -72,6 +74,10 @@ class CheckContext:
     known: dict[str, tuple[int, str]] = field(default_factory=dict)
     # 无法评价 allowed: above this share of one sheet's rated items it is pointed out (None: no N/A)
     na_warn_share: float | None = None
+    # interview records: the ledger's record forms (None: none written) and today's date
+    interviews: InterviewIndex | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    results_frozen: bool = False  # released: only interview records are collected
 
 
 def build_context(
@@ -81,6 +87,7 @@ def build_context(
     archive_dir: Path | None = None,
     limits: Limits = DEFAULT_LIMITS,
     known: dict[str, tuple[int, str]] | None = None,
+    interviews: InterviewIndex | None = None,
 ) -> CheckContext:
     active = [e for e in plan.roster.employees if e.is_active]
     raters = {e.id: e.name for e in active}
@@ -97,6 +104,7 @@ def build_context(
         limits=limits,
         known=known or {},
         na_warn_share=plan.aggregation.na_warn_share if plan.aggregation.allow_na else None,
+        interviews=interviews,
     )
 
 

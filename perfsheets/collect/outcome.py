@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from perfsheets.collect.files import Source
 from perfsheets.core.model import Lang
@@ -34,6 +34,14 @@ SHEET_ERRORS = frozenset(
         "item-missing",
         "keys-missing",
         "sheet-missing",
+        # interview records (perfsheets.collect.interview)
+        "bad-date",
+        "date-out-of-range",
+        "confirmation-incomplete",
+        "date-before-interview",
+        "row-incomplete",
+        "goal-weights",
+        "record-outdated",
     }
 )
 
@@ -72,6 +80,8 @@ class CheckedReturn:
     known_return: int | None = None  # these exact bytes are stored as this return: not read
     saved_at: str = ""  # the workbook's own modified time (docProps/core.xml), UTC ISO 8601
     sheet_states: list[SheetState] = field(default_factory=list)  # of an identified form
+    kind: str = "assessment"  # or "interview": an interview record (perfsheets.collect.interview)
+    records: list[Any] = field(default_factory=list)  # an interview record's accepted sheets
 
     @property
     def file_error(self) -> bool:
@@ -124,6 +134,7 @@ class FileOutcome:
     return_id: int | None = None  # the ledger return holding this file's entries
     replaced_return_id: int | None = None  # the return this file superseded
     rejected_sheets: int = 0  # sheets sent back while the file's other sheets were accepted
+    kind: str = "assessment"  # or "interview"
 
 
 @dataclass

@@ -359,6 +359,18 @@ OTHER_ARCHIVE = problem_type(
     "This is a {format} archive, which cannot be read: send the .xlsx files or a .zip",
 )
 
+RESULTS_RELEASED = problem_type(
+    "results-released",
+    "error",
+    "结果已发布",
+    "Results released",
+    "本周期结果已发布并冻结，考核表不再收集（面谈记录表照常收集）；如确需修改，请先 perfsheets "
+    'release --reopen --reason "原因"',
+    "The cycle's results are released and frozen, so assessment forms are no longer collected "
+    "(interview records still are); to change results, run perfsheets release --reopen "
+    '--reason "..." first',
+)
+
 CHECK_FAILED = problem_type(
     "check-failed",
     "error",

@@ -46,6 +46,7 @@ from perfsheets.collect.files import (
     archive_members,
     is_litter,
 )
+from perfsheets.collect.interview import InterviewIndex
 from perfsheets.collect.outcome import OUTCOMES, CheckedReturn, CollectResult, FileOutcome
 from perfsheets.collect.outputs import send_back_list, write_validation
 from perfsheets.collect.problems import CHECK_FAILED, rejection
@@ -55,8 +56,9 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report
 from perfsheets.files.atomic import clean_stale_temps
 from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec, cores
-from perfsheets.ledger.calibration import ensure_open
+from perfsheets.ledger.calibration import ensure_open, release_state
 from perfsheets.ledger.forms import form_records
+from perfsheets.ledger.interviews import interview_form_records
 from perfsheets.ledger.returns import batched, known_files
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import load_plan
@@ -104,16 +106,25 @@ def collect_returns(
         executor.check_workspace(ws.root)  # one clear error before any work
     clean_stale_temps(ws.results)  # validation books a killed run left half-written
     with ws.ledger() as conn:
-        ensure_open(conn, "collect", lang)  # a released cycle's results stay as released
+        records = interview_form_records(conn)
+        state = release_state(conn)
+        # a released cycle's results stay as released; its interview records are still collected
+        frozen = bool(records) and state is not None and state.frozen
+        if not frozen:
+            ensure_open(conn, "collect", lang)
         forms = FormIndex.of(form_records(conn))
         known = known_files(conn)
+    interviews = InterviewIndex.of(records, plan.cycle.start) if records else None
     if not forms.forms:
         raise PerfsheetsError(
             f"{ws.root}: no forms were generated in this workspace; run 'perfsheets generate'"
         )
     sources, early = find_sources(ws, paths, limits=limits)
     sources.sort(key=lambda s: (s.mtime, s.name))
-    ctx = build_context(plan, forms, archive_dir=ws.archive, limits=limits, known=known)
+    ctx = build_context(
+        plan, forms, archive_dir=ws.archive, limits=limits, known=known, interviews=interviews
+    )
+    ctx.results_frozen = frozen
     total = len(sources) + len(early)
     with checked_files(sources, ctx, workers, executor) as checked:
         outcomes, report = _store_all(ws, ctx, lang, _chain(early, checked), total, progress)

@@ -161,7 +161,7 @@ def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Pa
     periods = sorted({p.period for r in rollup.results for p in r.parts})
     header = ["employee_id", "name", "department", "role"]
     header += [f"{p}_mean" for p in periods] + ["year_score", "grade", "coefficient", "complete"]
-    header += ["partial", "missing_parts", "missing_periods"]
+    header += ["partial", "missing_parts", "missing_periods", "grade_by_score"]
     rows = []
     for r in rollup.results:
         means = {p.period: p.mean for p in r.parts}
@@ -170,6 +170,6 @@ def write_year_csv(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Pa
             + [means.get(p) for p in periods]
             + [r.year_score, r.grade, r.coefficient, "yes" if r.complete else "no"]
             + ["yes" if r.partial else "no", ";".join(r.missing_parts)]
-            + [";".join(r.missing_periods)]
+            + [";".join(r.missing_periods), r.grade_by_score or ""]
         )
     return atomic_write_text(path, _csv_text(header, rows))

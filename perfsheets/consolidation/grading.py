@@ -7,7 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from perfsheets.consolidation import fairness
-from perfsheets.core.model import Plan
+from perfsheets.consolidation.history import YearResult
+from perfsheets.core.model import ForcedDistribution, Grade, Plan
 from perfsheets.core.results import EmployeeResult
 from perfsheets.core.scoring import grade_for, round_half_up, veto_fails
 
@@ -83,38 +84,82 @@ def _force(graded, levels, index, quotas, fd, info: dict[str, Any]) -> None:
         return {"department": r.department, "role": r.role}.get(fd.group_by, ALL_GROUP)
 
     by_id = {r.employee_id: r for r in graded}
-    groups = fairness.quota_groups({r.employee_id: unit(r) for r in graded}, fd.min_group_size)
+    people = {r.employee_id: (unit(r), r.total_score, r.grade) for r in graded}
+    groups, final = distribute(people, levels, fd)
     info["groups"] = {label: len(m) for label, m in groups.groups.items()}
     info["unforced"] = list(groups.unforced)
+    for emp, (label, code) in final.items():
+        res = by_id[emp]
+        res.quota_group = label
+        if code != res.grade:
+            info["moves"].append(
+                {
+                    "employee_id": emp,
+                    "group": label,
+                    "from": res.grade,
+                    "to": code,
+                    "total_score": res.total_score,
+                }
+            )
+            res.grade_before_quota = res.grade
+            res.grade = code
+            res.flags.append("moved_by_quota")
+
+
+def distribute(
+    people: dict[str, tuple[str, float, str]], levels: list[Grade], fd: ForcedDistribution
+) -> tuple[fairness.QuotaGroups, dict[str, tuple[str, str]]]:
+    """Forced distribution of graded people (id -> unit, score, grade by the thresholds), in
+    the quota groups the plan's ``group_by`` units make: id -> (group, final grade). Shared by
+    a cycle's results and the year's."""
+    index = {g.code: i for i, g in enumerate(levels)}
+    quotas = [g.quota for g in levels]
+    kinds = [g.quota_kind for g in levels]
+    minimums = [([index[c] for c in m.grades if c in index], m.share) for m in fd.minimum_shares]
+    groups = fairness.quota_groups(
+        {p: unit for p, (unit, _, _) in people.items()}, fd.min_group_size
+    )
+    final: dict[str, tuple[str, str]] = {}
     for label, members in groups.groups.items():
         if label in groups.unforced:
             continue
-        scores = {m: by_id[m].total_score for m in members}
-        thresholds = {m: index[by_id[m].grade] for m in members}
-        kinds = [g.quota_kind for g in levels]
-        minimums = [
-            ([index[c] for c in m.grades if c in index], m.share) for m in fd.minimum_shares
-        ]
-        final = fairness.forced_distribution(
+        scores = {m: people[m][1] for m in members}
+        thresholds = {m: index[people[m][2]] for m in members}
+        levels_of = fairness.forced_distribution(
             scores, thresholds, quotas, fd.tie_rule, kinds, minimums
         )
-        for emp, level in final.items():
-            res = by_id[emp]
-            res.quota_group = label
-            code = levels[level].code
-            if code != res.grade:
-                info["moves"].append(
-                    {
-                        "employee_id": emp,
-                        "group": label,
-                        "from": res.grade,
-                        "to": code,
-                        "total_score": res.total_score,
-                    }
-                )
-                res.grade_before_quota = res.grade
-                res.grade = code
-                res.flags.append("moved_by_quota")
+        final.update({emp: (label, levels[level].code) for emp, level in levels_of.items()})
+    return groups, final
+
+
+def force_year_grades(plan: Plan, results: list[YearResult]) -> int:
+    """The plan's forced distribution over the year results that have a grade (a cycle's
+    rule, applied to year scores): returns how many moved. Each keeps its grade by score."""
+    fd = plan.grading.forced_distribution
+    levels = sorted(plan.grading.levels, key=lambda g: g.min_score, reverse=True)
+    graded = [r for r in results if r.grade is not None and r.year_score is not None]
+    if (
+        not fd.enabled
+        or not graded
+        or not (any(g.quota is not None for g in levels) or fd.minimum_shares)
+    ):
+        return 0
+
+    def unit(r: YearResult) -> str:
+        return {"department": r.department, "role": r.role}.get(fd.group_by, ALL_GROUP)
+
+    people = {r.employee_id: (unit(r), r.year_score or 0.0, r.grade or "") for r in graded}
+    _, final = distribute(people, levels, fd)
+    coefficient = {g.code: g.coefficient for g in levels}
+    moved = 0
+    for res in graded:
+        label, code = final.get(res.employee_id, ("", res.grade or ""))
+        res.quota_group = label
+        if code != res.grade:
+            res.grade_by_score, res.grade = res.grade, code
+            res.coefficient = coefficient[code]
+            moved += 1
+    return moved
 
 
 def rank_departments(results: list[EmployeeResult]) -> None:

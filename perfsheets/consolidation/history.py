@@ -135,6 +135,7 @@ def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[C
                         cycle_name=rec.cycle.label(plan.lang),
                         total_score=got[0],
                         grade=got[1],
+                        period=rec.cycle.period,
                     )
                 )
         trend.append(
@@ -143,6 +144,7 @@ def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[C
                 cycle_name=plan.cycle.label(plan.lang),
                 total_score=res.total_score,
                 grade=res.grade,
+                period=plan.cycle.period,
             )
         )
         res.trend = trend
@@ -164,6 +166,16 @@ def period_slot(period: str, start: dt.date) -> int:
     """1-based position of a cycle within its year: March is month 3, July is quarter 3."""
     months = 12 // SLOTS[period]
     return (start.month - 1) // months + 1
+
+
+SLOT_ORDER = ("month", "quarter", "half-year", "year")
+
+
+def period_name(period: str, lang: Lang) -> str:
+    """月度 / monthly ... (a kind of period, as a column heading starts)."""
+    zh = {"month": "月度", "quarter": "季度", "half-year": "半年度", "year": "年度"}
+    en = {"month": "Monthly", "quarter": "Quarterly", "half-year": "Half-yearly", "year": "Annual"}
+    return (en if lang == "en" else zh).get(period, period)
 
 
 def slot_label(period: str, year: int, slot: int, lang: Lang) -> str:
@@ -196,6 +208,8 @@ class YearResult(BaseModel):
     year_score: float | None = None
     grade: str | None = None
     coefficient: float | None = None
+    grade_by_score: str | None = None  # set when the forced distribution moved the grade
+    quota_group: str = ""  # the forced distribution's group ('' when none applied)
     complete: bool  # every period the rule names is present
     missing_parts: list[str] = []  # period kinds with no cycle at all
     missing_periods: list[str] = []  # the cycles missing, e.g. '2026年3月'
@@ -208,6 +222,8 @@ class YearRollup:
     cycles: list[str]
     without_rule: list[str] = field(default_factory=list)
     csv: Path | None = None
+    moved_by_quota: int = 0  # year grades the forced distribution changed
+    year: int = 0
 
 
 def year_rollup(
@@ -277,7 +293,8 @@ def year_rollup(
             ),
             report=report,
         )
-    return YearRollup(results, [r.cycle.id for r in records], without), plan, lang
+    rollup = YearRollup(results, [r.cycle.id for r in records], without, year=year)
+    return rollup, plan, lang
 
 
 def _both(words) -> Text:

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 from perfsheets.consolidation.csv_files import rating_detail
 from perfsheets.consolidation.fairness import POOLED
 from perfsheets.consolidation.grading import ALL_GROUP
+from perfsheets.consolidation.history import SLOT_ORDER, YearRollup, period_name, slot_label
 from perfsheets.core.cells import sheet_text
+from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
@@ -112,6 +114,111 @@ def _page_setup(ws, page: tuple[str, str], *, wide: bool) -> None:
     ws.set_footer(footer)
 
 
+def write_year_book(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Path:
+    """The year results as a workbook: one row per person, each period's cycle score (12
+    months, 4 quarters ... as the plan's rule names them), the parts' means and weights, the
+    year score, the grade by score and the final grade (forced distribution), partial marks."""
+    return atomic_write(path, lambda tmp: _write_year_book(tmp, rollup, plan, lang))
+
+
+def _write_year_book(target: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> None:
+    import xlsxwriter  # heavy: loaded on first use, not at start-up
+
+    book = xlsxwriter.Workbook(
+        str(target), {"strings_to_formulas": False, "strings_to_urls": False}
+    )
+    company = (plan.company.name_en if lang == "en" else None) or plan.company.name
+    title = f"{company} {rollup.year}".replace("&", "&&")
+    page = (
+        f"&L{title}&R{_t(lang, '年度绩效结果', 'Year results')}",
+        _t(lang, "&L&A&R第 &P 页，共 &N 页", "&L&A&RPage &P of &N"),
+    )
+    formats = {
+        "head": book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+        ),
+        "num": book.add_format({"num_format": "0.00"}),
+        "int": book.add_format({"num_format": "0"}),
+        "page": page,
+    }
+    # Every slot any person's rule names, in the year's order: 2026年1月 ... 2026年度.
+    slots = sorted(
+        {
+            (p.period, slot)
+            for r in rollup.results
+            for p in r.parts
+            for slot in range(1, p.expected + 1)
+        },
+        key=lambda ps: (SLOT_ORDER.index(ps[0]) if ps[0] in SLOT_ORDER else 9, ps[1]),
+    )
+    periods = list(dict.fromkeys(p for p, _ in slots))
+    header = [
+        term("employee_id", lang),
+        term("employee", lang),
+        term("department", lang),
+        term("role", lang),
+        *(slot_label(p, rollup.year, slot, lang) for p, slot in slots),
+        *(
+            _t(lang, f"{period_name(p, lang)}平均分", f"{period_name(p, lang)} mean")
+            for p in periods
+        ),
+        *(
+            _t(lang, f"{period_name(p, lang)}权重", f"{period_name(p, lang)} weight")
+            for p in periods
+        ),
+        _t(lang, "年度得分", "Year score"),
+        _t(lang, "按得分的等级", "Grade by score"),
+        _t(lang, "年度等级", "Year grade"),
+        _t(lang, "绩效系数", "Coefficient"),
+        _t(lang, "部分周期", "Partial"),
+        _t(lang, "缺少的周期", "Missing periods"),
+    ]
+    widths = [10, 10, 12, 12, *([9] * (len(slots) + 2 * len(periods))), 10, 10, 10, 9, 8, 24]
+    sheet = _Sheet(book, _t(lang, "年度结果", "Year results"), header, formats, widths)
+    sheet.ws.set_row(0, 32)  # two lines of heading: "2026年10月", "月度平均分"
+    roles = {r.id: r.label(lang) for r in plan.roles}
+    for r in rollup.results:
+        by_slot = {
+            (p.period, slot): score
+            for p in r.parts
+            for slot, score in zip(p.slots, p.scores, strict=False)
+        }
+        parts = {p.period: p for p in r.parts}
+        sheet.write(
+            [
+                r.employee_id,
+                r.name,
+                r.department,
+                roles.get(r.role, r.role),
+                *(by_slot.get(ps) for ps in slots),
+                *(parts[p].mean if p in parts else None for p in periods),
+                *(parts[p].weight if p in parts else None for p in periods),
+                r.year_score,
+                r.grade_by_score or r.grade,
+                r.grade,
+                r.coefficient,
+                _t(lang, "是", "yes") if r.partial else None,
+                _t(lang, "、", ", ").join(r.missing_periods) or None,
+            ]
+        )
+    sheet.close()
+    sheet.write([])
+    sheet.write(
+        [
+            _t(
+                lang,
+                "各期得分为该期的完整结果；每类周期取平均，按方案权重加权为年度得分；"
+                "年度等级按方案的等级线，启用强制分布时再按比例调整（“按得分的等级”为调整前）。",
+                "Each period's score is that cycle's complete result; each kind of period is "
+                "averaged and weighted by the plan into the year score; the year grade follows "
+                "the plan's thresholds, then its forced distribution where enabled ('grade by "
+                "score' is the grade before it).",
+            )
+        ]
+    )
+    book.close()
+
+
 def _page_texts(comp: Computation, lang: Lang) -> tuple[str, str]:
     cycle = comp.summary["cycle"]
     # "&" starts a control code in Excel headers; the sheet name is &A, the page &P of &N.
@@ -143,6 +250,7 @@ def _write_book(target: Path, comp: Computation, plan: Plan, lang: Lang) -> None
     }
     _summary_sheet(book, formats, comp.results, plan, lang)
     _department_sheet(book, formats, comp.summary, plan, lang)
+    _training_sheet(book, formats, comp.results, plan, lang)
     _distribution_sheet(book, formats, comp.summary, plan, lang)
     _detail_sheet(book, formats, comp.ratings, plan, lang)
     _leniency_sheet(book, formats, comp.leniency, plan, lang)
@@ -315,6 +423,57 @@ def _department_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
     sheet.close()
     sheet.write([])
     sheet.write([population_note(lang)])
+
+
+def _training_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
+    """培训需求: per department and for the company, the lowest-scoring competencies and how
+    many people score below the plan's threshold on each."""
+    options = plan.consequences
+    needs = training_needs(results, plan, lang, options.training_threshold, options.training_top)
+    if not needs:
+        return
+    threshold = f"{options.training_threshold:g}"
+    header = [
+        term("department", lang),
+        _t(lang, "排名（最低为 1）", "Rank (1 = lowest)"),
+        _t(lang, "能力编号", "Competency code"),
+        _t(lang, "能力", "Competency"),
+        _t(lang, "平均分", "Mean score"),
+        _t(lang, f"低于 {threshold} 分人数", f"Below {threshold}"),
+        _t(lang, "有得分人数", "People scored"),
+    ]
+    sheet = _Sheet(
+        book, _t(lang, "培训需求", "Training needs"), header, formats, [16, 12, 12, 22, 10, 14, 12]
+    )
+    company = _t(lang, "全公司", "Company")
+    for n in needs:
+        whole = n.scope == COMPANY
+        sheet.write(
+            [
+                company if whole else n.scope,
+                n.rank,
+                n.code,
+                n.name,
+                float(n.mean),
+                n.below,
+                n.rated,
+            ],
+            formats["head"] if whole else None,
+        )
+    sheet.close()
+    sheet.write([])
+    sheet.write(
+        [
+            _t(
+                lang,
+                f"每个部门和全公司列出平均分最低的 {options.training_top} 项能力（综合得分，百分制）；"
+                f"“低于 {threshold} 分人数”为该项得分低于计划所定阈值的人数。",
+                f"Each department and the company: the {options.training_top} competencies with "
+                f"the lowest mean (combined scores, 0-100); 'Below {threshold}' counts the people "
+                "scoring under the plan's threshold on it.",
+            )
+        ]
+    )
 
 
 def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfsheets.consolidation import csv_files, fairness, results_book
-from perfsheets.consolidation.grading import grade_all, rank_departments
+from perfsheets.consolidation.grading import force_year_grades, grade_all, rank_departments
 from perfsheets.consolidation.history import (
     CycleRecord,
     YearRollup,
@@ -286,8 +286,13 @@ def rollup_year(
     rollup, used, language = year_rollup(
         workspaces, plan=plan, lang=lang, allow_partial=allow_partial
     )
+    rollup.moved_by_quota = force_year_grades(used, rollup.results)
     if out is not None:
-        rollup.csv = csv_files.write_year_csv(Path(out), rollup, used, language)
+        target = Path(out)
+        if target.suffix.lower() == ".xlsx":
+            rollup.csv = results_book.write_year_book(target, rollup, used, language)
+        else:
+            rollup.csv = csv_files.write_year_csv(target, rollup, used, language)
     return rollup
 
 

@@ -196,6 +196,7 @@ class Builder:
         self.present, self.rater_counts = presence(entries)
         self.comments = comments_by_ratee(entries)
         self.not_rated = not_rated_counts(entries)
+        self.not_rated_items = set(self.not_rated)
 
     def _role_info(self, role: Role) -> RoleInfo:
         task_total = sum(t.weight for t in role.tasks) or 100.0
@@ -444,11 +445,22 @@ class Builder:
             "weighted": None if score is None else self.round(score * weight / section_weight),
             "spread": spread,
             "high_disagreement": spread is not None and spread >= self.agg.disagreement_flag - 1e-9,
-            "not_rated": self.not_rated.get((emp_id, key), 0),
+            "not_rated": self.not_rated_shown(emp_id, key, by_type),
             # nobody rated it and someone said N/A: not seen, not a missing rating
-            "left_out": (emp_id, key) in self.not_rated and not self.by_item.get((emp_id, key)),
+            "left_out": (emp_id, key) in self.not_rated_items
+            and not self.by_item.get((emp_id, key)),
         }
         return item, self.gap(code, shown_ratings, info.rater_weights, spread)
+
+    def not_rated_shown(self, emp_id: str, key: str, by_type: dict[str, dict[str, Any]]) -> int:
+        """N/A answers that may be told: an anonymous group's only where the group is shown on
+        the item (a hidden group's answers, even N/A, stay unsaid)."""
+        told = 0
+        for rtype, n in self.not_rated.get((emp_id, key), {}).items():
+            group = self.types.get(rtype)  # type: ignore[call-overload]
+            if group is not None and (not group.anonymous or by_type.get(rtype, {}).get("shown")):
+                told += n
+        return told
 
     def gap(
         self, code: str, ratings: dict[str, float], weights, spread: float | None
@@ -568,11 +580,14 @@ def presence(
     return present, dict(zip(counts.index, counts.tolist(), strict=True))
 
 
-def not_rated_counts(entries: pd.DataFrame) -> dict[tuple[str, str], int]:
-    """(ratee, item) -> raters who answered 无法评价 / N/A (the last return of each rater)."""
-    df = entries.loc[entries["field"] == "na", ["ratee", "item", "rater"]].drop_duplicates()
-    counts = df.groupby(["ratee", "item"], sort=False).size()
-    return dict(zip(counts.index, counts.tolist(), strict=True))
+def not_rated_counts(entries: pd.DataFrame) -> dict[tuple[str, str], dict[str, int]]:
+    """(ratee, item) -> rater type -> raters who answered 无法评价 / N/A."""
+    df = entries.loc[entries["field"] == "na", ["ratee", "item", "rtype", "rater"]]
+    counts = df.drop_duplicates().groupby(["ratee", "item", "rtype"], sort=False).size()
+    out: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for (ratee, item, rtype), n in zip(counts.index, counts.tolist(), strict=True):
+        out[(ratee, item)][rtype] = n
+    return dict(out)
 
 
 def renormalise(items: list[dict[str, Any]], rounding: Callable[[float], float]) -> None:

@@ -598,6 +598,8 @@ class Cycle(Named):
     language: Lang = "zh-CN"
     form_password: str | None = None
     target_change_band: float = Field(default=0.15, ge=0)  # allowed relative target change
+    # Interview records (面谈记录) confirmed by both after this day are overdue (超期).
+    confirmation_deadline: dt.date | None = None
 
 
 class Plan(Model):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from perfsheets.core.model import RaterTypeId, SectionKind
+from perfsheets.core.model import Period, RaterTypeId, SectionKind
 from perfsheets.core.scoring import exact
 
 if TYPE_CHECKING:
@@ -133,6 +133,9 @@ class TrendPoint(Record):
     cycle_name: str
     total_score: float | None
     grade: str | None
+    # The cycle's period kind: a trend compares like with like (monthly scores with monthly
+    # ones, not with the annual result). None in results stored before it was kept.
+    period: Period | None = None
 
 
 class CalibrationStep(Record):

@@ -24,9 +24,7 @@ half-filled form shows the total of what has been entered.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeGuard
 
 from perfsheets.core.model import (
     BandsRule,
@@ -48,6 +46,7 @@ from perfsheets.core.scoring import (
     rule_score,
     weighted_mean,
 )
+from perfsheets.files.formbook import is_number
 
 
 def num(value: float) -> str:
@@ -283,12 +282,3 @@ def adjustments_net(
     if penalty_cap is not None:
         penalty = min(exact(penalty_cap), penalty)
     return round_half_up(bonus - penalty, places)
-
-
-def is_number(value: object) -> TypeGuard[float]:
-    """A finite int or float (not a bool): what Excel's ISNUMBER is true of in an input cell."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )

@@ -259,7 +259,8 @@ class ReturnFiller:
         if tpl.adjustments:
             values.update(self._counts(tpl, sheet, perf))
         if self.not_rated_share and sheet.rater_type in ("peer", "subordinate", "customer"):
-            self._not_rated(values, tpl, _rng(self.seed, "na", job.form_id, sheet.ratee_id))
+            rng_na = _rng(self.seed, "na", _form_key(job.form_id), sheet.ratee_id)
+            self._not_rated(values, tpl, rng_na)
         slot = self.slots.get((sheet.ratee_id, job.rater_id), 0)
         values.update(self._comments(tpl, perf, rng, sheet.ratee_id, slot))
         fill = SheetFill(values=values)

@@ -1,4 +1,4 @@
-"""Mail in the ledger: messages sent (forms and reminders) and attachments fetched.
+"""Mail in the ledger: messages sent (forms and reminders), attachments fetched, bounces.
 
 The only module with SQL for mail. Callers commit after each :func:`record_message` so that what
 the SMTP server accepted is on disk before the next message goes out.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["send", "remind"]
 Status = Literal["sent", "refused"]
@@ -38,6 +38,18 @@ class FetchedAttachment(NamedTuple):
     file: str
     saved: str
     fetched_at: str
+
+
+class Bounce(NamedTuple):
+    """A row of mail_bounces: one of our messages that came back undelivered."""
+
+    message_id: str
+    rater_id: str
+    address: str
+    status: str
+    permanent: bool
+    diagnostic: str
+    received_at: str
 
 
 def record_message(conn: sqlite3.Connection, message: SentMessage) -> None:
@@ -107,3 +119,47 @@ def record_fetched(conn: sqlite3.Connection, attachment: FetchedAttachment) -> N
 def fetched(conn: sqlite3.Connection) -> list[FetchedAttachment]:
     rows = conn.execute("SELECT * FROM mail_fetched ORDER BY rowid")
     return [FetchedAttachment(*row) for row in rows]
+
+
+def sent_message(conn: sqlite3.Connection, message_id: str) -> SentMessage | None:
+    """Our message with this Message-ID (None: not one we sent)."""
+    row = conn.execute("SELECT * FROM mail_messages WHERE message_id=?", (message_id,)).fetchone()
+    return SentMessage(*row) if row else None
+
+
+def record_bounce(conn: sqlite3.Connection, bounce: Bounce) -> bool:
+    """Store a bounce; False when it was stored before (the same report fetched again)."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO mail_bounces (message_id, rater_id, address, status, permanent,"
+        " diagnostic, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (*bounce[:4], int(bounce.permanent), *bounce[5:]),
+    )
+    return cur.rowcount > 0
+
+
+def bounced_addresses(conn: sqlite3.Connection) -> dict[tuple[str, str], Bounce]:
+    """(rater id, address in lower case) -> the latest permanent bounce of that address (an
+    address that bounced for good is not written to again)."""
+    found: dict[tuple[str, str], Bounce] = {}
+    for row in conn.execute("SELECT * FROM mail_bounces WHERE permanent=1 ORDER BY received_at"):
+        b = _bounce(row)
+        found[(b.rater_id, b.address.lower())] = b
+    return found
+
+
+def bounces(conn: sqlite3.Connection) -> list[Bounce]:
+    rows = conn.execute("SELECT * FROM mail_bounces ORDER BY received_at, rater_id")
+    return [_bounce(r) for r in rows]
+
+
+def bounced_forms(conn: sqlite3.Connection) -> list[tuple[Bounce, str]]:
+    """Permanent bounces of form messages, with the form id each message carried."""
+    rows = conn.execute(
+        "SELECT b.*, m.form_id FROM mail_bounces b JOIN mail_messages m USING (message_id)"
+        " WHERE b.permanent=1 AND m.kind='send'"
+    )
+    return [(_bounce(r), r[7]) for r in rows]
+
+
+def _bounce(row: tuple[Any, ...]) -> Bounce:
+    return Bounce(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])

@@ -406,7 +406,71 @@ CREATE TABLE releases (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL, _CALIBRATION)
+# Bounces: delivery status notifications fetched from the mailbox, by the message they are about.
+_BOUNCES = """
+-- A returned message (a DSN, RFC 3464): which of our messages, to which address, and why.
+-- permanent: a 5.x.x status (the address is wrong); a 4.x.x one is a delay the server retries.
+CREATE TABLE mail_bounces (
+    message_id  TEXT NOT NULL,            -- Message-ID of our message that bounced
+    rater_id    TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    status      TEXT NOT NULL,            -- e.g. 5.1.1
+    permanent   INTEGER NOT NULL CHECK (permanent IN (0, 1)),
+    diagnostic  TEXT NOT NULL DEFAULT '',
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (message_id, address)
+);
+CREATE INDEX mail_bounces_rater ON mail_bounces(rater_id);
+"""
+
+# v9: interview records (perfsheets.ledger.interviews)
+_INTERVIEWS = """
+-- Version 9: interview records (结果确认 / 面谈记录). One workbook per manager (interview_forms),
+-- one sheet per employee with a result (interview_sheets, with the locked values it was written
+-- with: name, grade, score ...), and every accepted record read back (interview_records): the
+-- latest one per employee is in force (superseded_by NULL); nothing is deleted. A record whose
+-- employee disagrees opens an appeal (appeal_id).
+CREATE TABLE interview_forms (
+    form_id      TEXT PRIMARY KEY,
+    run_id       INTEGER NOT NULL REFERENCES runs(run_id),
+    plan_version INTEGER NOT NULL REFERENCES plan_versions(version),
+    manager_id   TEXT NOT NULL,
+    file         TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX interview_forms_manager ON interview_forms(manager_id);
+CREATE TABLE interview_sheets (
+    form_id     TEXT NOT NULL REFERENCES interview_forms(form_id),
+    sheet       TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
+    locked_json TEXT NOT NULL,
+    PRIMARY KEY (form_id, sheet)
+);
+CREATE INDEX interview_sheets_employee ON interview_sheets(employee_id);
+CREATE TABLE interview_records (
+    record_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    form_id        TEXT NOT NULL REFERENCES interview_forms(form_id),
+    employee_id    TEXT NOT NULL,
+    file           TEXT NOT NULL,
+    sheet          TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    archived       TEXT NOT NULL,
+    saved_at       TEXT NOT NULL,
+    received_at    TEXT NOT NULL,
+    content_hash   TEXT NOT NULL,
+    interview_date TEXT,
+    view           TEXT CHECK (view IS NULL OR view IN ('agree', 'disagree')),
+    confirmed      INTEGER NOT NULL CHECK (confirmed IN (0, 1)),
+    values_json    TEXT NOT NULL,
+    appeal_id      INTEGER REFERENCES appeals(appeal_id),
+    superseded_by  INTEGER REFERENCES interview_records(record_id),
+    CHECK (superseded_by IS NULL OR superseded_by <> record_id)
+);
+CREATE INDEX interview_records_employee ON interview_records(employee_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL, _CALIBRATION, _BOUNCES, _INTERVIEWS)
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)
 

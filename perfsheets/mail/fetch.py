@@ -25,8 +25,16 @@ from pathlib import Path
 
 from perfsheets.core.cells import file_part
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.mail import FetchedAttachment, fetched_hashes, record_fetched
+from perfsheets.ledger.mail import (
+    Bounce,
+    FetchedAttachment,
+    fetched_hashes,
+    record_bounce,
+    record_fetched,
+    sent_message,
+)
 from perfsheets.ledger.workspace import Workspace, audit, now
+from perfsheets.mail.bounce import BounceReport, read_bounce
 from perfsheets.mail.settings import MailError, MailSettings, load_settings
 from perfsheets.mail.smtp import bad_login, tls_context, unreachable
 from perfsheets.plan.io import load_plan
@@ -44,8 +52,22 @@ class Attachment:
 
 
 @dataclass
+class Bounced:
+    """One of our messages that came back: to whom, which rater, why."""
+
+    rater_id: str
+    address: str
+    status: str
+    permanent: bool
+    diagnostic: str
+    kind: str  # of the message that bounced: send | remind
+
+
+@dataclass
 class FetchResult:
     messages: int = 0
+    bounces: list[Bounced] = field(default_factory=list)
+    unmatched_bounces: int = 0  # reports about messages perfsheets did not send
     saved: list[Attachment] = field(default_factory=list)
     duplicates: list[Attachment] = field(default_factory=list)
     ignored: list[Attachment] = field(default_factory=list)  # not .xlsx / .zip
@@ -98,6 +120,7 @@ def fetch_returns(workspace: str | Path, *, settings: MailSettings | None = None
                 saved=[a.saved for a in result.saved],
                 duplicates=len(result.duplicates),
                 ignored=len(result.ignored),
+                bounces=[b.rater_id for b in result.bounces],
             )
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):  # the server already went away
@@ -164,6 +187,10 @@ def _one_message(
     sender = parseaddr(str(msg.get("From", "")))[1] or "unknown"
     message_id = str(msg.get("Message-ID", "")) or f"uid:{uid}"
     when = _sent_time(msg)
+    report = read_bounce(msg)
+    if report is not None:  # it carries our own form back: never a return
+        _bounce(conn, report, result)
+        return
     parts = [p for p in msg.iter_attachments() if p.get_filename()]
     if not parts:
         result.without_attachment.append(sender)
@@ -185,6 +212,34 @@ def _one_message(
         item.saved = _save(ws.returns, sender, when, name, data_bytes)
         record_fetched(conn, FetchedAttachment(digest, message_id, sender, name, item.saved, now()))
         result.saved.append(item)
+
+
+def _bounce(conn: sqlite3.Connection, report: BounceReport, result: FetchResult) -> None:
+    sent = sent_message(conn, report.original_id) if report.original_id else None
+    if sent is None:
+        result.unmatched_bounces += 1
+        return
+    for failure in report.failures:
+        bounce = Bounce(
+            sent.message_id,
+            sent.rater_id,
+            failure.address,
+            failure.status,
+            failure.permanent,
+            failure.diagnostic,
+            now(),
+        )
+        if record_bounce(conn, bounce):
+            result.bounces.append(
+                Bounced(
+                    sent.rater_id,
+                    failure.address,
+                    failure.status,
+                    failure.permanent,
+                    failure.diagnostic,
+                    sent.kind,
+                )
+            )
 
 
 def _sent_time(msg: EmailMessage) -> dt.datetime:

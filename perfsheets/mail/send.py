@@ -12,13 +12,13 @@ import datetime as dt
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.mail import form_sent, reminder_times
+from perfsheets.ledger.mail import bounced_addresses, bounced_forms, form_sent, reminder_times
 from perfsheets.ledger.workspace import Workspace, audit
 from perfsheets.mail.compose import Composer, IndexRow, Outgoing, read_index
 from perfsheets.mail.settings import MailError, MailSettings, load_settings
@@ -34,6 +34,18 @@ class Unaddressed:
 
     rater_id: str
     name: str
+
+
+@dataclass
+class BouncedRater:
+    """A rater whose address bounced for good: not written to again until the roster has
+    another address for them (then their form goes to the new one)."""
+
+    rater_id: str
+    name: str
+    address: str
+    status: str
+    diagnostic: str
 
 
 @dataclass
@@ -56,6 +68,7 @@ class MailResult:
     outbox: Path | None = None
     written: int = 0  # .eml files of a dry run
     no_email: list[Unaddressed] = field(default_factory=list)
+    bounced: list[BouncedRater] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # --only ids not in the index
     seconds: float = 0.0
@@ -67,6 +80,30 @@ class _Context:
     plan: Plan
     settings: MailSettings
     composer: Composer
+
+    def addressed(self, row: IndexRow) -> IndexRow:
+        """The row with the roster's current address (HR corrects a bounced one there)."""
+        people = {e.id: e.email for e in self.plan.roster.employees}
+        people.update({x.id: x.email for x in self.plan.roster.external_raters})
+        current = (people.get(row.rater_id) or "").strip()
+        return replace(row, email=current) if current and current != row.email else row
+
+
+class _Bounces:
+    """Permanent bounces on record: which address of a rater is dead, which forms never came."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.dead = bounced_addresses(conn)
+        self.forms = {(b.rater_id, f) for b, f in bounced_forms(conn)}
+
+    def of(self, row: IndexRow) -> BouncedRater | None:
+        b = self.dead.get((row.rater_id, row.email.lower()))
+        if b is None:
+            return None
+        return BouncedRater(row.rater_id, row.name, b.address, b.status, b.diagnostic)
+
+    def undelivered(self, row: IndexRow) -> bool:
+        return (row.rater_id, row.form_id) in self.forms
 
 
 def _context(workspace: str | Path, lang: Lang | None, settings: MailSettings | None) -> _Context:
@@ -104,17 +141,24 @@ def send_forms(
     result = MailResult("send", dry_run=dry_run)
     with ctx.ws.ledger() as conn:
         seen: set[str] = set()
+        bounces = _Bounces(conn)
 
         def wanted() -> Iterator[IndexRow]:
-            for row in read_index(ctx.ws.forms):
+            for listed in read_index(ctx.ws.forms):
+                row = ctx.addressed(listed)
                 seen.add(row.rater_id)
                 if chosen and row.rater_id not in chosen:
                     continue
-                if not chosen and form_sent(conn, row.rater_id, row.form_id):
-                    result.already_sent += 1
-                    continue
                 if not row.email:
                     result.no_email.append(Unaddressed(row.rater_id, row.name))
+                    continue
+                dead = bounces.of(row)
+                if dead is not None:
+                    result.bounced.append(dead)
+                    continue
+                sent = form_sent(conn, row.rater_id, row.form_id)
+                if not chosen and sent and not bounces.undelivered(row):
+                    result.already_sent += 1
                     continue
                 yield row
 
@@ -148,11 +192,17 @@ def remind_raters(
     managers = {e.id: e.manager for e in ctx.plan.roster.employees}
     with ctx.ws.ledger() as conn:
         history = reminder_times(conn)
+        bounces = _Bounces(conn)
 
         def wanted() -> Iterator[Outgoing]:
-            for row in read_index(ctx.ws.forms):
-                item = chase.get(row.rater_id)
+            for listed in read_index(ctx.ws.forms):
+                item = chase.get(listed.rater_id)
                 if item is None:
+                    continue
+                row = ctx.addressed(listed)
+                dead = bounces.of(row) if row.email else None
+                if dead is not None:
+                    result.bounced.append(dead)
                     continue
                 before = history.get(row.rater_id, [])
                 if len(before) >= rules.max or (before and _days(before[-1], at) < rules.min_days):
@@ -220,4 +270,5 @@ def _audit_of(result: MailResult) -> dict[str, object]:
         "written": result.written,
         "refused": [r.rater_id for r in result.refused],
         "no_email": [u.rater_id for u in result.no_email],
+        "bounced": [b.rater_id for b in result.bounced],
     }

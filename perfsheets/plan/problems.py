@@ -393,6 +393,15 @@ DUE_BEFORE_START = problem_type(
     "提交截止日期 {due} 早于考核周期开始日期 {start}",
     "The due date {due} is before the cycle starts ({start})",
 )
+CONFIRMATION_BEFORE_DUE = problem_type(
+    "confirmation-before-due",
+    "error",
+    "确认截止日期过早",
+    "Confirmation deadline too early",
+    "面谈结果确认截止日期 {deadline} 早于考核表提交截止日期 {due}：结果出来之前无法确认",
+    "The interview confirmation deadline {deadline} is before the forms are due ({due}): "
+    "results cannot be confirmed before they exist",
+)
 SECTION_UNRATED = problem_type(
     "section-unrated",
     "error",

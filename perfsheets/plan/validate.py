@@ -40,6 +40,7 @@ from perfsheets.plan.problems import (
     ANCHOR_COUNT,
     BANDS_NOT_MONOTONIC,
     CAP_UNUSED,
+    CONFIRMATION_BEFORE_DUE,
     DATES_ORDER,
     DUE_BEFORE_START,
     DUPLICATE_ID,
@@ -115,6 +116,13 @@ def _check_cycle(ck: Checker) -> None:
         ck.add(DATES_ORDER, ("cycle", "end"), start=c.start, end=c.end)
     if c.due < c.start:
         ck.add(DUE_BEFORE_START, ("cycle", "due"), start=c.start, due=c.due)
+    if c.confirmation_deadline is not None and c.confirmation_deadline < c.due:
+        ck.add(
+            CONFIRMATION_BEFORE_DUE,
+            ("cycle", "confirmation_deadline"),
+            deadline=c.confirmation_deadline,
+            due=c.due,
+        )
 
 
 def _check_scales(ck: Checker) -> None:

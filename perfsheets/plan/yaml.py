@@ -56,7 +56,7 @@ def _resolve_plain(value: str) -> Any:
                 try:
                     node = yaml.ScalarNode(tag, value)
                     result = _SCALARS.yaml_constructors[tag](_SCALARS, node)
-                except ValueError:  # e.g. 2026-13-45: leave the text for the schema to report
+                except (ValueError, KeyError):  # 2026-13-45, "=": the text, for the schema to judge
                     result = value
             break
     if len(_PLAIN) > 50_000:
@@ -138,7 +138,8 @@ def _fast_load(text: str) -> tuple[Any, list[tuple[str, int]]]:
     return (root[0] if root else None), duplicates
 
 
-MAX_PLAN_BYTES = 20 * 2**20  # a 10,000-person plan is about 3 MB
+# A 10,000-person plan is about 2.4 MB, a 100,000-person one 24 MB: room for a million people.
+MAX_PLAN_BYTES = 512 * 2**20
 _LIMIT_MB = MAX_PLAN_BYTES // 2**20
 # Values a document may hold once its aliases are expanded, beyond the nodes it writes out:
 # anchors are fine for sharing a block or two, not for "billion laughs" (a few hundred bytes

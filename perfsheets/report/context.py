@@ -144,6 +144,27 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "no_comments": ("没有评语。", "No comments."),
     "trend": ("历史趋势", "Trend over cycles"),
+    "training_needs": ("培训需求", "Training needs"),
+    "training_rank": ("排名", "Rank"),
+    "competency": ("能力", "Competency"),
+    "training_below": ("低于阈值 / 有得分", "Below threshold / scored"),
+    "company_scope": ("全公司", "Company"),
+    "training_note": (
+        "全公司和每个部门平均分最低的 {top} 项能力（综合得分，百分制）；“低于阈值”为该项得分低于 {threshold} 分的人数。",
+        "The {top} competencies with the lowest mean for the company and each department "
+        "(combined scores, 0-100); 'below threshold' counts the people scoring under {threshold}.",
+    ),
+    "trend_of": ("历史趋势（{kind}考核）", "Trend over {kind} cycles"),
+    "kinds_sep": ("、", " or "),
+    "period_month": ("月度", "monthly"),
+    "period_quarter": ("季度", "quarterly"),
+    "period_half-year": ("半年度", "half-yearly"),
+    "period_year": ("年度", "annual"),
+    "trend_other_periods": (
+        "另有 {n} 个{kinds}考核周期的结果未画入：周期类型不同，分数不宜直接比较（{cycles}）。",
+        "{n} {kinds} cycle(s) not drawn: a different kind of period, whose scores do not compare "
+        "directly ({cycles}).",
+    ),
     "trend_cycle": ("考核周期", "Cycle"),
     "current_cycle": ("（本期）", "(this cycle)"),
     "notes": ("结果说明", "Notes on this result"),

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import FLAG_TEXT, flag_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.quotas import grade_quota_kinds, quota_text
@@ -238,7 +239,32 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
             for r, a in appeals[:HR_ROW_LIMIT]
         ],
         "more_rows": ctx.t["more_rows"],
+        "training": _training_rows(results, ctx),
+        "training_note": ctx.t["training_note"].format(
+            top=ctx.plan.consequences.training_top,
+            threshold=fmt_plain(ctx.plan.consequences.training_threshold),
+        ),
     }
+
+
+def _training_rows(results: Sequence[EmployeeResult], ctx: Context) -> list[dict[str, Any]]:
+    """培训需求: the lowest-scoring competencies, the company's first, then each department's."""
+    options = ctx.plan.consequences
+    needs = training_needs(
+        results, ctx.plan, ctx.lang, options.training_threshold, options.training_top
+    )
+    rows = [
+        {
+            "scope": ctx.t["company_scope"] if n.scope == COMPANY else n.scope,
+            "rank": n.rank,
+            "name": n.name,
+            "mean": fmt_num(float(n.mean)),
+            "below": f"{n.below} / {n.rated}",
+            "whole": n.scope == COMPANY,
+        }
+        for n in needs
+    ]
+    return [r for r in rows if r["whole"]] + [r for r in rows if not r["whole"]]
 
 
 def _grade_color(index: int, count: int) -> str:

@@ -325,11 +325,30 @@ def _field_label(field_name: str, lang: Lang) -> str:
     return term(key, lang) if key else field_name
 
 
+SLOT_ORDER = ("month", "quarter", "half-year", "year")
+
+
 def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
-    # Earlier cycles only (consolidation may end the trend with this cycle: it is added below).
-    points = [p for p in result.trend if p.cycle_id != ctx.plan.cycle.id]
-    if not points:
+    # Earlier cycles only (consolidation may end the trend with this cycle: it is added below),
+    # of this cycle's kind: a monthly score and an annual one on one axis would mislead.
+    current = ctx.plan.cycle.period
+    earlier = [p for p in result.trend if p.cycle_id != ctx.plan.cycle.id]
+    points = [p for p in earlier if p.period in (None, current)]
+    others = [p for p in earlier if p.period not in (None, current)]
+    if not earlier:
         return None
+    t = ctx.t
+    title = t["trend_of"].format(kind=t[f"period_{current}"])
+    note = ""
+    if others:
+        kinds = sorted({p.period for p in others if p.period}, key=list(SLOT_ORDER).index)
+        note = t["trend_other_periods"].format(
+            n=len(others),
+            kinds=t["kinds_sep"].join(t[f"period_{k}"] for k in kinds),
+            cycles=t["list_sep"].join(p.cycle_name or p.cycle_id for p in others),
+        )
+    if not points:
+        return {"title": title, "rows": [], "chart": "", "note": note}
     rows = [
         {"cycle": p.cycle_name or p.cycle_id, "score": fmt_num(p.total_score), "grade": p.grade}
         for p in points
@@ -357,7 +376,7 @@ def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
         height=130,
         font=ctx.font,
     )
-    return {"rows": rows, "chart": chart}
+    return {"title": title, "rows": rows, "chart": chart, "note": note}
 
 
 def _missing(result: EmployeeResult, ctx: Context) -> str:

@@ -152,8 +152,25 @@ def test_scores_come_from_those_who_rated(ws, plan):
     assert c1.code == "C1" and set(c1.by_type) == {"manager", "peer"}
     assert c1.by_type["manager"].points == 100 and c1.by_type["peer"].points == 90
     assert (c1.score, c1.not_rated, c1.left_out) == (97.5, 1, False)
-    assert (c2.score, c2.not_rated, c2.left_out) == (None, 2 + len(peers), True)
+    # self and the manager said N/A on C2; so did the peers, but an anonymous group that is
+    # not shown on an item (no peer rated it) is not told of, not even its N/A answers
+    assert (c2.score, c2.not_rated, c2.left_out) == (None, 2, True)
     assert e002.section_scores["competency"] == 97.5
     assert (c1.weighted, c2.weighted) == (97.5, None)  # C1's weighted share is all of it
     assert e002.complete and "missing_rating" not in e002.flags
     assert not any(is_not_rated(r) for r in (c1.score, c2.score))
+
+
+def test_a_hidden_groups_na_is_not_told(ws, plan):
+    """Two of E002's peers rate C1, the third answers N/A: with fewer than 3 peer ratings the
+    group is hidden, and so is that one of them could not rate (the report's ‡ would say it)."""
+    peers = peers_of_e002(ws)
+    paths = [edited(ws, peers[0], put(MANAGED, "competency:C1", "无法评价"))]
+    paths += [ws.root / "filled" / f"{r}.xlsx" for r in ("E001", "E002", *peers[1:])]
+    assert all(
+        f.outcome == "accepted" for f in collect_returns(ws.root, paths, plan=plan, workers=0).files
+    )
+    result = consolidate(ws.root, plan=plan, previous=[])
+    c1 = next(r for r in result.results if r.employee_id == "E002").competencies[0]
+    assert c1.by_type["peer"].count == len(peers) - 1 and not c1.by_type["peer"].shown
+    assert (c1.not_rated, c1.left_out) == (0, False)

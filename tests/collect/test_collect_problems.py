@@ -272,15 +272,11 @@ def test_form_of_an_earlier_plan_version(tmp_path, ws, plan):
 
 def test_regenerated_form_with_changed_targets_is_outdated(ws, plan):
     from perfsheets.forms.generate import generate_forms
-    from perfsheets.ledger.workspace import now
+    from perfsheets.ledger.changes import record_target_change
 
     old = returned(ws, "E002", name="old.xlsx")
     with ws.ledger() as conn:
-        conn.execute(
-            "INSERT INTO target_changes (employee_id, kpi_code, old_target, new_target, reason,"
-            " approved_by, changed_at) VALUES ('E002', 'S01', 100, 110, 'test', 'hr', ?)",
-            (now(),),
-        )
+        record_target_change(conn, "E002", "S01", 100, 110, "test", "hr")
     generate_forms(ws.root, plan=plan, workers=1)
     assert only(collect_one(ws, old, plan), "outdated-form")
 

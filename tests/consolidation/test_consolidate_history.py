@@ -117,7 +117,7 @@ def test_year_rollup_by_period_weights(tmp_path, small_plan):
     text = (tmp_path / "year_scores.csv").read_text("utf-8-sig").splitlines()
     assert text[0] == (
         "employee_id,name,department,role,quarter_mean,year_mean,year_score,grade,coefficient,"
-        "complete,partial,missing_parts,missing_periods"
+        "complete,partial,missing_parts,missing_periods,grade_by_score"
     )
     assert text[1].startswith("E001,")
     assert year.cycles == ["2026Q3", "2026", "2026Q4"]

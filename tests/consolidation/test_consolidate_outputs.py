@@ -131,6 +131,7 @@ def test_results_book_sheets_filters_frozen_panes_and_chart(tmp_path, forced_pla
     assert book.sheetnames == [
         "汇总",
         "部门统计",
+        "培训需求",
         "等级分布",
         "评分明细",
         "评价人宽严度",
@@ -256,3 +257,34 @@ def test_a_book_that_cannot_be_put_in_place_is_a_clear_error(
     blocked.rmdir()
     out = consolidate(lb.root, previous=[])
     assert out.results_xlsx.is_file() and not list(lb.ws.results.glob(".*"))
+
+
+def test_training_needs_sheet_by_hand(tmp_path, small_plan):
+    """Each person rated at one level on every competency by one rater, so their competency
+    scores are that level's points (5: 100, 4: 90, 3: 75, 2: 60). Threshold 80."""
+    consequences = small_plan.consequences.model_copy(update={"training_threshold": 80})
+    plan = small_plan.model_copy(update={"consequences": consequences})
+    lb = LedgerBuilder(tmp_path / "ws", plan)
+    rate_everyone(lb, {"E001": 5, "E002": 5, "E003": 4, "E004": 4, "E005": 3, "E006": 3, "E007": 2})
+    out = consolidate(lb.root, previous=[])
+    rows = list(openpyxl.load_workbook(out.results_xlsx)["培训需求"].iter_rows(values_only=True))
+    assert rows[0] == (
+        "部门",
+        "排名（最低为 1）",
+        "能力编号",
+        "能力",
+        "平均分",
+        "低于 80 分人数",
+        "有得分人数",
+    )
+    assert rows[1:6] == [
+        # 销售部: (100 + 100 + 90 + 90 + 75) / 5 = 91 on both; E005's 75 is below 80
+        ("销售部", 1, "C1", "团队合作", 91, 1, 5),
+        ("销售部", 2, "C2", "沟通能力", 91, 1, 5),
+        # 行政部 (admin: C1 only): (75 + 60) / 2 = 67.5, both below
+        ("行政部", 1, "C1", "团队合作", 67.5, 2, 2),
+        # company: C1 590 / 7 = 84.2857... -> 84.29 (E005, E006, E007 below); C2 as 销售部
+        ("全公司", 1, "C1", "团队合作", 84.29, 3, 7),
+        ("全公司", 2, "C2", "沟通能力", 91, 1, 5),
+    ]
+    assert rows[7][0].startswith("每个部门和全公司列出平均分最低的 3 项能力")

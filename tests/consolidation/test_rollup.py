@@ -95,8 +95,8 @@ def test_allow_partial_renormalises_over_the_months_present_and_marks_it(monthly
     assert (e007.complete, e007.partial, e007.missing_periods) == (False, True, ["2026年3月"])
     assert set(year.without_rule) == {"E001", "E002", "E003", "E004", "E005"}
     lines = (tmp_path / "year.csv").read_text("utf-8-sig").splitlines()
-    assert lines[0].endswith("complete,partial,missing_parts,missing_periods")
-    assert lines[2].startswith("E007,") and lines[2].endswith(",no,yes,,2026年3月")
+    assert lines[0].endswith("complete,partial,missing_parts,missing_periods,grade_by_score")
+    assert lines[2].startswith("E007,") and lines[2].endswith(",no,yes,,2026年3月,")
 
 
 def test_english_labels(monthly_year):
@@ -132,3 +132,53 @@ def test_two_cycles_for_one_month_are_refused(monthly_year, tmp_path, small_plan
 def test_no_consolidated_cycle_is_a_clear_error(tmp_path):
     with pytest.raises(PerfsheetsError, match="没有已汇总的周期"):
         rollup_year([tmp_path])
+
+
+def test_the_year_grades_follow_the_plans_forced_distribution(monthly_year, small_plan_module):
+    """Year scores 92.30 (E006) and 87.36 (E007) both reach A (85); the plan allows at most half
+    of a group in A: the better one keeps it, E007 moves to B with B's coefficient, and keeps
+    the grade the score gave."""
+    grading = small_plan_module.grading
+    levels = [
+        g.model_copy(update={"quota": 0.5, "quota_kind": "max"}) if g.code == "A" else g
+        for g in grading.levels
+    ]
+    fd = grading.forced_distribution.model_copy(
+        update={"enabled": True, "group_by": "all", "min_group_size": 2}
+    )
+    plan = small_plan_module.model_copy(
+        update={
+            "rollup": [MONTHLY],
+            "grading": grading.model_copy(update={"levels": levels, "forced_distribution": fd}),
+        }
+    )
+    year = rollup_year(monthly_year, plan=plan, allow_partial=True)
+    by_id = {r.employee_id: r for r in year.results}
+    b = next(g for g in plan.grading.levels if g.code == "B")
+    assert (by_id["E006"].grade, by_id["E006"].grade_by_score) == ("A", None)
+    assert (by_id["E007"].grade, by_id["E007"].grade_by_score) == ("B", "A")
+    assert by_id["E007"].coefficient == b.coefficient and year.moved_by_quota == 1
+    # without the plan's forced distribution the thresholds alone decide
+    plain = rollup_year(monthly_year, allow_partial=True)
+    assert [r.grade for r in plain.results] == ["A", "A"] and plain.moved_by_quota == 0
+
+
+def test_the_year_workbook_has_each_periods_score(monthly_year, tmp_path):
+    import openpyxl
+
+    year = rollup_year(monthly_year, allow_partial=True, out=tmp_path / "year.xlsx")
+    assert year.csv == tmp_path / "year.xlsx"
+    rows = list(openpyxl.load_workbook(year.csv)["年度结果"].iter_rows(values_only=True))
+    head = rows[0]
+    assert head[:4] == ("工号", "员工", "部门", "岗位")
+    assert head[4:17] == (*(f"2026年{m}月" for m in range(1, 13)), "2026年度")
+    assert head[17:] == (
+        "月度平均分", "年度平均分", "月度权重", "年度权重",
+        "年度得分", "按得分的等级", "年度等级", "绩效系数", "部分周期", "缺少的周期",
+    )  # fmt: skip
+    e006, e007 = rows[1], rows[2]
+    # E006 month m: 85 + m/2; the annual cycle 95 (see the partial test above)
+    assert e006[4:17] == (*(85 + m / 2 for m in range(1, 13)), 95)
+    assert e006[17:] == (88.25, 95, 40, 60, 92.3, "A", "A", e006[24], None, None)
+    assert e007[6] is None and e007[4] == 80.5  # no March
+    assert e007[21:] == (87.36, "A", "A", e007[24], "是", "2026年3月")

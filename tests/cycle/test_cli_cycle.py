@@ -133,6 +133,9 @@ def test_demo_runs_end_to_end(tmp_path):
         "pay",
         "consequences",
         "report",
+        "interview-forms",
+        "interview-records",
+        "interview-collect",
     ]
     assert (tmp_path / "demo" / "results" / "results.xlsx").exists()
     assert out["outputs"]["payroll"].endswith("results/pay/payroll.xlsx")

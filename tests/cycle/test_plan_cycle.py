@@ -10,6 +10,7 @@ import pytest
 from perfsheets.core.model import Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.cycle.setup import check_workspace, init_workspace
+from perfsheets.ledger.forms import store_form
 from perfsheets.plan.example import example_plan
 from perfsheets.plan.io import load_plan
 
@@ -84,7 +85,7 @@ def test_check_without_plan_is_a_configuration_error(tmp_path):
 def test_check_warns_when_plan_changed_after_forms(tmp_path):
     ws = init_workspace(tmp_path / "w", employees=12)
     with ws.ledger() as db:
-        db.execute("INSERT INTO forms VALUES ('F1', 1, 'E0001', 'forms/x.xlsx', 'd', '2026-01-01')")
+        store_form(db, "F1", 1, "E0001", "forms/x.xlsx", "d", "2026-01-01", [])
     assert "plan-changed" not in check_workspace(ws.root).report.codes()
     text = ws.plan_path().read_text(encoding="utf-8").replace("weight: 30", "weight: 30.0", 1)
     ws.plan_path().write_text(text, encoding="utf-8")  # same plan, other spelling

@@ -14,6 +14,7 @@ from perfsheets.core import layout
 from perfsheets.core.model import Kpi
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.writer import FormWriter
+from perfsheets.ledger.changes import record_target_change, store_imported_actuals
 from perfsheets.ledger.workspace import Workspace
 
 
@@ -201,15 +202,9 @@ def test_free_text_from_the_plan_is_never_a_formula(tmp_path, small_plan):
 def test_imported_actuals_and_target_changes_are_locked_in(tmp_path, small_plan):
     ws_ = Workspace(tmp_path / "ws").create()
     with ws_.ledger() as db:
-        db.execute(
-            "INSERT INTO imported_actuals VALUES ('E002', 'S01', 88.5, 'crm.csv', '2027-01-02')"
-        )
-        for target in (110, 120):
-            db.execute(
-                "INSERT INTO target_changes (employee_id, kpi_code, old_target, new_target,"
-                " reason, approved_by, changed_at) VALUES ('E002', 'S02', 95, ?, 'r', 'hr', 't')",
-                (target,),
-            )
+        store_imported_actuals(db, [("E002", "S01", 88.5)], "crm.csv", "2027-01-02")
+        for old, new in ((95, 110), (110, 120)):
+            record_target_change(db, "E002", "S02", old, new, "r", "hr")
     result = generate_forms(ws_.root, plan=small_plan, workers=1)
     ws = openpyxl.load_workbook(result.files[0])["李娜 E002"]
     rows = sheet_rows(ws)

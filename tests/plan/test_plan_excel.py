@@ -26,6 +26,7 @@ def maximal_plan(plan: Plan) -> Plan:
     d["schema_version"] = 2
     d["company"] = {"name": "甲公司", "name_en": "Jia Ltd", "logo": "logo.png"}
     d["cycle"].update(name_en="Q4", language="en", form_password="pw", target_change_band=0.2)
+    d["cycle"]["confirmation_deadline"] = "2027-02-15"
     d["scales"][0]["levels"][0]["anchor_en"] = "Far below"
     d["scales"].append(
         {

@@ -64,10 +64,10 @@ def _write(path: Path, text: str) -> Path:
 def test_a_plan_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     path = tmp_path / "plan.yaml"
     with path.open("wb") as fh:
-        fh.truncate(MAX_PLAN_BYTES + 1)  # sparse: 20 MB of nothing
+        fh.truncate(MAX_PLAN_BYTES + 1)  # sparse: 512 MB of nothing
     loaded = read_plan(path)
     assert loaded.report.codes() == ["plan-too-large"]
-    assert "20 MB" in loaded.report.problems[0].message()
+    assert "512 MB" in loaded.report.problems[0].message()
 
 
 def test_an_over_long_name_is_a_located_problem(tmp_path: Path) -> None:

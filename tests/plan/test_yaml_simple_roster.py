@@ -1,16 +1,15 @@
-"""The roster's simple lists are read line by line: always exactly what the YAML reader reads."""
+"""The roster's simple lists are read line by line (the fast path of :func:`parse_yaml`):
+always what PyYAML's safe loader reads, and where PyYAML refuses a document, a located
+syntax problem; a value PyYAML cannot construct (a date that does not exist, ``=``) stays text
+for the plan's schema to judge instead of failing the whole file."""
 
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from perfsheets.plan.example import example_plan
-from perfsheets.plan.yaml import (
-    _fast_load,
-    _load_with_simple_roster,
-    _simple_roster_lists,
-    plan_to_yaml,
-)
+from perfsheets.plan.yaml import parse_yaml, plan_to_yaml
 
 HEAD = "cycle:\n  id: c1\nroster:\n"
 VALUES = [
@@ -57,17 +56,33 @@ VALUES = [
     "<<",
 ]
 
+KEPT_AS_TEXT = {"2026-13-45", "=", "<<"}  # PyYAML raises on constructing them
+
+
+def read(text: str):
+    data, _, report = parse_yaml(text, "plan.yaml")
+    return data, report.codes()
+
+
+def pyyaml(text: str):
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
 
 @pytest.mark.parametrize("value", VALUES)
 def test_each_kind_of_value_reads_as_yaml_reads_it(value: str) -> None:
     text = HEAD + f"  employees:\n  - id: E1\n    name: {value}\n  - id: E2\n    name: x\n"
-    try:
-        expected = _fast_load(text)
-    except Exception as exc:  # the YAML reader refuses it: so must the fast path
-        with pytest.raises(type(exc)):
-            _load_with_simple_roster(text)
+    data, codes = read(text)
+    if value in KEPT_AS_TEXT:
+        with pytest.raises((yaml.YAMLError, ValueError)):
+            pyyaml(text)
+        assert (data["roster"]["employees"][0]["name"], codes) == (value, [])
         return
-    assert _load_with_simple_roster(text) == expected
+    try:
+        expected = pyyaml(text)
+    except yaml.YAMLError:  # PyYAML refuses the document: a syntax problem, no data
+        assert (data, codes) == (None, ["yaml-syntax"])
+        return
+    assert (data, codes) == (expected, [])
 
 
 @pytest.mark.parametrize(
@@ -87,11 +102,13 @@ def test_each_kind_of_value_reads_as_yaml_reads_it(value: str) -> None:
 )
 def test_other_shapes_read_as_yaml_reads_them(roster: str) -> None:
     text = HEAD + roster + "goals: []\n"
-    assert _load_with_simple_roster(text) == _fast_load(text)
+    data, codes = read(text)
+    assert data == pyyaml(text)
+    assert codes == (["duplicate-key"] if "name: b" in roster else [])
 
 
-def test_the_written_roster_takes_the_fast_path_and_reads_the_same() -> None:
+def test_the_written_roster_reads_as_yaml_reads_it() -> None:
     text = plan_to_yaml(example_plan(300, seed=3))
-    found = {key: len(items) for key, _, _, items, _ in _simple_roster_lists(text)}
-    assert found["employees"] == 300 and "relations" in found
-    assert _load_with_simple_roster(text) == _fast_load(text)
+    data, codes = read(text)
+    assert len(data["roster"]["employees"]) == 300 and data["roster"]["relations"]
+    assert (data, codes) == (pyyaml(text), [])

@@ -50,3 +50,10 @@ def test_department_figures_agree_between_results_xlsx_and_the_hr_summary(tmp_pa
     assert any(f"{company_mean:.2f} /" in line for line in lines)  # the mean / median card
     text = "".join(lines).replace(" ", "")
     assert "平均分、中位数、标准差、最低分和最高分只按完整结果计算" in text
+    # training needs: the same competencies, means and counts as results.xlsx's sheet
+    needs = [r for r in book["培训需求"].iter_rows(min_row=2, values_only=True) if r and r[1]]
+    assert needs and needs[-1][0] == "全公司"
+    assert "培训需求" in text
+    for scope, rank, _code, name, mean, below, rated in needs:
+        want = f"{scope} {rank} {name} {mean:.2f} {below}/{rated}"  # pdftotext drops the spaces
+        assert want in lines, (want, [line for line in lines if line.startswith(scope)])

@@ -25,7 +25,8 @@ from perfsheets.core.results import (
     TrendPoint,
     TypeScore,
 )
-from perfsheets.ledger.workspace import Workspace, now
+from perfsheets.ledger.results import store_run
+from perfsheets.ledger.workspace import Workspace, freeze_plan, now
 from perfsheets.report.assets import report_name, require_cjk_font, safe_file_part
 from perfsheets.report.render import render_reports
 
@@ -201,26 +202,15 @@ def employee_result(plan: Plan, employee_id: str, **over) -> EmployeeResult:
     return EmployeeResult(**data)
 
 
-def write_results(root, results: list[EmployeeResult], summary: dict | None = None) -> Workspace:
-    """Store results as the latest consolidation run of a (new) workspace."""
+def write_results(
+    root, plan: Plan, results: list[EmployeeResult], summary: dict | None = None
+) -> Workspace:
+    """Store results as the latest consolidation run of a (new) workspace, with the plan
+    frozen as that run's version (through the ledger's own writers)."""
     ws = Workspace(Path(root)).create()
     with ws.ledger() as conn:
-        cur = conn.execute(
-            "INSERT INTO runs (kind, started_at, summary_json) VALUES ('consolidate', ?, ?)",
-            (now(), json.dumps(summary or {})),
-        )
-        for r in results:
-            conn.execute(
-                "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    cur.lastrowid,
-                    r.employee_id,
-                    r.total_score,
-                    r.grade,
-                    int(r.complete),
-                    r.model_dump_json(),
-                ),
-            )
+        version = freeze_plan(conn, plan.model_dump_json())
+        store_run(conn, version, now(), json.dumps(summary or {}), results)
     return ws
 
 
@@ -273,7 +263,7 @@ def team_results(plan: Plan) -> list[EmployeeResult]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     plan = with_name(make_small_plan(), "E003", "张伟/测试")  # a "/" the file name must drop
-    ws = write_results(tmp_path_factory.mktemp("ws"), team_results(plan))
+    ws = write_results(tmp_path_factory.mktemp("ws"), plan, team_results(plan))
     result = render_reports(ws.root, plan=plan, workers=2)
     return plan, ws, result
 
@@ -395,7 +385,7 @@ def test_low_grade_report_states_its_consequence(rendered):
 
 
 def test_english_report(tmp_path, small_plan):
-    ws = write_results(tmp_path, [employee_result(small_plan, "E002")])
+    ws = write_results(tmp_path, small_plan, [employee_result(small_plan, "E002")])
     result = render_reports(
         ws.root, plan=small_plan, lang="en", workers=1, manager_packs=False, hr_summary=False
     )
@@ -407,7 +397,7 @@ def test_english_report(tmp_path, small_plan):
 
 @pytest.mark.slow
 def test_a_partial_selection_never_replaces_a_whole_team_pack(tmp_path, small_plan):
-    ws = write_results(tmp_path, team_results(small_plan))
+    ws = write_results(tmp_path, small_plan, team_results(small_plan))
     result = render_reports(ws.root, plan=small_plan, employees=["E002", "E007"], workers=1)
     assert sorted(p.name for p in result.reports) == ["E002_李娜.pdf", "E007_孙丽.pdf"]
     assert [p.name for p in result.manager_packs] == ["E006_赵敏.pdf"]  # E007 is all of that team
@@ -415,7 +405,7 @@ def test_a_partial_selection_never_replaces_a_whole_team_pack(tmp_path, small_pl
 
 
 def test_an_unknown_employee_is_refused_before_anything_is_rewritten(tmp_path, small_plan):
-    ws = write_results(tmp_path, team_results(small_plan))
+    ws = write_results(tmp_path, small_plan, team_results(small_plan))
     render_reports(ws.root, plan=small_plan, employees=["E002"], workers=1)
     before = {p.name: p.stat().st_mtime_ns for p in ws.reports.rglob("*.pdf")}
     with pytest.raises(PerfsheetsError, match="E404") as caught:
@@ -426,7 +416,7 @@ def test_an_unknown_employee_is_refused_before_anything_is_rewritten(tmp_path, s
 
 def test_template_override_cannot_fetch_files(tmp_path, small_plan):
     """A user template that asks for a local file or a web page gets neither."""
-    ws = write_results(tmp_path / "ws", [employee_result(small_plan, "E002")])
+    ws = write_results(tmp_path / "ws", small_plan, [employee_result(small_plan, "E002")])
     own = tmp_path / "mine"
     own.mkdir()
     (own / "employee.html.j2").write_text(
@@ -452,7 +442,7 @@ def test_template_override_cannot_fetch_files(tmp_path, small_plan):
 
 
 def test_a_broken_user_template_is_a_clear_error(tmp_path, small_plan):
-    ws = write_results(tmp_path / "ws", [employee_result(small_plan, "E002")])
+    ws = write_results(tmp_path / "ws", small_plan, [employee_result(small_plan, "E002")])
     own = tmp_path / "mine"
     own.mkdir()
     (own / "employee.html.j2").write_text("{{ v.no_such_field }}", encoding="utf-8")
@@ -461,7 +451,7 @@ def test_a_broken_user_template_is_a_clear_error(tmp_path, small_plan):
 
 
 def test_a_user_template_must_keep_reports_on_their_own_pages(tmp_path, small_plan):
-    ws = write_results(tmp_path / "ws", team_results(small_plan)[:2])
+    ws = write_results(tmp_path / "ws", small_plan, team_results(small_plan)[:2])
     own = tmp_path / "mine"
     own.mkdir()
     (own / "employee.html.j2").write_text("<p>{{ v.r.name }}</p>", encoding="utf-8")
@@ -487,7 +477,7 @@ def test_small_teams_share_one_document_and_each_pack_is_cut_out(small_plan):
 
 @pytest.mark.slow
 def test_a_user_overview_template_must_keep_its_anchor(tmp_path, small_plan):
-    ws = write_results(tmp_path / "ws", team_results(small_plan))
+    ws = write_results(tmp_path / "ws", small_plan, team_results(small_plan))
     own = tmp_path / "mine"
     own.mkdir()
     (own / "manager_pack.html.j2").write_text(
@@ -525,7 +515,7 @@ def test_url_fetcher_serves_only_template_assets(tmp_path):
 def test_missing_cjk_font_stops_with_the_package_to_install(tmp_path, small_plan, monkeypatch):
     import perfsheets.report.assets as report
 
-    ws = write_results(tmp_path, [employee_result(small_plan, "E002")])
+    ws = write_results(tmp_path, small_plan, [employee_result(small_plan, "E002")])
     monkeypatch.setattr(report, "cjk_font_families", lambda: [])
     with pytest.raises(PerfsheetsError, match="fonts-noto-cjk"):
         render_reports(ws.root, plan=small_plan, workers=1)
@@ -620,8 +610,50 @@ def test_a_veto_is_said_in_the_report(tmp_path, small_plan):
     vetoed = employee_result(
         small_plan, "E002", grade="D", grade_by_score="A", vetoed_by=["S03"], flags=["vetoed"]
     )
-    ws = write_results(tmp_path, [vetoed])
+    ws = write_results(tmp_path, small_plan, [vetoed])
     zh = render_reports(ws.root, plan=small_plan, workers=1, manager_packs=False, hr_summary=False)
     text = squash(pdf_text(zh.reports[0]))
     s03 = small_plan.roles[0].kpis[2].name
     assert squash(f"一票否决：{s03}触发否决条件，等级定为 D 不合格（按得分应为 A 优秀）。") in text
+
+
+@pytest.mark.requires_poppler
+def test_the_trend_compares_like_with_like(tmp_path, small_plan):
+    """A quarterly cycle's trend draws the earlier quarters and says which other kinds of
+    cycle (an annual result, months) it leaves out, instead of mixing them on one axis."""
+    points = [
+        TrendPoint(
+            cycle_id="2025Y", cycle_name="2025年度", total_score=91.0, grade="A", period="year"
+        ),
+        TrendPoint(
+            cycle_id="2026Q2",
+            cycle_name="2026年第二季度",
+            total_score=78.5,
+            grade="B",
+            period="quarter",
+        ),
+        TrendPoint(
+            cycle_id="2026M09", cycle_name="2026年9月", total_score=66.0, grade="C", period="month"
+        ),
+        TrendPoint(
+            cycle_id="2026Q3",
+            cycle_name="2026年第三季度",
+            total_score=82.0,
+            grade="B",
+            period="quarter",
+        ),
+    ]
+    result = employee_result(small_plan, "E002", trend=points)
+    ws = write_results(tmp_path, small_plan, [result])
+    zh = render_reports(ws.root, plan=small_plan, workers=1, manager_packs=False, hr_summary=False)
+    text = squash(pdf_text(zh.reports[0]))
+    assert "历史趋势（季度考核）" in text
+    note = "另有2个月度、年度考核周期的结果未画入：周期类型不同，分数不宜直接比较（2025年度；2026年9月）。"
+    assert note in text
+    assert "78.5" in text and "82.0" in text and "91.0" not in text and "66.0" not in text
+    en = render_reports(
+        ws.root, plan=small_plan, lang="en", workers=1, manager_packs=False, hr_summary=False
+    )
+    english = squash(pdf_text(en.reports[0]))
+    assert squash("Trend over quarterly cycles") in english
+    assert squash("2 monthly or annual cycle(s) not drawn") in english

@@ -40,7 +40,7 @@ def test_english_report_has_no_chinese_but_names(tmp_path, small_plan):
     for item in [*result.tasks, *result.competencies, *result.gaps]:
         item.name = ""
     result.strengths, result.development_areas = ["task:T1"], ["kpi:S03"]
-    ws = write_results(tmp_path, [result])
+    ws = write_results(tmp_path, plan, [result])
     out = render_reports(ws.root, plan=plan, lang="en", workers=1, manager_packs=False)
     from pypdf import PdfReader
 

@@ -16,7 +16,7 @@ def packs(tmp_path_factory):
     plan = small.model_copy(
         update={"company": small.company.model_copy(update={"name": "示例公司"})}
     )
-    ws = write_results(tmp_path_factory.mktemp("ws"), team_results(plan))
+    ws = write_results(tmp_path_factory.mktemp("ws"), plan, team_results(plan))
     return render_reports(ws.root, plan=plan, workers=1)
 
 

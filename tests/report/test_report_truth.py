@@ -64,7 +64,7 @@ def reports(tmp_path_factory, small_plan_module):
         ("counted", {"show_quota_move": False}, {"anonymity": {"hidden_groups": "counted"}}),
     ):
         plan = _plan(small_plan_module, **report)
-        ws = write_results(tmp_path_factory.mktemp(name), _results(plan), summary)
+        ws = write_results(tmp_path_factory.mktemp(name), plan, _results(plan), summary)
         result = render_reports(ws.root, plan=plan, workers=1, manager_packs=False)
         out[name] = {p.name.split("_")[0]: pdf_text(p) for p in result.reports}
     return out
@@ -131,7 +131,7 @@ def test_a_few_overflowing_comment_lines_share_the_interview_page(tmp_path, smal
         tip = "需要加强复盘习惯，把经验沉淀成文档。" * 2
         r.comments[1].comments.extend(Comment(field="improvements", text=tip) for _ in range(extra))
         results.append(r)
-    ws = write_results(tmp_path, results)
+    ws = write_results(tmp_path, plan, results)
     out = render_reports(ws.root, plan=plan, workers=1, manager_packs=False, hr_summary=False)
     for path in out.reports:
         pages = page_texts(path)

@@ -51,6 +51,13 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
     (("cycle", "start"), "开始日期", "Start date", "date", ()),
     (("cycle", "end"), "结束日期", "End date", "date", ()),
     (("cycle", "due"), "考核表提交截止日期", "Forms due", "date", ()),
+    (
+        ("cycle", "confirmation_deadline"),
+        "面谈结果确认截止日期（可空）",
+        "Interview confirmation deadline",
+        "date",
+        (),
+    ),
     (("cycle", "language"), "语言", "Language", "str", ("zh-CN", "en")),
     (("cycle", "form_password"), "考核表保护密码（可空）", "Form protection password", "str", ()),
     (

@@ -1,0 +1,349 @@
+"""Write the interview-record workbooks: one per manager, a sheet per employee with a result.
+
+:func:`write_interview_forms` reads the final results of the latest consolidation (calibration
+decisions applied) from the ledger, groups the employees by manager, has worker processes write
+the workbooks into ``interviews/`` (:mod:`perfsheets.interview.book`) and records every form and
+sheet in the ledger with its locked values (:mod:`perfsheets.ledger.interviews`), so collect
+recognises the returns and notices edited results. ``interviews/index.csv`` lists who gets
+which file. Employees without a manager go into one workbook for HR.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from perfsheets.core.cells import csv_safe, file_part, sheet_text
+from perfsheets.core.i18n import tr
+from perfsheets.core.model import Lang, Plan
+from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.results import EmployeeResult
+from perfsheets.files.atomic import atomic_write_text
+from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec
+from perfsheets.interview.book import Filler, RecordJob, RecordSheet, RecordWriter
+from perfsheets.ledger.interviews import (
+    InterviewForm,
+    InterviewSheet,
+    interview_form_files,
+    store_interview_form,
+)
+from perfsheets.ledger.results import latest_run_plan, result_overview
+from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
+from perfsheets.plan.io import load_plan
+
+Progress = Callable[[int, int], None]
+FOLDER = "interviews"
+NO_MANAGER = ""  # the manager id of the workbook for people without a manager (HR fills it)
+INDEX_FIELDS = ("manager_id", "name", "email", "file", "employees", "form_id")
+
+
+@dataclass(frozen=True)
+class InterviewFormsResult:
+    forms: int
+    sheets: int
+    folder: Path
+    index: Path
+    files: list[Path]
+    run_id: int
+    generation: str
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+
+def write_interview_forms(
+    workspace: str | Path,
+    *,
+    lang: Lang | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> InterviewFormsResult:
+    """Write one interview-record workbook per manager into ``interviews/`` and record them.
+
+    Raises :class:`PerfsheetsError` before the first consolidation (no results to confirm).
+    """
+    started = time.perf_counter()
+    ws = Workspace(Path(workspace))
+    plan = load_plan(ws.plan_path())
+    lang = lang or plan.lang
+    folder = ws.root / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    generation = secrets.token_hex(3)
+    problems: list[str] = []
+    files: list[Path] = []
+    index_rows: list[dict[str, str]] = []
+    sheets = 0
+    with ws.ledger() as conn:
+        found = latest_run_plan(conn)
+        if found is None:
+            raise PerfsheetsError(
+                tr(
+                    lang,
+                    f"{ws.root}：尚无汇总结果，无法生成面谈记录表（先运行 perfsheets consolidate）",
+                    f"{ws.root}: no consolidated results yet, so no interview records "
+                    "(run 'perfsheets consolidate' first)",
+                )
+            )
+        run_id, frozen_json = found
+        frozen = Plan.model_validate_json(frozen_json)
+        plan_json = plan.model_dump_json()
+        version = freeze_plan(conn, plan_json)
+        digest = _sha(plan_json)
+        results = [r for r in result_overview(conn) if r.grade]
+        created = now()
+        jobs = record_jobs(
+            plan,
+            frozen,
+            results,
+            lang,
+            run_id=run_id,
+            plan_version=version,
+            plan_digest=digest,
+            generation=generation,
+            generated_at=created,
+        )
+        emails = {e.id: e.email for e in plan.roster.employees}
+        old_files = interview_form_files(conn)
+        for job in run_record_jobs(
+            plan,
+            lang,
+            jobs,
+            folder,
+            workers=workers,
+            progress=progress,
+            executor=executor,
+            problems=problems,
+        ):
+            store_interview_form(
+                conn,
+                InterviewForm(
+                    job.form_id,
+                    run_id,
+                    version,
+                    job.manager_id,
+                    job.file,
+                    job.digest(),
+                    created,
+                    tuple(
+                        InterviewSheet(
+                            s.sheet,
+                            s.employee_id,
+                            json.dumps(s.locked(), ensure_ascii=False, sort_keys=True),
+                        )
+                        for s in job.sheets
+                    ),
+                ),
+            )
+            sheets += len(job.sheets)
+            files.append(folder / job.file)
+            index_rows.append(
+                {
+                    "manager_id": job.manager_id,
+                    "name": job.manager_name,
+                    "email": emails.get(job.manager_id, ""),
+                    "file": job.file,
+                    "employees": ";".join(s.employee_id for s in job.sheets),
+                    "form_id": job.form_id,
+                }
+            )
+        index = _write_index(folder / "index.csv", sorted(index_rows, key=lambda r: r["file"]))
+        for stale in old_files - {f.name for f in files}:
+            (folder / stale).unlink(missing_ok=True)
+        audit(
+            conn,
+            "interviews.generate",
+            f"run {run_id}",
+            generation=generation,
+            forms=len(files),
+            sheets=sheets,
+        )
+    return InterviewFormsResult(
+        forms=len(files),
+        sheets=sheets,
+        folder=folder,
+        index=index,
+        files=sorted(files),
+        run_id=run_id,
+        generation=generation,
+        seconds=time.perf_counter() - started,
+        problems=problems,
+    )
+
+
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_jobs(
+    plan: Plan,
+    frozen: Plan,
+    results: Iterable[EmployeeResult],
+    lang: Lang,
+    *,
+    run_id: int,
+    plan_version: int,
+    plan_digest: str,
+    generation: str,
+    generated_at: str,
+) -> list[RecordJob]:
+    """One job per manager (by manager id; people without one in HR's workbook), with a sheet
+    per employee named "name id"; names from the current roster, grade names from the plan
+    frozen with the results."""
+    people = plan.employee_map()
+    grades = {g.code: g for g in frozen.grading.levels}
+    by_manager: dict[str, list[EmployeeResult]] = {}
+    for r in results:
+        person = people.get(r.employee_id)
+        manager = r.manager_id or (person.manager if person else None) or NO_MANAGER
+        if manager not in people:
+            manager = NO_MANAGER
+        by_manager.setdefault(manager, []).append(r)
+    jobs = []
+    hr = tr(lang, "人力资源部", "HR")
+    for manager in sorted(by_manager):
+        taken: set[str] = set()
+        sheets = []
+        for r in sorted(by_manager[manager], key=lambda x: x.employee_id):
+            person = people.get(r.employee_id)
+            name = person.name if person else r.employee_id
+            grade = grades.get(r.grade or "")
+            label = grade.label(lang) if grade else ""
+            shown = f"{r.grade} {label}" if label and label != r.grade else str(r.grade)
+            sheets.append(
+                RecordSheet(
+                    sheet=sheet_name(f"{name} {r.employee_id}", taken),
+                    employee_id=r.employee_id,
+                    name=name,
+                    department=person.department if person else (r.department or ""),
+                    grade=str(r.grade),
+                    grade_name=shown,
+                    score=r.total_score,
+                )
+            )
+        manager_name = people[manager].name if manager in people else hr
+        prefix = tr(lang, "面谈记录", "interview")
+        jobs.append(
+            RecordJob(
+                form_id=f"IV-{generation}-{manager or 'HR'}",
+                manager_id=manager,
+                manager_name=manager_name,
+                file=file_part(f"{prefix}_{manager or 'HR'}_{manager_name}"[:120], 200) + ".xlsx",
+                run_id=run_id,
+                plan_version=plan_version,
+                plan_digest=plan_digest,
+                generated_at=generated_at,
+                sheets=tuple(sheets),
+            )
+        )
+    return jobs
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_RESERVED = {"_meta", "history"}
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, at most 31 characters (BMP; others count 2)."""
+    base = _SHEET_BAD.sub("_", sheet_text(text)).strip("' ") or "Sheet"
+
+    def cut(s: str, units: int) -> str:
+        out, used = [], 0
+        for ch in s:
+            used += 2 if ord(ch) > 0xFFFF else 1
+            if used > units:
+                break
+            out.append(ch)
+        return "".join(out)
+
+    name, n = cut(base, 31), 1
+    while name.lower() in taken or name.lower() in _RESERVED:
+        n += 1
+        suffix = f"~{n}"
+        name = cut(base, 31 - len(suffix)) + suffix
+    taken.add(name.lower())
+    return name
+
+
+def _write_index(path: Path, rows: list[dict[str, str]]) -> Path:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=INDEX_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: csv_safe(v) for k, v in row.items()})
+    return atomic_write_text(path, buf.getvalue())
+
+
+# --- many workbooks: worker processes ---------------------------------------------------------
+
+_WORKER: RecordWriter | None = None
+
+
+def _init_worker(plan_json: str, lang: Lang, out_dir: str, filler: Filler | None) -> None:
+    global _WORKER
+    _WORKER = RecordWriter(Plan.model_validate_json(plan_json), Path(out_dir), lang, filler)
+
+
+def _write_chunk(jobs: list[RecordJob]) -> list[RecordJob]:
+    assert _WORKER is not None, "worker not initialised"
+    return [_WORKER.write(job) for job in jobs]
+
+
+def run_record_jobs(
+    plan: Plan,
+    lang: Lang,
+    jobs: list[RecordJob],
+    out_dir: Path,
+    *,
+    filler: Filler | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    problems: list[str] | None = None,
+) -> Iterator[RecordJob]:
+    """Write every job's workbook (in worker processes when it pays); yield the jobs written.
+    A batch that fails is appended to ``problems`` and the others go on."""
+    executor = executor or LocalExecutor(workers)
+    count, total, done = executor.workers(), len(jobs), 0
+    if executor.kind == "local" and (count <= 1 or total < 4 * count):
+        writer = RecordWriter(plan, out_dir, lang, filler)
+        for job in jobs:
+            yield writer.write(job)
+            done += 1
+            if progress:
+                progress(done, total)
+        return
+    chunk = max(1, min(16, total // (count * 8) or 1)) if executor.kind == "local" else 100
+    job_iter = iter(jobs)
+    chunks = iter(lambda: list(islice(job_iter, chunk)), [])
+    spec = TaskSpec(
+        _write_chunk,
+        _init_worker,
+        (plan.model_dump_json(), lang, str(out_dir), filler),
+        start_method="fork",
+        name="interviews",
+    )
+    for outcome in executor.map_batches(spec, chunks):
+        batch: list[RecordJob] = outcome.batch
+        if outcome.error is not None:
+            if problems is None:
+                raise outcome.error
+            names = ", ".join(j.file for j in batch[:3]) + (" …" if len(batch) > 3 else "")
+            problems.append(
+                f"{len(batch)} interview record form(s) not written ({names}): "
+                f"{type(outcome.error).__name__}: {outcome.error}"
+            )
+        else:
+            yield from outcome.value
+        done += len(batch)
+        if progress:
+            progress(done, total)

@@ -1,0 +1,244 @@
+"""Interview records in the ledger (结果确认 / 面谈记录): the record forms written per manager,
+and every record collected back, one in force per employee.
+
+:mod:`perfsheets.interview` stores the forms it writes (:func:`store_interview_form`); collect
+reads them (:func:`interview_form_records`) to recognise returns, then stores what it accepted
+(:func:`insert_record`, :func:`supersede_record`, :func:`link_appeal`); the status of the step
+reads the records in force (:func:`records_in_force`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class InterviewSheet:
+    sheet: str
+    employee_id: str
+    locked_json: str  # {field: value} the sheet was written with
+
+
+@dataclass(frozen=True)
+class InterviewForm:
+    """A record workbook as written for one manager, with its sheets."""
+
+    form_id: str
+    run_id: int
+    plan_version: int
+    manager_id: str
+    file: str
+    digest: str
+    created_at: str
+    sheets: tuple[InterviewSheet, ...] = ()
+
+
+def store_interview_form(conn: sqlite3.Connection, form: InterviewForm) -> None:
+    conn.execute(
+        "INSERT INTO interview_forms (form_id, run_id, plan_version, manager_id, file, digest,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            form.form_id,
+            form.run_id,
+            form.plan_version,
+            form.manager_id,
+            form.file,
+            form.digest,
+            form.created_at,
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO interview_sheets (form_id, sheet, employee_id, locked_json) VALUES (?, ?, ?, ?)",
+        [(form.form_id, s.sheet, s.employee_id, s.locked_json) for s in form.sheets],
+    )
+
+
+def interview_form_files(conn: sqlite3.Connection) -> set[str]:
+    """Every record-form file name the ledger knows (of any generation)."""
+    return {row[0] for row in conn.execute("SELECT DISTINCT file FROM interview_forms")}
+
+
+def interview_form_records(conn: sqlite3.Connection) -> list[InterviewForm]:
+    """Every record form with its sheets, in the order written (later generations last)."""
+    sheets: dict[str, list[InterviewSheet]] = {}
+    for form_id, sheet, emp, locked in conn.execute(
+        "SELECT form_id, sheet, employee_id, locked_json FROM interview_sheets ORDER BY rowid"
+    ):
+        sheets.setdefault(form_id, []).append(InterviewSheet(sheet, emp, locked))
+    rows = conn.execute(
+        "SELECT form_id, run_id, plan_version, manager_id, file, digest, created_at"
+        " FROM interview_forms ORDER BY rowid"
+    )
+    return [
+        InterviewForm(
+            form, int(run), int(version), manager, file, digest, at, tuple(sheets.get(form, ()))
+        )
+        for form, run, version, manager, file, digest, at in rows
+    ]
+
+
+def interviewed_employees(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """Employee id -> (manager id, form id) of the latest record form holding a sheet for them."""
+    rows = conn.execute(
+        "SELECT s.employee_id, f.manager_id, f.form_id FROM interview_sheets s"
+        " JOIN interview_forms f ON f.form_id = s.form_id ORDER BY f.rowid"
+    )
+    return {emp: (manager, form) for emp, manager, form in rows}
+
+
+# --- records collected -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    form_id: str
+    employee_id: str
+    file: str
+    sheet: str
+    sha256: str
+    archived: str
+    saved_at: str
+    received_at: str
+    content_hash: str
+    interview_date: str | None
+    view: str | None
+    confirmed: bool
+    values_json: str
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """An accepted record (a row of interview_records)."""
+
+    record_id: int
+    form_id: str
+    employee_id: str
+    file: str
+    sheet: str
+    saved_at: str
+    received_at: str
+    content_hash: str
+    interview_date: str | None
+    view: str | None
+    confirmed: bool
+    appeal_id: int | None
+    superseded_by: int | None
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """Which of two versions was saved last (the workbook's saved time, then arrival)."""
+        return self.saved_at, self.received_at
+
+
+_RECORD_COLUMNS = (
+    "record_id, form_id, employee_id, file, sheet, saved_at, received_at, content_hash,"
+    " interview_date, view, confirmed, appeal_id, superseded_by"
+)
+
+
+def _stored(row: tuple) -> StoredRecord:
+    rid, form, emp, file, sheet, saved, received, content, date, view, confirmed, appeal, sup = row
+    return StoredRecord(
+        rid,
+        form,
+        emp,
+        file,
+        sheet,
+        saved,
+        received,
+        content,
+        date,
+        view,
+        bool(confirmed),
+        appeal,
+        sup,
+    )
+
+
+def record_in_force(conn: sqlite3.Connection, employee: str) -> StoredRecord | None:
+    row = conn.execute(
+        f"SELECT {_RECORD_COLUMNS} FROM interview_records"
+        " WHERE employee_id=? AND superseded_by IS NULL ORDER BY record_id DESC LIMIT 1",
+        (employee,),
+    ).fetchone()
+    return None if row is None else _stored(row)
+
+
+def records_in_force(conn: sqlite3.Connection) -> dict[str, StoredRecord]:
+    """Employee id -> the record in force."""
+    rows = conn.execute(
+        f"SELECT {_RECORD_COLUMNS} FROM interview_records WHERE superseded_by IS NULL"
+        " ORDER BY record_id"
+    )
+    return {r.employee_id: r for r in map(_stored, rows)}
+
+
+def record_values(conn: sqlite3.Connection, record_id: int) -> dict:
+    """The values a record holds (actions, goals, comments, confirmations) as stored."""
+    row = conn.execute(
+        "SELECT values_json FROM interview_records WHERE record_id=?", (record_id,)
+    ).fetchone()
+    return {} if row is None else json.loads(row[0])
+
+
+def insert_record(conn: sqlite3.Connection, new: NewRecord) -> int:
+    cur = conn.execute(
+        "INSERT INTO interview_records (form_id, employee_id, file, sheet, sha256, archived,"
+        " saved_at, received_at, content_hash, interview_date, view, confirmed, values_json)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.form_id,
+            new.employee_id,
+            new.file,
+            new.sheet,
+            new.sha256,
+            new.archived,
+            new.saved_at,
+            new.received_at,
+            new.content_hash,
+            new.interview_date,
+            new.view,
+            int(new.confirmed),
+            new.values_json,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def supersede_record(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+    conn.execute("UPDATE interview_records SET superseded_by=? WHERE record_id=?", (new_id, old_id))
+
+
+def link_appeal(conn: sqlite3.Connection, record_id: int, appeal_id: int) -> None:
+    """The appeal a disagreeing record opened (or the employee's open appeal it joins)."""
+    conn.execute(
+        "UPDATE interview_records SET appeal_id=? WHERE record_id=?", (appeal_id, record_id)
+    )
+
+
+def appeal_records(conn: sqlite3.Connection) -> dict[int, list[int]]:
+    """Appeal id -> the interview records linked to it."""
+    out: dict[int, list[int]] = {}
+    for appeal, record in conn.execute(
+        "SELECT appeal_id, record_id FROM interview_records WHERE appeal_id IS NOT NULL"
+        " ORDER BY record_id"
+    ):
+        out.setdefault(int(appeal), []).append(int(record))
+    return out
+
+
+def records_of(
+    conn: sqlite3.Connection, employees: Iterable[str] | None = None
+) -> list[StoredRecord]:
+    """Every accepted record (in force or not), oldest first; of some employees only."""
+    rows = [
+        _stored(r)
+        for r in conn.execute(f"SELECT {_RECORD_COLUMNS} FROM interview_records ORDER BY record_id")
+    ]
+    if employees is None:
+        return rows
+    wanted = set(employees)
+    return [r for r in rows if r.employee_id in wanted]
