@@ -14,6 +14,7 @@ from perfsheets.core.layout import cell_ref
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError, ProblemType, Report
 from perfsheets.plan.excel.layout import Col, SheetSpec, choice_code
+from perfsheets.plan.excel.settings import SETTING_ROWS, SETTINGS
 from perfsheets.plan.excel.sheets import (
     ADJUSTMENTS,
     COMPETENCIES,
@@ -28,8 +29,6 @@ from perfsheets.plan.excel.sheets import (
     ROLES,
     ROLLUP,
     SCALES,
-    SETTING_ROWS,
-    SETTINGS,
     SHEETS,
     TARGETS,
     TASKS,

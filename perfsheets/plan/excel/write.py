@@ -11,6 +11,7 @@ from typing import Any
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.model import Lang, Plan
 from perfsheets.plan.excel.layout import RULE_PARAMS, Col, SheetSpec, choice_label
+from perfsheets.plan.excel.settings import SETTING_ROWS, SETTINGS
 from perfsheets.plan.excel.sheets import (
     ADJUSTMENTS,
     KPIS,
@@ -19,8 +20,6 @@ from perfsheets.plan.excel.sheets import (
     ROLES_NOTE,
     ROLLUP,
     SCALES,
-    SETTING_ROWS,
-    SETTINGS,
     SHEETS,
     TASKS,
 )
