@@ -8,18 +8,15 @@ and the header frozen.
 from __future__ import annotations
 
 import multiprocessing
-import numbers
 import os
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from perfsheets.consolidation.book_sheet import Sheet, page_footer
 from perfsheets.consolidation.csv_files import rating_detail
 from perfsheets.consolidation.fairness import POOLED
 from perfsheets.consolidation.grading import ALL_GROUP
-from perfsheets.consolidation.history import SLOT_ORDER, YearRollup, period_name, slot_label
-from perfsheets.core.cells import sheet_text
 from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
@@ -35,8 +32,6 @@ if TYPE_CHECKING:
 
     from perfsheets.consolidation.inputs import Computation
     from perfsheets.core.results import EmployeeResult
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # what sheet_text removes (keeps \t, \n)
 
 # Above this many ratings the rater-detail sheet would take longer to write than the whole
 # consolidation of a large company (xlsxwriter ~4 µs per cell); ratings.csv always has them all.
@@ -60,170 +55,11 @@ def _t(lang: Lang, zh: str, en: str) -> str:
     return tr(lang, zh, en)
 
 
-# --- results.xlsx ------------------------------------------------------------------------------
-
-
-class _Sheet:
-    """A worksheet written row by row: header, filter, frozen header, safe text cells."""
-
-    def __init__(self, book, name: str, header: Sequence[str], formats: dict, widths=None):
-        self.ws = book.add_worksheet(name)
-        self.formats = formats
-        self.ncols = len(header)
-        self.row = 0
-        self.ws.freeze_panes(1, 0)
-        widths = widths or [14] * len(header)
-        for col, width in enumerate(widths):
-            self.ws.set_column(col, col, width)
-        _page_setup(self.ws, formats["page"], wide=sum(widths[: self.ncols]) > 90)
-        self.write(header, self.formats["head"])
-
-    def write(self, values: Sequence[Any], fmt=None) -> None:
-        ws, r = self.ws, self.row
-        for c, v in enumerate(values):
-            if v is None:
-                continue
-            if isinstance(v, bool):
-                ws.write_string(r, c, "✓" if v else "", fmt)
-            elif isinstance(v, numbers.Real):
-                if v == v and v not in (float("inf"), float("-inf")):  # no NaN/inf
-                    default = "int" if isinstance(v, numbers.Integral) else "num"
-                    ws.write_number(r, c, v, fmt or self.formats[default])
-            else:
-                text = str(v)
-                if len(text) > 32767 or _CONTROL.search(text):
-                    text = sheet_text(text)
-                ws.write_string(r, c, text, fmt)
-        self.row += 1
-
-    def close(self) -> None:
-        self.ws.autofilter(0, 0, max(self.row - 1, 0), self.ncols - 1)
-
-
-def _page_setup(ws, page: tuple[str, str], *, wide: bool) -> None:
-    """Print as HR prints: A4, landscape when wide, one page wide, the header row on every
-    page, the cycle in the header and "page x of y" in the footer."""
-    header, footer = page
-    ws.set_paper(9)  # A4
-    if wide:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_header(header)
-    ws.set_footer(footer)
-
-
-def write_year_book(path: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> Path:
-    """The year results as a workbook: one row per person, each period's cycle score (12
-    months, 4 quarters ... as the plan's rule names them), the parts' means and weights, the
-    year score, the grade by score and the final grade (forced distribution), partial marks."""
-    return atomic_write(path, lambda tmp: _write_year_book(tmp, rollup, plan, lang))
-
-
-def _write_year_book(target: Path, rollup: YearRollup, plan: Plan, lang: Lang) -> None:
-    import xlsxwriter  # heavy: loaded on first use, not at start-up
-
-    book = xlsxwriter.Workbook(
-        str(target), {"strings_to_formulas": False, "strings_to_urls": False}
-    )
-    company = (plan.company.name_en if lang == "en" else None) or plan.company.name
-    title = f"{company} {rollup.year}".replace("&", "&&")
-    page = (
-        f"&L{title}&R{_t(lang, '年度绩效结果', 'Year results')}",
-        _t(lang, "&L&A&R第 &P 页，共 &N 页", "&L&A&RPage &P of &N"),
-    )
-    formats = {
-        "head": book.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
-        ),
-        "num": book.add_format({"num_format": "0.00"}),
-        "int": book.add_format({"num_format": "0"}),
-        "page": page,
-    }
-    # Every slot any person's rule names, in the year's order: 2026年1月 ... 2026年度.
-    slots = sorted(
-        {
-            (p.period, slot)
-            for r in rollup.results
-            for p in r.parts
-            for slot in range(1, p.expected + 1)
-        },
-        key=lambda ps: (SLOT_ORDER.index(ps[0]) if ps[0] in SLOT_ORDER else 9, ps[1]),
-    )
-    periods = list(dict.fromkeys(p for p, _ in slots))
-    header = [
-        term("employee_id", lang),
-        term("employee", lang),
-        term("department", lang),
-        term("role", lang),
-        *(slot_label(p, rollup.year, slot, lang) for p, slot in slots),
-        *(
-            _t(lang, f"{period_name(p, lang)}平均分", f"{period_name(p, lang)} mean")
-            for p in periods
-        ),
-        *(
-            _t(lang, f"{period_name(p, lang)}权重", f"{period_name(p, lang)} weight")
-            for p in periods
-        ),
-        _t(lang, "年度得分", "Year score"),
-        _t(lang, "按得分的等级", "Grade by score"),
-        _t(lang, "年度等级", "Year grade"),
-        _t(lang, "绩效系数", "Coefficient"),
-        _t(lang, "部分周期", "Partial"),
-        _t(lang, "缺少的周期", "Missing periods"),
-    ]
-    widths = [10, 10, 12, 12, *([9] * (len(slots) + 2 * len(periods))), 10, 10, 10, 9, 8, 24]
-    sheet = _Sheet(book, _t(lang, "年度结果", "Year results"), header, formats, widths)
-    sheet.ws.set_row(0, 32)  # two lines of heading: "2026年10月", "月度平均分"
-    roles = {r.id: r.label(lang) for r in plan.roles}
-    for r in rollup.results:
-        by_slot = {
-            (p.period, slot): score
-            for p in r.parts
-            for slot, score in zip(p.slots, p.scores, strict=False)
-        }
-        parts = {p.period: p for p in r.parts}
-        sheet.write(
-            [
-                r.employee_id,
-                r.name,
-                r.department,
-                roles.get(r.role, r.role),
-                *(by_slot.get(ps) for ps in slots),
-                *(parts[p].mean if p in parts else None for p in periods),
-                *(parts[p].weight if p in parts else None for p in periods),
-                r.year_score,
-                r.grade_by_score or r.grade,
-                r.grade,
-                r.coefficient,
-                _t(lang, "是", "yes") if r.partial else None,
-                _t(lang, "、", ", ").join(r.missing_periods) or None,
-            ]
-        )
-    sheet.close()
-    sheet.write([])
-    sheet.write(
-        [
-            _t(
-                lang,
-                "各期得分为该期的完整结果；每类周期取平均，按方案权重加权为年度得分；"
-                "年度等级按方案的等级线，启用强制分布时再按比例调整（“按得分的等级”为调整前）。",
-                "Each period's score is that cycle's complete result; each kind of period is "
-                "averaged and weighted by the plan into the year score; the year grade follows "
-                "the plan's thresholds, then its forced distribution where enabled ('grade by "
-                "score' is the grade before it).",
-            )
-        ]
-    )
-    book.close()
-
-
 def _page_texts(comp: Computation, lang: Lang) -> tuple[str, str]:
     cycle = comp.summary["cycle"]
     # "&" starts a control code in Excel headers; the sheet name is &A, the page &P of &N.
     title = f"{cycle['company']} {cycle['name']}".replace("&", "&&")
-    footer = _t(lang, "&L&A&R第 &P 页，共 &N 页", "&L&A&RPage &P of &N")
+    footer = page_footer(lang)
     return f"&L{title}&R{_t(lang, '绩效考核结果', 'Appraisal results')}", footer
 
 
@@ -368,7 +204,7 @@ def _summary_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
     ]
     widths = [10, 10, 14, 12, 10] + [12] * (len(sections) + adjusting)
     widths += [9, 7, 10, 9, 24, 8, 14, 9, 9, 40]
-    sheet = _Sheet(book, _t(lang, "汇总", "Summary"), header, formats, widths)
+    sheet = Sheet(book, _t(lang, "汇总", "Summary"), header, formats, widths)
     for r in results:
         sheet.write(
             [r.employee_id, r.name, r.department, r.role_name, r.manager_name or ""]
@@ -403,7 +239,7 @@ def _department_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
         _t(lang, "最高分", "Max"),
     ]
     header += codes
-    sheet = _Sheet(book, _t(lang, "部门统计", "Departments"), header, formats, [16] + [10] * 20)
+    sheet = Sheet(book, _t(lang, "部门统计", "Departments"), header, formats, [16] + [10] * 20)
     company = {**summary["company"], "department": _t(lang, "全公司", "Company")}
     for d in [*summary["departments"], company]:
         sheet.write(
@@ -442,7 +278,7 @@ def _training_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
         _t(lang, f"低于 {threshold} 分人数", f"Below {threshold}"),
         _t(lang, "有得分人数", "People scored"),
     ]
-    sheet = _Sheet(
+    sheet = Sheet(
         book, _t(lang, "培训需求", "Training needs"), header, formats, [16, 12, 12, 22, 10, 14, 12]
     )
     company = _t(lang, "全公司", "Company")
@@ -487,7 +323,7 @@ def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
         _t(lang, "占比", "Share"),
         _t(lang, "强制分布前人数", "Count before quota"),
     ]
-    sheet = _Sheet(book, name, header, formats, [8, 12, 10, 10, 10, 10, 16])
+    sheet = Sheet(book, name, header, formats, [8, 12, 10, 10, 10, 10, 16])
     levels = {g.code: g for g in plan.grading.levels}
     dist, before = summary["distribution"], summary["distribution_before_quota"]
     graded = sum(dist.values()) or 1
@@ -539,7 +375,7 @@ def _detail_sheet(book, formats, ratings: pd.DataFrame, plan: Plan, lang: Lang) 
         _t(lang, "校准后分值", "Calibrated points"),
     ]
     widths = [10, 10, 14, 10, 10, 10, 16, 8, 8, 12]
-    sheet = _Sheet(book, _t(lang, "评分明细", "Rater detail"), header, formats, widths)
+    sheet = Sheet(book, _t(lang, "评分明细", "Rater detail"), header, formats, widths)
     if len(ratings) > XLSX_DETAIL_LIMIT:
         sheet.write(
             [
@@ -580,7 +416,7 @@ def _leniency_sheet(book, formats, leniency: pd.DataFrame, plan: Plan, lang: Lan
         _t(lang, "差值", "Difference"),
         _t(lang, "标记", "Flagged"),
     ]
-    sheet = _Sheet(
+    sheet = Sheet(
         book,
         _t(lang, "评价人宽严度", "Rater leniency"),
         header,
@@ -641,7 +477,7 @@ def _flags_sheet(book, formats, results, lang: Lang) -> None:
         _t(lang, "标记", "Flag"),
         _t(lang, "详情", "Detail"),
     ]
-    sheet = _Sheet(book, _t(lang, "标记", "Flags"), header, formats, [10, 10, 14, 30, 50])
+    sheet = Sheet(book, _t(lang, "标记", "Flags"), header, formats, [10, 10, 14, 30, 50])
     for r in results:
         for flag, detail in flag_details(r, lang):
             sheet.write([r.employee_id, r.name, r.department, flag_text(flag, lang), detail])
@@ -665,7 +501,7 @@ def quota_group_text(group: str, lang: Lang) -> str:
 
 def _about_sheet(book, formats, summary, lang: Lang) -> None:
     header = [_t(lang, "项目", "Item"), _t(lang, "内容", "Value")]
-    sheet = _Sheet(book, _t(lang, "计算规则", "Rules"), header, formats, [24, 100])
+    sheet = Sheet(book, _t(lang, "计算规则", "Rules"), header, formats, [24, 100])
     cycle = summary["cycle"]
     cal = summary["calibration"]
     rows: list[list[Any]] = [

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from perfsheets.consolidation import csv_files, fairness, results_book
+from perfsheets.consolidation import csv_files, fairness, results_book, year_book
 from perfsheets.consolidation.grading import force_year_grades, grade_all, rank_departments
 from perfsheets.consolidation.history import (
     CycleRecord,
@@ -290,7 +290,7 @@ def rollup_year(
     if out is not None:
         target = Path(out)
         if target.suffix.lower() == ".xlsx":
-            rollup.csv = results_book.write_year_book(target, rollup, used, language)
+            rollup.csv = year_book.write_year_book(target, rollup, used, language)
         else:
             rollup.csv = csv_files.write_year_csv(target, rollup, used, language)
     return rollup
