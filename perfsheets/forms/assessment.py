@@ -17,9 +17,8 @@ from perfsheets.core import layout
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.layout import score_key
-from perfsheets.core.model import ChangeBandsRule, Employee, Kpi, Lang, Plan, Scale, SectionKind
-from perfsheets.core.scoring import NOT_RATED
-from perfsheets.forms import formulas
+from perfsheets.core.model import ChangeBandsRule, Employee, Lang, Plan, Scale, SectionKind
+from perfsheets.forms import formulas, validations
 from perfsheets.forms.formulas import is_number
 from perfsheets.forms.jobs import FormJob, KpiValues, SheetJob
 from perfsheets.forms.pages import Layout, Unit, page_layout
@@ -41,14 +40,11 @@ from perfsheets.forms.template import (
     Block,
     SheetFill,
     SheetTemplate,
-    actual_bounds,
     caps_text,
     colon,
     comment_label,
-    fmt_number,
     paren,
     rater_type_label,
-    scale_hint,
 )
 from perfsheets.forms.workbook import cached, print_setup, protect, row_points, write_value
 
@@ -205,7 +201,8 @@ class AssessmentSheetWriter:
             ws.write_formula(r, SCORE, tpl.item_formulas[r], fm["score"], cached(score))
             scored.append((score, w))
         if kind != "kpi":
-            self._rating_validation(ws, tpl, block)
+            for first, last, rule in validations.rating_rules(self.lang, tpl, block, self.plan):
+                ws.data_validation(first, INPUT, last, INPUT, rule)
 
         section = formulas.section_score(scored, tpl.places)
         r = block.subtotal
@@ -270,7 +267,9 @@ class AssessmentSheetWriter:
             else:
                 count = values.get(key)
                 write_value(ws, r, INPUT, count, fm["input"])
-                self._count_validation(ws, r, adj.unit_text(lang))
+                ws.data_validation(
+                    r, INPUT, r, INPUT, validations.count_rule(lang, adj.unit_text(lang))
+                )
             score = formulas.adjustment_item(per_unit, cap, count, tpl.places)
             ws.write_formula(r, SCORE, tpl.item_formulas[r], fm["score"], cached(score))
             points.append(score)
@@ -284,41 +283,6 @@ class AssessmentSheetWriter:
         ws.write_string(r, INPUT, label, fm["sub_label"])
         ws.write_formula(r, SCORE, tpl.adjustment_formula, fm["sub_score"], net)
         return net
-
-    def _count_validation(self, ws: Any, r: int, unit: str) -> None:
-        """A count is a whole number, 0 or more; blank means none."""
-        lang = self.lang
-        ws.data_validation(
-            r,
-            INPUT,
-            r,
-            INPUT,
-            {
-                "validate": "integer",
-                "criteria": ">=",
-                "value": 0,
-                "input_title": sheet_text(
-                    tr(lang, "次数", "Count") + (paren(lang, unit) if unit else ""), 32
-                ),
-                "input_message": sheet_text(
-                    tr(
-                        lang,
-                        "填写 0 或正整数；没有则留空",
-                        "A whole number, 0 or more; blank if none",
-                    ),
-                    255,
-                ),
-                "error_title": tr(lang, "次数无效", "Invalid count"),
-                "error_message": sheet_text(
-                    tr(
-                        lang,
-                        "次数须为 0 或正整数。",
-                        "The count must be a whole number, 0 or more.",
-                    ),
-                    255,
-                ),
-            },
-        )
 
     def _write_section_head(
         self, ws: Any, fm: dict[str, Any], tpl: SheetTemplate, block: Block[SectionKind]
@@ -377,7 +341,7 @@ class AssessmentSheetWriter:
         else:
             actual = typed
             write_value(ws, r, INPUT, actual, fm["input"])
-            self._actual_validation(ws, r, kpi, v)
+            ws.data_validation(r, INPUT, r, INPUT, validations.actual_rule(self.lang, kpi, v))
         score = formulas.kpi_item_score(
             kpi,
             actual,
@@ -386,51 +350,6 @@ class AssessmentSheetWriter:
             tpl.places,
         )
         return score, w
-
-    def _actual_validation(self, ws: Any, r: int, kpi: Kpi, v: KpiValues) -> None:
-        """Only a number within the KPI's bounds may be typed as its actual."""
-        lang = self.lang
-        low, high = actual_bounds(kpi, v)
-        unit_text = kpi.unit_text(lang)
-        unit = paren(lang, unit_text) if unit_text else ""
-        title = tr(lang, "实际值", "Actual")
-        message = tr(
-            lang,
-            f"请输入数字，范围 {fmt_number(low)} ~ {fmt_number(high)}",
-            f"A number from {fmt_number(low)} to {fmt_number(high)}",
-        )
-        if isinstance(kpi.rule, ChangeBandsRule):  # the rule computes the rate from the actual
-            base = fmt_number(v.baseline)
-            title = tr(lang, "本期实际值", "This period's actual")
-            message = tr(
-                lang,
-                f"填本期实际值，与基期值 {base} 同口径，不要填变化率（由公式计算）。{message}",
-                f"This period's actual, measured like the baseline {base}; not the rate "
-                f"(computed). {message}",
-            )
-        ws.data_validation(
-            r,
-            INPUT,
-            r,
-            INPUT,
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": low,
-                "maximum": high,
-                "input_title": sheet_text(title + unit, 32),
-                "input_message": sheet_text(message, 255),
-                "error_title": tr(lang, "数值无效", "Invalid number"),
-                "error_message": sheet_text(
-                    tr(
-                        lang,
-                        f"实际值须为 {fmt_number(low)} ~ {fmt_number(high)} 之间的数字。",
-                        f"The actual must be a number from {fmt_number(low)} to {fmt_number(high)}.",
-                    ),
-                    255,
-                ),
-            },
-        )
 
     def _write_rated(
         self,
@@ -470,49 +389,6 @@ class AssessmentSheetWriter:
         ws.write_string(r, CRIT, crit, fm["text"])
         write_value(ws, r, INPUT, rating, fm["input"])
         return formulas.rated_item_points(scale, rating), w
-
-    def _rating_validation(self, ws: Any, tpl: SheetTemplate, block: Block[SectionKind]) -> None:
-        """One dropdown validation per run of rows on the same scale."""
-        lang = self.lang
-        scales = (
-            [s for _, s in tpl.tasks]
-            if block.kind == "task"
-            else [s for _, _, s in tpl.competencies]
-        )
-        start = 0
-        for i in range(1, len(scales) + 1):
-            if i < len(scales) and scales[i].id == scales[start].id:
-                continue
-            scale = scales[start]
-            values = [str(v) for v in sorted(scale.values, reverse=True)]
-            hint = scale_hint(scale, lang)
-            if self.plan.aggregation.allow_na:
-                values.append(NOT_RATED[lang])  # a text: the form's formulas skip it
-                hint += "  " + tr(
-                    lang, f"{NOT_RATED[lang]}=未接触、无法判断", f"{NOT_RATED[lang]}=not seen"
-                )
-            ws.data_validation(
-                block.first + start,
-                INPUT,
-                block.first + i - 1,
-                INPUT,
-                {
-                    "validate": "list",
-                    "source": values,
-                    "input_title": sheet_text(tr(lang, "请选择评分", "Choose a rating"), 32),
-                    "input_message": sheet_text(hint, 255),
-                    "error_title": tr(lang, "评分无效", "Invalid rating"),
-                    "error_message": sheet_text(
-                        tr(
-                            lang,
-                            f"请从下拉列表中选择：{'、'.join(values)}",
-                            f"Pick one of: {', '.join(values)}",
-                        ),
-                        255,
-                    ),
-                },
-            )
-            start = i
 
     def _write_comments(
         self, ws: Any, fm: dict[str, Any], tpl: SheetTemplate, values: dict[str, object]
