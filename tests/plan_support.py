@@ -8,18 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from perfsheets.core.model import (
-    Band,
-    BandsRule,
     Competency,
     CompetencyRef,
     Cycle,
-    DeductionRule,
     Employee,
     Grade,
     Grading,
     KeyTask,
     Kpi,
-    LinearRule,
     Plan,
     RaterType,
     Role,
@@ -28,6 +24,7 @@ from perfsheets.core.model import (
     ScaleLevel,
     SectionWeights,
 )
+from perfsheets.core.rules import Band, BandsRule, DeductionRule, LinearRule
 
 FIVE = Scale(
     id="five",

@@ -18,14 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from perfsheets.core.model import (
-    BandsRule,
-    ChangeBandsRule,
-    DeductionRule,
-    Kpi,
-    Pace,
-    PassFailRule,
-)
+from perfsheets.core.model import Kpi, Pace
+from perfsheets.core.rules import BandsRule, ChangeBandsRule, DeductionRule, PassFailRule
 from perfsheets.core.scoring import completion_ratio, rule_score
 
 Status = Literal["ahead", "on_track", "behind", "no_data"]

@@ -20,18 +20,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TypeVar
 
-from perfsheets.core.model import (
-    Adjustment,
+from perfsheets.core.model import Adjustment, Direction, Grade, Kpi, Lang, Scale
+from perfsheets.core.rules import (
     BandsRule,
     ChangeBandsRule,
     DeductionRule,
-    Direction,
-    Grade,
-    Kpi,
-    Lang,
     LinearRule,
     PassFailRule,
-    Scale,
     ScoringRule,
     ThresholdRule,
 )

@@ -17,7 +17,8 @@ from perfsheets.core import layout
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.layout import score_key
-from perfsheets.core.model import ChangeBandsRule, Employee, Lang, Plan, Scale, SectionKind
+from perfsheets.core.model import Employee, Lang, Plan, Scale, SectionKind
+from perfsheets.core.rules import ChangeBandsRule
 from perfsheets.forms import formulas, validations
 from perfsheets.forms.formulas import is_number
 from perfsheets.forms.jobs import FormJob, KpiValues, SheetJob

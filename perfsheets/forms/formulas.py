@@ -26,14 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from perfsheets.core.model import (
+from perfsheets.core.model import Kpi, Scale
+from perfsheets.core.rules import (
     BandsRule,
     ChangeBandsRule,
     DeductionRule,
-    Kpi,
     LinearRule,
     PassFailRule,
-    Scale,
     ThresholdRule,
 )
 from perfsheets.core.scoring import (

@@ -26,17 +26,9 @@ from pathlib import Path
 
 from perfsheets.core import layout
 from perfsheets.core.layout import item_key
-from perfsheets.core.model import (
-    BandsRule,
-    ChangeBandsRule,
-    DeductionRule,
-    Kpi,
-    Lang,
-    Plan,
-    Scale,
-    SectionKind,
-)
+from perfsheets.core.model import Kpi, Lang, Plan, Scale, SectionKind
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.rules import BandsRule, ChangeBandsRule, DeductionRule
 from perfsheets.core.scoring import NOT_RATED
 from perfsheets.files.executor import Executor
 from perfsheets.forms.jobs import FormJob, KpiValues, Progress, SheetJob, rater_names

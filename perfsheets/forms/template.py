@@ -22,21 +22,23 @@ from perfsheets.core.i18n import term, tr
 from perfsheets.core.layout import item_key
 from perfsheets.core.model import (
     Adjustment,
-    BandsRule,
-    ChangeBandsRule,
     Competency,
-    DeductionRule,
     KeyTask,
     Kpi,
     Lang,
-    LinearRule,
-    PassFailRule,
     Plan,
     RaterType,
     RaterTypeId,
     Role,
     Scale,
     SectionKind,
+)
+from perfsheets.core.rules import (
+    BandsRule,
+    ChangeBandsRule,
+    DeductionRule,
+    LinearRule,
+    PassFailRule,
     ThresholdRule,
 )
 from perfsheets.forms import formulas

@@ -8,7 +8,8 @@ from typing import Any
 
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import tr
-from perfsheets.core.model import ChangeBandsRule, Kpi, Lang, Plan, SectionKind
+from perfsheets.core.model import Kpi, Lang, Plan, SectionKind
+from perfsheets.core.rules import ChangeBandsRule
 from perfsheets.core.scoring import NOT_RATED
 from perfsheets.forms.jobs import KpiValues
 from perfsheets.forms.template import (

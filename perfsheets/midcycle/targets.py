@@ -17,8 +17,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfsheets.core.model import BandsRule, Employee, Kpi, LinearRule, PassFailRule, Plan
+from perfsheets.core.model import Employee, Kpi, Plan
 from perfsheets.core.problems import PerfsheetsError, Report, problem_type
+from perfsheets.core.rules import BandsRule, LinearRule, PassFailRule
 from perfsheets.ledger.changes import record_target_change, target_in_force
 from perfsheets.ledger.forms import forms_rating
 from perfsheets.ledger.workspace import Workspace, audit, now

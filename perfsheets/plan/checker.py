@@ -12,18 +12,16 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from perfsheets.core.model import (
-    BandsRule,
-    ChangeBandsRule,
-    Employee,
-    Kpi,
-    LinearRule,
-    PassFailRule,
-    Plan,
-    ThresholdRule,
-)
+from perfsheets.core.model import Employee, Kpi, Plan
 from perfsheets.core.problems import Problem, ProblemType
 from perfsheets.core.raters import Assignment, build_assignments
+from perfsheets.core.rules import (
+    BandsRule,
+    ChangeBandsRule,
+    LinearRule,
+    PassFailRule,
+    ThresholdRule,
+)
 from perfsheets.plan.problems import (
     DUPLICATE_ID,
     MISSING_TARGET,

@@ -18,19 +18,9 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from perfsheets.core.model import (
-    BandsRule,
-    ChangeBandsRule,
-    CompetencyRef,
-    KeyTask,
-    Kpi,
-    LinearRule,
-    Plan,
-    Role,
-    SectionKind,
-    ThresholdRule,
-)
+from perfsheets.core.model import CompetencyRef, KeyTask, Kpi, Plan, Role, SectionKind
 from perfsheets.core.problems import Problem, Report
+from perfsheets.core.rules import BandsRule, ChangeBandsRule, LinearRule, ThresholdRule
 from perfsheets.plan.checker import TOLERANCE, Checker, plain_number
 from perfsheets.plan.io import read_plan
 from perfsheets.plan.partial import partial_check

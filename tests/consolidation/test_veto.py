@@ -8,7 +8,8 @@ from ledger_builder import LedgerBuilder
 from test_consolidate import rate_e002
 
 from perfsheets.consolidation.run import consolidate
-from perfsheets.core.model import Kpi, Veto
+from perfsheets.core.model import Kpi
+from perfsheets.core.rules import Veto
 from perfsheets.core.scoring import veto_fails
 from perfsheets.forms.template import criteria_text
 from perfsheets.plan.validate import validate_plan

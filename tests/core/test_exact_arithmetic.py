@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from perfsheets.core.model import Band, BandsRule, ChangeBandsRule, Kpi, LinearRule
+from perfsheets.core.model import Kpi
+from perfsheets.core.rules import Band, BandsRule, ChangeBandsRule, LinearRule
 from perfsheets.core.scoring import (
     kpi_score,
     largest_remainder,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from perfsheets.core.model import (
+from perfsheets.core.model import Kpi
+from perfsheets.core.pacing import default_pace, pace_kpi, pace_status
+from perfsheets.core.rules import (
     Band,
     BandsRule,
     ChangeBandsRule,
     DeductionRule,
-    Kpi,
     LinearRule,
     PassFailRule,
 )
-from perfsheets.core.pacing import default_pace, pace_kpi, pace_status
 from perfsheets.plan.example import example_plan
 
 

@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from perfsheets.core.model import (
+from perfsheets.core.model import Kpi
+from perfsheets.core.rules import (
     Band,
     BandsRule,
     ChangeBandsRule,
     DeductionRule,
-    Kpi,
     LinearRule,
     PassFailRule,
 )

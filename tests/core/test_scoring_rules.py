@@ -6,13 +6,12 @@ import math
 
 import pytest
 
-from perfsheets.core.model import (
+from perfsheets.core.model import Grade, Kpi
+from perfsheets.core.rules import (
     Band,
     BandsRule,
     ChangeBandsRule,
     DeductionRule,
-    Grade,
-    Kpi,
     LinearRule,
     PassFailRule,
     ThresholdRule,

@@ -11,13 +11,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from perfsheets.core import layout
-from perfsheets.core.model import (
-    Adjustment,
+from perfsheets.core.model import Adjustment, Kpi
+from perfsheets.core.rules import (
     Band,
     BandsRule,
     ChangeBandsRule,
     DeductionRule,
-    Kpi,
     LinearRule,
     PassFailRule,
     ThresholdRule,

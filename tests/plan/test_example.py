@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from perfsheets.core.model import ChangeBandsRule, DeductionRule, LinearRule
 from perfsheets.core.raters import build_assignments
+from perfsheets.core.rules import ChangeBandsRule, DeductionRule, LinearRule
 from perfsheets.core.scoring import kpi_score
 from perfsheets.plan.example import example_base, example_plan
 from perfsheets.plan.validate import validate_plan
