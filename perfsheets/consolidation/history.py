@@ -9,7 +9,6 @@ company that ended before the current cycle started.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import BaseModel
 from perfsheets.consolidation.problems import DUPLICATE_PERIOD, MISSING_PERIODS, UNRELATED_CYCLES
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Employee, Lang, Plan
+from perfsheets.core.periods import PER_YEAR, period_slot, slot_label
 from perfsheets.core.problems import PerfsheetsError, Report, Text
 from perfsheets.core.results import EmployeeResult, TrendPoint
 from perfsheets.core.scoring import grade_for, round_half_up, weighted_mean
@@ -155,38 +155,6 @@ def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[C
             r.results.get(res.employee_id, (None, None, False))[1] == top for r in recent
         ):
             res.flags.append("promotion_candidate")
-
-
-# How many cycles of each period kind a calendar year holds, and which one a cycle is (by the
-# month it starts in): a roll-up rule naming months expects twelve of them.
-SLOTS: dict[str, int] = {"month": 12, "quarter": 4, "half-year": 2, "year": 1}
-
-
-def period_slot(period: str, start: dt.date) -> int:
-    """1-based position of a cycle within its year: March is month 3, July is quarter 3."""
-    months = 12 // SLOTS[period]
-    return (start.month - 1) // months + 1
-
-
-SLOT_ORDER = ("month", "quarter", "half-year", "year")
-
-
-def period_name(period: str, lang: Lang) -> str:
-    """月度 / monthly ... (a kind of period, as a column heading starts)."""
-    zh = {"month": "月度", "quarter": "季度", "half-year": "半年度", "year": "年度"}
-    en = {"month": "Monthly", "quarter": "Quarterly", "half-year": "Half-yearly", "year": "Annual"}
-    return (en if lang == "en" else zh).get(period, period)
-
-
-def slot_label(period: str, year: int, slot: int, lang: Lang) -> str:
-    """'2026年3月' / '2026-03', '2026年第3季度' / '2026 Q3', '2026年上半年' / '2026 H1'."""
-    if period == "month":
-        return tr(lang, f"{year}年{slot}月", f"{year}-{slot:02d}")
-    if period == "quarter":
-        return tr(lang, f"{year}年第{slot}季度", f"{year} Q{slot}")
-    if period == "half-year":
-        return tr(lang, f"{year}年{'上下'[slot - 1]}半年", f"{year} H{slot}")
-    return tr(lang, f"{year}年度", f"{year} (year)")
 
 
 class YearPart(BaseModel):
@@ -383,7 +351,7 @@ def _year_result(
     places = plan.aggregation.decimals
     parts = []
     for part in rule.parts:
-        yp = YearPart(period=part.period, weight=part.weight, expected=SLOTS[part.period])
+        yp = YearPart(period=part.period, weight=part.weight, expected=PER_YEAR[part.period])
         present = set()
         for rec in records:
             got = rec.results.get(emp.id)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfsheets.consolidation.book_sheet import Sheet, page_footer
-from perfsheets.consolidation.history import SLOT_ORDER, YearRollup, period_name, slot_label
+from perfsheets.consolidation.history import YearRollup
 from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
+from perfsheets.core.periods import period_name, period_order, slot_label
 from perfsheets.files.atomic import atomic_write
 
 
@@ -47,7 +48,7 @@ def _write_year_book(target: Path, rollup: YearRollup, plan: Plan, lang: Lang) -
             for p in r.parts
             for slot in range(1, p.expected + 1)
         },
-        key=lambda ps: (SLOT_ORDER.index(ps[0]) if ps[0] in SLOT_ORDER else 9, ps[1]),
+        key=lambda ps: (period_order(ps[0]), ps[1]),
     )
     periods = list(dict.fromkeys(p for p, _ in slots))
     header = [

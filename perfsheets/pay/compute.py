@@ -22,9 +22,8 @@ from functools import lru_cache
 
 from perfsheets.core.eligibility import months_employed, period_share
 from perfsheets.core.model import Employee, Lang, PayField, PayOptions, Plan
+from perfsheets.core.periods import MONTHS
 from perfsheets.core.problems import Text
-
-PERIOD_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
 
 # Default payroll columns: field -> (zh, en) header.
 DEFAULT_HEADERS: dict[PayField, tuple[str, str]] = {
@@ -86,7 +85,7 @@ def period_length(plan: Plan) -> Fraction | None:
     if pay.pro_rata == "months":
         if pay.period_months is not None:
             return exact(pay.period_months)
-        return Fraction(PERIOD_MONTHS[plan.cycle.period])
+        return Fraction(MONTHS[plan.cycle.period])
     if pay.pro_rata == "days":
         return Fraction((plan.cycle.end - plan.cycle.start).days + 1)
     return None

@@ -156,10 +156,6 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "trend_of": ("历史趋势（{kind}考核）", "Trend over {kind} cycles"),
     "kinds_sep": ("、", " or "),
-    "period_month": ("月度", "monthly"),
-    "period_quarter": ("季度", "quarterly"),
-    "period_half-year": ("半年度", "half-yearly"),
-    "period_year": ("年度", "annual"),
     "trend_other_periods": (
         "另有 {n} 个{kinds}考核周期的结果未画入：周期类型不同，分数不宜直接比较（{cycles}）。",
         "{n} {kinds} cycle(s) not drawn: a different kind of period, whose scores do not compare "

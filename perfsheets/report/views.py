@@ -8,7 +8,6 @@ sentence is either a fixed label or derived from a figure in the results.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from perfsheets.report.context import (
     fmt_plain,
     fmt_weight,
 )
+from perfsheets.report.trend import trend_view
 
 
 def group_visibility(result: EmployeeResult, ctx: Context) -> dict[RaterTypeId, tuple[bool, int]]:
@@ -325,60 +325,6 @@ def _field_label(field_name: str, lang: Lang) -> str:
     return term(key, lang) if key else field_name
 
 
-SLOT_ORDER = ("month", "quarter", "half-year", "year")
-
-
-def _trend(result: EmployeeResult, ctx: Context) -> dict[str, Any] | None:
-    # Earlier cycles only (consolidation may end the trend with this cycle: it is added below),
-    # of this cycle's kind: a monthly score and an annual one on one axis would mislead.
-    current = ctx.plan.cycle.period
-    earlier = [p for p in result.trend if p.cycle_id != ctx.plan.cycle.id]
-    points = [p for p in earlier if p.period in (None, current)]
-    others = [p for p in earlier if p.period not in (None, current)]
-    if not earlier:
-        return None
-    t = ctx.t
-    title = t["trend_of"].format(kind=t[f"period_{current}"])
-    note = ""
-    if others:
-        kinds = sorted({p.period for p in others if p.period}, key=list(SLOT_ORDER).index)
-        note = t["trend_other_periods"].format(
-            n=len(others),
-            kinds=t["kinds_sep"].join(t[f"period_{k}"] for k in kinds),
-            cycles=t["list_sep"].join(p.cycle_name or p.cycle_id for p in others),
-        )
-    if not points:
-        return {"title": title, "rows": [], "chart": "", "note": note}
-    rows = [
-        {"cycle": p.cycle_name or p.cycle_id, "score": fmt_num(p.total_score), "grade": p.grade}
-        for p in points
-    ]
-    rows.append(
-        {
-            "cycle": ctx.plan.cycle.label(ctx.lang) + ctx.t["current_cycle"],
-            "score": fmt_num(result.total_score),
-            "grade": result.grade,
-        }
-    )
-    values = [p.total_score for p in points] + [result.total_score]
-    known = [v for v in values if v is not None]
-    low = max(0.0, math.floor((min(known, default=60) - 10) / 10) * 10)
-    high = min(120.0, math.ceil((max(known, default=100) + 5) / 10) * 10)
-    chart = charts.line(
-        [str(r["cycle"]) for r in rows[:-1]] + [ctx.plan.cycle.label(ctx.lang)],
-        values,
-        low,
-        high,
-        notes=[
-            f"{fmt_num(v, 1)} {r['grade'] or ''}".strip() for v, r in zip(values, rows, strict=True)
-        ],
-        width=min(560, 160 + 110 * len(values)),
-        height=130,
-        font=ctx.font,
-    )
-    return {"title": title, "rows": rows, "chart": chart, "note": note}
-
-
 def _missing(result: EmployeeResult, ctx: Context) -> str:
     if not result.missing_types:
         return ctx.t["missing_scores"]
@@ -614,7 +560,7 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
         "strengths": _ranked(result.strengths, scored, ctx),
         "development_areas": development,
         "comments": comment_groups(result, ctx, vis),
-        "trend": _trend(result, ctx),
+        "trend": trend_view(result, ctx),
         "notes": _notes(result, ctx),
         "appeals": [
             {

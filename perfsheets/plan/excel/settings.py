@@ -3,6 +3,7 @@ its label in Chinese and English, the kind of value and any choices)."""
 
 from __future__ import annotations
 
+from perfsheets.core.periods import PERIODS
 from perfsheets.plan.excel.layout import BOOL, Col, SheetSpec
 from perfsheets.plan.source import PathKey
 
@@ -39,7 +40,7 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         "周期类型",
         "Period type",
         "str",
-        ("month", "quarter", "half-year", "year"),
+        PERIODS,
     ),
     (("cycle", "start"), "开始日期", "Start date", "date", ()),
     (("cycle", "end"), "结束日期", "End date", "date", ()),

@@ -4,6 +4,7 @@ value each column holds, header notes and drop-down lists. Writing and reading b
 from __future__ import annotations
 
 from perfsheets.core.pacing import PACES
+from perfsheets.core.periods import PERIODS
 from perfsheets.plan.excel.layout import (
     BOOL,
     RATER_IDS,
@@ -420,7 +421,7 @@ ROLLUP = SheetSpec(
             "period",
             "周期",
             "Period",
-            choices=("month", "quarter", "half-year", "year"),
+            choices=PERIODS,
             required=True,
             width=10,
         ),
