@@ -148,6 +148,12 @@ def pip_state(results: Sequence[Result | None], end: dt.date, today: dt.date) ->
     return "overdue" if today > end else "open"
 
 
+def stored_state(results: Sequence[str | None], end: str, today: dt.date) -> State:
+    """:func:`pip_state` of a PIP as the ledger keeps it (result codes, the end as ISO text)."""
+    known: list[Result | None] = [r if r in RESULTS else None for r in results]
+    return pip_state(known, dt.date.fromisoformat(end), today)
+
+
 def state_word(state: State, lang: str) -> str:
     zh, en = STATE_WORDS[state]
     return en if lang == "en" else zh

@@ -10,8 +10,6 @@ which file. Employees without a manager go into one workbook for HR.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import secrets
 import time
@@ -20,12 +18,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from perfsheets.core.cells import csv_safe, file_part
+from perfsheets.core.cells import file_part
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
-from perfsheets.files.atomic import atomic_write_text
+from perfsheets.files.atomic import atomic_write_csv
 from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec
 from perfsheets.files.formbook import sheet_name
 from perfsheets.interview.book import Filler, RecordJob, RecordSheet, RecordWriter
@@ -249,12 +247,7 @@ def record_jobs(
 
 
 def _write_index(path: Path, rows: list[dict[str, str]]) -> Path:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=INDEX_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: csv_safe(v) for k, v in row.items()})
-    return atomic_write_text(path, buf.getvalue())
+    return atomic_write_csv(path, INDEX_FIELDS, rows)
 
 
 # --- many workbooks: worker processes ---------------------------------------------------------

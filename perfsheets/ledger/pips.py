@@ -221,11 +221,12 @@ def pips_in_force(conn: sqlite3.Connection) -> dict[str, PipInForce]:
         return {}
     managers = dict(conn.execute("SELECT form_id, manager_id FROM pip_forms"))
     records: dict[str, StoredPipRecord] = {}
+    rec: StoredPipRecord | None
     for row in conn.execute(
         f"SELECT {_COLUMNS} FROM pip_records WHERE superseded_by IS NULL ORDER BY record_id"
     ):
-        rec = _stored(row)
-        records[rec.employee_id] = rec
+        stored = _stored(row)
+        records[stored.employee_id] = stored
     out: dict[str, PipInForce] = {}
     for form_id, sheets in _sheets(conn).items():
         for s in sheets:
