@@ -177,6 +177,7 @@ class PipCheck(SheetReader):
         self, points: list[dict[str, Spot]], dates: list[str]
     ) -> tuple[pp.Checkpoint, ...]:
         out: list[pp.Checkpoint] = []
+        filled: list[int] = []  # checkpoints with anything chosen or typed as their result
         words = {k: Text(*w) for k, w in pp.CHECKPOINT_COLUMNS.items()}
         allowed = Text(
             " / ".join(w[0] for w in pp.RESULTS.values()),
@@ -187,6 +188,7 @@ class PipCheck(SheetReader):
             result: pp.Result | None = None
             spot = spots.get("result")
             if spot is not None and not blank(spot[2]):
+                filled.append(n)
                 result = pp.parse_result(read_text(spot[2]))
                 if result is None:
                     self.problem(
@@ -207,10 +209,9 @@ class PipCheck(SheetReader):
                 r, c, _ = spots["note"]
                 self.problem(REQUIRED_MISSING, r, c, item=_CHECKPOINT, field=words["note"])
             out.append(pp.Checkpoint(day, result, note))
-        recorded = [n for n, point in enumerate(out, start=1) if point.result is not None]
-        for n, point in enumerate(out, start=1):
-            later = [m for m in recorded if m > n]
-            if point.result is None and later and "result" in points[n - 1]:
+        for n in range(1, len(out) + 1):
+            later = [m for m in filled if m > n]
+            if n not in filled and later and "result" in points[n - 1]:
                 r, col, _ = points[n - 1]["result"]
                 self.problem(CHECKPOINT_SKIPPED, r, col, n=n, later=later[0])
                 break
