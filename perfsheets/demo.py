@@ -8,6 +8,7 @@ few missing and faulty returns) → collect → consolidate → pay (made-up sal
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import shutil
@@ -32,6 +33,9 @@ from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.results import load_results, result_overview
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.pay.run import export_pay, write_consequences
+from perfsheets.pip.generate import write_pip_forms
+from perfsheets.pip.simulate import simulate_pips
+from perfsheets.plan.io import load_plan
 from perfsheets.report.render import render_reports
 
 Progress = Callable[[int, int], None]
@@ -204,4 +208,11 @@ def run_demo(
     timed("interview-forms", write_interview_forms, root, executor=executor)
     records = timed("interview-records", simulate_records, root, seed=seed, executor=executor)
     timed("interview-collect", collect_returns, root, records.files)
+    # improvement plans for the PIP grades, started a plan's length ago so that every checkpoint
+    # is due: simulated results (some met, some not, some still open: overdue), collected
+    length = load_plan(Workspace(root).plan_path()).pip.length_days
+    begun = dt.date.today() - dt.timedelta(days=length + 1)
+    timed("pip-forms", write_pip_forms, root, start=begun)
+    pips = timed("pip-results", simulate_pips, root, seed=seed)
+    timed("pip-collect", collect_returns, root, pips.files)
     return result

@@ -8,7 +8,6 @@ openpyxl load only inside the stage function that needs them.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +17,7 @@ from rich.table import Table
 from perfsheets import __version__
 from perfsheets.cli.app import app
 from perfsheets.cli.calibration import stage_rows
-from perfsheets.cli.interview import interview_tables
+from perfsheets.cli.interview import interview_tables, pip_tables
 from perfsheets.cli.output import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -30,9 +29,9 @@ from perfsheets.cli.output import (
     WorkersOpt,
     WorkspaceArg,
     chosen_executor,
+    date_option,
     env_lang,
     err,
-    fail,
     finish,
     library_errors,
     message_lang,
@@ -51,7 +50,7 @@ from perfsheets.cli.words import label, stage_name
 from perfsheets.core.problems import Report
 
 if TYPE_CHECKING:
-    from perfsheets.core.model import Lang
+    pass
 
 # --- commands ---------------------------------------------------------------------------------
 
@@ -255,25 +254,47 @@ def status(
             help="Only list who is past the interview confirmation deadline (exit 1 if any).",
         ),
     ] = False,
+    pip: Annotated[
+        bool,
+        typer.Option(
+            "--pip",
+            help="Only list the improvement plans' states (exit 1 if any is overdue).",
+        ),
+    ] = False,
     today: Annotated[
-        str | None, typer.Option(help="Date the interview states are counted at (YYYY-MM-DD).")
+        str | None,
+        typer.Option(help="Date the interview and PIP states are counted at (YYYY-MM-DD)."),
     ] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Returned / missing / rejected forms per rater and per department; the interview records'
-    states per department (待面谈 … 超期) once they were written."""
+    states per department (待面谈 … 超期) and the improvement plans' states (进行中 / 已达成 /
+    未达成 / 超期, overdue ones flagged) once they were written."""
     from perfsheets.collect.status import return_status  # lazy: start-up
     from perfsheets.interview.status import has_interview_forms, interview_status  # lazy: start-up
+    from perfsheets.pip.status import has_pip_forms, pip_status  # lazy: start-up
 
     language = message_lang(workspace, lang)
     with library_errors():
-        day = _date_option(today, language)
+        day = date_option(today, language)
         interviews = (
             interview_status(workspace, today=day, lang=language)
             if has_interview_forms(workspace)
             else None
         )
+        pips = pip_status(workspace, today=day, lang=language) if has_pip_forms(workspace) else None
+        if pip:
+            late_pips = pips.overdue if pips else []
+            if as_json:
+                print_json(pips.employees if pips else [])
+            elif pips is not None:
+                pip_tables(pips)
+            else:
+                err.print(
+                    tr(language, "尚无绩效改进计划", "No improvement plans yet"), markup=False
+                )
+            raise typer.Exit(EXIT_PROBLEMS if late_pips else EXIT_OK)
         if overdue:
             late = interviews.overdue if interviews else []
             if as_json:
@@ -294,22 +315,9 @@ def status(
     summary_table(tr(language, "回收状态", "Return status"), scalar_rows(result))
     if interviews is not None:
         interview_tables(workspace, interviews, overdue_only=False)
+    if pips is not None:
+        pip_tables(pips)
     summary_table(tr(language, "周期", "Cycle"), stage_rows(workspace, language))
-
-
-def _date_option(text: str | None, lang: Lang) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise fail(
-            tr(
-                lang,
-                f"--today {text}：应为日期 YYYY-MM-DD",
-                f"--today {text}: not a date (YYYY-MM-DD)",
-            )
-        ) from None
 
 
 @app.command()

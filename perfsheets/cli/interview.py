@@ -9,6 +9,9 @@ consolidation or calibration), while ``report`` renders PDFs to read, which take
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from perfsheets.cli.app import app
 from perfsheets.cli.output import (
@@ -21,6 +24,7 @@ from perfsheets.cli.output import (
     WorkersOpt,
     WorkspaceArg,
     chosen_executor,
+    date_option,
     err,
     finish,
     library_errors,
@@ -64,6 +68,47 @@ def interview_forms(
         as_json,
         EXIT_PROBLEMS if result.problems else EXIT_OK,
     )
+
+
+@app.command("pip-forms")
+def pip_forms(
+    workspace: WorkspaceArg,
+    start: Annotated[
+        str | None, typer.Option(help="The day the improvement plans start (YYYY-MM-DD).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one PIP workbook per manager into WORKSPACE/pips/ for the employees whose final
+    grade requires a performance improvement plan (goals from the interview record, dated
+    checkpoints, owner; + pips/index.csv); returns are read by collect."""
+    from perfsheets.pip.generate import write_pip_forms  # lazy: start-up
+
+    language = message_lang(workspace, lang)
+    with library_errors():
+        day = date_option(start, language, "--start")
+        result = write_pip_forms(workspace, lang=parse_lang(lang), start=day)
+    finish(result, tr(language, "绩效改进计划表已生成", "PIP forms written"), as_json, EXIT_OK)
+
+
+def pip_tables(status: object) -> None:
+    """Every PIP's state and the counts, as ``status`` shows them (overdue ones marked)."""
+    from perfsheets.pip.status import PipStatus  # lazy: start-up
+
+    assert isinstance(status, PipStatus)
+    lang = status.lang
+    rows_table(tr(lang, "绩效改进计划", "Improvement plans"), status.rows(), limit=10_000)
+    rows_table(tr(lang, "绩效改进计划（合计）", "Improvement plans (counts)"), [status.count_row()])
+    if status.overdue:
+        err.print(
+            tr(
+                lang,
+                f"{len(status.overdue)} 个绩效改进计划已过结束日期仍未结束（超期）",
+                f"{len(status.overdue)} improvement plan(s) still open past their end date",
+            ),
+            style="yellow",
+            markup=False,
+        )
 
 
 def interview_tables(workspace: Path, status: object, overdue_only: bool) -> None:

@@ -401,3 +401,19 @@ def chosen_executor(name: str, scheduler: str | None) -> Iterator[Any]:
         yield executor
     finally:
         close_executor(executor)
+
+
+def date_option(text: str | None, lang: Lang, option: str = "--today") -> dt.date | None:
+    """A date option's value (YYYY-MM-DD; None when not given); a usage error otherwise."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise fail(
+            tr(
+                lang,
+                f"{option} {text}：应为日期 YYYY-MM-DD",
+                f"{option} {text}: not a date (YYYY-MM-DD)",
+            )
+        ) from None

@@ -42,8 +42,9 @@ from perfsheets.collect.book import Book
 from perfsheets.collect.context import CheckContext
 from perfsheets.collect.files import Rejected, Source, read_source
 from perfsheets.collect.identify import identify, place_sheets
-from perfsheets.collect.interview import check_interview_book, is_interview_meta
+from perfsheets.collect.interview import check_interview_book, meta_kind
 from perfsheets.collect.outcome import CheckedReturn, SheetState
+from perfsheets.collect.pip import check_pip_book
 from perfsheets.collect.problems import (
     DUPLICATE_ITEM,
     DUPLICATE_MEMBER,
@@ -132,8 +133,12 @@ def archive_file(archive_dir: Path, sha256: str, data: bytes) -> str:
 
 def _check_book(book: Book, result: CheckedReturn, ctx: CheckContext) -> None:
     result.saved_at = book.saved_at()
-    if is_interview_meta(book):
+    kind = meta_kind(book)
+    if kind == "interview":
         check_interview_book(book, result, ctx.interviews, ctx.cycle_id, ctx.today)
+        return
+    if kind == "pip":
+        check_pip_book(book, result, ctx.pips, ctx.cycle_id, ctx.today)
         return
     if ctx.results_frozen:
         result.problems.append(RESULTS_RELEASED(result.source.name))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from perfsheets.collect.files import DEFAULT_LIMITS, Limits
 from perfsheets.collect.interview import InterviewIndex
+from perfsheets.collect.pip import PipIndex
 from perfsheets.collect.values import ItemSpec, fold
 from perfsheets.core import layout
 from perfsheets.core.eligibility import assessed
@@ -76,6 +77,7 @@ class CheckContext:
     na_warn_share: float | None = None
     # interview records: the ledger's record forms (None: none written) and today's date
     interviews: InterviewIndex | None = None
+    pips: PipIndex | None = None  # improvement plans: the ledger's PIP forms (None: none written)
     today: dt.date = field(default_factory=dt.date.today)
     results_frozen: bool = False  # released: only interview records are collected
 
@@ -88,6 +90,7 @@ def build_context(
     limits: Limits = DEFAULT_LIMITS,
     known: dict[str, tuple[int, str]] | None = None,
     interviews: InterviewIndex | None = None,
+    pips: PipIndex | None = None,
 ) -> CheckContext:
     active = [e for e in plan.roster.employees if e.is_active]
     raters = {e.id: e.name for e in active}
@@ -105,6 +108,7 @@ def build_context(
         known=known or {},
         na_warn_share=plan.aggregation.na_warn_share if plan.aggregation.allow_na else None,
         interviews=interviews,
+        pips=pips,
     )
 
 

@@ -21,8 +21,9 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from perfsheets.collect.book import Book
 from perfsheets.collect.outcome import CheckedReturn, SheetState
@@ -166,26 +167,57 @@ class RecordRead:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def is_interview_meta(book: Book) -> bool:
-    """Whether the workbook's ``_meta`` sheet says it is an interview record."""
+def meta_kind(book: Book) -> str | None:
+    """The ``form_kind`` a workbook's ``_meta`` sheet names (interview, pip), or None."""
     if layout.META_SHEET not in book.sheet_names:
-        return False
+        return None
     for row in book.values(layout.META_SHEET)[:40]:
         if len(row) >= 2 and row[0] == iv.KIND_KEY:
-            return str(row[1]).strip() == iv.FORM_KIND
-    return False
+            return str(row[1]).strip()
+    return None
 
 
-def check_interview_book(
-    book: Book, result: CheckedReturn, index: InterviewIndex | None, cycle_id: str, today: dt.date
+def is_interview_meta(book: Book) -> bool:
+    """Whether the workbook's ``_meta`` sheet says it is an interview record."""
+    return meta_kind(book) == iv.FORM_KIND
+
+
+class _SheetOfForm(Protocol):
+    @property
+    def sheet(self) -> str: ...
+    @property
+    def employee_id(self) -> str: ...
+    @property
+    def locked_json(self) -> str: ...
+
+
+class _FormOfRecords(Protocol):
+    @property
+    def manager_id(self) -> str: ...
+    @property
+    def sheets(self) -> Sequence[_SheetOfForm]: ...
+
+
+def check_record_book(
+    book: Book,
+    result: CheckedReturn,
+    *,
+    kind: str,
+    schema_version: int,
+    meta_fields: Sequence[str],
+    forms: Mapping[str, _FormOfRecords] | None,
+    cycle_id: str,
+    check_sheet: Callable[[str, str, dict], object | None],
 ) -> None:
-    """Identify the record form and check each of its sheets (appends to ``result``)."""
+    """Identify a record form by its ``_meta`` (an interview record or a PIP: one sheet per
+    employee) and check each of its sheets with ``check_sheet(sheet, employee, locked)``, which
+    returns what it read (None: nothing, or errors) and appends its problems to ``result``."""
     file = result.source.name
-    result.kind = "interview"
-    meta, _sheets = _read_meta(book.values(layout.META_SHEET))
+    result.kind = kind
+    meta, _sheets = _read_meta(book.values(layout.META_SHEET), meta_fields)
     where = (file, layout.META_SHEET)
     missing = [k for k in ("schema_version", "form_id", "cycle_id") if not meta.get(k)]
-    if missing or meta.get("schema_version") != str(iv.FORM_SCHEMA_VERSION):
+    if missing or meta.get("schema_version") != str(schema_version):
         detail = "missing " + ", ".join(missing) if missing else "schema_version"
         result.problems.append(META_INVALID(*where, detail=detail))
         return
@@ -195,8 +227,8 @@ def check_interview_book(
     if meta["cycle_id"] != cycle_id:
         result.problems.append(WRONG_CYCLE(*where, found=meta["cycle_id"], expected=cycle_id))
         return
-    form = index.forms.get(meta["form_id"]) if index else None
-    if form is None or index is None:
+    form = forms.get(meta["form_id"]) if forms else None
+    if form is None:
         result.problems.append(UNKNOWN_FORM(*where, form_id=meta["form_id"]))
         return
     result.rater_id = form.manager_id
@@ -207,24 +239,46 @@ def check_interview_book(
                 SHEET_MISSING(file, record.sheet, name=record.sheet, ratee=record.employee_id)
             )
             result.sheet_states.append(
-                SheetState(record.sheet, "", record.employee_id, "interview", False)
+                SheetState(record.sheet, "", record.employee_id, kind, False)
             )
             continue
-        check = RecordCheck(book, record.sheet, result, index, today)
         before = len(result.problems)
-        read = check.run(record.employee_id, json.loads(record.locked_json))
+        read = check_sheet(record.sheet, record.employee_id, json.loads(record.locked_json))
         if read is None and len(result.problems) == before:
             continue  # left empty: not returned yet
         accepted = read is not None and not any(p.is_error for p in result.problems[before:])
         result.sheet_states.append(
-            SheetState(record.sheet, record.sheet, record.employee_id, "interview", accepted)
+            SheetState(record.sheet, record.sheet, record.employee_id, kind, accepted)
         )
         if accepted and read is not None:
             result.records.append(read)
     result.sheets = len(result.sheet_states)
 
 
-def _read_meta(rows: Sequence[Sequence[object]]) -> tuple[dict[str, str], dict[str, str]]:
+def check_interview_book(
+    book: Book, result: CheckedReturn, index: InterviewIndex | None, cycle_id: str, today: dt.date
+) -> None:
+    """Identify the record form and check each of its sheets (appends to ``result``)."""
+
+    def check(sheet: str, employee: str, locked: dict) -> RecordRead | None:
+        assert index is not None
+        return RecordCheck(book, sheet, result, index, today).run(employee, locked)
+
+    check_record_book(
+        book,
+        result,
+        kind="interview",
+        schema_version=iv.FORM_SCHEMA_VERSION,
+        meta_fields=iv.META_FIELDS,
+        forms=index.forms if index else None,
+        cycle_id=cycle_id,
+        check_sheet=check,
+    )
+
+
+def _read_meta(
+    rows: Sequence[Sequence[object]], fields: Sequence[str] = iv.META_FIELDS
+) -> tuple[dict[str, str], dict[str, str]]:
     meta: dict[str, str] = {}
     sheets: dict[str, str] = {}
     in_sheets = False
@@ -236,7 +290,7 @@ def _read_meta(rows: Sequence[Sequence[object]]) -> tuple[dict[str, str], dict[s
             in_sheets = True
         elif in_sheets:
             sheets[key] = str(row[1]).strip()
-        elif key in iv.META_FIELDS:
+        elif key in fields:
             value = row[1]
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
@@ -271,19 +325,20 @@ def read_date(raw: object) -> tuple[dt.date | None, bool]:
     return None, False
 
 
-class RecordCheck:
-    """Reads and checks one record sheet."""
+class SheetReader:
+    """Reads the inputs of one sheet of a record form (interview record, PIP): text, dates,
+    formulas typed into inputs; each problem located (file, sheet, cell)."""
 
     def __init__(
         self,
         book: Book,
         sheet: str,
         result: CheckedReturn,
-        index: InterviewIndex,
         today: dt.date,
+        earliest: dt.date | None,
     ) -> None:
-        self.book, self.sheet, self.result, self.index = book, sheet, result, index
-        self.today = today
+        self.book, self.sheet, self.result = book, sheet, result
+        self.today, self.earliest = today, earliest
         self._formulas: set[tuple[int, int]] | None = None
         self.errors = 0
 
@@ -297,6 +352,57 @@ class RecordCheck:
         if self._formulas is None:
             self._formulas = self.book.formula_cells(self.sheet)
         return (row, col) in self._formulas
+
+    def _text(
+        self, spot: tuple[int, int, object] | None, name: str | Text, limit: int = iv.TEXT_MAX_CHARS
+    ) -> str:
+        if spot is None:
+            return ""
+        row, col, raw = spot
+        label = field_label(name) if isinstance(name, str) else name
+        if self._formula(row, col):
+            self.problem(FORMULA_IN_INPUT, row, col, item=label, field=Text("内容", "text"))
+            return ""
+        text = read_text(raw)
+        if len(text) > limit:
+            self.problem(TEXT_TOO_LONG, row, col, item=label, length=len(text), limit=limit)
+            return ""
+        return text
+
+    def _date(
+        self, spot: tuple[int, int, object] | None, label: Text, future: bool = False
+    ) -> dt.date | None:
+        if spot is None:
+            return None
+        row, col, raw = spot
+        if self._formula(row, col):
+            self.problem(FORMULA_IN_INPUT, row, col, item=label, field=Text("日期", "date"))
+            return None
+        value, ok = read_date(raw)
+        if not ok:
+            self.problem(BAD_DATE, row, col, item=label, value=show(raw))
+            return None
+        low = self.earliest or dt.date(2000, 1, 1)
+        high = dt.date(2100, 12, 31) if future else self.today + dt.timedelta(days=1)
+        if value is not None and not low <= value <= high:
+            self.problem(DATE_OUT_OF_RANGE, row, col, item=label, value=value, low=low, high=high)
+            return None
+        return value
+
+
+class RecordCheck(SheetReader):
+    """Reads and checks one interview record sheet."""
+
+    def __init__(
+        self,
+        book: Book,
+        sheet: str,
+        result: CheckedReturn,
+        index: InterviewIndex,
+        today: dt.date,
+    ) -> None:
+        super().__init__(book, sheet, result, today, index.earliest)
+        self.index = index
 
     def run(self, employee: str, locked: dict[str, object]) -> RecordRead | None:
         rows = self.book.values(self.sheet)
@@ -342,42 +448,6 @@ class RecordCheck:
         return RecordRead(self.sheet, self.sheet, employee, values, data) if values else None
 
     # reading -----------------------------------------------------------------------------------
-
-    def _text(self, spot: tuple[int, int, object] | None, name: str | Text) -> str:
-        if spot is None:
-            return ""
-        row, col, raw = spot
-        label = field_label(name) if isinstance(name, str) else name
-        if self._formula(row, col):
-            self.problem(FORMULA_IN_INPUT, row, col, item=label, field=Text("内容", "text"))
-            return ""
-        text = read_text(raw)
-        if len(text) > iv.TEXT_MAX_CHARS:
-            self.problem(
-                TEXT_TOO_LONG, row, col, item=label, length=len(text), limit=iv.TEXT_MAX_CHARS
-            )
-            return ""
-        return text
-
-    def _date(
-        self, spot: tuple[int, int, object] | None, label: Text, future: bool = False
-    ) -> dt.date | None:
-        if spot is None:
-            return None
-        row, col, raw = spot
-        if self._formula(row, col):
-            self.problem(FORMULA_IN_INPUT, row, col, item=label, field=Text("日期", "date"))
-            return None
-        value, ok = read_date(raw)
-        if not ok:
-            self.problem(BAD_DATE, row, col, item=label, value=show(raw))
-            return None
-        low = self.index.earliest or dt.date(2000, 1, 1)
-        high = dt.date(2100, 12, 31) if future else self.today + dt.timedelta(days=1)
-        if value is not None and not low <= value <= high:
-            self.problem(DATE_OUT_OF_RANGE, row, col, item=label, value=value, low=low, high=high)
-            return None
-        return value
 
     def _read(
         self,

@@ -42,6 +42,10 @@ SHEET_ERRORS = frozenset(
         "row-incomplete",
         "goal-weights",
         "record-outdated",
+        # PIPs (perfsheets.collect.pip)
+        "checkpoint-not-due",
+        "checkpoint-skipped",
+        "pip-outdated",
     }
 )
 
@@ -80,7 +84,7 @@ class CheckedReturn:
     known_return: int | None = None  # these exact bytes are stored as this return: not read
     saved_at: str = ""  # the workbook's own modified time (docProps/core.xml), UTC ISO 8601
     sheet_states: list[SheetState] = field(default_factory=list)  # of an identified form
-    kind: str = "assessment"  # or "interview": an interview record (perfsheets.collect.interview)
+    kind: str = "assessment"  # or "interview" / "pip": a record form (collect.interview, .pip)
     records: list[Any] = field(default_factory=list)  # an interview record's accepted sheets
 
     @property
@@ -134,7 +138,7 @@ class FileOutcome:
     return_id: int | None = None  # the ledger return holding this file's entries
     replaced_return_id: int | None = None  # the return this file superseded
     rejected_sheets: int = 0  # sheets sent back while the file's other sheets were accepted
-    kind: str = "assessment"  # or "interview"
+    kind: str = "assessment"  # or "interview", "pip"
 
 
 @dataclass

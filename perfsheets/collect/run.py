@@ -49,6 +49,7 @@ from perfsheets.collect.files import (
 from perfsheets.collect.interview import InterviewIndex
 from perfsheets.collect.outcome import OUTCOMES, CheckedReturn, CollectResult, FileOutcome
 from perfsheets.collect.outputs import send_back_list, write_validation
+from perfsheets.collect.pip import PipIndex
 from perfsheets.collect.problems import CHECK_FAILED, rejection
 from perfsheets.collect.status import return_status
 from perfsheets.collect.store import ReturnStore
@@ -59,6 +60,7 @@ from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec, cores
 from perfsheets.ledger.calibration import ensure_open, release_state
 from perfsheets.ledger.forms import form_records
 from perfsheets.ledger.interviews import interview_form_records
+from perfsheets.ledger.pips import pip_form_records
 from perfsheets.ledger.returns import batched, known_files
 from perfsheets.ledger.workspace import Workspace, audit, now
 from perfsheets.plan.io import load_plan
@@ -107,14 +109,17 @@ def collect_returns(
     clean_stale_temps(ws.results)  # validation books a killed run left half-written
     with ws.ledger() as conn:
         records = interview_form_records(conn)
+        pip_forms = pip_form_records(conn)
         state = release_state(conn)
-        # a released cycle's results stay as released; its interview records are still collected
-        frozen = bool(records) and state is not None and state.frozen
+        # a released cycle's results stay as released; its interview records and PIPs are
+        # still collected
+        frozen = bool(records or pip_forms) and state is not None and state.frozen
         if not frozen:
             ensure_open(conn, "collect", lang)
         forms = FormIndex.of(form_records(conn))
         known = known_files(conn)
     interviews = InterviewIndex.of(records, plan.cycle.start) if records else None
+    pips = PipIndex.of(pip_forms, plan.cycle.start) if pip_forms else None
     if not forms.forms:
         raise PerfsheetsError(
             f"{ws.root}: no forms were generated in this workspace; run 'perfsheets generate'"
@@ -122,7 +127,13 @@ def collect_returns(
     sources, early = find_sources(ws, paths, limits=limits)
     sources.sort(key=lambda s: (s.mtime, s.name))
     ctx = build_context(
-        plan, forms, archive_dir=ws.archive, limits=limits, known=known, interviews=interviews
+        plan,
+        forms,
+        archive_dir=ws.archive,
+        limits=limits,
+        known=known,
+        interviews=interviews,
+        pips=pips,
     )
     ctx.results_frozen = frozen
     total = len(sources) + len(early)

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from perfsheets.collect.context import CheckContext, FormIndex
 from perfsheets.collect.interview_store import InterviewStore
 from perfsheets.collect.outcome import CheckedReturn, FileOutcome, SheetState
+from perfsheets.collect.pip_store import PipStore
 from perfsheets.collect.problems import (
     DUPLICATE_RETURN,
     OLDER_RETURN,
@@ -77,6 +78,9 @@ class ReturnStore:
         if item.kind == "interview":
             with self.batch.file():
                 return InterviewStore(self.conn, self.run_at, self.lang).record(item, outcome)
+        if item.kind == "pip":
+            with self.batch.file():
+                return PipStore(self.conn, self.run_at, self.lang).record(item, outcome)
         who = self._identity(item)
         if who.rater_id is None:  # another cycle's form names a person who is not in this one
             outcome.rater_id = outcome.rater_name = None

@@ -9,6 +9,7 @@ company that ended before the current cycle started.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,11 @@ from perfsheets.consolidation.problems import DUPLICATE_PERIOD, MISSING_PERIODS,
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Employee, Lang, Plan
 from perfsheets.core.periods import PER_YEAR, period_slot, slot_label
+from perfsheets.core.pip import stored_state
 from perfsheets.core.problems import PerfsheetsError, Report, Text
-from perfsheets.core.results import EmployeeResult, TrendPoint
+from perfsheets.core.results import EmployeeResult, PreviousPip, TrendPoint
 from perfsheets.core.scoring import grade_for, round_half_up, weighted_mean
+from perfsheets.ledger.pips import PipInForce, earlier_pips
 from perfsheets.ledger.results import NotALedger, earlier_cycle
 
 
@@ -32,6 +35,7 @@ class CycleRecord:
     workspace: Path
     plan: Plan
     results: dict[str, tuple[float | None, str | None, bool]]  # employee -> total, grade, complete
+    pips: dict[str, PipInForce] = field(default_factory=dict)  # employee -> the cycle's PIP
 
     @property
     def cycle(self):
@@ -60,7 +64,9 @@ def load_cycle(workspace: str | Path) -> CycleRecord | None:
         plan = Plan.model_validate_json(plan_json)
     except ValueError as exc:  # a plan this version cannot read (newer, older or damaged)
         raise UnreadableCycle(Path(workspace)) from exc
-    return CycleRecord(Path(workspace), plan, {e: (t, g, c) for e, t, g, c in totals})
+    return CycleRecord(
+        Path(workspace), plan, {e: (t, g, c) for e, t, g, c in totals}, earlier_pips(path)
+    )
 
 
 def load_history(
@@ -119,8 +125,15 @@ def load_history(
     return sorted(records, key=lambda r: (r.cycle.end, r.cycle.id))
 
 
-def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[CycleRecord]):
-    """Trend points (earlier cycles, then this one) and promotion candidates."""
+def apply_history(
+    plan: Plan,
+    results: list[EmployeeResult],
+    history: Sequence[CycleRecord],
+    today: dt.date | None = None,
+):
+    """Trend points (earlier cycles, then this one), promotion candidates, and each person's
+    PIP of the latest earlier cycle that gave them one (its state as of ``today``)."""
+    day = today or dt.date.today()
     top = max(plan.grading.levels, key=lambda g: g.min_score).code
     need = plan.grading.promotion_after - 1
     same_period = [h for h in history if h.cycle.period == plan.cycle.period]
@@ -148,6 +161,20 @@ def apply_history(plan: Plan, results: list[EmployeeResult], history: Sequence[C
             )
         )
         res.trend = trend
+        for rec in reversed(history):
+            found = rec.pips.get(res.employee_id)
+            if found is not None:
+                res.previous_pip = PreviousPip(
+                    cycle_id=rec.cycle.id,
+                    cycle_name=rec.cycle.label(plan.lang),
+                    grade=found.grade,
+                    start=found.start,
+                    end=found.end,
+                    state=stored_state(found.results, found.end, day),
+                    checkpoints=len(found.checkpoints),
+                    recorded=sum(r is not None for r in found.results),
+                )
+                break
         if res.grade != top:
             continue
         recent = same_period[-need:] if need else []

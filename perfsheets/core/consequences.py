@@ -80,6 +80,13 @@ def training_needs(
     return needs
 
 
+def pip_grades(options_plan: Plan, frozen: Plan) -> set[str]:
+    """The grades that lead to a performance improvement plan: ``consequences.pip_grades`` of
+    the workspace's plan, or (unset) the lowest grade of the plan frozen with the results."""
+    chosen = options_plan.consequences.pip_grades
+    return set(chosen if chosen is not None else [g.code for g in frozen.grading.levels][-1:])
+
+
 def build_consequences(
     options_plan: Plan, frozen: Plan, results: Sequence[EmployeeResult], lang: Lang
 ) -> Consequences:
@@ -88,7 +95,7 @@ def build_consequences(
     options = options_plan.consequences
     grades = list(frozen.grading.levels)
     codes = [g.code for g in grades]
-    pip = set(options.pip_grades if options.pip_grades is not None else codes[-1:])
+    pip = pip_grades(options_plan, frozen)
     honours = set(options.honour_grades if options.honour_grades is not None else codes[:1])
     promote = set(options.promotion_grades)
     out = Consequences(grades, options.training_threshold, departments=frozen.departments())

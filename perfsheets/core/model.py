@@ -455,6 +455,14 @@ class ConsequenceOptions(Model):
     training_top: int = Field(default=3, ge=1)  # lowest-scoring competencies listed
 
 
+class PipOptions(Model):
+    """Performance improvement plans (绩效改进计划) for the grades ``consequences.pip_grades``
+    names: how long one runs and how many dated checkpoints it has (the last on its end date)."""
+
+    checkpoints: int = Field(default=3, ge=1, le=12)
+    length_days: int = Field(default=90, ge=7, le=730)
+
+
 # --- the plan ---------------------------------------------------------------------------------
 
 
@@ -508,6 +516,7 @@ class Plan(Model):
     report: ReportOptions = Field(default_factory=ReportOptions)
     pay: PayOptions = Field(default_factory=PayOptions)
     consequences: ConsequenceOptions = Field(default_factory=ConsequenceOptions)
+    pip: PipOptions = Field(default_factory=PipOptions)
 
     # Look-ups. Plans are frozen, so these maps are cheap to build on demand and callers in hot
     # loops keep the returned dict.

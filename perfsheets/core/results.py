@@ -138,6 +138,20 @@ class TrendPoint(Record):
     period: Period | None = None
 
 
+class PreviousPip(Record):
+    """The performance improvement plan (绩效改进计划) an earlier cycle gave this person, and how
+    it stands (:func:`perfsheets.core.pip.pip_state` on the day of the consolidation)."""
+
+    cycle_id: str
+    cycle_name: str
+    grade: str  # the grade that led to it
+    start: str
+    end: str
+    state: str  # open / completed / failed / overdue
+    checkpoints: int
+    recorded: int  # checkpoints with a result
+
+
 class CalibrationStep(Record):
     """One decision of the calibration committee (or an upheld appeal) about a person."""
 
@@ -203,6 +217,7 @@ class EmployeeResult(Record):
     target_changes: list[TargetChange] = Field(default_factory=list)
     appeals: list[Appeal] = Field(default_factory=list)
     trend: list[TrendPoint] = Field(default_factory=list)
+    previous_pip: PreviousPip | None = None  # the latest earlier cycle's PIP of this person
     flags: list[str] = Field(default_factory=list)
     calibration: str = "none"
     # Set when read from the ledger (:func:`perfsheets.ledger.results.stored_results`) from the

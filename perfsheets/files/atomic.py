@@ -71,6 +71,22 @@ _STAGING = re.compile(r"^\.staging-(?P<pid>\d+)-[^/]+$")
 STALE_SECONDS = 24 * 3600  # a leftover of another machine (shared folder) after a day
 
 
+def atomic_write_csv(path: Path, fields: Sequence[str], rows: Sequence[dict[str, str]]) -> Path:
+    """A CSV (UTF-8 with BOM, CRLF) of ``rows`` under ``fields``, every value neutralised
+    against formula injection (:func:`perfsheets.core.cells.csv_safe`), written atomically."""
+    import csv
+    import io
+
+    from perfsheets.core.cells import csv_safe
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: csv_safe(v) for k, v in row.items()})
+    return atomic_write_text(path, buf.getvalue())
+
+
 def stage(folder: Path) -> Path:
     """A new hidden folder inside ``folder`` where the files of one run are written before
     :func:`switch_in` puts them in place together."""

@@ -10,7 +10,6 @@ characters (:func:`perfsheets.core.cells.sheet_text`).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -20,11 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from perfsheets.core import interview as iv
-from perfsheets.core import layout
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
-from perfsheets.files.formbook import company, formats, print_setup, protect, workbook_class
+from perfsheets.files.formbook import (
+    band,
+    columns_row,
+    date_validation,
+    input_date,
+    input_text,
+    list_validation,
+    meta_sheet,
+    print_setup,
+    protect,
+    record_workbook,
+)
 
 # Columns: A key (hidden), B label / first table column, C-F values and table columns.
 KEY, B, C, D, E, F = range(6)
@@ -127,50 +136,7 @@ class RecordWriter:
 
     def write_workbook(self, path: Path, job: RecordJob) -> None:
         plan, lang = self.plan, self.lang
-        wb = workbook_class()(
-            str(path),
-            {
-                "in_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-            },
-        )
-        wb.structure_password = plan.cycle.form_password or ""
-        wb.set_properties(
-            {
-                "title": f"{plan.cycle.label(lang)} {form_title(lang)}",
-                "author": "perfsheets",
-                "company": company(plan),
-                "subject": job.form_id,
-            }
-        )
-        fm = formats(wb, lang)
-        fm["input_date"] = wb.add_format(
-            {
-                "font_name": "Microsoft YaHei" if lang == "zh-CN" else "Calibri",
-                "font_size": 10,
-                "valign": "vcenter",
-                "align": "center",
-                "border": 1,
-                "border_color": "#A6A6A6",
-                "bg_color": "#FFF2CC",
-                "locked": False,
-                "num_format": "yyyy-mm-dd",
-            }
-        )
-        fm["label"] = wb.add_format(
-            {
-                "font_name": "Microsoft YaHei" if lang == "zh-CN" else "Calibri",
-                "font_size": 10,
-                "valign": "vcenter",
-                "bold": True,
-                "border": 1,
-                "border_color": "#A6A6A6",
-                "bg_color": "#F2F2F2",
-                "text_wrap": True,
-            }
-        )
+        wb, fm = record_workbook(path, plan, lang, form_title(lang), job.form_id)
         for sheet in job.sheets:
             fill = self.filler(job, sheet) if self.filler else None
             self._sheet(wb, fm, job, sheet, fill)
@@ -238,18 +204,7 @@ class RecordWriter:
         choices = [iv.view_label(v, lang) for v in iv.VIEWS]
         view = values.get("view")
         ws.write_string(row, C, iv.view_label(view, lang) if view in iv.VIEWS else "", fm["input"])
-        ws.data_validation(
-            row,
-            C,
-            row,
-            C,
-            {
-                "validate": "list",
-                "source": choices,
-                "error_title": tr(lang, "请选择", "Choose"),
-                "error_message": tr(lang, "请选择：", "Choose one of: ") + " / ".join(choices),
-            },
-        )
+        list_validation(ws, row, C, row, choices, lang)
         ws.merge_range(
             row, D, row, F, tr(lang, "← 请从下拉列表选择", "← choose from the list"), fm["hint"]
         )
@@ -338,17 +293,10 @@ class RecordWriter:
         protect(ws, self.plan)
 
     def _columns(self, ws: Any, row: int, cols: dict[int, str]) -> int:
-        """A hidden @columns row naming the columns of the rows below."""
-        ws.write_string(row, KEY, layout.COLUMNS_KEY)
-        for col, meaning in cols.items():
-            ws.write_string(row, col, meaning)
-        ws.set_row(row, None, None, {"hidden": True})
-        return row + 1
+        return columns_row(ws, row, cols)
 
     def _band(self, ws: Any, fm: dict[str, Any], row: int, text: str) -> int:
-        ws.set_row(row, 20)
-        ws.merge_range(row, B, row, F, text, fm["band"])
-        return row + 1
+        return band(ws, fm, row, text, B, F)
 
     def _date_row(self, ws: Any, fm: dict[str, Any], row: int, name: str, values: dict) -> int:
         ws.write_string(row, KEY, iv.field_key(name))
@@ -369,49 +317,21 @@ class RecordWriter:
         return row + 1
 
     def _input_text(self, ws: Any, fm: dict[str, Any], row: int, col: int, value: object) -> None:
-        if value is None or value == "":
-            ws.write_blank(row, col, None, fm["input_text"])
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            ws.write_number(row, col, value, fm["input_text"])
-        else:
-            ws.write_string(
-                row, col, sheet_text(str(value), iv.TEXT_MAX_CHARS * 2), fm["input_text"]
-            )
+        input_text(ws, fm, row, col, value, iv.TEXT_MAX_CHARS * 2)
 
     def _input_date(
         self, ws: Any, fm: dict[str, Any], row: int, col: int, value: object, validate: bool = True
     ) -> None:
-        if isinstance(value, dt.date):
-            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fm["input_date"])
-        elif isinstance(value, str) and value:
-            ws.write_string(row, col, sheet_text(value), fm["input_date"])
-        else:
-            ws.write_blank(row, col, None, fm["input_date"])
+        input_date(ws, fm, row, col, value)
         if validate:
             self._date_validation(ws, row, col, row)
 
     def _date_validation(self, ws: Any, row: int, col: int, last: int) -> None:
-        ws.data_validation(
-            row,
-            col,
-            last,
-            col,
-            {
-                "validate": "date",
-                "criteria": "between",
-                "minimum": dt.date(2000, 1, 1),
-                "maximum": dt.date(2100, 12, 31),
-                "error_title": tr(self.lang, "日期", "Date"),
-                "error_message": tr(
-                    self.lang, "请输入日期，如 2027-01-20", "Type a date, e.g. 2027-01-20"
-                ),
-            },
-        )
+        date_validation(ws, row, col, last, self.lang)
 
     # metadata ----------------------------------------------------------------------------------
 
     def _meta(self, wb: Any, job: RecordJob) -> None:
-        ws = wb.add_worksheet(layout.META_SHEET)
         meta = {
             "schema_version": str(iv.FORM_SCHEMA_VERSION),
             "form_kind": iv.FORM_KIND,
@@ -425,15 +345,5 @@ class RecordWriter:
             "language": self.lang,
             "generated_at": job.generated_at,
         }
-        row = 0
-        for key in iv.META_FIELDS:
-            ws.write_string(row, 0, key)
-            ws.write_string(row, 1, sheet_text(meta[key]))
-            row += 1
-        ws.write_string(row, 0, layout.SHEETS_KEY)
-        for sheet in job.sheets:
-            row += 1
-            ws.write_string(row, 0, sheet.sheet)
-            ws.write_string(row, 1, sheet.employee_id)
-        ws.protect(self.plan.cycle.form_password or "")
-        ws.very_hidden()
+        sheets = [(s.sheet, s.employee_id) for s in job.sheets]
+        meta_sheet(wb, self.plan, iv.META_FIELDS, meta, sheets)

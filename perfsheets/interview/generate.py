@@ -10,10 +10,7 @@ which file. Employees without a manager go into one workbook for HR.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,13 +18,14 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from perfsheets.core.cells import csv_safe, file_part, sheet_text
+from perfsheets.core.cells import file_part
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
-from perfsheets.files.atomic import atomic_write_text
+from perfsheets.files.atomic import atomic_write_csv
 from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec
+from perfsheets.files.formbook import sheet_name
 from perfsheets.interview.book import Filler, RecordJob, RecordSheet, RecordWriter
 from perfsheets.ledger.interviews import (
     InterviewForm,
@@ -248,39 +246,8 @@ def record_jobs(
     return jobs
 
 
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_RESERVED = {"_meta", "history"}
-
-
-def sheet_name(text: str, taken: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, at most 31 characters (BMP; others count 2)."""
-    base = _SHEET_BAD.sub("_", sheet_text(text)).strip("' ") or "Sheet"
-
-    def cut(s: str, units: int) -> str:
-        out, used = [], 0
-        for ch in s:
-            used += 2 if ord(ch) > 0xFFFF else 1
-            if used > units:
-                break
-            out.append(ch)
-        return "".join(out)
-
-    name, n = cut(base, 31), 1
-    while name.lower() in taken or name.lower() in _RESERVED:
-        n += 1
-        suffix = f"~{n}"
-        name = cut(base, 31 - len(suffix)) + suffix
-    taken.add(name.lower())
-    return name
-
-
 def _write_index(path: Path, rows: list[dict[str, str]]) -> Path:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=INDEX_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: csv_safe(v) for k, v in row.items()})
-    return atomic_write_text(path, buf.getvalue())
+    return atomic_write_csv(path, INDEX_FIELDS, rows)
 
 
 # --- many workbooks: worker processes ---------------------------------------------------------

@@ -470,7 +470,66 @@ CREATE TABLE interview_records (
 CREATE INDEX interview_records_employee ON interview_records(employee_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _MAIL, _CALIBRATION, _BOUNCES, _INTERVIEWS)
+# v10: performance improvement plans (perfsheets.ledger.pips)
+_PIPS = """
+-- Version 10: performance improvement plans (绩效改进计划). One workbook per manager (pip_forms),
+-- one sheet per employee whose final grade requires a PIP (pip_sheets: its dates, the checkpoint
+-- dates and the locked values it was written with), and every accepted return of a sheet
+-- (pip_records, the checkpoints' results): the latest per employee is in force (superseded_by
+-- NULL); nothing is deleted.
+CREATE TABLE pip_forms (
+    form_id      TEXT PRIMARY KEY,
+    run_id       INTEGER NOT NULL REFERENCES runs(run_id),
+    plan_version INTEGER NOT NULL REFERENCES plan_versions(version),
+    manager_id   TEXT NOT NULL,
+    file         TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE TABLE pip_sheets (
+    form_id     TEXT NOT NULL REFERENCES pip_forms(form_id),
+    sheet       TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
+    grade       TEXT NOT NULL,
+    start_date  TEXT NOT NULL,
+    end_date    TEXT NOT NULL,
+    checkpoints TEXT NOT NULL,
+    locked_json TEXT NOT NULL,
+    CHECK (end_date >= start_date),
+    PRIMARY KEY (form_id, sheet)
+);
+CREATE INDEX pip_sheets_employee ON pip_sheets(employee_id);
+CREATE TABLE pip_records (
+    record_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    form_id       TEXT NOT NULL REFERENCES pip_forms(form_id),
+    employee_id   TEXT NOT NULL,
+    file          TEXT NOT NULL,
+    sheet         TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    archived      TEXT NOT NULL,
+    saved_at      TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    results       TEXT NOT NULL,
+    values_json   TEXT NOT NULL,
+    superseded_by INTEGER REFERENCES pip_records(record_id),
+    CHECK (superseded_by IS NULL OR superseded_by <> record_id)
+);
+CREATE INDEX pip_records_employee ON pip_records(employee_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _MAIL,
+    _CALIBRATION,
+    _BOUNCES,
+    _INTERVIEWS,
+    _PIPS,
+)
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)
 

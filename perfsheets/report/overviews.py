@@ -11,6 +11,8 @@ from typing import Any
 from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import FLAG_TEXT, flag_text
 from perfsheets.core.i18n import tr
+from perfsheets.core.pip import STATES as PIP_STATES
+from perfsheets.core.pip import state_word as pip_state_word
 from perfsheets.core.quotas import grade_quota_kinds, quota_text
 from perfsheets.core.results import EmployeeResult
 from perfsheets.core.statistics import (
@@ -180,7 +182,13 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
     )
     moved = [r for r in results if r.grade_before_quota and r.grade_before_quota != r.grade]
     appeals = [(r, a) for r in results for a in r.appeals]
+    pips = [r.previous_pip.state for r in results if r.previous_pip is not None]
     return {
+        "pip_counts": [
+            {"state": pip_state_word(s, ctx.lang), "count": pips.count(s)} for s in PIP_STATES
+        ]
+        if pips
+        else [],
         "size": company.employees,
         "complete": company.complete,
         "incomplete_count": company.incomplete,

@@ -14,6 +14,8 @@ from typing import Any
 
 from perfsheets.core.i18n import term
 from perfsheets.core.model import Kpi, Lang, RaterTypeId
+from perfsheets.core.pip import STATES as PIP_STATES
+from perfsheets.core.pip import state_word as pip_state_word
 from perfsheets.core.results import EmployeeResult, RatedItemResult, TypeScore
 from perfsheets.report import charts
 from perfsheets.report.context import (
@@ -471,6 +473,23 @@ def _sections(result: EmployeeResult, ctx: Context) -> list[dict[str, str]]:
     return rows
 
 
+def _previous_pip(result: EmployeeResult, ctx: Context) -> str:
+    """One line on the PIP an earlier cycle gave this person and its outcome ('' if none)."""
+    found = result.previous_pip
+    if found is None:
+        return ""
+    state = pip_state_word(found.state, ctx.lang) if found.state in PIP_STATES else found.state
+    return ctx.t["pip_line"].format(
+        cycle=found.cycle_name,
+        grade=found.grade,
+        start=found.start,
+        end=found.end,
+        recorded=found.recorded,
+        total=found.checkpoints,
+        state=state,
+    )
+
+
 def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dict[str, Any]:
     """Everything the employee report template shows, already formatted."""
     t = ctx.t
@@ -571,6 +590,7 @@ def employee_view(result: EmployeeResult, ctx: Context, anchor: str = "") -> dic
             }
             for a in result.appeals
         ],
+        "previous_pip": _previous_pip(result, ctx),
         "agenda": t["agenda_items"].split("|"),
         "consequence": consequence(result, ctx),
         "consequence_line": consequence_line(result, ctx),

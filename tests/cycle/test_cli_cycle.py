@@ -136,6 +136,9 @@ def test_demo_runs_end_to_end(tmp_path):
         "interview-forms",
         "interview-records",
         "interview-collect",
+        "pip-forms",
+        "pip-results",
+        "pip-collect",
     ]
     assert (tmp_path / "demo" / "results" / "results.xlsx").exists()
     assert out["outputs"]["payroll"].endswith("results/pay/payroll.xlsx")

@@ -157,6 +157,7 @@ def maximal_plan(plan: Plan) -> Plan:
         "training_threshold": 70.5,
         "training_top": 4,
     }
+    d["pip"] = {"checkpoints": 4, "length_days": 120}
     d["aggregation"] = {
         "trim_min_count": 6,
         "kpi_actual_priority": ["self", "manager"],

@@ -288,6 +288,8 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         "int",
         (),
     ),
+    (("pip", "checkpoints"), "绩效改进计划检查点个数", "PIP checkpoints", "int", ()),
+    (("pip", "length_days"), "绩效改进计划期限（天）", "PIP length (days)", "int", ()),
     (("roster", "peers", "count"), "每人同事评价人数", "Peers per person", "int", ()),
     (
         ("roster", "peers", "scope"),

@@ -1,0 +1,173 @@
+"""Performance improvement plans (绩效改进计划, PIP): the layout contract between the PIP
+workbooks and collect, the checkpoint dates, and the state of a PIP (a pure function).
+
+Employees whose final grade is one of ``consequences.pip_grades`` get a PIP: one workbook per
+manager (:mod:`perfsheets.pip`), a sheet per employee with the goals (taken from the improvement
+actions agreed in the interview record), the dated checkpoints (``pip.checkpoints`` evenly over
+``pip.length_days``; the last on the end date) and the owner (the manager). At each checkpoint
+the manager records the result (达成 / 部分达成 / 未达成) and a note; collect
+(:mod:`perfsheets.collect.pip`) reads the returns back by this layout.
+
+Layout (like the interview records, :mod:`perfsheets.core.interview`): the hidden ``_meta``
+sheet holds ``key | value`` rows (:data:`META_FIELDS`, ``form_kind`` = :data:`FORM_KIND`), then
+after ``@sheets`` one row per sheet; on a sheet, hidden column A holds keys (``pip:<field>``,
+``pipgoal:<n>``, ``checkpoint:<n>``) and ``@columns`` rows name the columns below them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+FORM_SCHEMA_VERSION = 1
+FORM_KIND = "pip"
+
+META_FIELDS = (
+    "schema_version",
+    "form_kind",
+    "form_id",
+    "cycle_id",
+    "plan_version",
+    "plan_digest",
+    "run_id",
+    "manager_id",
+    "manager_name",
+    "language",
+    "generated_at",
+)
+
+COL_VALUE = "value"
+LOCKED_FIELDS = ("employee_id", "name", "department", "grade", "owner", "start", "end")
+FIELDS: dict[str, tuple[str, str]] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "department": ("部门", "Department"),
+    "grade": ("最终等级", "Final grade"),
+    "owner": ("负责人（上级）", "Owner (manager)"),
+    "start": ("开始日期", "Start"),
+    "end": ("结束日期", "End"),
+}
+
+GOAL_ROWS = 4
+GOAL_COLUMNS: dict[str, tuple[str, str]] = {
+    "what": ("改进目标", "Improvement goal"),
+    "measure": ("衡量标准", "Measure"),
+    "deadline": ("完成期限", "Deadline"),
+    "support": ("所需支持", "Support needed"),
+}
+CHECKPOINT_COLUMNS: dict[str, tuple[str, str]] = {
+    "date": ("检查日期", "Checkpoint date"),
+    "result": ("结果", "Result"),
+    "note": ("说明", "Notes"),
+}
+TEXT_MAX_CHARS = 500
+
+Result = Literal["met", "partly", "not_met"]
+RESULTS: dict[Result, tuple[str, str]] = {
+    "met": ("达成", "Met"),
+    "partly": ("部分达成", "Partly met"),
+    "not_met": ("未达成", "Not met"),
+}
+
+
+def field_key(name: str) -> str:
+    return f"pip:{name}"
+
+
+def goal_key(n: int) -> str:
+    return f"pipgoal:{n}"
+
+
+def checkpoint_key(n: int) -> str:
+    return f"checkpoint:{n}"
+
+
+def result_word(result: Result, lang: str) -> str:
+    zh, en = RESULTS[result]
+    return en if lang == "en" else zh
+
+
+def parse_result(text: str) -> Result | None:
+    """The result for a chosen or typed word in either language (case and spaces ignored)."""
+    folded = "".join(text.split()).casefold()
+    for result, words in RESULTS.items():
+        if folded in {"".join(w.split()).casefold() for w in words}:
+            return result
+    return None
+
+
+def checkpoint_dates(start: dt.date, length_days: int, count: int) -> tuple[dt.date, ...]:
+    """``count`` checkpoints evenly spread over the PIP, the last on its end date."""
+    return tuple(
+        start + dt.timedelta(days=round(length_days * n / count)) for n in range(1, count + 1)
+    )
+
+
+@dataclass(frozen=True)
+class Goal:
+    what: str
+    measure: str = ""
+    deadline: dt.date | None = None
+    support: str = ""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    date: dt.date
+    result: Result | None = None
+    note: str = ""
+
+
+# --- states -------------------------------------------------------------------------------------
+
+State = Literal["open", "completed", "failed", "overdue"]
+STATES: tuple[State, ...] = ("open", "completed", "failed", "overdue")
+STATE_WORDS: dict[State, tuple[str, str]] = {
+    "open": ("进行中", "open"),
+    "completed": ("已达成", "completed"),
+    "failed": ("未达成", "failed"),
+    "overdue": ("超期", "overdue"),
+}
+
+
+def pip_state(results: Sequence[Result | None], end: dt.date, today: dt.date) -> State:
+    """进行中 → 已达成 / 未达成, or 超期 when still open after its end date.
+
+    ``results`` are the recorded results of the checkpoints in order (None: not recorded yet).
+    The last checkpoint (on the end date) decides: 达成 there is ``completed``; 部分达成 or
+    未达成 there is ``failed`` (the goals were not all met by the end). Until the last one is
+    recorded the PIP is ``open``, and ``overdue`` from the day after its end date.
+    """
+    last = results[-1] if results else None
+    if last == "met":
+        return "completed"
+    if last in ("partly", "not_met"):
+        return "failed"
+    return "overdue" if today > end else "open"
+
+
+def stored_state(results: Sequence[str | None], end: str, today: dt.date) -> State:
+    """:func:`pip_state` of a PIP as the ledger keeps it (result codes, the end as ISO text)."""
+    known: list[Result | None] = [r if r in RESULTS else None for r in results]
+    return pip_state(known, dt.date.fromisoformat(end), today)
+
+
+def state_word(state: State, lang: str) -> str:
+    zh, en = STATE_WORDS[state]
+    return en if lang == "en" else zh
+
+
+@dataclass
+class StateCounts:
+    """How many PIPs are in each state."""
+
+    counts: dict[State, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+
+    def add(self, state: State) -> None:
+        self.counts[state] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
