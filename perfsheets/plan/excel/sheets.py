@@ -89,6 +89,20 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         (),
     ),
     (
+        ("mail", "reports_to_employees"),
+        "发送报告时员工也收到本人报告",
+        "Employees get their own report by mail",
+        "bool",
+        BOOL,
+    ),
+    (
+        ("mail", "encrypt_reports"),
+        "邮件发送的报告加密（密码另函发送）",
+        "Mailed reports encrypted (password sent separately)",
+        "bool",
+        BOOL,
+    ),
+    (
         ("grading", "forced_distribution", "enabled"),
         "启用强制分布",
         "Forced distribution on",
