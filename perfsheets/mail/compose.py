@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from perfsheets.core.model import Lang, Plan
+from perfsheets.ledger.mail import Kind
 from perfsheets.mail.settings import MailError, MailSettings
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -109,7 +110,7 @@ class Composer:
 
     def message(
         self,
-        kind: str,
+        kind: Kind,
         row: IndexRow,
         attachment: Path,
         *,
@@ -154,8 +155,10 @@ class Outgoing:
 
     rater_id: str
     form_id: str
-    kind: str
+    kind: Kind
     message: EmailMessage
     message_id: str
     sha256: str
     recipients: list[str] = field(default_factory=list)
+    encrypted: bool = False  # pack / report: the attached PDF is encrypted
+    unlocks: str = ""  # password: the Message-ID of the message it opens
