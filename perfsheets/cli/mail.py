@@ -32,6 +32,7 @@ from perfsheets.cli.output import (
     problems_table,
     progress_bar,
     rows_table,
+    scalar_rows,
     summary_table,
     tr,
 )
@@ -86,21 +87,71 @@ def send(
             help="Resend to these raters (ids, repeated or comma separated) even if sent before.",
         ),
     ] = None,
+    reports: Annotated[
+        bool,
+        typer.Option(
+            "--reports",
+            help="Send the released results' PDFs instead: each manager their pack, each"
+            " employee their own report where the plan allows it (mail.reports_to_employees).",
+        ),
+    ] = False,
+    encrypt: Annotated[
+        bool | None,
+        typer.Option(
+            "--encrypt/--no-encrypt",
+            help="With --reports: encrypt each PDF (AES-256) with a password of its own, sent"
+            " in a separate message (default: the plan's mail.encrypt_reports).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: DryRunOpt = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """E-mail every rater their form (forms/index.csv); forms already sent are not sent again."""
+    language = message_lang(workspace, lang)
+    chosen = [r.strip() for value in only or () for r in value.split(",") if r.strip()]
+    if reports:
+        _send_reports(workspace, chosen, encrypt, dry_run, language, as_json)
+    if encrypt is not None:
+        raise fail(
+            tr(language, "--encrypt 只能与 --reports 一起使用", "--encrypt goes with --reports")
+        )
     from perfsheets.mail.send import send_forms  # lazy: start-up
 
-    language = message_lang(workspace, lang)
     with (
         mail_errors(language),
         progress_bar(tr(language, "发送邮件", "Sending"), not as_json) as bar,
     ):
-        chosen = [r.strip() for value in only or () for r in value.split(",") if r.strip()]
         result = send_forms(workspace, only=chosen, dry_run=dry_run, lang=language, progress=bar)
     _show(result, language, as_json, tr(language, "发送结果", "Send summary"))
+
+
+def _send_reports(
+    workspace: Any,
+    chosen: list[str],
+    encrypt: bool | None,
+    dry_run: bool,
+    lang: Lang,
+    as_json: bool,
+) -> None:
+    """send --reports: the PDFs not sent (problems), the people not written to, the counts."""
+    from perfsheets.mail.reports import send_reports  # lazy: start-up
+
+    with (
+        mail_errors(lang),
+        progress_bar(tr(lang, "发送报告", "Sending reports"), not as_json) as bar,
+    ):
+        result = send_reports(
+            workspace, only=chosen, encrypt=encrypt, dry_run=dry_run, lang=lang, progress=bar
+        )
+    if as_json:
+        print_json(result)
+        raise typer.Exit(result.exit_code)
+    problems_table(result.report, lang)
+    _trouble_tables(result, lang, reports=True)
+    summary_table(tr(lang, "报告发送结果", "Reports sent"), scalar_rows(result, lang))
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
@@ -230,32 +281,7 @@ def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
     if as_json:
         print_json(result)
         raise typer.Exit(EXIT_PROBLEMS if trouble else EXIT_OK)
-    if result.refused:
-        rows_table(
-            tr(lang, "被服务器拒收", "Refused by the server"),
-            [{"rater": r.rater_id, "email": r.address, "reply": r.reply} for r in result.refused],
-        )
-    if result.no_email:
-        rows_table(
-            tr(lang, "没有邮箱地址的评价人（未发送）", "Raters without an e-mail (not sent)"),
-            [{"rater": u.rater_id, "name": u.name} for u in result.no_email],
-        )
-    if result.bounced:
-        rows_table(
-            tr(
-                lang,
-                "邮箱曾退信的评价人（未发送；请在名册中更正邮箱）",
-                "Raters whose address bounced (not sent; correct it in the roster)",
-            ),
-            [
-                {"rater": b.rater_id, "name": b.name, "email": b.address, "reason": b.diagnostic}
-                for b in result.bounced
-            ],
-        )
-    if result.unknown:
-        out.print(
-            tr(lang, "不在考核表清单中：", "not in the forms index: ") + ", ".join(result.unknown)
-        )
+    _trouble_tables(result, lang, reports=False)
     rows = [
         (tr(lang, "已发送", "sent"), result.sent),
         (tr(lang, "以前已发送", "sent before"), result.already_sent),
@@ -268,3 +294,56 @@ def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
         rows.append((tr(lang, "写入 outbox/", "written to outbox/"), result.written))
     summary_table(title, rows)
     raise typer.Exit(EXIT_PROBLEMS if trouble else EXIT_OK)
+
+
+def _trouble_tables(result: Any, lang: Lang, *, reports: bool) -> None:
+    """The people nothing could be sent to: refused, without an address, bounced, unknown
+    (raters of forms, or managers and employees of reports)."""
+    if result.refused:
+        rows_table(
+            tr(lang, "被服务器拒收", "Refused by the server"),
+            [
+                {"person" if reports else "rater": r.rater_id, "email": r.address, "reply": r.reply}
+                for r in result.refused
+            ],
+        )
+    if result.no_email:
+        rows_table(
+            tr(lang, "没有邮箱地址的人员（未发送）", "People without an e-mail (not sent)")
+            if reports
+            else tr(lang, "没有邮箱地址的评价人（未发送）", "Raters without an e-mail (not sent)"),
+            [
+                {"person" if reports else "rater": u.rater_id, "name": u.name}
+                for u in result.no_email
+            ],
+        )
+    if result.bounced:
+        rows_table(
+            tr(
+                lang,
+                "邮箱曾退信的人员（未发送；请在名册中更正邮箱）",
+                "People whose address bounced (not sent; correct it in the roster)",
+            )
+            if reports
+            else tr(
+                lang,
+                "邮箱曾退信的评价人（未发送；请在名册中更正邮箱）",
+                "Raters whose address bounced (not sent; correct it in the roster)",
+            ),
+            [
+                {
+                    "person" if reports else "rater": b.rater_id,
+                    "name": b.name,
+                    "email": b.address,
+                    "reason": b.diagnostic,
+                }
+                for b in result.bounced
+            ],
+        )
+    if result.unknown:
+        lead = (
+            tr(lang, "没有要发送的报告：", "no report to send for: ")
+            if reports
+            else tr(lang, "不在考核表清单中：", "not in the forms index: ")
+        )
+        out.print(lead + ", ".join(result.unknown))

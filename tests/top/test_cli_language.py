@@ -130,6 +130,7 @@ RESULT_TYPES = (
     "perfsheets.midcycle.progress:progress",
     "perfsheets.pay.run:export_pay",
     "perfsheets.pay.run:write_consequences",
+    "perfsheets.mail.reports:send_reports",
 )
 
 
