@@ -160,17 +160,23 @@ def send_reports(
         seen = {d.person.id for d in documents}
         seen.update(str(p.params.get("person", "")) for p in result.report)
 
+        listed: set[str] = set()
+
         def wanted() -> Iterator[_Document]:
             for doc in documents:
                 person = doc.person
                 if chosen and person.id not in chosen:
                     continue
                 if not person.email:
-                    result.no_email.append(Unaddressed(person.id, person.name))
+                    if person.id not in listed:  # a manager's pack and report: listed once
+                        result.no_email.append(Unaddressed(person.id, person.name))
+                    listed.add(person.id)
                     continue
                 dead = bounces.of(person.id, person.name, person.email)
                 if dead is not None:
-                    result.bounced.append(dead)
+                    if person.id not in listed:
+                        result.bounced.append(dead)
+                    listed.add(person.id)
                     continue
                 if not chosen and _sent_before(conn, doc):
                     result.already_sent += 1
@@ -188,6 +194,8 @@ def send_reports(
                     continue
                 words = composer(doc.file.lang)
                 name = Path(doc.file.file).name
+                if doc.kind == "pack":  # beside the manager's own report of the same name
+                    name = ("team_" if words.lang == "en" else "团队汇总_") + name
                 password = new_password() if result.encrypted else ""
                 out = words.compose(
                     doc.kind,
