@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 COMMANDS_ZH.update(
     {
         "send": "按 forms/index.csv 给每位评价人发送一封邮件并附上其考核表；已发送的不会重发。"
+        "\n\n加 --reports：结果发布后，给每位上级发送其团队汇总包，方案允许时"
+        "（mail.reports_to_employees）也给每位员工发送本人报告；--encrypt 时每个 PDF 用各自的"
+        "随机密码加密（AES-256），密码另发一封邮件。"
         "\n\n邮件设置在 工作区/mail.yaml，密码只从环境变量 PERFSHEETS_MAIL_PASSWORD（或系统钥匙串）读取。",
         "remind": "给尚未交回或被退回的评价人发送催收邮件（附原考核表和需修改的内容），"
         "次数和间隔见 mail.yaml 的 reminders。",
@@ -53,7 +56,12 @@ COMMANDS_ZH.update(
 PARAMS_ZH.update({"dry_run": "不发送，把邮件写成 .eml 文件放到 工作区/outbox/ 以供查看。"})
 PARAMS_ZH_BY_COMMAND.update(
     {
-        ("send", "only"): "只给这些评价人（工号，可重复或用逗号分隔）重新发送，即使已经发过。",
+        ("send", "only"): "只给这些评价人（工号，可重复或用逗号分隔）重新发送，即使已经发过"
+        "（与 --reports 一起用：这些上级和员工，使用新密码）。",
+        ("send", "reports"): "改为发送已发布结果的报告：每位上级的团队汇总包，方案允许时"
+        "（mail.reports_to_employees）还有员工本人的报告。",
+        ("send", "encrypt"): "与 --reports 一起用：每个 PDF 用各自的随机密码加密（AES-256），"
+        "密码另发一封邮件（默认按方案的 mail.encrypt_reports）。",
         ("fetch", "collect"): "收取后是否运行回收校验（--no-collect 跳过）。",
     }
 )
@@ -84,7 +92,8 @@ def send(
         list[str] | None,
         typer.Option(
             "--only",
-            help="Resend to these raters (ids, repeated or comma separated) even if sent before.",
+            help="Resend to these raters (ids, repeated or comma separated) even if sent before"
+            " (with --reports: these managers and employees, with new passwords).",
         ),
     ] = None,
     reports: Annotated[
@@ -108,7 +117,11 @@ def send(
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """E-mail every rater their form (forms/index.csv); forms already sent are not sent again."""
+    """E-mail every rater their form (forms/index.csv); forms already sent are not sent again.
+
+    With --reports, after the release: each manager their pack, each employee their own report
+    where the plan allows it; --encrypt sends each PDF's password in a message of its own.
+    """
     language = message_lang(workspace, lang)
     chosen = [r.strip() for value in only or () for r in value.split(",") if r.strip()]
     if reports:
