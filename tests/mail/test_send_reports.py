@@ -270,6 +270,12 @@ def test_unaddressed_bounced_and_changed_are_listed_and_exit_1(released_ws, smtp
             conn,
             Bounce("<old@x>", bounced, address[bounced], "5.1.1", True, "no such user", "t"),
         )
+    outdated = managers[0]  # a pack written from other results than the released ones
+    with ws.ledger() as conn:
+        conn.execute(
+            "UPDATE report_files SET results_digest='0' WHERE kind='pack' AND person_id=?",
+            (outdated,),
+        )
     employees = sorted(set(reports) - set(packs))
     changed = employees[0]
     reports[changed].write_bytes(reports[changed].read_bytes() + b"\n% edited\n")
@@ -281,12 +287,18 @@ def test_unaddressed_bounced_and_changed_are_listed_and_exit_1(released_ws, smtp
     assert "Problems" in out and f"reports/{reports[changed].name}" in result.output
     got = received_by(smtp)
     assert address[changed] not in got and address[bounced] not in got
-    assert sum(len(v) for v in got.values()) == len(reports) + len(packs) - 1 - 2 - 2
+    assert len(got[address[outdated]]) == 1  # their own report, not the outdated pack
+    assert sum(len(v) for v in got.values()) == len(reports) + len(packs) - 1 - 2 - 2 - 1
     # the second run: the same people listed again, nothing sent twice
     again = send_reports(ws.root)
     assert again.sent == 0 and again.exit_code == 1
-    assert again.report.codes() == ["report-changed"]
-    assert "在生成后被改动或删除" in again.report.problems[0].message("zh-CN")
+    assert sorted(again.report.codes()) == ["report-changed", "report-outdated"]
+    words = {p.code: p.message("zh-CN") for p in again.report}
+    assert "在生成后被改动或删除" in words["report-changed"]
+    assert (
+        "不是按已发布的结果生成的" in words["report-outdated"]
+        and outdated in words["report-outdated"]
+    )
     assert [u.rater_id for u in again.no_email] == [nobody]
     assert [b.rater_id for b in again.bounced] == [bounced]
 
