@@ -32,6 +32,7 @@ from perfsheets.cli.output import (
     problems_table,
     progress_bar,
     rows_table,
+    scalar_rows,
     summary_table,
     tr,
 )
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 COMMANDS_ZH.update(
     {
         "send": "按 forms/index.csv 给每位评价人发送一封邮件并附上其考核表；已发送的不会重发。"
+        "\n\n加 --reports：结果发布后，给每位上级发送其团队汇总包，方案允许时"
+        "（mail.reports_to_employees）也给每位员工发送本人报告；--encrypt 时每个 PDF 用各自的"
+        "随机密码加密（AES-256），密码另发一封邮件。"
         "\n\n邮件设置在 工作区/mail.yaml，密码只从环境变量 PERFSHEETS_MAIL_PASSWORD（或系统钥匙串）读取。",
         "remind": "给尚未交回或被退回的评价人发送催收邮件（附原考核表和需修改的内容），"
         "次数和间隔见 mail.yaml 的 reminders。",
@@ -52,7 +56,12 @@ COMMANDS_ZH.update(
 PARAMS_ZH.update({"dry_run": "不发送，把邮件写成 .eml 文件放到 工作区/outbox/ 以供查看。"})
 PARAMS_ZH_BY_COMMAND.update(
     {
-        ("send", "only"): "只给这些评价人（工号，可重复或用逗号分隔）重新发送，即使已经发过。",
+        ("send", "only"): "只给这些评价人（工号，可重复或用逗号分隔）重新发送，即使已经发过"
+        "（与 --reports 一起用：这些上级和员工，使用新密码）。",
+        ("send", "reports"): "改为发送已发布结果的报告：每位上级的团队汇总包，方案允许时"
+        "（mail.reports_to_employees）还有员工本人的报告。",
+        ("send", "encrypt"): "与 --reports 一起用：每个 PDF 用各自的随机密码加密（AES-256），"
+        "密码另发一封邮件（默认按方案的 mail.encrypt_reports）。",
         ("fetch", "collect"): "收取后是否运行回收校验（--no-collect 跳过）。",
     }
 )
@@ -83,24 +92,79 @@ def send(
         list[str] | None,
         typer.Option(
             "--only",
-            help="Resend to these raters (ids, repeated or comma separated) even if sent before.",
+            help="Resend to these raters (ids, repeated or comma separated) even if sent before"
+            " (with --reports: these managers and employees, with new passwords).",
+        ),
+    ] = None,
+    reports: Annotated[
+        bool,
+        typer.Option(
+            "--reports",
+            help="Send the released results' PDFs instead: each manager their pack, each"
+            " employee their own report where the plan allows it (mail.reports_to_employees).",
+        ),
+    ] = False,
+    encrypt: Annotated[
+        bool | None,
+        typer.Option(
+            "--encrypt/--no-encrypt",
+            help="With --reports: encrypt each PDF (AES-256) with a password of its own, sent"
+            " in a separate message (default: the plan's mail.encrypt_reports).",
+            show_default=False,
         ),
     ] = None,
     dry_run: DryRunOpt = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """E-mail every rater their form (forms/index.csv); forms already sent are not sent again."""
+    """E-mail every rater their form (forms/index.csv); forms already sent are not sent again.
+
+    With --reports, after the release: each manager their pack, each employee their own report
+    where the plan allows it; --encrypt sends each PDF's password in a message of its own.
+    """
+    language = message_lang(workspace, lang)
+    chosen = [r.strip() for value in only or () for r in value.split(",") if r.strip()]
+    if reports:
+        _send_reports(workspace, chosen, encrypt, dry_run, language, as_json)
+    if encrypt is not None:
+        raise fail(
+            tr(language, "--encrypt 只能与 --reports 一起使用", "--encrypt goes with --reports")
+        )
     from perfsheets.mail.send import send_forms  # lazy: start-up
 
-    language = message_lang(workspace, lang)
     with (
         mail_errors(language),
         progress_bar(tr(language, "发送邮件", "Sending"), not as_json) as bar,
     ):
-        chosen = [r.strip() for value in only or () for r in value.split(",") if r.strip()]
         result = send_forms(workspace, only=chosen, dry_run=dry_run, lang=language, progress=bar)
     _show(result, language, as_json, tr(language, "发送结果", "Send summary"))
+
+
+def _send_reports(
+    workspace: Any,
+    chosen: list[str],
+    encrypt: bool | None,
+    dry_run: bool,
+    lang: Lang,
+    as_json: bool,
+) -> None:
+    """send --reports: the PDFs not sent (problems), the people not written to, the counts."""
+    from perfsheets.mail.reports import send_reports  # lazy: start-up
+
+    with (
+        mail_errors(lang),
+        progress_bar(tr(lang, "发送报告", "Sending reports"), not as_json) as bar,
+    ):
+        result = send_reports(
+            workspace, only=chosen, encrypt=encrypt, dry_run=dry_run, lang=lang, progress=bar
+        )
+    if as_json:
+        print_json(result)
+        raise typer.Exit(result.exit_code)
+    problems_table(result.report, lang)
+    _trouble_tables(result, lang, reports=True)
+    summary_table(tr(lang, "报告发送结果", "Reports sent"), scalar_rows(result, lang))
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
@@ -230,32 +294,7 @@ def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
     if as_json:
         print_json(result)
         raise typer.Exit(EXIT_PROBLEMS if trouble else EXIT_OK)
-    if result.refused:
-        rows_table(
-            tr(lang, "被服务器拒收", "Refused by the server"),
-            [{"rater": r.rater_id, "email": r.address, "reply": r.reply} for r in result.refused],
-        )
-    if result.no_email:
-        rows_table(
-            tr(lang, "没有邮箱地址的评价人（未发送）", "Raters without an e-mail (not sent)"),
-            [{"rater": u.rater_id, "name": u.name} for u in result.no_email],
-        )
-    if result.bounced:
-        rows_table(
-            tr(
-                lang,
-                "邮箱曾退信的评价人（未发送；请在名册中更正邮箱）",
-                "Raters whose address bounced (not sent; correct it in the roster)",
-            ),
-            [
-                {"rater": b.rater_id, "name": b.name, "email": b.address, "reason": b.diagnostic}
-                for b in result.bounced
-            ],
-        )
-    if result.unknown:
-        out.print(
-            tr(lang, "不在考核表清单中：", "not in the forms index: ") + ", ".join(result.unknown)
-        )
+    _trouble_tables(result, lang, reports=False)
     rows = [
         (tr(lang, "已发送", "sent"), result.sent),
         (tr(lang, "以前已发送", "sent before"), result.already_sent),
@@ -268,3 +307,56 @@ def _show(result: MailResult, lang: Lang, as_json: bool, title: str) -> None:
         rows.append((tr(lang, "写入 outbox/", "written to outbox/"), result.written))
     summary_table(title, rows)
     raise typer.Exit(EXIT_PROBLEMS if trouble else EXIT_OK)
+
+
+def _trouble_tables(result: Any, lang: Lang, *, reports: bool) -> None:
+    """The people nothing could be sent to: refused, without an address, bounced, unknown
+    (raters of forms, or managers and employees of reports)."""
+    if result.refused:
+        rows_table(
+            tr(lang, "被服务器拒收", "Refused by the server"),
+            [
+                {"person" if reports else "rater": r.rater_id, "email": r.address, "reply": r.reply}
+                for r in result.refused
+            ],
+        )
+    if result.no_email:
+        rows_table(
+            tr(lang, "没有邮箱地址的人员（未发送）", "People without an e-mail (not sent)")
+            if reports
+            else tr(lang, "没有邮箱地址的评价人（未发送）", "Raters without an e-mail (not sent)"),
+            [
+                {"person" if reports else "rater": u.rater_id, "name": u.name}
+                for u in result.no_email
+            ],
+        )
+    if result.bounced:
+        rows_table(
+            tr(
+                lang,
+                "邮箱曾退信的人员（未发送；请在名册中更正邮箱）",
+                "People whose address bounced (not sent; correct it in the roster)",
+            )
+            if reports
+            else tr(
+                lang,
+                "邮箱曾退信的评价人（未发送；请在名册中更正邮箱）",
+                "Raters whose address bounced (not sent; correct it in the roster)",
+            ),
+            [
+                {
+                    "person" if reports else "rater": b.rater_id,
+                    "name": b.name,
+                    "email": b.address,
+                    "reason": b.diagnostic,
+                }
+                for b in result.bounced
+            ],
+        )
+    if result.unknown:
+        lead = (
+            tr(lang, "没有要发送的报告：", "no report to send for: ")
+            if reports
+            else tr(lang, "不在考核表清单中：", "not in the forms index: ")
+        )
+        out.print(lead + ", ".join(result.unknown))

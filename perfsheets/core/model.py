@@ -486,6 +486,15 @@ class ReportOptions(Model):
         return self.contact_en if lang == "en" and self.contact_en else self.contact
 
 
+class MailOptions(Model):
+    """What ``perfsheets send --reports`` sends beyond the managers' packs."""
+
+    # Each employee their own report too (not only their manager's pack).
+    reports_to_employees: bool = False
+    # Every PDF encrypted (AES-256) with a password of its own, sent in a second message.
+    encrypt_reports: bool = False
+
+
 class Cycle(Named):
     id: str
     period: Period
@@ -517,6 +526,7 @@ class Plan(Model):
     pay: PayOptions = Field(default_factory=PayOptions)
     consequences: ConsequenceOptions = Field(default_factory=ConsequenceOptions)
     pip: PipOptions = Field(default_factory=PipOptions)
+    mail: MailOptions = Field(default_factory=MailOptions)
 
     # Look-ups. Plans are frozen, so these maps are cheap to build on demand and callers in hot
     # loops keep the returned dict.

@@ -1,4 +1,5 @@
-"""Mail in the ledger: messages sent (forms and reminders), attachments fetched, bounces.
+"""Mail in the ledger: messages sent (forms, reminders, reports, packs and the passwords that
+open them), attachments fetched, bounces.
 
 The only module with SQL for mail. Callers commit after each :func:`record_message` so that what
 the SMTP server accepted is on disk before the next message goes out.
@@ -11,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["send", "remind"]
+Kind = Literal["send", "remind", "pack", "report", "password"]
 Status = Literal["sent", "refused"]
 
 
@@ -27,6 +28,12 @@ class SentMessage(NamedTuple):
     sent_at: str
     status: Status
     reply: str = ""
+    encrypted: bool = False  # pack / report: the PDF went encrypted, its password separately
+    unlocks: str = ""  # password: the Message-ID of the message whose PDF it opens
+
+
+def _message(row: tuple[Any, ...]) -> SentMessage:
+    return SentMessage._make((*row[:9], bool(row[9]), row[10]))
 
 
 class FetchedAttachment(NamedTuple):
@@ -55,8 +62,8 @@ class Bounce(NamedTuple):
 def record_message(conn: sqlite3.Connection, message: SentMessage) -> None:
     conn.execute(
         "INSERT INTO mail_messages (message_id, rater_id, form_id, form_sha256, kind, recipients,"
-        " sent_at, status, reply) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        message,
+        " sent_at, status, reply, encrypted, unlocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*message[:9], int(message.encrypted), message.unlocks),
     )
 
 
@@ -89,11 +96,41 @@ def refused_messages(conn: sqlite3.Connection) -> list[SentMessage]:
         " SELECT 1 FROM mail_messages n WHERE n.rater_id = m.rater_id AND n.kind = m.kind"
         " AND n.status = 'sent' AND n.sent_at >= m.sent_at) ORDER BY rater_id, sent_at"
     )
-    return [SentMessage(*row) for row in rows]
+    return [_message(row) for row in rows]
 
 
 def messages(conn: sqlite3.Connection) -> list[SentMessage]:
-    return [SentMessage(*row) for row in conn.execute("SELECT * FROM mail_messages ORDER BY rowid")]
+    return [_message(row) for row in conn.execute("SELECT * FROM mail_messages ORDER BY rowid")]
+
+
+def document_sent(
+    conn: sqlite3.Connection, person_id: str, kind: Kind, version: str
+) -> SentMessage | None:
+    """The latest message the server accepted with this version (the PDF's SHA-256) of a
+    person's pack or report, None when there is none."""
+    row = conn.execute(
+        "SELECT * FROM mail_messages WHERE rater_id=? AND kind=? AND form_id=? AND status='sent'"
+        " ORDER BY sent_at DESC, rowid DESC LIMIT 1",
+        (person_id, kind, version),
+    ).fetchone()
+    return _message(row) if row else None
+
+
+def password_sent(conn: sqlite3.Connection, message_id: str) -> bool:
+    """Whether the password that opens the PDF of ``message_id`` was accepted by the server."""
+    row = conn.execute(
+        "SELECT 1 FROM mail_messages WHERE kind='password' AND unlocks=? AND status='sent' LIMIT 1",
+        (message_id,),
+    ).fetchone()
+    return row is not None
+
+
+def message_bounced(conn: sqlite3.Connection, message_id: str) -> bool:
+    """Whether this message came back for good (a permanent bounce is on record)."""
+    row = conn.execute(
+        "SELECT 1 FROM mail_bounces WHERE message_id=? AND permanent=1 LIMIT 1", (message_id,)
+    ).fetchone()
+    return row is not None
 
 
 def fetched_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
@@ -124,7 +161,7 @@ def fetched(conn: sqlite3.Connection) -> list[FetchedAttachment]:
 def sent_message(conn: sqlite3.Connection, message_id: str) -> SentMessage | None:
     """Our message with this Message-ID (None: not one we sent)."""
     row = conn.execute("SELECT * FROM mail_messages WHERE message_id=?", (message_id,)).fetchone()
-    return SentMessage(*row) if row else None
+    return _message(row) if row else None
 
 
 def record_bounce(conn: sqlite3.Connection, bounce: Bounce) -> bool:

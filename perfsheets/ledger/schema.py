@@ -518,6 +518,52 @@ CREATE TABLE pip_records (
 CREATE INDEX pip_records_employee ON pip_records(employee_id);
 """
 
+# v11: reports by mail (perfsheets.ledger.mail, perfsheets.ledger.reports)
+_MAIL_REPORTS = """
+-- Version 11: reports and manager packs by mail. mail_messages is rebuilt (SQLite cannot change
+-- a CHECK): kind gains 'pack', 'report' and 'password'; for those form_id holds the SHA-256 of
+-- the PDF in reports/ that was sent (the version), form_sha256 the attachment as sent (an
+-- encrypted PDF differs from the file; '' for a password message); encrypted says the PDF was
+-- encrypted; unlocks is, for a password message, the Message-ID of the message it opens.
+-- A password itself is never stored, not even hashed: what was sent is known from the row.
+CREATE TABLE mail_messages_v11 (
+    message_id  TEXT PRIMARY KEY,
+    rater_id    TEXT NOT NULL,            -- the rater, manager or employee written to
+    form_id     TEXT NOT NULL,
+    form_sha256 TEXT NOT NULL,
+    kind        TEXT NOT NULL
+                CHECK (kind IN ('send', 'remind', 'pack', 'report', 'password')),
+    recipients  TEXT NOT NULL,
+    sent_at     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('sent', 'refused')),
+    reply       TEXT NOT NULL DEFAULT '',
+    encrypted   INTEGER NOT NULL DEFAULT 0 CHECK (encrypted IN (0, 1)),
+    unlocks     TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO mail_messages_v11 (message_id, rater_id, form_id, form_sha256, kind, recipients,
+    sent_at, status, reply)
+    SELECT message_id, rater_id, form_id, form_sha256, kind, recipients, sent_at, status, reply
+    FROM mail_messages;
+DROP TABLE mail_messages;
+ALTER TABLE mail_messages_v11 RENAME TO mail_messages;
+CREATE INDEX mail_messages_rater ON mail_messages(rater_id, kind);
+CREATE INDEX mail_messages_unlocks ON mail_messages(unlocks) WHERE unlocks <> '';
+-- The PDFs the report stage wrote, the latest per person and kind: the file under reports/,
+-- its SHA-256, the consolidation run and a digest of the results it shows (to tell a report
+-- that no longer matches the released results), and its language.
+CREATE TABLE report_files (
+    kind           TEXT NOT NULL CHECK (kind IN ('report', 'pack')),
+    person_id      TEXT NOT NULL,         -- the employee (report) or the manager (pack)
+    run_id         INTEGER NOT NULL REFERENCES runs(run_id),
+    file           TEXT NOT NULL,         -- relative to reports/
+    sha256         TEXT NOT NULL,
+    results_digest TEXT NOT NULL,
+    lang           TEXT NOT NULL,
+    written_at     TEXT NOT NULL,
+    PRIMARY KEY (kind, person_id)
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2,
@@ -529,6 +575,7 @@ MIGRATIONS: tuple[str, ...] = (
     _BOUNCES,
     _INTERVIEWS,
     _PIPS,
+    _MAIL_REPORTS,
 )
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)

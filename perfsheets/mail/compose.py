@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from perfsheets.core.model import Lang, Plan
+from perfsheets.ledger.mail import Kind
 from perfsheets.mail.settings import MailError, MailSettings
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -109,43 +110,90 @@ class Composer:
 
     def message(
         self,
-        kind: str,
+        kind: Kind,
         row: IndexRow,
         attachment: Path,
         *,
         cc: tuple[str, ...] = (),
         **values: Any,
     ) -> Outgoing:
+        """A form (send) or a reminder (remind) to the rater of an index row."""
         ratees = [self.names.get(r, r) for r in row.ratees]
-        subject, body = self.render(
-            kind, name=row.name, file=row.file, ratees=ratees, attachment=attachment.name, **values
+        return self.compose(
+            kind,
+            Person(row.rater_id, row.name, row.email),
+            row.form_id,
+            (attachment.name, attachment.read_bytes()),
+            cc=cc,
+            file=row.file,
+            ratees=ratees,
+            attachment=attachment.name,
+            **values,
         )
+
+    def compose(
+        self,
+        kind: Kind,
+        to: Person,
+        form_id: str,
+        attached: tuple[str, bytes] | None,
+        *,
+        cc: tuple[str, ...] = (),
+        encrypted: bool = False,
+        unlocks: str = "",
+        tag: str = "",
+        **values: Any,
+    ) -> Outgoing:
+        """One message to ``to`` from the template ``kind``, ``attached`` a file (name, bytes)."""
+        name = header_text(to.name)
+        subject, body = self.render(kind, name=name, encrypted=encrypted, **values)
         msg = EmailMessage()
         msg["From"] = Address(self.settings.sender_name, addr_spec=self.settings.sender)
-        msg["To"] = Address(row.name, addr_spec=row.email)
+        msg["To"] = Address(name, addr_spec=to.email)
         if cc:
             msg["Cc"] = ", ".join(cc)
         if self.settings.reply_to:
             msg["Reply-To"] = self.settings.reply_to
         msg["Subject"] = subject
         msg["Date"] = formatdate(localtime=True)
-        message_id = make_msgid(idstring=f"{kind}.{row.rater_id}", domain=self.domain)
+        message_id = make_msgid(idstring=f"{kind}.{to.id}", domain=self.domain)
         msg["Message-ID"] = message_id
-        msg["X-Perfsheets-Rater"] = row.rater_id
+        msg["X-Perfsheets-Rater"] = to.id
         msg.set_content(body)
-        data = attachment.read_bytes()
-        kind_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-        main, _, sub = kind_type.partition("/")
-        msg.add_attachment(data, maintype=main, subtype=sub, filename=attachment.name)
+        digest = ""
+        if attached is not None:
+            file, data = attached
+            kind_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
+            main, _, sub = kind_type.partition("/")
+            msg.add_attachment(data, maintype=main, subtype=sub, filename=file)
+            digest = hashlib.sha256(data).hexdigest()
         return Outgoing(
-            row.rater_id,
-            row.form_id,
+            to.id,
+            form_id,
             kind,
             msg,
             message_id,
-            hashlib.sha256(data).hexdigest(),
-            [row.email, *cc],
+            digest,
+            [to.email, *cc],
+            encrypted=encrypted,
+            unlocks=unlocks,
+            tag=tag,
         )
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a message goes to."""
+
+    id: str
+    name: str
+    email: str
+
+
+def header_text(text: str) -> str:
+    """A name as it may stand in a header or a greeting: no control characters (a roster cell
+    with a line break or an escape sequence is untrusted text), spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text)).strip()
 
 
 @dataclass
@@ -154,8 +202,16 @@ class Outgoing:
 
     rater_id: str
     form_id: str
-    kind: str
+    kind: Kind
     message: EmailMessage
     message_id: str
     sha256: str
     recipients: list[str] = field(default_factory=list)
+    encrypted: bool = False  # pack / report: the attached PDF is encrypted
+    unlocks: str = ""  # password: the Message-ID of the message it opens
+    tag: str = ""  # tells apart two messages of one kind to one person (a dry run's file names)
+
+    @property
+    def eml_stem(self) -> str:
+        """The name of a dry run's .eml file, without the suffix."""
+        return "-".join(p for p in (self.kind, self.tag, self.rater_id) if p)

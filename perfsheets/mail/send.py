@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.files.atomic import atomic_write
@@ -74,8 +74,18 @@ class MailResult:
     seconds: float = 0.0
 
 
+class Outcome(Protocol):
+    """What sending fills in of a command's result (send, remind, send --reports)."""
+
+    dry_run: bool
+    outbox: Path | None
+    written: int
+    sent: int
+    refused: list[Refused]
+
+
 @dataclass
-class _Context:
+class MailContext:
     ws: Workspace
     plan: Plan
     settings: MailSettings
@@ -89,29 +99,32 @@ class _Context:
         return replace(row, email=current) if current and current != row.email else row
 
 
-class _Bounces:
+class Bounces:
     """Permanent bounces on record: which address of a rater is dead, which forms never came."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.dead = bounced_addresses(conn)
         self.forms = {(b.rater_id, f) for b, f in bounced_forms(conn)}
 
-    def of(self, row: IndexRow) -> BouncedRater | None:
-        b = self.dead.get((row.rater_id, row.email.lower()))
+    def of(self, rater_id: str, name: str, email: str) -> BouncedRater | None:
+        """The bounce of this person's address, None when it did not bounce for good."""
+        b = self.dead.get((rater_id, email.lower()))
         if b is None:
             return None
-        return BouncedRater(row.rater_id, row.name, b.address, b.status, b.diagnostic)
+        return BouncedRater(rater_id, name, b.address, b.status, b.diagnostic)
 
     def undelivered(self, row: IndexRow) -> bool:
         return (row.rater_id, row.form_id) in self.forms
 
 
-def _context(workspace: str | Path, lang: Lang | None, settings: MailSettings | None) -> _Context:
+def mail_context(
+    workspace: str | Path, lang: Lang | None, settings: MailSettings | None
+) -> MailContext:
     ws = Workspace(Path(workspace))
     plan = load_plan(ws.plan_path())
     settings = settings or load_settings(ws.root)
     composer = Composer(ws.root, plan, settings, lang or plan.cycle.language)
-    return _Context(ws, plan, settings, composer)
+    return MailContext(ws, plan, settings, composer)
 
 
 def password_of(settings: MailSettings) -> str:
@@ -136,12 +149,12 @@ def send_forms(
 ) -> MailResult:
     """Send every rater their form (those not yet accepted by the server, or ``only`` these)."""
     started = time.perf_counter()
-    ctx = _context(workspace, lang, settings)
+    ctx = mail_context(workspace, lang, settings)
     chosen = set(only)
     result = MailResult("send", dry_run=dry_run)
     with ctx.ws.ledger() as conn:
         seen: set[str] = set()
-        bounces = _Bounces(conn)
+        bounces = Bounces(conn)
 
         def wanted() -> Iterator[IndexRow]:
             for listed in read_index(ctx.ws.forms):
@@ -152,7 +165,7 @@ def send_forms(
                 if not row.email:
                     result.no_email.append(Unaddressed(row.rater_id, row.name))
                     continue
-                dead = bounces.of(row)
+                dead = bounces.of(row.rater_id, row.name, row.email)
                 if dead is not None:
                     result.bounced.append(dead)
                     continue
@@ -164,7 +177,7 @@ def send_forms(
 
         total = sum(1 for _ in read_index(ctx.ws.forms))
         messages = (ctx.composer.message("send", row, ctx.ws.forms / row.file) for row in wanted())
-        _dispatch(conn, ctx, messages, result, total, progress)
+        dispatch(conn, ctx, messages, result, total, progress)
         result.unknown = sorted(chosen - seen)
         audit(conn, "mail.send", "forms", **_audit_of(result))
     result.seconds = time.perf_counter() - started
@@ -183,7 +196,7 @@ def remind_raters(
 ) -> MailResult:
     """Remind each outstanding rater (cadence from settings), their form re-attached."""
     started = time.perf_counter()
-    ctx = _context(workspace, lang, settings)
+    ctx = mail_context(workspace, lang, settings)
     rules = ctx.settings.reminders
     at = at or dt.datetime.now(dt.UTC)
     chase = {o.rater_id: o for o in outstanding}
@@ -192,7 +205,7 @@ def remind_raters(
     managers = {e.id: e.manager for e in ctx.plan.roster.employees}
     with ctx.ws.ledger() as conn:
         history = reminder_times(conn)
-        bounces = _Bounces(conn)
+        bounces = Bounces(conn)
 
         def wanted() -> Iterator[Outgoing]:
             for listed in read_index(ctx.ws.forms):
@@ -200,7 +213,7 @@ def remind_raters(
                 if item is None:
                     continue
                 row = ctx.addressed(listed)
-                dead = bounces.of(row) if row.email else None
+                dead = bounces.of(row.rater_id, row.name, row.email) if row.email else None
                 if dead is not None:
                     result.bounced.append(dead)
                     continue
@@ -226,7 +239,7 @@ def remind_raters(
                     rejected_file=item.file,
                 )
 
-        _dispatch(conn, ctx, wanted(), result, len(chase), progress)
+        dispatch(conn, ctx, wanted(), result, len(chase), progress)
         audit(conn, "mail.remind", "raters", **_audit_of(result))
     result.seconds = time.perf_counter() - started
     return result
@@ -236,11 +249,11 @@ def _days(iso: str, at: dt.datetime) -> float:
     return (at - dt.datetime.fromisoformat(iso)).total_seconds() / 86400
 
 
-def _dispatch(
+def dispatch(
     conn: sqlite3.Connection,
-    ctx: _Context,
+    ctx: MailContext,
     messages: Iterable[Outgoing],
-    result: MailResult,
+    result: Outcome,
     total: int,
     progress: Progress | None,
 ) -> None:
@@ -248,7 +261,7 @@ def _dispatch(
         result.outbox = ctx.ws.root / "outbox"
         result.outbox.mkdir(exist_ok=True)
         for out in messages:
-            eml = result.outbox / f"{out.kind}-{out.rater_id}.eml"
+            eml = result.outbox / f"{out.eml_stem}.eml"
             atomic_write(eml, _writer(out.message.as_bytes()))
             result.written += 1
         return

@@ -158,11 +158,13 @@ def _send_one(conn: sqlite3.Connection, smtp: Smtp, out: Outgoing, result: Deliv
             out.rater_id,
             out.form_id,
             out.sha256,
-            "remind" if out.kind == "remind" else "send",
+            out.kind,
             ", ".join(out.recipients),
             now(),
             status,
             reply,
+            out.encrypted,
+            out.unlocks,
         ),
     )
     conn.commit()  # on disk before the next message: a cut-off run never sends this one again

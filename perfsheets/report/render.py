@@ -19,21 +19,23 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.files.atomic import atomic_write
 from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec
-from perfsheets.ledger.results import frozen_plan, run_summary, stored_results
-from perfsheets.ledger.workspace import Workspace
+from perfsheets.ledger.reports import ReportFile, record_files, results_digests, team_digest
+from perfsheets.ledger.results import frozen_plan, latest_run, run_summary, stored_results
+from perfsheets.ledger.workspace import Workspace, now
 from perfsheets.plan.io import load_plan
 from perfsheets.report import pdf_parts
 from perfsheets.report.assets import (
@@ -333,7 +335,9 @@ def render_reports(
         frozen = frozen_plan(conn)
         stored = stored_results(conn)
         run = run_summary(conn)
+        run_id = latest_run(conn)
         anonymity = run.get("anonymity") or {}
+    digests = results_digests(stored)  # of the results as stored, before they are named
     # The plan version frozen with the run, not today's plan.yaml: a report says what the run did.
     plan = plan or frozen or _load_plan(ws)
     lang = lang or plan.cycle.language
@@ -404,6 +408,9 @@ def render_reports(
         out.manager_packs.append(atomic_write(pack, _writer(data)))
     out.manager_pack_count = len(out.manager_packs)
     out.reports.sort()
+    if run_id is not None:
+        with ws.ledger() as conn:
+            record_files(conn, _written_files(jobs, out, folder, digests, run_id, lang))
     if refused:
         out.warnings.append(
             ("模板引用的外部资源已被拒绝：" if lang != "en" else "refused to fetch: ")
@@ -412,6 +419,40 @@ def render_reports(
     out.seconds = time.perf_counter() - started
     out.seconds_per_page = out.seconds / out.pages if out.pages else 0.0
     return out
+
+
+def _written_files(
+    jobs: list[Job],
+    out: ReportResult,
+    folder: Path,
+    digests: dict[str, str],
+    run_id: int,
+    lang: Lang,
+) -> list[ReportFile]:
+    """The ledger's rows for the reports and packs this run wrote (the mail stage sends them)."""
+    people: dict[Path, str] = {}
+    packs: dict[Path, tuple[str, list[str]]] = {}
+    for job in jobs:
+        for seg in job.segments:
+            people.update(
+                (path, r.employee_id) for r, path in zip(seg.employees, seg.outputs, strict=True)
+            )
+            if seg.pack is not None and seg.overview is not None:
+                manager_id, _name, team = seg.overview
+                packs[seg.pack] = (manager_id, [r.employee_id for r in team])
+    at = now()
+
+    def row(kind: Literal["report", "pack"], person: str, path: Path, digest: str) -> ReportFile:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        name = path.relative_to(folder).as_posix()
+        return ReportFile(kind, person, run_id, name, sha, digest, lang, at)
+
+    rows = [row("report", people[p], p, digests.get(people[p], "")) for p in out.reports]
+    for path in out.manager_packs:
+        manager_id, member_ids = packs[path]
+        members = {e: digests.get(e, "") for e in member_ids}
+        rows.append(row("pack", manager_id, path, team_digest(manager_id, members)))
+    return rows
 
 
 def _cores() -> int:

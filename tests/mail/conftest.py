@@ -59,6 +59,36 @@ def fresh_ws(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Worksp
     return Workspace(root)
 
 
+_RELEASED: dict[str, Path] = {}
+
+
+@pytest.fixture
+def released_ws(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Workspace:
+    """16 employees: every return in, consolidated, released, reports and packs written (made
+    once per session by the project's own stages)."""
+    if "released" not in _RELEASED:
+        from perfsheets.calibration.run import release_cycle
+        from perfsheets.collect.run import collect_returns
+        from perfsheets.consolidation.run import consolidate
+        from perfsheets.cycle.setup import init_workspace
+        from perfsheets.forms.generate import generate_forms
+        from perfsheets.forms.simulate import simulate_returns
+        from perfsheets.report.render import render_reports
+
+        root = tmp_path_factory.mktemp("mail-released") / "cycle"
+        init_workspace(root, employees=16, seed=3)
+        generate_forms(root, workers=2)
+        simulate_returns(root, seed=5, missing=0, mistakes=0, workers=2)
+        collect_returns(root, workers=2)
+        consolidate(root, previous=[])
+        release_cycle(root)
+        render_reports(root, workers=2, hr_summary=False)
+        _RELEASED["released"] = root
+    root = tmp_path / "cycle"
+    shutil.copytree(_RELEASED["released"], root)
+    return Workspace(root)
+
+
 @pytest.fixture
 def password(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PERFSHEETS_MAIL_PASSWORD", PASSWORD)

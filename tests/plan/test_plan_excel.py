@@ -140,6 +140,7 @@ def maximal_plan(plan: Plan) -> Plan:
     d["grading"]["promotion_after"] = 3
     d["grading"]["calibration"] = {"allow_quota_breach": True}
     d["report"] = {"show_quota_move": False, "contact": "销售部 王芳", "contact_en": "Wang Fang"}
+    d["mail"] = {"reports_to_employees": True, "encrypt_reports": True}
     d["pay"] = {
         "bonus_months": 2.5,
         "pro_rata": "days",

@@ -131,6 +131,7 @@ RESULT_TYPES = (
     "perfsheets.pay.run:export_pay",
     "perfsheets.pay.run:write_consequences",
     "perfsheets.pip.generate:write_pip_forms",
+    "perfsheets.mail.reports:send_reports",
 )
 
 
