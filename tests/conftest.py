@@ -53,6 +53,26 @@ def under_two_hash_seeds() -> Callable[[str], set[str]]:
 
 
 @pytest.fixture(scope="session")
+def consolidated_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built-in example with 40 people, every return in, consolidated: the starting point of
+    the stages after consolidation (calibration, interview records, PIPs). Built once per test
+    process; copy it (shutil.copytree) before changing it."""
+    from perfsheets.collect.run import collect_returns
+    from perfsheets.consolidation.run import consolidate
+    from perfsheets.cycle.setup import init_workspace
+    from perfsheets.forms.generate import generate_forms
+    from perfsheets.forms.simulate import simulate_returns
+
+    root = tmp_path_factory.mktemp("consolidated") / "ws"
+    init_workspace(root, example=True, employees=40, seed=1, force=True)
+    generate_forms(root)
+    simulate_returns(root, seed=1, missing=0, mistakes=0)
+    collect_returns(root)
+    consolidate(root, previous=[])
+    return root
+
+
+@pytest.fixture(scope="session")
 def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel built from a copy of this checkout (built once per test run)."""
     import shutil
@@ -81,8 +101,21 @@ _PROGRAMS = {
 }
 
 
+# What makes a test slow, whatever its module: it drives LibreOffice, poppler (on rendered PDFs),
+# a mail server or a Dask cluster, or it stands on a workspace built by every stage up to mailed
+# reports. These are the integration tests; `pytest -m "not slow"` is the quick loop, CI runs
+# them all. Modules that render PDFs throughout say so themselves (pytestmark).
+_SLOW_MARKERS = ("requires_soffice", "requires_poppler", "requires_dovecot", "requires_dask")
+_SLOW_FIXTURES = frozenset({"smtp", "smtp_tls", "dovecot", "released_ws"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     import shutil
+
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if any(m in item.keywords for m in _SLOW_MARKERS) or fixtures & _SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
     for marker, program in _PROGRAMS.items():
         if shutil.which(program) or os.environ.get("CI"):

@@ -18,9 +18,6 @@ from perfsheets.calibration.run import apply_file, calibrate, release_cycle
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.cycle.setup import init_workspace
-from perfsheets.forms.generate import generate_forms
-from perfsheets.forms.simulate import simulate_returns
 from perfsheets.ledger.calibration import cycle_stage
 from perfsheets.ledger.results import frozen_plan, load_results
 from perfsheets.ledger.workspace import Workspace
@@ -28,22 +25,10 @@ from perfsheets.ledger.workspace import Workspace
 SHEET = "校准"
 
 
-@pytest.fixture(scope="module")
-def consolidated(tmp_path_factory) -> Path:
-    """The built-in example with 40 people, every return in, consolidated (built once)."""
-    root = tmp_path_factory.mktemp("calibration") / "ws"
-    init_workspace(root, example=True, employees=40, seed=1, force=True)
-    generate_forms(root)
-    simulate_returns(root, seed=1, missing=0, mistakes=0)
-    collect_returns(root)
-    consolidate(root, previous=[])
-    return root
-
-
 @pytest.fixture
-def ws(consolidated, tmp_path) -> Path:
+def ws(consolidated_example, tmp_path) -> Path:
     root = tmp_path / "ws"
-    shutil.copytree(consolidated, root)
+    shutil.copytree(consolidated_example, root)
     return root
 
 

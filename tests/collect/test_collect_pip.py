@@ -53,11 +53,11 @@ def _cycle(root: Path, cycle_id: str | None = None) -> Path:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> Path:
+def written(tmp_path_factory, consolidated_example) -> Path:
     """The built-in example (40 people), consolidated, interview records simulated and
     collected, PIP forms written (once)."""
-    root = _cycle(tmp_path_factory.mktemp("pip") / "ws")
-    consolidate(root, previous=[])
+    root = tmp_path_factory.mktemp("pip") / "ws"
+    shutil.copytree(consolidated_example, root)
     _clear(root)
     write_interview_forms(root)
     collect_returns(root, simulate_records(root, seed=1, missing=0).files)

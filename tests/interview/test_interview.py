@@ -14,11 +14,8 @@ import openpyxl
 import pytest
 
 from perfsheets.collect.run import collect_returns
-from perfsheets.consolidation.run import consolidate
 from perfsheets.core.interview import StateInputs, interview_state
 from perfsheets.cycle.setup import init_workspace
-from perfsheets.forms.generate import generate_forms
-from perfsheets.forms.simulate import simulate_returns
 from perfsheets.interview.generate import write_interview_forms
 from perfsheets.interview.simulate import simulate_records
 from perfsheets.interview.status import interview_status
@@ -33,14 +30,10 @@ FILE = "面谈记录_E0002_周海伟.xlsx"
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> Path:
+def written(tmp_path_factory, consolidated_example) -> Path:
     """The built-in example with 40 people, consolidated, interview records written (once)."""
     root = tmp_path_factory.mktemp("interview") / "ws"
-    init_workspace(root, example=True, employees=40, seed=1, force=True)
-    generate_forms(root)
-    simulate_returns(root, seed=1, missing=0, mistakes=0)
-    collect_returns(root)
-    consolidate(root, previous=[])
+    shutil.copytree(consolidated_example, root)
     for old in (root / "returns").iterdir():  # collected already: keep returns/ for records
         old.unlink()
     write_interview_forms(root)

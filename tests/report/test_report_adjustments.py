@@ -14,6 +14,8 @@ from perfsheets.core.model import Adjustment, Plan
 from perfsheets.core.results import AdjustmentResult
 from perfsheets.report.render import render_reports
 
+pytestmark = pytest.mark.slow  # every test here renders PDFs
+
 
 def _with_adjustments(plan: Plan) -> Plan:
     sales = plan.roles[0].model_copy(

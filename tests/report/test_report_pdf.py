@@ -9,6 +9,8 @@ from test_report import page_texts, team_results, with_name, write_results
 
 from perfsheets.report.render import render_reports
 
+pytestmark = pytest.mark.slow  # every test here renders PDFs
+
 
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory):

@@ -15,6 +15,8 @@ from perfsheets.core.model import Plan
 from perfsheets.core.results import Comment, KpiResult
 from perfsheets.report.render import render_reports
 
+pytestmark = pytest.mark.slow  # every test here renders PDFs
+
 OWN_GOAL = "明年考取PMP证书"
 ROLE_GOAL = "掌握大客户谈判方法"
 
