@@ -6,7 +6,12 @@ by several stages live here, so a rater type is called the same everywhere.
 
 from __future__ import annotations
 
-from perfsheets.core.model import Lang
+from collections.abc import Mapping
+from typing import TypeVar
+
+from perfsheets.core.base import Lang
+
+K = TypeVar("K", bound=str)
 
 TERMS: dict[str, tuple[str, str]] = {
     # rater types
@@ -58,3 +63,18 @@ def term(key: str, lang: Lang = "zh-CN") -> str:
 def tr(lang: Lang, zh: str, en: str) -> str:
     """Pick the sentence for the language (module-local strings)."""
     return en if lang == "en" else zh
+
+
+def choice_word(choices: Mapping[K, tuple[str, str]], key: K, lang: str) -> str:
+    """The word for ``key`` of a (zh, en) choice table, in ``lang``."""
+    zh, en = choices[key]
+    return en if lang == "en" else zh
+
+
+def parse_choice(choices: Mapping[K, tuple[str, str]], text: str) -> K | None:
+    """The key of a choice typed or picked in either language (case and spaces ignored)."""
+    folded = "".join(text.split()).casefold()
+    for key, words in choices.items():
+        if folded in {"".join(w.split()).casefold() for w in words}:
+            return key
+    return None

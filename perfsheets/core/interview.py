@@ -24,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perfsheets.core.i18n import choice_word, parse_choice
+
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "interview"
 KIND_KEY = "form_kind"  # a _meta key: which kind of form (assessment forms have none)
@@ -111,17 +113,12 @@ def goal_key(n: int) -> str:
 
 
 def view_label(view: View, lang: str) -> str:
-    zh, en = VIEWS[view]
-    return en if lang == "en" else zh
+    return choice_word(VIEWS, view, lang)
 
 
 def parse_view(text: str) -> View | None:
     """The view for a typed or chosen word in either language (case and spaces ignored)."""
-    folded = "".join(text.split()).casefold()
-    for view, words in VIEWS.items():
-        if folded in {"".join(w.split()).casefold() for w in words}:
-            return view
-    return None
+    return parse_choice(VIEWS, text)
 
 
 @dataclass(frozen=True)

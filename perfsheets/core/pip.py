@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perfsheets.core.i18n import choice_word, parse_choice
+
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "pip"
 
@@ -85,17 +87,12 @@ def checkpoint_key(n: int) -> str:
 
 
 def result_word(result: Result, lang: str) -> str:
-    zh, en = RESULTS[result]
-    return en if lang == "en" else zh
+    return choice_word(RESULTS, result, lang)
 
 
 def parse_result(text: str) -> Result | None:
     """The result for a chosen or typed word in either language (case and spaces ignored)."""
-    folded = "".join(text.split()).casefold()
-    for result, words in RESULTS.items():
-        if folded in {"".join(w.split()).casefold() for w in words}:
-            return result
-    return None
+    return parse_choice(RESULTS, text)
 
 
 def checkpoint_dates(start: dt.date, length_days: int, count: int) -> tuple[dt.date, ...]:
