@@ -32,6 +32,7 @@ from perfsheets.cli.output import (
     date_option,
     env_lang,
     err,
+    fail,
     finish,
     library_errors,
     message_lang,
@@ -50,7 +51,7 @@ from perfsheets.cli.words import label, stage_name
 from perfsheets.core.problems import Report
 
 if TYPE_CHECKING:
-    pass
+    from perfsheets.core.model import Lang
 
 # --- commands ---------------------------------------------------------------------------------
 
@@ -69,6 +70,7 @@ def _root(
 
 @app.command()
 def init(
+    ctx: typer.Context,
     workspace: WorkspaceArg,
     example: Annotated[
         bool, typer.Option("--example/--blank", help="Start from the built-in example plan.")
@@ -78,15 +80,36 @@ def init(
     excel: Annotated[
         bool, typer.Option("--excel", help="Write the plan as an Excel workbook.")
     ] = False,
+    from_: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Seed the plan from this finished cycle's workspace: the next period, the "
+            "roster without leavers, the targets agreed in its interview records.",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="With --from: the new cycle's first day (YYYY-MM-DD; default: the day after "
+            "the previous cycle ends)."
+        ),
+    ] = None,
     lang: LangOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing plan.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a cycle workspace with a plan (the built-in example by default)."""
-    from perfsheets.cycle.setup import init_workspace  # lazy: start-up
-
+    """Create a cycle workspace with a plan (the built-in example by default, or the next cycle
+    of a finished one with --from)."""
     chosen = parse_lang(lang)
     language = State.lang = chosen or env_lang() or "zh-CN"
+    if from_ is not None:
+        _init_from(ctx, workspace, from_, start, excel, chosen, as_json)
+        return
+    if start is not None:
+        raise fail(tr(language, "--start 只能与 --from 一起使用", "--start goes with --from only"))
+    from perfsheets.cycle.setup import init_workspace  # lazy: start-up
+
     with library_errors():
         ws = init_workspace(
             workspace,
@@ -101,6 +124,42 @@ def init(
         {"workspace": ws.root, "plan": ws.plan_path()},
         tr(language, "已创建工作区", "Workspace created"),
         as_json,
+    )
+
+
+def _init_from(
+    ctx: typer.Context,
+    workspace: Path,
+    source: Path,
+    start: str | None,
+    excel: bool,
+    chosen: Lang | None,
+    as_json: bool,
+) -> None:
+    """``init NEXT --from WS``: the options of a new example plan do not apply."""
+    from perfsheets.cycle.next_plan import init_from  # lazy: start-up
+
+    language = State.lang = chosen or message_lang(source, None)
+    given = [
+        f"--{name}"
+        for name in ("example", "employees", "seed", "force")
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+    ]
+    if given:
+        raise fail(
+            tr(
+                language,
+                f"{'、'.join(given)} 不能与 --from 一起使用",
+                f"{', '.join(given)} cannot be used with --from",
+            )
+        )
+    with library_errors():
+        day = date_option(start, language, "--start")
+        result = init_from(workspace, source, start=day, excel=excel or None, lang=language)
+    if not as_json:
+        problems_table(result.report, language, listed_in=result.goals_file)
+    finish(
+        result, tr(language, "已创建下一周期的工作区", "Next cycle's workspace created"), as_json
     )
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 APP_ZH = "perfsheets：用电子表格完成一个绩效考核周期。"
 
 COMMANDS_ZH: dict[str, str] = {
-    "init": "创建考核周期工作区和考核方案（默认使用内置示例方案）。",
+    "init": "创建考核周期工作区和考核方案（默认使用内置示例方案；用 --from 则为已结束周期的下一周期）。",
     "check": "检查考核方案和员工名册；发现问题时列出全部问题，退出码为 1。",
     "generate": "为每位评价人生成一份考核表，放在 工作区/forms/（另有 forms/index.csv 清单）。",
     "simulate": "模拟员工填写考核表，写入 工作区/returns/（用于演示和测试）。",
@@ -104,6 +104,14 @@ PARAMS_ZH: dict[str, str] = {
     "salaries": "工资文件（CSV 或 Excel，UTF-8 或 GBK）：工号、奖金基数。",
 }
 PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
+    (
+        "init",
+        "from_",
+    ): "以这个已结束周期的工作区为基础：下一个同类周期、去掉已离职人员的名册、面谈记录中商定的个人目标值。",
+    (
+        "init",
+        "start",
+    ): "与 --from 一起使用：新周期的开始日期（YYYY-MM-DD，默认：上一周期结束的次日）。",
     ("simulate", "seed"): "模拟填写的随机种子。",
     ("demo", "seed"): "示例公司和模拟填写的随机种子。",
     ("demo", "lang"): "考核表和报告的语言：zh 或 en。",

@@ -38,6 +38,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "language": ("语言", "language"),
     "lang": ("语言", "language"),
     "problems_file": ("问题清单文件", "problems file"),
+    # init --from
+    "from_workspace": ("上一周期工作区", "previous cycle's workspace"),
+    "due": ("考核表提交截止日期", "forms due"),
+    "left": ("已离职（未带入）", "left (not carried)"),
+    "agreed_targets": ("来自面谈的个人目标值", "targets from interviews"),
+    "other_goals": ("未成为目标值的下期目标", "goals not made targets"),
+    "goals_file": ("下期目标清单", "agreed goals file"),
     # generate / simulate
     "forms": ("考核表", "forms"),
     "sheets": ("工作表", "sheets"),

@@ -13,6 +13,9 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+from perfsheets.ledger.results import NotALedger
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,25 @@ def record_values(conn: sqlite3.Connection, record_id: int) -> dict:
         "SELECT values_json FROM interview_records WHERE record_id=?", (record_id,)
     ).fetchone()
     return {} if row is None else json.loads(row[0])
+
+
+def earlier_records(ledger_path: Path) -> dict[str, tuple[StoredRecord, dict]]:
+    """Employee id -> (the record in force, its values) in another cycle's ledger, opened
+    read-only (the next cycle's plan takes its agreed goals); {} when it has none. A file that
+    is no ledger raises :class:`~perfsheets.ledger.results.NotALedger`."""
+    conn = sqlite3.connect(f"{ledger_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "interview_records" not in tables:
+            return {}
+        return {
+            emp: (record, record_values(conn, record.record_id))
+            for emp, record in records_in_force(conn).items()
+        }
+    except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: values that are no JSON
+        raise NotALedger(str(ledger_path)) from exc
+    finally:
+        conn.close()
 
 
 def insert_record(conn: sqlite3.Connection, new: NewRecord) -> int:

@@ -402,6 +402,18 @@ CONFIRMATION_BEFORE_DUE = problem_type(
     "The interview confirmation deadline {deadline} is before the forms are due ({due}): "
     "results cannot be confirmed before they exist",
 )
+# What ``perfsheets init NEXT --from WS`` puts before a cycle name it could not advance.
+NAME_PLACEHOLDER_ZH = "待修改："
+NAME_PLACEHOLDER_EN = "TO EDIT: "
+NAME_PLACEHOLDER = problem_type(
+    "cycle-name-placeholder",
+    "warning",
+    "考核周期名称待修改",
+    "Cycle name to edit",
+    "考核周期名称“{name}”是自动生成的占位名称，请改为正式名称（表格和报告上会显示）",
+    "The cycle name '{name}' is a placeholder written by init --from: give the cycle its real "
+    "name (forms and reports show it)",
+)
 SECTION_UNRATED = problem_type(
     "section-unrated",
     "error",

@@ -37,6 +37,9 @@ from perfsheets.plan.problems import (
     EMPLOYEE_DATES,
     EMPTY_SECTION,
     FLOOR_ABOVE_CAP,
+    NAME_PLACEHOLDER,
+    NAME_PLACEHOLDER_EN,
+    NAME_PLACEHOLDER_ZH,
     QUOTA_MISSING,
     QUOTA_OVER_100,
     QUOTA_UNUSED,
@@ -113,6 +116,9 @@ def _check_cycle(ck: Checker) -> None:
             deadline=c.confirmation_deadline,
             due=c.due,
         )
+    for key, name in (("name", c.name), ("name_en", c.name_en)):
+        if name and name.startswith((NAME_PLACEHOLDER_ZH, NAME_PLACEHOLDER_EN)):
+            ck.add(NAME_PLACEHOLDER, ("cycle", key), name=name)
 
 
 def _check_scales(ck: Checker) -> None:

@@ -117,6 +117,7 @@ def test_every_command_and_option_has_its_chinese_help(command: str) -> None:
 
 RESULT_TYPES = (
     "perfsheets.cycle.setup:check_workspace",
+    "perfsheets.cycle.next_plan:init_from",
     "perfsheets.forms.generate:generate_forms",
     "perfsheets.forms.simulate:simulate_returns",
     "perfsheets.collect.run:collect_returns",
