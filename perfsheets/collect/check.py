@@ -42,7 +42,7 @@ from perfsheets.collect.book import Book
 from perfsheets.collect.context import CheckContext
 from perfsheets.collect.files import Rejected, Source, read_source
 from perfsheets.collect.identify import identify, place_sheets
-from perfsheets.collect.interview import check_interview_book, meta_kind
+from perfsheets.collect.interview import check_interview_book
 from perfsheets.collect.outcome import CheckedReturn, SheetState
 from perfsheets.collect.pip import check_pip_book
 from perfsheets.collect.problems import (
@@ -64,6 +64,7 @@ from perfsheets.collect.problems import (
     VALUE_NORMALISED,
     rejection,
 )
+from perfsheets.collect.record_sheets import meta_kind
 from perfsheets.collect.values import (
     ItemSpec,
     blank,

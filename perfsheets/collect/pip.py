@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from perfsheets.collect.book import Book
-from perfsheets.collect.interview import ROW_INCOMPLETE, SheetReader, check_record_book
 from perfsheets.collect.outcome import CheckedReturn
 from perfsheets.collect.problems import KEYS_MISSING, LOCKED_CHANGED, NOT_ALLOWED, REQUIRED_MISSING
+from perfsheets.collect.record_sheets import ROW_INCOMPLETE, SheetReader, check_record_book
 from perfsheets.collect.values import blank, read_text, same_value, show
 from perfsheets.core import layout
 from perfsheets.core import pip as pp

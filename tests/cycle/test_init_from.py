@@ -16,14 +16,12 @@ from typer.testing import CliRunner
 
 from perfsheets.cli import app
 from perfsheets.collect.run import collect_returns
-from perfsheets.consolidation.run import consolidate
 from perfsheets.core import layout
 from perfsheets.core.model import Cycle, Kpi
 from perfsheets.cycle.advance import next_cycle
 from perfsheets.cycle.next_plan import InitFromRefused, init_from, parse_target
-from perfsheets.cycle.setup import check_workspace, init_workspace
+from perfsheets.cycle.setup import check_workspace
 from perfsheets.forms.generate import generate_forms
-from perfsheets.forms.simulate import simulate_returns
 from perfsheets.interview.generate import write_interview_forms
 from perfsheets.plan.io import dump_plan, load_plan
 
@@ -60,15 +58,11 @@ def _record(view: str = "同意", both: bool = True, goals=()) -> dict[str, obje
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory) -> Path:
+def finished(tmp_path_factory, consolidated_example) -> Path:
     """A finished annual cycle of 40 people (2026) with three interview records collected; two
     people have left by the end of the year (one of them a manager and goal owner)."""
     root = tmp_path_factory.mktemp("initfrom") / "cycle-2026"
-    init_workspace(root, example=True, employees=40, seed=1, force=True)
-    generate_forms(root)
-    simulate_returns(root, seed=1, missing=0, mistakes=0)
-    collect_returns(root)
-    consolidate(root, previous=[])
+    shutil.copytree(consolidated_example, root)
     for old in (root / "returns").iterdir():
         old.unlink()
     write_interview_forms(root)
