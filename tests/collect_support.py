@@ -6,6 +6,8 @@ tests follow the contract of perfsheets.core.layout rather than one generator's 
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import shutil
 import zipfile
 from pathlib import Path
@@ -13,6 +15,21 @@ from pathlib import Path
 from perfsheets.core import layout
 from perfsheets.core.model import Plan
 from perfsheets.ledger.workspace import Workspace
+
+_PARSED: dict[str, bytes] = {}
+
+
+def load_workbook(path: Path):
+    """``openpyxl.load_workbook(path)``, parsed once per file content: openpyxl spends most of a
+    load re-styling merged cells, and the tests open the same generated forms again and again.
+    Each call returns a workbook of its own (unpickled), free to edit and save."""
+    data = Path(path).read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _PARSED:
+        import openpyxl
+
+        _PARSED[key] = pickle.dumps(openpyxl.load_workbook(path))
+    return pickle.loads(_PARSED[key])
 
 
 def make_workspace(root: Path, plan: Plan) -> Workspace:
@@ -57,9 +74,7 @@ def returned(ws: Workspace, rater: str, edits=None, name: str = "") -> Path:
     dst = ws.returns / (name or form_path(ws, rater).name)
     if edits is None:
         return copy_to(filled, dst)
-    import openpyxl
-
-    wb = openpyxl.load_workbook(filled)
+    wb = load_workbook(filled)
     edits(wb)
     wb.save(dst)
     return dst
@@ -112,9 +127,7 @@ def saved_at(path: Path, when) -> Path:
 def fill_form(src: Path, dst: Path, edits=None, *, rating: int = 4, actual: float = 90) -> Path:
     """Fill every input of a form with openpyxl (no cached formula values), then apply
     ``edits(workbook)`` for the faults a test wants, and save to ``dst``."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(src)
+    wb = load_workbook(src)
     for ws in wb.worksheets:
         if ws.title == layout.META_SHEET:
             continue

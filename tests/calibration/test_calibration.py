@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from collect_support import load_workbook
 
 from perfsheets.calibration.book import COL
 from perfsheets.calibration.run import apply_file, calibrate, release_cycle
@@ -47,7 +48,7 @@ def rows_of(book: Path) -> dict[str, int]:
 
 def fill(book: Path, out: Path, decisions: dict[str, dict[str, object]], edit=None) -> Path:
     """Write decisions {employee: {column key: value}} into a copy of the workbook."""
-    wb = openpyxl.load_workbook(book)
+    wb = load_workbook(book)
     ws = wb[SHEET]
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
     for emp, values in decisions.items():
@@ -77,7 +78,7 @@ def audit_rows(root: Path, action: str) -> list[dict]:
 def test_the_workbook_shows_the_results_and_unlocks_only_the_committee_columns(ws):
     book = calibrate(ws)
     assert book.path == ws / "calibration" / "calibration.xlsx"
-    wb = openpyxl.load_workbook(book.path)
+    wb = load_workbook(book.path)
     assert wb.sheetnames == ["校准", "分布", "九宫格", "_meta"]
     assert wb["_meta"].sheet_state == "veryHidden"
     meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True)}
@@ -157,7 +158,7 @@ def test_applied_decisions_give_the_final_grade_everywhere(ws, tmp_path):
     assert again.already_applied and again.applied == 0 and decision_count(ws) == 2
     # a new workbook carries the decisions in force; the reason stays text, not a formula
     book2 = calibrate(ws).path
-    wb = openpyxl.load_workbook(book2)
+    wb = load_workbook(book2)
     r = rows_of(book2)[down]
     cell = wb[SHEET].cell(r, COL["reason"] + 1)
     assert cell.data_type == "s" and cell.value.startswith("+HYPERLINK")
@@ -360,7 +361,7 @@ def test_the_command_line_calibrates_applies_releases_and_shows_the_stage(ws, tm
     wb.close()
     res = results(ws)
     emp = by_grade(res, "B")[0]
-    wb = openpyxl.load_workbook(book)
+    wb = load_workbook(book)
     sheet = wb["Calibration"]
     row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == emp)
     sheet.cell(row, COL["committee_grade"] + 1, "Z")

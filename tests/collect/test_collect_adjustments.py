@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 from collect_support import (
     bounded_plan,
@@ -13,6 +12,7 @@ from collect_support import (
     find_cell,
     form_path,
     ledger_rows,
+    load_workbook,
     prepared_workspace,
     put,
 )
@@ -53,7 +53,7 @@ def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
 
 
 def edited(ws: Workspace, rater: str, *edits) -> Path:
-    wb = openpyxl.load_workbook(ws.root / "filled" / f"{rater}.xlsx")
+    wb = load_workbook(ws.root / "filled" / f"{rater}.xlsx")
     for edit in edits:
         edit(wb)
     dst = ws.returns / form_path(ws, rater).name
@@ -66,7 +66,7 @@ def counts(**values: object):
 
 
 def test_the_managers_sheet_has_the_section_and_the_self_sheet_not(ws):
-    manager = openpyxl.load_workbook(form_path(ws, "E001"))[MANAGED]
+    manager = load_workbook(form_path(ws, "E001"))[MANAGED]
     cell = find_cell(manager, "adjustment:J1", "count")
     (dv,) = [d for d in manager.data_validations.dataValidation if cell in d.sqref]
     assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
@@ -75,7 +75,7 @@ def test_the_managers_sheet_has_the_section_and_the_self_sheet_not(ws):
     assert "每项 +2 分，本项最多 +6 分" in texts
     assert "每次 −3 分\n（HR 将按记录导入次数，以导入值为准）" in texts
     assert "加减分合计（加分合计最多 +8 分，减分合计最多 −12 分）" in texts
-    own = openpyxl.load_workbook(form_path(ws, "E002"))[SELF]
+    own = load_workbook(form_path(ws, "E002"))[SELF]
     assert not any(str(c.value).startswith("adjustment:") for row in own.iter_rows() for c in row)
 
 
@@ -83,7 +83,7 @@ def test_bad_counts_are_located(ws, plan):
     path = edited(ws, "E001", *counts(J1=2.5, J2=-1, K1="两次", K2="３"))
     result = collect_returns(ws.root, [path], plan=plan, workers=0)
     problems = [p for p in result.report if p.code != "partly-accepted"]
-    manager = openpyxl.load_workbook(path)[MANAGED]
+    manager = load_workbook(path)[MANAGED]
     where = {c: find_cell(manager, f"adjustment:{c}", "count") for c in ("J1", "J2", "K1", "K2")}
     assert [(p.code, p.sheet, p.cell) for p in problems] == [
         ("not-a-count", MANAGED, where["J1"]),
@@ -108,11 +108,11 @@ def test_points_capped_and_added_to_the_weighted_score(ws, plan, tmp_path):
     imported = import_actuals(ws.root, export, plan=plan)
     assert imported.applied, [p.message("en") for p in imported.report]
     generate_forms(ws.root, plan=plan, workers=1)  # the imported counts locked on the form
-    manager = openpyxl.load_workbook(form_path(ws, "E001"))[MANAGED]
+    manager = load_workbook(form_path(ws, "E001"))[MANAGED]
     assert manager[find_cell(manager, "adjustment:K2", "count")].value == 3
 
     filled = fill_form(form_path(ws, "E001"), tmp_path / "E001.xlsx")
-    wb = openpyxl.load_workbook(filled)
+    wb = load_workbook(filled)
     for edit in counts(J1=4, J2=3, K1=1):
         edit(wb)
     wb.save(ws.returns / form_path(ws, "E001").name)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from collect_support import ledger_rows
+from collect_support import ledger_rows, load_workbook
 from typer.testing import CliRunner
 
 from perfsheets.cli import app
@@ -53,24 +53,23 @@ def spoil(clean: list[Path]) -> None:
     """Accepted files that carry warnings: a rating typed in full-width digits as text, a
     renamed sheet, and a corrected copy (newer) that supersedes its first version; and a file
     rejected for a rating off the scale."""
-    import openpyxl
 
     typed, renamed, corrected, wrong = clean[:4]
-    book = openpyxl.load_workbook(typed)
+    book = load_workbook(typed)
     cell = input_cells(assessment_sheets(book)[0])[0]
     cell.value = chr(0xFF10 + int(cell.value))  # ４: text, full-width
     book.save(typed)
-    book = openpyxl.load_workbook(renamed)
+    book = load_workbook(renamed)
     assessment_sheets(book)[0].title = "renamed by hand"
     book.save(renamed)
-    book = openpyxl.load_workbook(corrected)
+    book = load_workbook(corrected)
     cell = input_cells(assessment_sheets(book)[0])[0]
     cell.value = 1 if cell.value != 1 else 2
     copy = corrected.with_name(f"{corrected.stem} v2.xlsx")
     book.save(copy)
     past = time.time() - 3600
     os.utime(corrected, (past, past))  # the corrected copy is the newer file
-    book = openpyxl.load_workbook(wrong)
+    book = load_workbook(wrong)
     input_cells(assessment_sheets(book)[-1])[-1].value = 9
     book.save(wrong)
 

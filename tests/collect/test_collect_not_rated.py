@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
-from collect_support import bounded_plan, find_cell, form_path, ledger_rows, prepared_workspace, put
+from collect_support import (
+    bounded_plan,
+    find_cell,
+    form_path,
+    ledger_rows,
+    load_workbook,
+    prepared_workspace,
+    put,
+)
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.run import consolidate
@@ -36,7 +43,7 @@ def ws(tmp_path: Path, tmp_path_factory, plan) -> Workspace:
 
 def edited(ws: Workspace, rater: str, *edits) -> Path:
     """The rater's filled form, edited, dropped into returns/."""
-    wb = openpyxl.load_workbook(ws.root / "filled" / f"{rater}.xlsx")
+    wb = load_workbook(ws.root / "filled" / f"{rater}.xlsx")
     for edit in edits:
         edit(wb)
     dst = ws.returns / form_path(ws, rater).name
@@ -54,7 +61,7 @@ def peers_of_e002(ws: Workspace) -> list[str]:
 
 
 def test_the_form_offers_na_and_explains_it(ws):
-    wb = openpyxl.load_workbook(form_path(ws, "E002"))
+    wb = load_workbook(form_path(ws, "E002"))
     sheet = wb[SELF]
     cell = find_cell(sheet, "competency:C1", "rating")
     lists = [

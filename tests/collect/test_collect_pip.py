@@ -12,8 +12,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
+from collect_support import load_workbook
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.run import consolidate
@@ -86,7 +86,7 @@ def cell(sheet, key: str, meaning: str = "value"):
 
 def fill(ws: Path, values: dict[str, object], name: str, saved: dt.datetime | None = None) -> Path:
     """A copy of E0012's PIP workbook with {key|meaning: value} typed into SHEET."""
-    wb = openpyxl.load_workbook(ws / "pips" / FILE)
+    wb = load_workbook(ws / "pips" / FILE)
     for key, value in values.items():
         k, _, meaning = key.partition("|")
         cell(wb[SHEET], k, meaning or "value").value = value
@@ -143,7 +143,7 @@ def test_state_function_and_checkpoint_dates():
 def test_one_protected_workbook_per_manager_for_the_pip_grades(written):
     index = (written / "pips" / "index.csv").read_text(encoding="utf-8-sig")
     assert FILE in index
-    wb = openpyxl.load_workbook(written / "pips" / FILE)
+    wb = load_workbook(written / "pips" / FILE)
     assert wb["_meta"].sheet_state == "veryHidden"
     meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True) if r[0]}
     assert meta["form_kind"] == "pip" and meta["manager_id"] == "E0012"
@@ -250,7 +250,7 @@ def test_results_before_their_date_and_an_outdated_form(ws):
     assert (due.sheet, due.cell) == (SHEET, "C23")
     stale = ws / "pips" / "stale.xlsx"
     stale.write_bytes(old_form)
-    wb = openpyxl.load_workbook(stale)
+    wb = load_workbook(stale)
     cell(wb[SHEET], "checkpoint:1", "result").value = "达成"
     wb.save(ws / "returns" / "stale.xlsx")
     result = collect_returns(ws, [ws / "returns" / "stale.xlsx"])

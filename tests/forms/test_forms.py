@@ -8,6 +8,7 @@ import sqlite3
 
 import openpyxl
 import pytest
+from collect_support import load_workbook
 from python_calamine import CalamineWorkbook
 
 from perfsheets.core import layout
@@ -72,7 +73,7 @@ def test_one_form_per_rater_with_index_and_ledger(generated):
 
 def test_sheets_metadata_and_protection(generated):
     result = generated
-    wb = openpyxl.load_workbook(result.files[0])  # the manager's form
+    wb = load_workbook(result.files[0])  # the manager's form
     assert wb.sheetnames[0] == "填写说明" and wb.sheetnames[-2:] == ["评分标准", "_meta"]
     assert wb.security.lockStructure
     assert wb[layout.META_SHEET].sheet_state == "veryHidden"
@@ -102,7 +103,7 @@ def test_sheets_metadata_and_protection(generated):
 
 def test_input_cells_unlocked_with_validation_rest_locked(generated):
     result = generated
-    ws = openpyxl.load_workbook(result.files[0])["李娜 E002"]
+    ws = load_workbook(result.files[0])["李娜 E002"]
     rows = sheet_rows(ws)
     validations = {
         str(cell): dv for dv in ws.data_validations.dataValidation for cell in dv.sqref.ranges
@@ -140,7 +141,7 @@ def test_input_cells_unlocked_with_validation_rest_locked(generated):
     dv = dv_for(box.coordinate)
     assert dv.type == "textLength" and float(dv.formula1) == layout.COMMENT_MAX_CHARS
     assert "comment:summary" not in rows  # self-review only
-    assert "comment:summary" in sheet_rows(openpyxl.load_workbook(result.files[0])["自评 王经理"])
+    assert "comment:summary" in sheet_rows(load_workbook(result.files[0])["自评 王经理"])
 
 
 def _cells(ref: str) -> set[str]:
@@ -153,7 +154,7 @@ def _cells(ref: str) -> set[str]:
 
 def test_peers_see_only_their_sections(generated):
     result = generated
-    wb = openpyxl.load_workbook(result.files[1])  # E002: self, peers, subordinate of E001
+    wb = load_workbook(result.files[1])  # E002: self, peers, subordinate of E001
     kinds = {s[2]: s[0] for s in meta(wb)[1]}
     peer_keys = sheet_rows(wb[kinds["peer"]])
     assert not any(k.startswith(("kpi:", "task:")) for k in peer_keys)
@@ -170,7 +171,7 @@ def test_formulas_carry_real_cached_results(generated, tmp_path):
     values = book.get_sheet_by_name("李娜 E002").to_python()
     keys = {row[0]: row for row in values if row and row[0]}
     assert keys["kpi:S01"][10] == "" and keys[layout.TOTAL_KEY][10] == ""
-    ws = openpyxl.load_workbook(result.files[0])["李娜 E002"]
+    ws = load_workbook(result.files[0])["李娜 E002"]
     row = sheet_rows(ws)["kpi:S01"]
     assert ws.cell(row, 11).value.startswith("=IF(ISNUMBER(J")
 
@@ -190,7 +191,7 @@ def test_free_text_from_the_plan_is_never_a_formula(tmp_path, small_plan):
         }
     )
     result = generate_forms(tmp_path / "ws", plan=plan, workers=1)
-    wb = openpyxl.load_workbook(result.files[0])
+    wb = load_workbook(result.files[0])
     ws = wb[wb.sheetnames[2]]
     row = sheet_rows(ws)["kpi:S09"]
     name, definition = ws.cell(row, 3), ws.cell(row, 4)
@@ -206,7 +207,7 @@ def test_imported_actuals_and_target_changes_are_locked_in(tmp_path, small_plan)
         for old, new in ((95, 110), (110, 120)):
             record_target_change(db, "E002", "S02", old, new, "r", "hr")
     result = generate_forms(ws_.root, plan=small_plan, workers=1)
-    ws = openpyxl.load_workbook(result.files[0])["李娜 E002"]
+    ws = load_workbook(result.files[0])["李娜 E002"]
     rows = sheet_rows(ws)
     cols = columns_above(ws, rows["kpi:S01"])
     actual = ws.cell(rows["kpi:S01"], cols["actual"])
@@ -260,7 +261,7 @@ def test_regenerating_gives_new_form_ids_and_removes_stale_forms(tmp_path, small
     assert second.generation != first.generation and second.plan_version == first.plan_version + 1
     assert second.forms == 6 and all(p.exists() for p in second.files)
     assert not any("E007" in p.name for p in (tmp_path / "ws" / "forms").iterdir())
-    fields, _ = meta(openpyxl.load_workbook(second.files[0]))
+    fields, _ = meta(load_workbook(second.files[0]))
     assert fields["form_id"].endswith(second.generation)
 
 
@@ -272,7 +273,7 @@ def test_customers_and_parallel_workers(tmp_path, small_plan):
     result = generate_forms(tmp_path / "ws", plan=plan, workers=2)
     assert result.forms == 8
     customer = next(p for p in result.files if "X01" in p.name)
-    wb = openpyxl.load_workbook(customer)
+    wb = load_workbook(customer)
     assert meta(wb)[1] == [["李娜 E002", "E002", "customer"]]
 
 
@@ -282,7 +283,7 @@ def test_english_plan_with_password(tmp_path, small_plan):
     )
     plan = small_plan.model_copy(update={"cycle": cycle})
     result = generate_forms(tmp_path / "ws", plan=plan, workers=1)
-    wb = openpyxl.load_workbook(result.files[0])
+    wb = load_workbook(result.files[0])
     assert wb.sheetnames[0] == "Instructions" and wb.sheetnames[-2] == "Scoring criteria"
     assert wb.security.lockStructure and wb.security.workbookPassword
     ws = wb[wb.sheetnames[2]]

@@ -10,8 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import openpyxl
 import pytest
+from collect_support import load_workbook
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.core.interview import StateInputs, interview_state
@@ -63,7 +63,7 @@ def fill(
     ws: Path, values: dict[str, dict[str, object]], name: str, saved: dt.datetime | None = None
 ) -> Path:
     """A copy of E0002's record workbook with values {sheet: {key or key|meaning: value}}."""
-    wb = openpyxl.load_workbook(ws / "interviews" / FILE)
+    wb = load_workbook(ws / "interviews" / FILE)
     for sheet, cells in values.items():
         for key, value in cells.items():
             k, _, meaning = key.partition("|")
@@ -132,7 +132,7 @@ def test_one_protected_workbook_per_manager_with_a_sheet_per_employee(written):
     assert len(sheets) == results == 40
     locked = json.loads(dict(sheets)["E0003"])
     assert set(locked) == {"employee_id", "name", "department", "grade", "score"}
-    wb = openpyxl.load_workbook(written / "interviews" / FILE)
+    wb = load_workbook(written / "interviews" / FILE)
     assert wb["_meta"].sheet_state == "veryHidden" and wb.security.lockStructure
     sheet = wb["梁辉 E0003"]
     assert sheet.protection.sheet
@@ -148,7 +148,7 @@ def test_one_protected_workbook_per_manager_with_a_sheet_per_employee(written):
 def test_english_forms_with_the_language_option(ws):
     write_interview_forms(ws, lang="en")
     (book,) = (ws / "interviews").glob("interview_E0002_*.xlsx")
-    sheet = openpyxl.load_workbook(book)["梁辉 E0003"]
+    sheet = load_workbook(book)["梁辉 E0003"]
     assert sheet["B1"].value == "Performance interview record and confirmation"
     texts = [c.value for row in sheet.iter_rows(min_col=2) for c in row if isinstance(c.value, str)]
     assert not any("面谈" in t or "确认" in t for t in texts)
