@@ -212,6 +212,14 @@ class Role(Named):
     tasks: list[KeyTask] = Field(default_factory=list)
     competencies: list[CompetencyRef] = Field(default_factory=list)
     development_goals: list[str] = Field(default_factory=list)
+    development_goals_en: list[str] = Field(default_factory=list)
+
+    def development_goals_text(self, lang: Lang = "zh-CN") -> list[str]:
+        """The role's development goals in ``lang`` (the Chinese ones where no English is given)."""
+        if lang == "en" and self.development_goals_en:
+            return list(self.development_goals_en)
+        return list(self.development_goals)
+
     rater_weights: dict[RaterTypeId, float] = Field(default_factory=dict)  # per-role override
     # 加减分项 outside the 100: the total is the weighted score plus the bonus (at most
     # ``bonus_cap``) less the penalty (at most ``penalty_cap``), never below 0; it may exceed 100.

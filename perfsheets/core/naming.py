@@ -55,7 +55,13 @@ class Namer:
         items.update({f"competency:{code}": name for code, name in comps.items()})
         adjustments = {a.code: (a.label(lang), a.unit_text(lang)) for a in role.adjustments}
         return RoleWords(
-            role.label(lang), kpis, adjustments, tasks, comps, items, list(role.development_goals)
+            role.label(lang),
+            kpis,
+            adjustments,
+            tasks,
+            comps,
+            items,
+            role.development_goals_text(lang),
         )
 
     def item_name(self, role: str, key: str) -> str:

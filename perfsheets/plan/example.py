@@ -70,17 +70,6 @@ CLIENTS = (
     ("明远信息技术有限公司", "Mingyuan IT"), ("佳和食品有限公司", "Jiahe Foods"),
 )  # fmt: skip
 
-DEV_GOALS_EN: dict[str, list[str]] = {
-    "sales": ["Key-account negotiation and solution selling", "CRM data analysis"],
-    "rnd": ["System architecture design", "Presenting and reviewing technical designs"],
-    "production": ["Equipment maintenance certificate", "Lean production tools"],
-    "qc": ["Quality engineer qualification", "Statistical process control (SPC)"],
-    "purchasing": ["Business negotiation", "Supply-chain cost analysis"],
-    "admin": ["Digital office tools", "Service mindset and incident handling"],
-    "service": ["Complaint handling and managing emotions", "Knowledge of the whole product line"],
-    "manager": ["Middle-management training", "Develop one successor"],
-}
-
 
 @lru_cache(maxsize=1)
 def _base_data() -> dict[str, Any]:
@@ -98,7 +87,7 @@ def _plan_data(lang: Lang) -> dict[str, Any]:
     data["cycle"]["language"] = lang
     if lang == "en":
         for role in data["roles"]:
-            role["development_goals"] = list(DEV_GOALS_EN.get(role["id"], []))
+            role["development_goals"] = list(role.get("development_goals_en", []))
         for goal in data.get("goals", []):
             if goal.get("department"):
                 goal["department"] = DEPARTMENT_EN.get(goal["department"], goal["department"])

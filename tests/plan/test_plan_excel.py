@@ -48,6 +48,7 @@ def maximal_plan(plan: Plan) -> Plan:
     d["competencies"][0]["anchors_en"] = ["a", "b", "c"]
     role = d["roles"][0]
     role["development_goals"] = ["学习谈判", "带新人"]
+    role["development_goals_en"] = ["Negotiation", "Coaching newcomers"]
     d["eligibility"] = {
         "probation": "include",
         "on_leave": "include",

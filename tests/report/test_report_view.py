@@ -215,3 +215,18 @@ def test_adjustments_in_the_score_composition_and_only_for_those_with_any(small_
     plain = employee_view(employee_result(small_plan, "E002"), Context.build(small_plan, "zh-CN"))
     assert plain["adjusted"] is None
     assert not any("上限" in n or "加分" in n for n in plain["notes"])
+
+
+def test_an_english_report_of_a_chinese_plan_gives_the_roles_english_development_goals():
+    from perfsheets.core.naming import Namer
+    from perfsheets.plan.example import example_plan
+
+    plan = example_plan(20)  # a Chinese plan, with the roles' goals in English beside
+    assert Namer(plan, "en").roles["rnd"].development_goals == [
+        "System architecture design",
+        "Presenting and reviewing technical designs",
+    ]
+    assert Namer(plan, "zh-CN").roles["rnd"].development_goals == [
+        "深入掌握系统架构设计",
+        "提升技术方案评审与表达能力",
+    ]

@@ -113,6 +113,13 @@ ROLES = SheetSpec(
             "lines",
             width=36,
         ),
+        Col(
+            "development_goals_en",
+            "能力发展方向（英文，每行一条）",
+            "Development goals in English (one per line)",
+            "lines",
+            width=36,
+        ),
     ),
     required=True,
 )
