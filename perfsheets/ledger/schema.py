@@ -602,12 +602,19 @@ def migrate(conn: sqlite3.Connection) -> None:
     if version == SCHEMA_VERSION:
         return
     conn.execute("PRAGMA foreign_keys=OFF")  # tables are rebuilt; no-op inside a transaction
-    for number in range(version + 1, SCHEMA_VERSION + 1):
-        # executescript commits first; the migration and its version bump are one transaction.
+    # executescript commits first; a migration and its version bump are one transaction. A new
+    # ledger gets every migration in one transaction: one commit instead of one per version.
+    steps = (
+        [range(1, SCHEMA_VERSION + 1)]
+        if version == 0
+        else [[n] for n in range(version + 1, SCHEMA_VERSION + 1)]
+    )
+    for numbers in steps:
+        script = "\n".join(MIGRATIONS[n - 1] for n in numbers)
+        last = numbers[-1]
         conn.executescript(
-            "BEGIN;\n"
-            + MIGRATIONS[number - 1]
-            + f"\nINSERT OR REPLACE INTO meta VALUES ('schema_version', '{number}');\nCOMMIT;"
+            f"BEGIN;\n{script}\nINSERT OR REPLACE INTO meta VALUES ('schema_version', '{last}');"
+            "\nCOMMIT;"
         )
     if version < SEALED_FROM <= SCHEMA_VERSION:
         with conn:
