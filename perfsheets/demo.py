@@ -1,8 +1,9 @@
 """The whole cycle on the built-in example, as one library call.
 
 ``perfsheets demo`` is a thin wrapper around :func:`run_demo`: init → generate → simulate (with a
-few missing and faulty returns) → collect → consolidate → pay (made-up salaries in
-``salaries.csv``, the payroll import file) → consequences → report. Each stage reports through a
+few missing and faulty returns) → collect → consolidate → calibrate (a few simulated committee
+decisions, applied) → release → pay (made-up salaries in ``salaries.csv``, the payroll import
+file) → consequences → report → interview records → improvement plans. Each stage reports through a
 ``stage`` callback so the CLI can show progress; the result says where every output is.
 """
 
@@ -20,6 +21,8 @@ from typing import Any
 
 # Every stage at the top: this module is itself loaded only when a demo runs (the CLI and the
 # public API import it on use), and the stages load their heavy libraries on use.
+from perfsheets.calibration.run import apply_file, calibrate, release_cycle
+from perfsheets.calibration.simulate import simulate_decisions
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.model import Lang
@@ -71,14 +74,20 @@ class DemoResult:
         for r in graded:
             code = r.grade_before_quota or r.grade
             before[code] = before.get(code, 0) + 1
-            after[r.grade] = after.get(r.grade, 0) + 1
         moved = sum(1 for r in graded if r.grade_before_quota and r.grade_before_quota != r.grade)
+        # Final: after the calibration committee's decisions (what scores.csv and reports say).
+        with Workspace(self.workspace).ledger() as conn:
+            final = [r for r in result_overview(conn) if r.grade is not None]
+        for r in final:
+            grade = str(r.grade)
+            after[grade] = after.get(grade, 0) + 1
         return {
             "graded": len(graded),
             "before_quota": before,
             "final": after,
             "moved_by_quota": moved,
             "share_moved": round(moved / len(graded), 3) if graded else 0.0,
+            "calibrated": sum(1 for r in final if r.committee_grade),
         }
 
     def outputs(self) -> dict[str, Path]:
@@ -188,6 +197,14 @@ def run_demo(
     )
     timed("collect", collect_returns, root, progress=progress_for("collect"), executor=executor)
     timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
+    # the calibration meeting: the workbook, a few committee decisions with reasons, applied;
+    # then the results are released (frozen) before anything goes to people
+    progress_for("calibrate")(0, 1)
+    book = timed("calibrate", calibrate, root, lang=lang)
+    plan = load_plan(Workspace(root).plan_path())
+    decided = simulate_decisions(book.path, plan, plan.cycle.language, seed=seed)
+    timed("calibrate-apply", apply_file, root, decided, lang=lang)
+    timed("release", release_cycle, root, lang=lang)
     progress_for("pay")(0, 1)
     timed("pay", lambda: export_pay(root, made_up_salaries(root, seed)))
     progress_for("consequences")(0, 1)
@@ -210,7 +227,7 @@ def run_demo(
     timed("interview-collect", collect_returns, root, records.files)
     # improvement plans for the PIP grades, started a plan's length ago so that every checkpoint
     # is due: simulated results (some met, some not, some still open: overdue), collected
-    length = load_plan(Workspace(root).plan_path()).pip.length_days
+    length = plan.pip.length_days
     begun = dt.date.today() - dt.timedelta(days=length + 1)
     timed("pip-forms", write_pip_forms, root, start=begun)
     pips = timed("pip-results", simulate_pips, root, seed=seed)

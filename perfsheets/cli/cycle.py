@@ -533,7 +533,7 @@ def demo(
     scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, pay on made-up salaries, consequences, report."""
+    """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, calibrate (simulated committee decisions) and release, pay on made-up salaries, consequences, report, interview records, improvement plans."""
     from perfsheets.demo import run_demo  # lazy: start-up
 
     language = State.lang = parse_lang(lang) or "zh-CN"
@@ -585,9 +585,11 @@ def demo(
         tr(
             language,
             f"等级分布（强制分布前）：{line(grades['before_quota'])}；最终：{line(grades['final'])}；"
-            f"因比例调整 {grades['moved_by_quota']} 人（{grades['share_moved']:.0%}）",
+            f"因比例调整 {grades['moved_by_quota']} 人（{grades['share_moved']:.0%}）；"
+            f"校准会调整 {grades['calibrated']} 人",
             f"Grades before quotas: {line(grades['before_quota'])}; final: {line(grades['final'])}; "
-            f"moved by quotas: {grades['moved_by_quota']} ({grades['share_moved']:.0%})",
+            f"moved by quotas: {grades['moved_by_quota']} ({grades['share_moved']:.0%}); "
+            f"changed by the calibration committee: {grades['calibrated']}",
         ),
         markup=False,
         highlight=False,

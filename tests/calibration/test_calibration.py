@@ -391,3 +391,24 @@ def test_the_command_line_calibrates_applies_releases_and_shows_the_stage(ws, tm
     assert reopened.exit_code == 0
     with Workspace(ws).ledger() as conn:
         assert cycle_stage(conn) == "calibrating"
+
+
+def test_simulated_decisions_lower_a_few_grades_with_reasons_and_apply(ws):
+    from perfsheets.calibration.simulate import simulate_decisions
+    from perfsheets.plan.io import load_plan
+
+    before = results(ws)
+    book = calibrate(ws)
+    plan = load_plan(ws / "plan.yaml")
+    filled = simulate_decisions(book.path, plan, "zh-CN", seed=1)
+    applied = apply_file(ws, filled)
+    assert applied.valid and applied.applied == len(before)  # a potential for everyone
+    after = results(ws)
+    codes = [g.code for g in plan.grading.levels]
+    moved = {e: r for e, r in after.items() if r.committee_grade}
+    assert 1 <= len(moved) <= max(1, round(0.03 * len(after)))
+    for emp, r in moved.items():  # one grade down, with the committee's reason
+        assert codes.index(r.grade) == codes.index(before[emp].grade) + 1
+        step = r.calibration_trail[-1]
+        assert "经委员会复核下调一级" in step.reason and step.decided_by == "绩效评定委员会"
+    assert all(r.potential in ("high", "medium", "low") for r in after.values())
