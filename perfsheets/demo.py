@@ -9,6 +9,7 @@ file) → consequences → report → interview records → improvement plans. E
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -35,6 +36,9 @@ from perfsheets.interview.generate import write_interview_forms
 from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.results import load_results, result_overview
 from perfsheets.ledger.workspace import Workspace
+from perfsheets.mail.local_server import local_smtp
+from perfsheets.mail.reports import send_reports
+from perfsheets.mail.send import send_forms
 from perfsheets.pay.run import export_pay, write_consequences
 from perfsheets.pip.generate import write_pip_forms
 from perfsheets.pip.simulate import simulate_pips
@@ -106,7 +110,7 @@ class DemoResult:
             "consequences": ws / "results" / "consequences.xlsx",
             "reports": ws / "reports",
             "ledger": ws / "ledger.sqlite",
-        }
+        } | ({"mailbox": ws / "mailbox"} if (ws / "mailbox").is_dir() else {})
 
 
 MARKER = ".perfsheets-demo"
@@ -157,79 +161,92 @@ def run_demo(
     report_limit: int | None = None,
     stage: StageProgress | None = None,
     executor: Executor | None = None,
+    mail: bool = False,
 ) -> DemoResult:
     """Run every stage on a synthetic company of ``employees`` people in ``path`` (replaced).
 
     ``report_limit`` renders only the first N employee reports (plus packs and the HR summary),
-    which keeps large demos short; None renders all of them.
+    which keeps large demos short; None renders all of them. ``mail`` sends the forms, and
+    after the release the managers' packs (when every report is rendered), through a local SMTP server the demo starts itself;
+    what it receives is kept in ``mailbox/`` (a Maildir).
     """
     root = _fresh_folder(Path(path))
-    result = DemoResult(workspace=root, employees=employees)
-    progress_for = stage or (lambda name: _no_progress)
+    with contextlib.ExitStack() as stack:
+        result = DemoResult(workspace=root, employees=employees)
+        progress_for = stage or (lambda name: _no_progress)
 
-    def timed(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        value = fn(*args, **kwargs)
-        result.stages.append(StageTiming(name, time.perf_counter() - started, value))
-        return value
+        def timed(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            value = fn(*args, **kwargs)
+            result.stages.append(StageTiming(name, time.perf_counter() - started, value))
+            return value
 
-    progress_for("init")(0, 1)
-    timed(
-        "init",
-        init_workspace,
-        root,
-        example=True,
-        employees=employees,
-        seed=seed,
-        lang=lang,
-        force=True,
-    )
-    timed("generate", generate_forms, root, progress=progress_for("generate"), executor=executor)
-    timed(
-        "simulate",
-        simulate_returns,
-        root,
-        seed=seed,
-        missing=missing,
-        mistakes=mistakes,
-        progress=progress_for("simulate"),
-        executor=executor,
-    )
-    timed("collect", collect_returns, root, progress=progress_for("collect"), executor=executor)
-    timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
-    # the calibration meeting: the workbook, a few committee decisions with reasons, applied;
-    # then the results are released (frozen) before anything goes to people
-    progress_for("calibrate")(0, 1)
-    book = timed("calibrate", calibrate, root, lang=lang)
-    plan = load_plan(Workspace(root).plan_path())
-    decided = simulate_decisions(book.path, plan, plan.cycle.language, seed=seed)
-    timed("calibrate-apply", apply_file, root, decided, lang=lang)
-    timed("release", release_cycle, root, lang=lang)
-    progress_for("pay")(0, 1)
-    timed("pay", lambda: export_pay(root, made_up_salaries(root, seed)))
-    progress_for("consequences")(0, 1)
-    timed("consequences", write_consequences, root)
-    chosen = None
-    if report_limit is not None:
-        with Workspace(root).ledger() as conn:
-            chosen = [r.employee_id for r in load_results(conn)][:report_limit]
-    timed(
-        "report",
-        render_reports,
-        root,
-        employees=chosen,
-        progress=progress_for("report"),
-        executor=executor,
-    )
-    # the interview step: record forms, filled (some disagree, some not yet confirmed), collected
-    timed("interview-forms", write_interview_forms, root, executor=executor)
-    records = timed("interview-records", simulate_records, root, seed=seed, executor=executor)
-    timed("interview-collect", collect_returns, root, records.files)
-    # improvement plans for the PIP grades, started a plan's length ago so that every checkpoint
-    # is due: simulated results (some met, some not, some still open: overdue), collected
-    length = plan.pip.length_days
-    begun = dt.date.today() - dt.timedelta(days=length + 1)
-    timed("pip-forms", write_pip_forms, root, start=begun)
-    pips = timed("pip-results", simulate_pips, root, seed=seed)
-    timed("pip-collect", collect_returns, root, pips.files)
-    return result
+        progress_for("init")(0, 1)
+        timed(
+            "init",
+            init_workspace,
+            root,
+            example=True,
+            employees=employees,
+            seed=seed,
+            lang=lang,
+            force=True,
+        )
+        settings = stack.enter_context(local_smtp(root / "mailbox")) if mail else None
+        timed(
+            "generate", generate_forms, root, progress=progress_for("generate"), executor=executor
+        )
+        if settings is not None:
+            timed("send", send_forms, root, settings=settings, progress=progress_for("send"))
+        timed(
+            "simulate",
+            simulate_returns,
+            root,
+            seed=seed,
+            missing=missing,
+            mistakes=mistakes,
+            progress=progress_for("simulate"),
+            executor=executor,
+        )
+        timed("collect", collect_returns, root, progress=progress_for("collect"), executor=executor)
+        timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
+        # the calibration meeting: the workbook, a few committee decisions with reasons, applied;
+        # then the results are released (frozen) before anything goes to people
+        progress_for("calibrate")(0, 1)
+        book = timed("calibrate", calibrate, root, lang=lang)
+        plan = load_plan(Workspace(root).plan_path())
+        decided = simulate_decisions(book.path, plan, plan.cycle.language, seed=seed)
+        timed("calibrate-apply", apply_file, root, decided, lang=lang)
+        timed("release", release_cycle, root, lang=lang)
+        progress_for("pay")(0, 1)
+        timed("pay", lambda: export_pay(root, made_up_salaries(root, seed)))
+        progress_for("consequences")(0, 1)
+        timed("consequences", write_consequences, root)
+        chosen = None
+        if report_limit is not None:
+            with Workspace(root).ledger() as conn:
+                chosen = [r.employee_id for r in load_results(conn)][:report_limit]
+        timed(
+            "report",
+            render_reports,
+            root,
+            employees=chosen,
+            progress=progress_for("report"),
+            executor=executor,
+        )
+        if settings is not None and report_limit is None:  # packs need every report
+            timed(
+                "send-reports", send_reports, root, settings=settings, progress=progress_for("mail")
+            )
+        # the interview step: record forms, filled (some disagree, some not yet confirmed), collected
+        timed("interview-forms", write_interview_forms, root, executor=executor)
+        records = timed("interview-records", simulate_records, root, seed=seed, executor=executor)
+        timed("interview-collect", collect_returns, root, records.files)
+        # improvement plans for the PIP grades, started a plan's length ago so that every checkpoint
+        # is due: simulated results (some met, some not, some still open: overdue), collected
+        length = plan.pip.length_days
+        begun = dt.date.today() - dt.timedelta(days=length + 1)
+        timed("pip-forms", write_pip_forms, root, start=begun)
+        pips = timed("pip-results", simulate_pips, root, seed=seed)
+        timed("pip-collect", collect_returns, root, pips.files)
+        return result

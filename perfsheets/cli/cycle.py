@@ -531,6 +531,15 @@ def demo(
     ] = None,
     executor: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
+    mail: Annotated[
+        bool,
+        typer.Option(
+            "--mail",
+            help="Also send the forms and, after the release, the managers' packs (unless "
+            "--reports limits them) through a local SMTP server the demo starts (kept in "
+            "DIR/mailbox/; needs aiosmtpd).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, calibrate (simulated committee decisions) and release, pay on made-up salaries, consequences, report, interview records, improvement plans."""
@@ -550,6 +559,7 @@ def demo(
             report_limit=reports,
             stage=stage,
             executor=runner,
+            mail=mail,
         )
     if as_json:
         print_json(

@@ -115,6 +115,10 @@ PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
     ("simulate", "seed"): "模拟填写的随机种子。",
     ("demo", "seed"): "示例公司和模拟填写的随机种子。",
     ("demo", "lang"): "考核表和报告的语言：zh 或 en。",
+    (
+        "demo",
+        "mail",
+    ): "另外通过演示自己启动的本机 SMTP 服务器发送考核表，并在发布结果后发送上级汇总包（--reports 限制报告数时不发送；邮件保存在 目录/mailbox/；需要 aiosmtpd）。",
     ("report", "employee"): "只生成这些员工的报告（可多次给出）。",
     ("calibrate", "apply"): "导入这份填好的校准表中的委员会决定。",
     ("calibrate", "reopen"): "修改已发布周期的结果（需要 --reason）。",

@@ -83,6 +83,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports_sent": ("已发送员工报告", "reports sent"),
     "passwords_sent": ("已发送密码邮件", "password messages sent"),
     "already_sent": ("以前已发送", "sent before"),
+    "not_due": ("未到提醒时间", "not due"),
     "encrypted": ("已加密", "encrypted"),
     "to_employees": ("员工收到本人报告", "employees get their report"),
     "dry_run": ("试运行（未发送）", "dry run (nothing sent)"),
@@ -217,6 +218,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "salaries_file": ("工资文件（虚构）", "salaries (made up)"),
     "payroll": ("工资导入文件", "payroll import file"),
     "consequences": ("结果应用清单", "consequences"),
+    "mailbox": ("收到的邮件（本机演示服务器）", "mail received (local demo server)"),
 }
 
 # Values that are words: a rater's state, an appeal's status, a calibration method.
@@ -250,6 +252,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "calibrate": ("校准表", "calibration workbook"),
     "calibrate-apply": ("应用校准决定（模拟）", "apply decisions (simulated)"),
     "release": ("发布结果", "release"),
+    "send": ("发送考核表", "send forms"),
+    "send-reports": ("发送报告", "send reports"),
     "pay": ("奖金导出", "export pay"),
     "consequences": ("结果应用", "consequences"),
     "report": ("生成报告", "report"),
