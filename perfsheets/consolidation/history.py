@@ -167,6 +167,7 @@ def apply_history(
                 res.previous_pip = PreviousPip(
                     cycle_id=rec.cycle.id,
                     cycle_name=rec.cycle.label(plan.lang),
+                    cycle_name_en=rec.cycle.name_en or "",
                     grade=found.grade,
                     start=found.start,
                     end=found.end,

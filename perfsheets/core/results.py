@@ -144,6 +144,7 @@ class PreviousPip(Record):
 
     cycle_id: str
     cycle_name: str
+    cycle_name_en: str = ""  # the earlier plan's English name of its cycle, if it gave one
     grade: str  # the grade that led to it
     start: str
     end: str

@@ -480,7 +480,7 @@ def _previous_pip(result: EmployeeResult, ctx: Context) -> str:
         return ""
     state = pip_state_word(found.state, ctx.lang) if found.state in PIP_STATES else found.state
     return ctx.t["pip_line"].format(
-        cycle=found.cycle_name,
+        cycle=(found.cycle_name_en if ctx.lang == "en" else "") or found.cycle_name,
         grade=found.grade,
         start=found.start,
         end=found.end,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -335,3 +336,13 @@ def test_a_pip_is_carried_into_the_next_cycles_report(ws, tmp_path):
         ).stdout.split()
     )
     assert "上期绩效改进计划" in hr and "未达成" in hr
+    # The same in English: the section and its outcome in English words
+    english = render_reports(nxt, employees=["E0015"], manager_packs=False, lang="en")
+    txt = subprocess.run(
+        ["pdftotext", str(english.reports[0]), "-"], capture_output=True, text=True
+    ).stdout
+    section = txt[txt.find("Improvement plan of the previous cycle") :]
+    assert "Improvement plan of the previous cycle" in txt
+    assert "2026 annual performance appraisal: improvement plan after grade C" in section
+    assert "outcome: failed" in section
+    assert not re.search(r"[\u4e00-\u9fff]", section.split("\n\n")[1])  # the section's line
