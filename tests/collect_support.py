@@ -97,6 +97,19 @@ def find_cell(ws, key: str, meaning: str) -> str:
     raise KeyError(key)
 
 
+def record_cell(sheet, key: str, meaning: str = "value"):
+    """A record sheet's (interview record, PIP) cell: the key's row, in the column the
+    @columns row above it names."""
+    columns: dict[str, int] = {}
+    for r in range(1, sheet.max_row + 1):
+        k = sheet.cell(r, 1).value
+        if k == "@columns":
+            columns = {sheet.cell(r, c).value: c for c in range(2, 8) if sheet.cell(r, c).value}
+        elif k == key:
+            return sheet.cell(r, columns[meaning])
+    raise KeyError(key)
+
+
 def put(sheet: str, key: str, value: object, meaning: str | None = None):
     """An edit that types ``value`` into an item's cell (its input cell by default)."""
     kind = key.partition(":")[0]

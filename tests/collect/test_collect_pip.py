@@ -10,11 +10,10 @@ import json
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
-from collect_support import load_workbook
+from collect_support import load_workbook, record_cell, saved_at
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.run import consolidate
@@ -74,41 +73,17 @@ def ws(written, tmp_path) -> Path:
     return root
 
 
-def cell(sheet, key: str, meaning: str = "value"):
-    columns: dict[str, int] = {}
-    for r in range(1, sheet.max_row + 1):
-        k = sheet.cell(r, 1).value
-        if k == "@columns":
-            columns = {sheet.cell(r, c).value: c for c in range(2, 8) if sheet.cell(r, c).value}
-        elif k == key:
-            return sheet.cell(r, columns[meaning])
-    raise KeyError(key)
-
-
 def fill(ws: Path, values: dict[str, object], name: str, saved: dt.datetime | None = None) -> Path:
     """A copy of E0012's PIP workbook with {key|meaning: value} typed into SHEET."""
     wb = load_workbook(ws / "pips" / FILE)
     for key, value in values.items():
         k, _, meaning = key.partition("|")
-        cell(wb[SHEET], k, meaning or "value").value = value
+        record_cell(wb[SHEET], k, meaning or "value").value = value
     out = ws / "returns" / name
     wb.save(out)
     if saved is not None:
-        _set_saved(out, saved)
+        saved_at(out, saved)
     return out
-
-
-def _set_saved(path: Path, saved: dt.datetime) -> None:
-    import re
-
-    with zipfile.ZipFile(path) as z:
-        parts = {i: z.read(i) for i in z.infolist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, data in parts.items():
-            if info.filename == "docProps/core.xml":
-                stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            z.writestr(info, data)
 
 
 def states(ws: Path, today: dt.date | None = None) -> dict[str, str]:
@@ -150,18 +125,18 @@ def test_one_protected_workbook_per_manager_for_the_pip_grades(written):
     assert meta["form_kind"] == "pip" and meta["manager_id"] == "E0012"
     sheet = wb[SHEET]
     assert sheet.protection.sheet
-    assert cell(sheet, "pip:owner").value == "吕丽佳 (E0012)"
-    assert cell(sheet, "pip:start").value == START.isoformat()
-    assert cell(sheet, "pip:end").value == (START + dt.timedelta(days=90)).isoformat()
-    dates = [cell(sheet, f"checkpoint:{n}", "date").value for n in (1, 2, 3)]
+    assert record_cell(sheet, "pip:owner").value == "吕丽佳 (E0012)"
+    assert record_cell(sheet, "pip:start").value == START.isoformat()
+    assert record_cell(sheet, "pip:end").value == (START + dt.timedelta(days=90)).isoformat()
+    dates = [record_cell(sheet, f"checkpoint:{n}", "date").value for n in (1, 2, 3)]
     assert dates == [d.isoformat() for d in checkpoint_dates(START, 90, 3)]
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
     assert lists and lists[0].formula1 == '"达成,部分达成,未达成"'
-    result_cell = cell(sheet, "checkpoint:1", "result")
+    result_cell = record_cell(sheet, "checkpoint:1", "result")
     assert result_cell.coordinate in str(lists[0].sqref)
-    assert not result_cell.protection.locked and cell(sheet, "pip:grade").protection.locked
+    assert not result_cell.protection.locked and record_cell(sheet, "pip:grade").protection.locked
     # goals pre-filled from the improvement actions of the interview record (grade C/D)
-    assert cell(sheet, "pipgoal:1", "what").value == "加强专业培训"
+    assert record_cell(sheet, "pipgoal:1", "what").value == "加强专业培训"
     with Workspace(written).ledger() as conn:
         (digest,) = conn.execute("SELECT digest FROM pip_forms WHERE file=?", (FILE,)).fetchone()
         found = pips_in_force(conn)
@@ -252,7 +227,7 @@ def test_results_before_their_date_and_an_outdated_form(ws):
     stale = ws / "pips" / "stale.xlsx"
     stale.write_bytes(old_form)
     wb = load_workbook(stale)
-    cell(wb[SHEET], "checkpoint:1", "result").value = "达成"
+    record_cell(wb[SHEET], "checkpoint:1", "result").value = "达成"
     wb.save(ws / "returns" / "stale.xlsx")
     result = collect_returns(ws, [ws / "returns" / "stale.xlsx"])
     assert "pip-outdated" in {p.code for p in result.report}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from collect_support import record_cell
 from typer.testing import CliRunner
 
 from perfsheets.cli import app
@@ -28,17 +29,6 @@ from perfsheets.plan.io import dump_plan, load_plan
 DAY = dt.date.today() - dt.timedelta(days=2)
 FILE = "面谈记录_E0002_周海伟.xlsx"
 runner = CliRunner()
-
-
-def _cell(sheet, key: str, meaning: str = "value"):
-    columns: dict[str, int] = {}
-    for r in range(1, sheet.max_row + 1):
-        k = sheet.cell(r, 1).value
-        if k == layout.COLUMNS_KEY:
-            columns = {sheet.cell(r, c).value: c for c in range(2, 8) if sheet.cell(r, c).value}
-        elif k == key:
-            return sheet.cell(r, columns[meaning])
-    raise KeyError(key)
 
 
 def _record(view: str = "同意", both: bool = True, goals=()) -> dict[str, object]:
@@ -79,7 +69,7 @@ def finished(tmp_path_factory, consolidated_example) -> Path:
     for sheet, cells in sheets.items():
         for key, value in cells.items():
             k, _, meaning = key.partition("|")
-            _cell(wb[sheet], k, meaning or "value").value = value
+            record_cell(wb[sheet], k, meaning or "value").value = value
     wb.save(root / "returns" / "records.xlsx")
     collected = collect_returns(root)
     assert [f.outcome for f in collected.files] == ["accepted"], collected.report.rows()

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from collect_support import load_workbook
+from collect_support import load_workbook, record_cell, saved_at
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.core.interview import StateInputs, interview_state
@@ -47,18 +47,6 @@ def ws(written, tmp_path) -> Path:
     return root
 
 
-def cell(sheet, key: str, meaning: str = "value"):
-    """The cell of a key's row in the column the @columns row above it names."""
-    columns: dict[str, int] = {}
-    for r in range(1, sheet.max_row + 1):
-        k = sheet.cell(r, 1).value
-        if k == "@columns":
-            columns = {sheet.cell(r, c).value: c for c in range(2, 8) if sheet.cell(r, c).value}
-        elif k == key:
-            return sheet.cell(r, columns[meaning])
-    raise KeyError(key)
-
-
 def fill(
     ws: Path, values: dict[str, dict[str, object]], name: str, saved: dt.datetime | None = None
 ) -> Path:
@@ -67,27 +55,12 @@ def fill(
     for sheet, cells in values.items():
         for key, value in cells.items():
             k, _, meaning = key.partition("|")
-            cell(wb[sheet], k, meaning or "value").value = value
+            record_cell(wb[sheet], k, meaning or "value").value = value
     out = ws / "returns" / name
     wb.save(out)
     if saved is not None:  # openpyxl stamps the save time itself: set the one wanted after
-        _set_saved(out, saved)
+        saved_at(out, saved)
     return out
-
-
-def _set_saved(path: Path, saved: dt.datetime) -> None:
-    """Rewrite docProps/core.xml's modified time (what collect orders versions by)."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        parts = {i: z.read(i) for i in z.infolist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, data in parts.items():
-            if info.filename == "docProps/core.xml":
-                stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            z.writestr(info, data)
 
 
 def agreed(both: bool = True, view: str = "同意") -> dict[str, object]:
@@ -136,9 +109,9 @@ def test_one_protected_workbook_per_manager_with_a_sheet_per_employee(written):
     assert wb["_meta"].sheet_state == "veryHidden" and wb.security.lockStructure
     sheet = wb["梁辉 E0003"]
     assert sheet.protection.sheet
-    assert cell(sheet, "iv:grade").value == locked["grade"]
-    assert cell(sheet, "iv:grade").protection.locked
-    assert not cell(sheet, "iv:interview_date").protection.locked
+    assert record_cell(sheet, "iv:grade").value == locked["grade"]
+    assert record_cell(sheet, "iv:grade").protection.locked
+    assert not record_cell(sheet, "iv:interview_date").protection.locked
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
     assert lists and lists[0].formula1 == '"同意,有异议"'
     index = (written / "interviews" / "index.csv").read_text(encoding="utf-8-sig").splitlines()
