@@ -22,9 +22,10 @@ from typing import Any
 
 # Every stage at the top: this module is itself loaded only when a demo runs (the CLI and the
 # public API import it on use), and the stages load their heavy libraries on use.
-from perfsheets.calibration.run import apply_file, calibrate, release_cycle
+from perfsheets.calibration.run import ApplyResult, apply_file, calibrate, release_cycle
 from perfsheets.calibration.simulate import simulate_decisions
 from perfsheets.collect.run import collect_returns
+from perfsheets.consolidation.final import write_final_books
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError
@@ -150,6 +151,14 @@ def _fresh_folder(root: Path) -> Path:
     return root
 
 
+def _apply_decisions(root: Path, decided: Path, lang: Lang | None) -> ApplyResult:
+    """The committee's decisions recorded, then the run's files rewritten with them."""
+    applied = apply_file(root, decided, lang=lang)
+    if applied.applied:
+        write_final_books(root, lang=lang)
+    return applied
+
+
 def run_demo(
     path: str | Path = "perfsheets-demo",
     *,
@@ -216,7 +225,7 @@ def run_demo(
         book = timed("calibrate", calibrate, root, lang=lang)
         plan = load_plan(Workspace(root).plan_path())
         decided = simulate_decisions(book.path, plan, plan.cycle.language, seed=seed)
-        timed("calibrate-apply", apply_file, root, decided, lang=lang)
+        timed("calibrate-apply", _apply_decisions, root, decided, lang)
         timed("release", release_cycle, root, lang=lang)
         progress_for("pay")(0, 1)
         timed("pay", lambda: export_pay(root, made_up_salaries(root, seed)))

@@ -9,9 +9,7 @@ after them hold (or the plan allows the committee to exceed them).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,13 +18,11 @@ from pathlib import Path
 from perfsheets.calibration import problems as P
 from perfsheets.calibration.book import BookData, consolidated, write_book
 from perfsheets.calibration.decisions import ReadFile, read_meta, read_rows
-from perfsheets.core.cells import csv_safe
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report, Text
 from perfsheets.core.quotas import KIND_WORDS, QuotaBreach, quota_breaches
-from perfsheets.core.results import CalibrationStep, EmployeeResult
-from perfsheets.files.atomic import atomic_write_text
+from perfsheets.core.results import EmployeeResult
 from perfsheets.ledger import calibration as ledger
 from perfsheets.ledger.results import frozen_plan, latest_run, result_overview, run_summary
 from perfsheets.ledger.workspace import Workspace, now
@@ -103,7 +99,11 @@ def apply_file(
     lang: Lang | None = None,
     reopen_reason: str | None = None,
 ) -> ApplyResult:
-    """Check a filled calibration workbook and record its decisions (all or nothing)."""
+    """Check a filled calibration workbook and record its decisions (all or nothing).
+
+    The run's files (scores.csv, results.xlsx) are consolidation's: rewrite them with the final
+    grades by :func:`perfsheets.consolidation.final.write_final_books` (the CLI and the demo
+    do, after a file with decisions)."""
     ws = Workspace(Path(workspace))
     path = Path(file)
     plan, lang, run = _context(ws, lang)
@@ -127,8 +127,6 @@ def apply_file(
             return out
         book_id = read.meta["book_id"]
         out.applied = ledger.record_decisions(conn, run, book_id, name, sha, read.decisions)
-        final = overview(conn, plan, lang)
-    refresh_scores_csv(ws, final, lang)
     return out
 
 
@@ -231,43 +229,6 @@ def _mark_breach(read: ReadFile, b: QuotaBreach, members, before, after) -> None
         d.__class__(**{**d.__dict__, "quota_breach": text}) if d.employee_id in moved else d
         for d in read.decisions
     ]
-
-
-def refresh_scores_csv(ws: Workspace, results: list[EmployeeResult], lang: Lang) -> Path | None:
-    """results/scores.csv with the final grades: grade, coefficient, consequence and flags of
-    each row replaced (the other columns as consolidation wrote them)."""
-    path = ws.results / "scores.csv"
-    if not path.exists():
-        return None
-    by_id = {r.employee_id: r for r in results}
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    if not rows:
-        return path
-    header = list(rows[0])
-    extra = ["consolidated_grade", "calibration_reason", "calibration_decided_by"]
-    header += [h for h in extra if h not in header]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        r = by_id.get(row.get("employee_id", ""))
-        if r is not None:
-            step = _step(r)
-            row.update(
-                grade=r.grade or "",
-                coefficient="" if r.coefficient is None else str(r.coefficient),
-                consequence=r.consequence,
-                flags=";".join(r.flags),
-                consolidated_grade=r.consolidated_grade or r.grade or "",
-                calibration_reason=step.reason if step and r.committee_grade else "",
-                calibration_decided_by=step.decided_by if step and r.committee_grade else "",
-            )
-        writer.writerow({k: csv_safe(v) for k, v in row.items()})
-    return atomic_write_text(path, buf.getvalue())
-
-
-def _step(r: EmployeeResult) -> CalibrationStep | None:
-    return next((s for s in reversed(r.calibration_trail) if s.in_force), None)
 
 
 def release_cycle(

@@ -68,6 +68,10 @@ def calibrate(
         if not apply.is_file():
             raise fail(tr(language, f"{apply}：文件不存在", f"{apply}: no such file"))
         result = apply_file(workspace, apply, lang=language, reopen_reason=why)
+        if result.applied:
+            from perfsheets.consolidation.final import write_final_books  # lazy: start-up
+
+            write_final_books(workspace, lang=language)  # final grades in the run's files
     if not as_json:
         problems_table(result.report, language)
     finish(

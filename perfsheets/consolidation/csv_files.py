@@ -70,8 +70,14 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
+# Added after the calibration committee has decided (the grade column is then the final grade).
+CALIBRATION_FIELDS = ("consolidated_grade", "calibration_reason", "calibration_decided_by")
+
+
 def write_scores_csv(path: Path, results: Sequence[EmployeeResult], plan: Plan, lang: Lang) -> Path:
     """results/scores.csv: one row per employee (UTF-8 with BOM, formula-injection safe)."""
+    calibrated = any(r.calibration_trail for r in results)
+    header = SCORE_FIELDS + CALIBRATION_FIELDS * calibrated
     rows = (
         (
             r.employee_id,
@@ -95,9 +101,15 @@ def write_scores_csv(path: Path, results: Sequence[EmployeeResult], plan: Plan, 
             r.department_size,
             ";".join(r.flags),
         )
+        + (_calibration_columns(r) if calibrated else ())
         for r in results
     )
-    return atomic_write_text(path, _csv_text(SCORE_FIELDS, rows))
+    return atomic_write_text(path, _csv_text(header, rows))
+
+
+def _calibration_columns(r: EmployeeResult) -> tuple[str, str, str]:
+    step = r.decision if r.committee_grade else None
+    return (r.quota_grade or "", step.reason if step else "", step.decided_by if step else "")
 
 
 RATING_FIELDS = (

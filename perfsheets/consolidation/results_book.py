@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfsheets.consolidation.book_sheet import Sheet, page_footer
 from perfsheets.consolidation.csv_files import rating_detail
+from perfsheets.consolidation.decided import decide
 from perfsheets.consolidation.fairness import POOLED
 from perfsheets.consolidation.grading import ALL_GROUP
+from perfsheets.core.calibration import potential_text
 from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from perfsheets.consolidation.inputs import Computation
-    from perfsheets.core.results import EmployeeResult
+    from perfsheets.core.results import CalibrationStep, EmployeeResult
 
 # Above this many ratings the rater-detail sheet would take longer to write than the whole
 # consolidation of a large company (xlsxwriter ~4 µs per cell); ratings.csv always has them all.
@@ -91,6 +93,8 @@ def _write_book(target: Path, comp: Computation, plan: Plan, lang: Lang) -> None
     _detail_sheet(book, formats, comp.ratings, plan, lang)
     _leniency_sheet(book, formats, comp.leniency, plan, lang)
     _flags_sheet(book, formats, comp.results, lang)
+    if any(r.calibration_trail for r in comp.results):
+        _calibration_sheet(book, formats, comp.results, plan, lang)
     _about_sheet(book, formats, comp.summary, lang)
     book.close()
 
@@ -110,7 +114,14 @@ class BookWriter:
     in-process from the results as the caller has named them by then.
     """
 
-    def __init__(self, path: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
+    def __init__(
+        self,
+        path: Path,
+        comp: Computation,
+        plan: Plan,
+        lang: Lang,
+        trails: Mapping[str, Sequence[CalibrationStep]] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.tmp = temp_beside(self.path)
         self.comp, self.plan, self.lang = comp, plan, lang
@@ -125,7 +136,9 @@ class BookWriter:
         ctx = multiprocessing.get_context("fork")
         self.errors, child_end = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
-            target=_book_worker, args=(child_end, self.tmp, comp, plan, lang), daemon=True
+            target=_book_worker,
+            args=(child_end, self.tmp, comp, plan, lang, trails or {}),
+            daemon=True,
         )
         self.process.start()
         child_end.close()
@@ -163,9 +176,12 @@ class BookWriter:
         self.tmp.unlink(missing_ok=True)
 
 
-def _book_worker(errors, tmp: Path, comp: Computation, plan: Plan, lang: Lang) -> None:
+def _book_worker(errors, tmp: Path, comp: Computation, plan: Plan, lang: Lang, trails) -> None:
     try:
-        Namer(plan, lang).name_all(comp.results)  # this process's copy, forked before naming
+        # this process's copy, forked before the store: decided and named here as the caller
+        # does with its own after the store
+        decide(comp, trails, plan)
+        Namer(plan, lang).name_all(comp.results)
         _write_book(tmp, comp, plan, lang)
     except BaseException as exc:
         errors.send(f"{type(exc).__name__}: {exc}")
@@ -190,9 +206,14 @@ def _summary_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
     adjusting = any(role.adjustments for role in plan.roles)  # 加减分项 in the plan
     if adjusting:
         header.append(_t(lang, "加减分", "Bonus/penalty points"))
+    calibrated = any(r.calibration_trail for r in results)  # the committee has decided
+    header += [term("total", lang), term("grade", lang)]
+    if calibrated:
+        header += [
+            _t(lang, "汇总等级（校准前）", "Consolidated grade"),
+            _t(lang, "潜力", "Potential"),
+        ]
     header += [
-        term("total", lang),
-        term("grade", lang),
         _t(lang, "强制分布前等级", "Grade before quota"),
         _t(lang, "绩效系数", "Coefficient"),
         _t(lang, "后续措施", "Consequence"),
@@ -202,17 +223,17 @@ def _summary_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
         _t(lang, "部门人数", "Department size"),
         _t(lang, "标记", "Flags"),
     ]
-    widths = [10, 10, 14, 12, 10] + [12] * (len(sections) + adjusting)
-    widths += [9, 7, 10, 9, 24, 8, 14, 9, 9, 40]
+    widths = [10, 10, 14, 12, 10] + [12] * (len(sections) + adjusting) + [9, 7]
+    widths += [12, 7] * calibrated + [10, 9, 24, 8, 14, 9, 9, 40]
     sheet = Sheet(book, _t(lang, "汇总", "Summary"), header, formats, widths)
     for r in results:
         sheet.write(
             [r.employee_id, r.name, r.department, r.role_name, r.manager_name or ""]
             + [r.section_scores.get(s) for s in sections]
             + ([r.adjustment_points] if adjusting else [])
+            + [r.total_score, r.grade]
+            + ([r.quota_grade, potential_text(r.potential, lang)] if calibrated else [])
             + [
-                r.total_score,
-                r.grade,
                 r.grade_before_quota,
                 r.coefficient,
                 r.consequence,
@@ -323,7 +344,10 @@ def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
         _t(lang, "占比", "Share"),
         _t(lang, "强制分布前人数", "Count before quota"),
     ]
-    sheet = Sheet(book, name, header, formats, [8, 12, 10, 10, 10, 10, 16])
+    consolidated = summary.get("distribution_consolidated")  # set once the committee decided
+    if consolidated is not None:
+        header.append(_t(lang, "校准前人数", "Count before calibration"))
+    sheet = Sheet(book, name, header, formats, [8, 12, 10, 10, 10, 10, 16, 16])
     levels = {g.code: g for g in plan.grading.levels}
     dist, before = summary["distribution"], summary["distribution_before_quota"]
     graded = sum(dist.values()) or 1
@@ -334,6 +358,8 @@ def _distribution_sheet(book, formats, summary, plan: Plan, lang: Lang) -> None:
         sheet.write([code, g.label(lang), g.min_score, quota, count])
         sheet.ws.write_number(sheet.row - 1, 5, count / graded, formats["pct"])
         sheet.ws.write_number(sheet.row - 1, 6, before.get(code, 0), formats["int"])
+        if consolidated is not None:
+            sheet.ws.write_number(sheet.row - 1, 7, consolidated.get(code, 0), formats["int"])
     sheet.close()
     n = len(dist)
     chart = book.add_chart({"type": "column"})
@@ -459,7 +485,7 @@ def flag_details(r: EmployeeResult, lang: Lang) -> Iterable[tuple[str, str]]:
             detail = sep.join(f"{i.name} ({i.spread})" for i in items if i.high_disagreement)
         elif flag == "moved_by_quota":
             group = quota_group_text(r.quota_group or "", lang)
-            detail = f"{r.grade_before_quota} → {r.grade} ({group})"
+            detail = f"{r.grade_before_quota} → {r.quota_grade} ({group})"
         elif flag in ("blind_spot", "hidden_strength"):
             detail = sep.join(f"{g.name} ({g.gap:+.2f})" for g in r.gaps if g.kind == flag)
         elif flag == "target_changed":
@@ -481,6 +507,46 @@ def _flags_sheet(book, formats, results, lang: Lang) -> None:
     for r in results:
         for flag, detail in flag_details(r, lang):
             sheet.write([r.employee_id, r.name, r.department, flag_text(flag, lang), detail])
+    sheet.close()
+
+
+def _calibration_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
+    """校准记录: every decision of the calibration committee, oldest first per person; the
+    superseded ones kept (an appeal or a labour dispute may ask what was decided when)."""
+    header = [
+        term("employee_id", lang),
+        term("employee", lang),
+        term("department", lang),
+        term("total", lang),
+        _t(lang, "汇总等级", "Consolidated grade"),
+        _t(lang, "委员会等级", "Committee grade"),
+        _t(lang, "潜力", "Potential"),
+        _t(lang, "原因", "Reason"),
+        _t(lang, "决定人", "Decided by"),
+        _t(lang, "决定时间", "Decided at"),
+        _t(lang, "有效", "In force"),
+        _t(lang, "超出比例（计划允许）", "Beyond the quota (allowed by the plan)"),
+    ]
+    widths = [10, 10, 14, 9, 10, 10, 8, 40, 14, 20, 7, 24]
+    sheet = Sheet(book, _t(lang, "校准记录", "Calibration"), header, formats, widths)
+    for r in results:
+        for step in r.calibration_trail:
+            sheet.write(
+                [
+                    r.employee_id,
+                    r.name,
+                    r.department,
+                    r.total_score,
+                    step.from_grade or "",
+                    step.to_grade or "",
+                    potential_text(step.potential, lang),
+                    step.reason,
+                    step.decided_by,
+                    step.decided_at,
+                    step.in_force,
+                    step.quota_breach,
+                ]
+            )
     sheet.close()
 
 
@@ -539,6 +605,18 @@ def _about_sheet(book, formats, summary, lang: Lang) -> None:
                     lang,
                     f"还有 {out.get('forms', 0)} 份评价表未收回或被退回：结果是临时的",
                     f"{out.get('forms', 0)} forms still missing or rejected: results are provisional",
+                ),
+            ]
+        )
+    if "calibrated" in summary:
+        rows.append(
+            [
+                _t(lang, "绩效评定委员会", "Calibration committee"),
+                _t(
+                    lang,
+                    f"{summary['calibrated']} 人的等级由委员会决定（见“校准记录”）；等级一栏为最终等级",
+                    f"{summary['calibrated']} grades set by the committee (see 'Calibration');"
+                    " the grade column shows the final grade",
                 ),
             ]
         )

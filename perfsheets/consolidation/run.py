@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfsheets.consolidation import csv_files, fairness, results_book, year_book
+from perfsheets.consolidation.decided import decide
 from perfsheets.consolidation.grading import force_year_grades, grade_all, rank_departments
 from perfsheets.consolidation.history import (
     CycleRecord,
@@ -68,7 +69,7 @@ from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import Appeal, EmployeeResult
 from perfsheets.files import atomic
 from perfsheets.ledger import integrity
-from perfsheets.ledger.calibration import ensure_open
+from perfsheets.ledger.calibration import ensure_open, trails
 from perfsheets.ledger.changes import imported_actuals, load_appeals, load_target_changes
 from perfsheets.ledger.results import dropped_relations, entries_in_force, store_run
 from perfsheets.ledger.status import accepted_returns, forms_without_return
@@ -190,6 +191,7 @@ def consolidate(
                     exit_code=1,
                 )
             inputs = read_inputs(conn)
+            decided = trails(conn)  # the committee's decisions carry over to a new run
             outstanding = outstanding_by_department(plan, forms_without_return(conn))
             dropped = dropped_relations(conn)
         lap("read")
@@ -217,13 +219,14 @@ def consolidate(
         # The run's files are written into a staging folder and switched in together, so
         # results/ never holds one run's scores.csv beside another's results.xlsx.
         staged = atomic.stage(ws.results)
-        book = results_book.BookWriter(staged / RESULT_FILES[2], comp, plan, lang)
+        book = results_book.BookWriter(staged / RESULT_FILES[2], comp, plan, lang, decided)
         if book.process is not None:
             lap("results.xlsx worker started")
         try:
             with ws.ledger() as conn:
                 run_id = store(conn, plan, comp)
             lap("store")
+            decide(comp, decided, plan)  # the files show final grades; the ledger as computed
             Namer(plan, lang).name_all(comp.results)
             lap("names")
             csv_files.write_csvs(staged, comp, plan, lang, lap)

@@ -229,6 +229,16 @@ class EmployeeResult(Record):
     potential: str | None = None
     calibration_trail: list[CalibrationStep] = Field(default_factory=list)
 
+    @property
+    def quota_grade(self) -> str | None:
+        """The grade consolidation gave (after the forced distribution, before the committee)."""
+        return self.consolidated_grade if self.committee_grade else self.grade
+
+    @property
+    def decision(self) -> CalibrationStep | None:
+        """The committee's decision in force for this person, if any."""
+        return next((s for s in reversed(self.calibration_trail) if s.in_force), None)
+
 
 # What :func:`stored_json` leaves out: the words of the plan (see the module docstring).
 _ITEM_WORDS: IncEx = {"__all__": {"name"}}

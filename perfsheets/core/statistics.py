@@ -59,7 +59,7 @@ def group_figures(
     for r in members:
         if r.grade in grades:
             grades[r.grade] += 1
-            prior = r.grade_before_quota or r.grade
+            prior = r.grade_before_quota or r.quota_grade  # before the quota, not the committee
             if prior in before:
                 before[prior] += 1
     return GroupFigures(

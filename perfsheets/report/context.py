@@ -313,6 +313,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "grade_before": ("调整前", "Before"),
     "grade_after": ("调整后", "After"),
     "open_appeals": ("申诉", "Appeals"),
+    "calibration_list": ("绩效评定委员会的校准决定", "Calibration committee's decisions"),
+    "calibration_note": (
+        "等级一栏为最终等级；“汇总等级”为汇总（含强制分布）给出的等级。已被后续决定取代的决定保留在列表中，标为“已取代”。",
+        "The grade column shows the final grade; 'consolidated' is the grade consolidation (with the forced distribution) gave. Decisions superseded by a later file stay listed, marked 'superseded'.",
+    ),
+    "consolidated_grade": ("汇总等级", "Consolidated"),
+    "committee_grade": ("校准后", "Committee"),
+    "decided_by": ("决定人", "Decided by"),
+    "decided_at": ("日期", "Date"),
+    "superseded": ("已取代", "superseded"),
+    "beyond_quota": ("超出比例（计划允许）", "beyond the quota (the plan allows it)"),
     "more_rows": (
         "……另有 {} 行，完整名单见 results/results.xlsx。",
         "... {} more rows: see results/results.xlsx for the full list.",

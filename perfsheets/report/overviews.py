@@ -120,7 +120,7 @@ def team_view(
             "grade": r.grade or ctx.t["grade_pending"],
             # The grade the score earned before the forced distribution (managers see both).
             "grade_before": r.grade_before_quota or r.grade or "—",
-            "moved": bool(r.grade_before_quota and r.grade_before_quota != r.grade),
+            "moved": bool(r.grade_before_quota and r.grade_before_quota != r.quota_grade),
             "coefficient": fmt_num(r.coefficient),
             "rank": (
                 f"{r.rank_in_department}/{r.department_size}"
@@ -180,8 +180,10 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
     flagged = sorted(
         (r for r in results if r.flags), key=lambda r: (_FLAG_ORDER.get(r.flags[0], 99),)
     )
-    moved = [r for r in results if r.grade_before_quota and r.grade_before_quota != r.grade]
+    # moved by the quota; a committee's change is listed with the calibration trail instead
+    moved = [r for r in results if r.grade_before_quota and r.grade_before_quota != r.quota_grade]
     appeals = [(r, a) for r in results for a in r.appeals]
+    decisions = _decision_rows(results, ctx)
     pips = [r.previous_pip.state for r in results if r.previous_pip is not None]
     return {
         "pip_counts": [
@@ -232,7 +234,7 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
                 "department": r.department,
                 "total": fmt_num(r.total_score),
                 "before": r.grade_before_quota,
-                "after": r.grade,
+                "after": r.quota_grade,
             }
             for r in moved[:HR_ROW_LIMIT]
         ],
@@ -246,6 +248,8 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
             }
             for r, a in appeals[:HR_ROW_LIMIT]
         ],
+        "decisions": decisions[:HR_ROW_LIMIT],
+        "decisions_more": max(0, len(decisions) - HR_ROW_LIMIT),
         "more_rows": ctx.t["more_rows"],
         "training": _training_rows(results, ctx),
         "training_note": ctx.t["training_note"].format(
@@ -253,6 +257,35 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
             threshold=fmt_plain(ctx.plan.consequences.training_threshold),
         ),
     }
+
+
+def _decision_rows(results: Sequence[EmployeeResult], ctx: Context) -> list[dict[str, Any]]:
+    """The calibration trail: every committee decision that set a grade, oldest first per
+    person (superseded ones kept and marked), for the people whose grade it concerns."""
+    rows = []
+    for r in results:
+        for step in r.calibration_trail:
+            if step.to_grade is None:
+                continue  # potential only: shown in calibration.xlsx, not a grade change
+            notes = [] if step.in_force else [ctx.t["superseded"]]
+            if step.quota_breach:
+                notes.append(ctx.t["beyond_quota"])
+            rows.append(
+                {
+                    "id": r.employee_id,
+                    "name": r.name,
+                    "department": r.department,
+                    "total": fmt_num(r.total_score),
+                    "before": step.from_grade or "—",
+                    "after": step.to_grade,
+                    "reason": step.reason,
+                    "decided_by": step.decided_by,
+                    "decided_at": step.decided_at[:10],
+                    "notes": ("; " if ctx.lang == "en" else "；").join(notes),
+                    "in_force": step.in_force,
+                }
+            )
+    return rows
 
 
 def _training_rows(results: Sequence[EmployeeResult], ctx: Context) -> list[dict[str, Any]]:

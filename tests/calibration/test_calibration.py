@@ -17,10 +17,11 @@ from collect_support import load_workbook
 from perfsheets.calibration.book import COL
 from perfsheets.calibration.run import apply_file, calibrate, release_cycle
 from perfsheets.collect.run import collect_returns
+from perfsheets.consolidation.final import write_final_books
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.ledger.calibration import cycle_stage
-from perfsheets.ledger.results import frozen_plan, load_results
+from perfsheets.ledger.results import frozen_plan, load_results, run_summary
 from perfsheets.ledger.workspace import Workspace
 
 SHEET = "校准"
@@ -147,12 +148,15 @@ def test_applied_decisions_give_the_final_grade_everywhere(ws, tmp_path):
         "委员会",
     )
     assert len(decided) == 2
+    # the run's files, rewritten as the CLI does after a file with decisions
+    write_final_books(ws)
     # scores.csv shows the final grade, the consolidated one and the reason (neutralised)
     with open(ws / "results" / "scores.csv", encoding="utf-8-sig") as fh:
         row = next(r for r in csv.DictReader(fh) if r["employee_id"] == down)
     assert (row["grade"], row["consolidated_grade"]) == ("C", "B")
     assert row["calibration_reason"].startswith("'+HYPERLINK")
     assert float(row["coefficient"]) == coefficient["C"]
+    check_results_book(ws, down, "C", "B", '+HYPERLINK("x") 项目延期')
     # re-applying the same file changes nothing
     again = apply_file(ws, filled)
     assert again.already_applied and again.applied == 0 and decision_count(ws) == 2
@@ -179,6 +183,29 @@ def test_applied_decisions_give_the_final_grade_everywhere(ws, tmp_path):
     assert len(audit_rows(ws, "calibration.decide")) == 3
     with Workspace(ws).ledger() as conn:
         assert cycle_stage(conn) == "calibrating"
+
+
+def check_results_book(root: Path, emp: str, final: str, before: str, reason: str) -> None:
+    """results.xlsx: the final grade on the summary with the consolidated one beside it, the
+    decision on the calibration sheet, final counts beside the consolidated ones."""
+    wb = openpyxl.load_workbook(root / "results" / "results.xlsx", read_only=True)
+    summary = list(wb["汇总"].iter_rows(values_only=True))
+    head = summary[0]
+    row = next(r for r in summary if r[0] == emp)
+    assert row[head.index("等级")] == final
+    assert row[head.index("汇总等级（校准前）")] == before
+    trail = list(wb["校准记录"].iter_rows(values_only=True))
+    step = next(r for r in trail if r[0] == emp and r[10] == "✓")
+    assert (step[4], step[5], step[7]) == (before, final, reason)
+    assert isinstance(step[3], float)  # the total, a number
+    dist = {r[0]: r for r in wb["等级分布"].iter_rows(min_row=2, values_only=True) if r[0]}
+    final_counts = {g: dist[g][4] for g in "SABCD"}
+    consolidated = {g: dist[g][7] for g in "SABCD"}
+    assert final_counts[final] == consolidated[final] + 1
+    assert final_counts[before] == consolidated[before] - 1
+    rules = {r[0]: r[1] for r in wb["计算规则"].iter_rows(values_only=True)}
+    assert rules["绩效评定委员会"].startswith("1 人的等级由委员会决定")
+    wb.close()
 
 
 def frozen_plan_of(root: Path):
@@ -380,6 +407,8 @@ def test_the_command_line_calibrates_applies_releases_and_shows_the_stage(ws, tm
     )
     assert good.exit_code == 0 and json.loads(good.output)["applied"] == 1
     assert results(ws)[emp].grade == "C"
+    # the run's files show it (in the plan's language: the CLI ran without --lang)
+    check_results_book(ws, emp, "C", "B", "late delivery")
     assert runner.invoke(app, ["release", str(ws)]).exit_code == 0
     status = runner.invoke(app, ["status", str(ws), "--lang", "en"])
     assert status.exit_code == 0 and "released" in status.output
@@ -391,6 +420,34 @@ def test_the_command_line_calibrates_applies_releases_and_shows_the_stage(ws, tm
     assert reopened.exit_code == 0
     with Workspace(ws).ledger() as conn:
         assert cycle_stage(conn) == "calibrating"
+
+
+def test_a_new_consolidation_keeps_the_decisions_in_its_files_not_in_its_results(ws, tmp_path):
+    book = calibrate(ws).path
+    emp = by_grade(results(ws), "B")[0]
+    filled = fill(
+        book,
+        tmp_path / "d.xlsx",
+        {emp: {"committee_grade": "C", "reason": "复核", "decided_by": "委员会"}},
+    )
+    assert apply_file(ws, filled).applied == 1
+    again = consolidate(ws, previous=[])
+    with Workspace(ws).ledger() as conn:
+        computed = run_summary(conn)["distribution"]  # the run's own counts, as computed
+    assert again.distribution["C"] == computed["C"] + 1  # what it reports: the final grades
+    with open(ws / "results" / "scores.csv", encoding="utf-8-sig") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["employee_id"] == emp)
+    assert (row["grade"], row["consolidated_grade"], row["calibration_reason"]) == (
+        "C",
+        "B",
+        "复核",
+    )
+    check_results_book(ws, emp, "C", "B", "复核")
+    with Workspace(ws).ledger() as conn:  # stored as computed; the decision applied on reading
+        stored = conn.execute(
+            "SELECT grade FROM results WHERE employee_id=? AND run_id=?", (emp, again.run_id)
+        ).fetchone()
+    assert stored == ("B",) and results(ws)[emp].grade == "C"
 
 
 def test_simulated_decisions_lower_a_few_grades_with_reasons_and_apply(ws):
@@ -412,3 +469,34 @@ def test_simulated_decisions_lower_a_few_grades_with_reasons_and_apply(ws):
         step = r.calibration_trail[-1]
         assert "经委员会复核下调一级" in step.reason and step.decided_by == "绩效评定委员会"
     assert all(r.potential in ("high", "medium", "low") for r in after.values())
+
+
+@pytest.mark.slow
+def test_the_hr_summary_lists_the_committee_decisions_and_not_as_quota_moves(ws, tmp_path):
+    from pypdf import PdfReader
+
+    from perfsheets.report.render import render_reports
+
+    book = calibrate(ws).path
+    emp = by_grade(results(ws), "B")[0]
+    first = fill(
+        book,
+        tmp_path / "d1.xlsx",
+        {emp: {"committee_grade": "C", "reason": "<b>项目延期</b>", "decided_by": "委员会"}},
+    )
+    assert apply_file(ws, first).applied == 1
+    later = fill(
+        calibrate(ws).path,
+        tmp_path / "d2.xlsx",
+        {emp: {"committee_grade": "D", "reason": "复核后下调", "decided_by": "人力资源部"}},
+    )
+    assert apply_file(ws, later).applied == 1
+    render_reports(ws, employees=[], manager_packs=False, workers=1)
+    pdf = PdfReader(ws / "reports" / "hr_summary.pdf")
+    text = "".join("".join((p.extract_text() or "").split()) for p in pdf.pages)
+    section = text[text.index("绩效评定委员会的校准决定") :]
+    # both decisions, oldest first, the first marked superseded; the reason is text, not markup
+    assert section.index("<b>项目延期</b>") < section.index("复核后下调")
+    assert "(已取代)" in section and "人力资源部" in section
+    moves = text[text.index("强制分布调整工号") : text.index("绩效评定委员会的校准决定")]
+    assert emp not in moves  # the committee's change is not a forced-distribution move
