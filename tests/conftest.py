@@ -56,19 +56,35 @@ def under_two_hash_seeds() -> Callable[[str], set[str]]:
 def consolidated_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built-in example with 40 people, every return in, consolidated: the starting point of
     the stages after consolidation (calibration, interview records, PIPs). Built once per test
-    process; copy it (shutil.copytree) before changing it."""
+    run: under pytest-xdist the first worker that asks builds it in the run's shared temporary
+    folder and the others wait for it (a file lock). Copy it (shutil.copytree) before changing
+    it."""
+    import fcntl
+
     from perfsheets.collect.run import collect_returns
     from perfsheets.consolidation.run import consolidate
     from perfsheets.cycle.setup import init_workspace
     from perfsheets.forms.generate import generate_forms
     from perfsheets.forms.simulate import simulate_returns
 
-    root = tmp_path_factory.mktemp("consolidated") / "ws"
-    init_workspace(root, example=True, employees=40, seed=1, force=True)
-    generate_forms(root)
-    simulate_returns(root, seed=1, missing=0, mistakes=0)
-    collect_returns(root)
-    consolidate(root, previous=[])
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder of this run, shared by its workers
+    root = base / "consolidated-example" / "ws"
+    done = root.parent / "done"
+    with open(base / "consolidated-example.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if root.exists():  # a worker that failed halfway
+                import shutil
+
+                shutil.rmtree(root)
+            init_workspace(root, example=True, employees=40, seed=1, force=True)
+            generate_forms(root)
+            simulate_returns(root, seed=1, missing=0, mistakes=0)
+            collect_returns(root)
+            consolidate(root, previous=[])
+            done.touch()
     return root
 
 

@@ -186,12 +186,12 @@ def test_wrong_password_is_one_line_and_exit_2(small_ws, smtp, monkeypatch):
     assert smtp.recorder.received == []
 
 
-def test_an_unreachable_server_is_one_line_in_chinese(small_ws, password):
+def test_an_unreachable_server_is_one_line_in_chinese(fresh_ws, password):
     from mail_support import free_port
 
-    write_settings(small_ws.root, port=free_port(), security="none")
+    write_settings(fresh_ws.root, port=free_port(), security="none")
     done = subprocess.run(
-        [sys.executable, "-m", "perfsheets", "send", str(small_ws.root)],
+        [sys.executable, "-m", "perfsheets", "send", str(fresh_ws.root)],
         capture_output=True,
         text=True,
     )
@@ -200,9 +200,9 @@ def test_an_unreachable_server_is_one_line_in_chinese(small_ws, password):
 
 
 @pytest.mark.parametrize("text", ["password: x\nhost: h\nsender: a@b.c\n", "host: [\n"])
-def test_bad_settings_are_refused_clearly(small_ws, text):
-    (small_ws.root / "mail.yaml").write_text(text, encoding="utf-8")
-    result = runner.invoke(app, ["send", str(small_ws.root), "--lang", "en"])
+def test_bad_settings_are_refused_clearly(fresh_ws, text):
+    (fresh_ws.root / "mail.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["send", str(fresh_ws.root), "--lang", "en"])
     assert result.exit_code == 2 and "mail.yaml" in result.output
     assert "Traceback" not in result.output
 
