@@ -15,6 +15,7 @@ from typing import Any
 
 from perfsheets.consolidation.csv_files import RATING_FIELDS, write_scores_csv
 from perfsheets.consolidation.decided import with_decisions
+from perfsheets.consolidation.fairness import LENIENCY_COLUMNS
 from perfsheets.consolidation.inputs import Computation
 from perfsheets.consolidation.results_book import write_results_book
 from perfsheets.core.i18n import tr
@@ -23,17 +24,6 @@ from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.ledger.results import frozen_plan, run_summary, stored_results
 from perfsheets.ledger.workspace import Workspace
-
-LENIENCY_COLUMNS = (
-    "rater",
-    "rtype",
-    "ratings",
-    "ratees",
-    "mean_rating",
-    "others_mean",
-    "difference",
-    "flagged",
-)
 
 
 def write_final_books(workspace: str | Path, *, lang: Lang | None = None) -> dict[str, Path]:
