@@ -7,7 +7,9 @@ ledger, as bench_consolidate does; default 10,000 people), then times
 :func:`perfsheets.calibration.run.calibrate` (ledger read, calibration.xlsx written, book
 recorded) and :func:`perfsheets.calibration.run.apply_file` on a copy filled with openpyxl
 (``--decisions`` grade changes with reasons; read, every row checked against the recorded book,
-quotas re-checked, decisions recorded, scores.csv refreshed). Goal: each ≤ 10 s.
+quotas re-checked, decisions recorded) followed, as ``calibrate --apply`` does, by
+:func:`perfsheets.consolidation.final.write_final_books` (scores.csv and results.xlsx rewritten
+with the final grades). Goal: each ≤ 10 s.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bench_consolidate import build_workspace  # noqa: E402
 
 from perfsheets.calibration.book import COL  # noqa: E402
 from perfsheets.calibration.run import apply_file, calibrate  # noqa: E402
+from perfsheets.consolidation.final import write_final_books  # noqa: E402
 from perfsheets.consolidation.run import consolidate  # noqa: E402
 
 
@@ -68,9 +71,15 @@ def main() -> None:
         changed = fill(book.path, filled, args.decisions)
         started = time.perf_counter()
         result = apply_file(root, filled)
-        apply_s = time.perf_counter() - started
+        record_s = time.perf_counter() - started
         assert result.valid, result.report.rows()[:5]
-        print(f"apply: {apply_s:.2f} s for {book.employees:,} rows, {result.applied} decisions")
+        write_final_books(root)
+        apply_s = time.perf_counter() - started
+        print(
+            f"apply: {apply_s:.2f} s for {book.employees:,} rows, {result.applied} decisions"
+            f" (recorded in {record_s:.2f} s, the run's files rewritten in"
+            f" {apply_s - record_s:.2f} s)"
+        )
         started = time.perf_counter()
         again = apply_file(root, filled)
         print(f"re-apply (no-op): {time.perf_counter() - started:.2f} s, {again.already_applied=}")
