@@ -8,7 +8,6 @@ the summary and the rater detail are the run's own).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -71,9 +70,11 @@ def read_ratings(path: Path, lang: Lang) -> Any:
             ),
             exit_code=1,
         )
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    if rows and set(RATING_FIELDS) - set(rows[0]):
+    import pandas as pd  # heavy: loaded on first use, not at start-up
+
+    text = {c: str for c in RATING_FIELDS if c not in ("rating", "points", "calibrated_points")}
+    table = pd.read_csv(path, encoding="utf-8-sig", dtype=text, keep_default_na=False)
+    if set(RATING_FIELDS) - set(table.columns):
         raise PerfsheetsError(
             tr(
                 lang,
@@ -83,23 +84,18 @@ def read_ratings(path: Path, lang: Lang) -> Any:
             ),
             exit_code=1,
         )
-    records = [
+    number = {c: pd.to_numeric(table[c], errors="coerce") for c in RATING_FIELDS[-3:]}
+    return pd.DataFrame(
         {
-            "ratee": row["employee_id"],
-            "rater": row["rater_id"],
-            "rtype": row["rater_type"],
-            "item": row["item"],
-            "value": _number(row["rating"]),
-            "raw_points": _number(row["points"]),
-            "points": _number(row["calibrated_points"]),
+            "ratee": table["employee_id"],
+            "rater": table["rater_id"],
+            "rtype": table["rater_type"],
+            "item": table["item"],
+            "value": number["rating"],
+            "raw_points": number["points"],
+            "points": number["calibrated_points"],
         }
-        for row in rows
-    ]
-    return _frame(records, ("ratee", "rater", "rtype", "item", "value", "raw_points", "points"))
-
-
-def _number(text: str) -> float | None:
-    return float(text) if text not in ("", None) else None
+    )
 
 
 def _frame(records: list[dict[str, Any]], columns: Sequence[str]) -> Any:
