@@ -20,7 +20,7 @@ from perfsheets.calibration.book import BookData, consolidated, write_book
 from perfsheets.calibration.decisions import ReadFile, read_meta, read_rows
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
-from perfsheets.core.problems import PerfsheetsError, Report, Text
+from perfsheets.core.problems import PerfsheetsError, Report, Text, no_results
 from perfsheets.core.quotas import KIND_WORDS, QuotaBreach, quota_breaches
 from perfsheets.core.results import EmployeeResult
 from perfsheets.ledger import calibration as ledger
@@ -56,14 +56,7 @@ def _context(ws: Workspace, lang: Lang | None) -> tuple[Plan, Lang, int]:
         plan = frozen_plan(conn)
         run = latest_run(conn)
     if plan is None or run is None:
-        raise PerfsheetsError(
-            tr(
-                lang or "zh-CN",
-                "还没有汇总结果：请先运行 perfsheets consolidate",
-                "no consolidated results yet: run 'perfsheets consolidate' first",
-            ),
-            exit_code=1,
-        )
+        raise no_results(lang or "zh-CN")
     return plan, lang or plan.lang, run
 
 

@@ -20,7 +20,7 @@ from perfsheets.consolidation.results_book import write_results_book
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang
 from perfsheets.core.naming import Namer
-from perfsheets.core.problems import PerfsheetsError
+from perfsheets.core.problems import PerfsheetsError, no_results
 from perfsheets.ledger.results import frozen_plan, run_summary, stored_results
 from perfsheets.ledger.workspace import Workspace
 
@@ -35,14 +35,7 @@ def write_final_books(workspace: str | Path, *, lang: Lang | None = None) -> dic
         results = stored_results(conn)  # the decisions in force applied
         summary = run_summary(conn)
     if plan is None or not results:
-        raise PerfsheetsError(
-            tr(
-                lang or "zh-CN",
-                "还没有汇总结果：请先运行 perfsheets consolidate",
-                "no consolidated results yet: run 'perfsheets consolidate' first",
-            ),
-            exit_code=1,
-        )
+        raise no_results(lang or "zh-CN")
     lang = lang or plan.lang
     Namer(plan, lang).name_all(results)
     comp = Computation(

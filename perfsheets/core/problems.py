@@ -266,3 +266,13 @@ class PerfsheetsError(Exception):
         super().__init__(message)
         self.report = report
         self.exit_code = exit_code  # 1 for "problems found" (e.g. nothing to consolidate yet)
+
+
+def no_results(lang: Lang | str) -> PerfsheetsError:
+    """The error of a stage that needs a consolidation run when there is none yet."""
+    return PerfsheetsError(
+        "no consolidated results yet: run 'perfsheets consolidate' first"
+        if lang == "en"
+        else "还没有汇总结果：请先运行 perfsheets consolidate",
+        exit_code=1,
+    )

@@ -26,7 +26,7 @@ from perfsheets.core.cells import csv_safe, sheet_text
 from perfsheets.core.consequences import build_consequences
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, PayField, Plan
-from perfsheets.core.problems import PerfsheetsError, Report
+from perfsheets.core.problems import PerfsheetsError, Report, no_results
 from perfsheets.core.results import EmployeeResult
 from perfsheets.files.atomic import atomic_write, atomic_write_text
 from perfsheets.ledger.results import frozen_plan, load_results, result_overview
@@ -77,17 +77,6 @@ class PayExport:
         return 1 if len(self.report) else 0
 
 
-def _no_results(lang: Lang) -> PerfsheetsError:
-    return PerfsheetsError(
-        tr(
-            lang,
-            "还没有汇总结果：请先运行 perfsheets consolidate",
-            "no consolidated results yet: run 'perfsheets consolidate' first",
-        ),
-        exit_code=1,
-    )
-
-
 def _people(results: list[EmployeeResult], frozen: Plan | None, lang: Lang) -> list[Person]:
     names = {e.id: e.name for e in frozen.roster.employees} if frozen else {}
     roles = {r.id: r.label(lang) for r in frozen.roles} if frozen else {}
@@ -124,7 +113,7 @@ def export_pay(
         results = result_overview(conn)
         frozen = frozen_plan(conn)
     if not results:
-        raise _no_results(lang)
+        raise no_results(lang)
     if not path.is_file():
         raise PerfsheetsError(tr(lang, f"{path}：文件不存在", f"{path}: no such file"))
     people = _people(results, frozen, lang)
@@ -292,7 +281,7 @@ def write_consequences(
         results = load_results(conn, lang=lang)
         frozen = frozen_plan(conn)
     if not results:
-        raise _no_results(lang)
+        raise no_results(lang)
     found = build_consequences(plan, frozen or plan, results, lang)
     book = atomic_write(
         ws.results / "consequences.xlsx",
