@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class ApplyResult:
         return self.report.valid
 
 
-def _context(ws: Workspace, lang: Lang | None) -> tuple[Plan, Lang, int]:
+def results_context(ws: Workspace, lang: Lang | None) -> tuple[Plan, Lang, int]:
     with ws.ledger() as conn:
         plan = frozen_plan(conn)
         run = latest_run(conn)
@@ -65,7 +66,7 @@ def calibrate(
 ) -> CalibrationBook:
     """Write calibration/calibration.xlsx for the latest consolidation and record it."""
     ws = Workspace(Path(workspace))
-    plan, lang, run = _context(ws, lang)
+    plan, lang, run = results_context(ws, lang)
     with ws.ledger() as conn:
         ledger.ensure_open(conn, "calibrate", lang, reopen_reason)
         results = overview(conn, plan, lang)
@@ -99,7 +100,7 @@ def apply_file(
     do, after a file with decisions)."""
     ws = Workspace(Path(workspace))
     path = Path(file)
-    plan, lang, run = _context(ws, lang)
+    plan, lang, run = results_context(ws, lang)
     out = ApplyResult(path)
     name = path.name
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -163,35 +164,52 @@ def _read(ws: Workspace, path: Path, name: str, plan: Plan, run: int) -> ReadFil
 def _check_quotas(plan: Plan, results: list[EmployeeResult], read: ReadFile, name: str) -> None:
     """Quotas per group after the file's decisions: a breach the decisions cause (a count
     outside its quota that was not so before) is refused unless the plan allows it."""
-    if not plan.grading.forced_distribution.enabled:
-        return
     by_id = {r.employee_id: r for r in results}
-    before = {r.employee_id: r.grade for r in results}
-    after = dict(before)
-    for d in read.decisions:
-        res = by_id.get(d.employee_id)
-        if res is not None:
-            after[d.employee_id] = d.committee_grade or consolidated(res)
-    changed_groups = {
-        by_id[e].quota_group for e in after if after[e] != before[e] and by_id[e].quota_group
+    grades = {
+        d.employee_id: d.committee_grade or consolidated(by_id[d.employee_id])
+        for d in read.decisions
+        if d.employee_id in by_id
     }
     allow = plan.grading.calibration.allow_quota_breach
+    sheet = "Calibration" if read.meta.get("language") == "en" else "校准"
+    for breach, moved in new_breaches(plan, results, grades):
+        cell = next((read.cells[e] for e in sorted(moved) if e in read.cells), "")
+        read.report.add(
+            (P.QUOTA_EXCEEDED if allow else P.QUOTA_BREACH)(
+                name, sheet, cell, **breach_params(breach)
+            )
+        )
+        if allow:
+            _mark_breach(read, breach, moved)
+
+
+def new_breaches(
+    plan: Plan, results: list[EmployeeResult], grades: Mapping[str, str | None]
+) -> list[tuple[QuotaBreach, set[str]]]:
+    """The quota breaches that setting these people's ``grades`` would cause (counts outside a
+    quota that were not so before), each with the people of its group whose grade moves."""
+    if not plan.grading.forced_distribution.enabled:
+        return []
+    before = {r.employee_id: r.grade for r in results}
+    after = before | {e: g for e, g in grades.items() if e in before}
+    groups: dict[str, list[str]] = {}
+    for r in results:
+        if r.quota_group:
+            groups.setdefault(r.quota_group, []).append(r.employee_id)
     minimums = [(m.grades, m.share) for m in plan.grading.forced_distribution.minimum_shares]
-    for group in sorted(g for g in changed_groups if g):
-        members = [r.employee_id for r in results if r.quota_group == group]
-        old = set(_breaches(plan, minimums, before, members, group))
-        new = [b for b in _breaches(plan, minimums, after, members, group) if _key(b) not in old]
-        for breach in new:
-            cell = next(
-                (read.cells[e] for e in members if e in read.cells and after[e] != before[e]), ""
-            )
-            params = _breach_params(breach)
-            sheet = "Calibration" if read.meta.get("language") == "en" else "校准"
-            read.report.add(
-                (P.QUOTA_EXCEEDED if allow else P.QUOTA_BREACH)(name, sheet, cell, **params)
-            )
-            if allow:
-                _mark_breach(read, breach, members, before, after)
+    found = []
+    for group in sorted(groups):
+        members = groups[group]
+        moved = {e for e in members if after[e] != before[e]}
+        if not moved:
+            continue
+        old = {_key(b) for b in _breaches(plan, minimums, before, members, group)}
+        found += [
+            (b, moved)
+            for b in _breaches(plan, minimums, after, members, group)
+            if _key(b) not in old
+        ]
+    return found
 
 
 def _breaches(plan, minimums, grades, members, group) -> list[QuotaBreach]:
@@ -203,7 +221,7 @@ def _key(b: QuotaBreach) -> tuple:
     return (b.grades, b.kind, b.count)
 
 
-def _breach_params(b: QuotaBreach) -> dict[str, object]:
+def breach_params(b: QuotaBreach) -> dict[str, object]:
     zh, en = KIND_WORDS[b.kind]
     return {
         "group": b.group,
@@ -215,13 +233,17 @@ def _breach_params(b: QuotaBreach) -> dict[str, object]:
     }
 
 
-def _mark_breach(read: ReadFile, b: QuotaBreach, members, before, after) -> None:
-    text = f"{b.group}: {'+'.join(b.grades)} {b.count}/{b.limit}"
-    moved = {e for e in members if after[e] != before[e]}
+def _mark_breach(read: ReadFile, b: QuotaBreach, moved: set[str]) -> None:
+    text = breach_text(b)
     read.decisions = [
         d.__class__(**{**d.__dict__, "quota_breach": text}) if d.employee_id in moved else d
         for d in read.decisions
     ]
+
+
+def breach_text(b: QuotaBreach) -> str:
+    """How a decision records the quota it exceeds (shown in the HR outputs)."""
+    return f"{b.group}: {'+'.join(b.grades)} {b.count}/{b.limit}"
 
 
 def release_cycle(

@@ -187,6 +187,10 @@ def appeal(
     outcome: Annotated[str | None, typer.Option(help="Decision: upheld or rejected.")] = None,
     note: Annotated[str, typer.Option(help="Note on the decision.")] = "",
     decided_by: Annotated[str | None, typer.Option("--decided-by", help="Who decided.")] = None,
+    grade: Annotated[
+        str | None,
+        typer.Option(help="With --outcome upheld: the employee's final grade from now on."),
+    ] = None,
     state: Annotated[
         str | None,
         typer.Option("--status", help="List only appeals in this state: open, upheld, rejected."),
@@ -196,8 +200,9 @@ def appeal(
 ) -> None:
     """Open an appeal (--employee, --reason), decide one (--resolve ID --outcome ...), or list them.
 
-    A decision changes no score: an upheld appeal is corrected through a corrected return,
-    collected and consolidated again.
+    An upheld appeal changes a grade with --grade: recorded like a calibration decision (the
+    note is its reason), quotas checked, the run's files rewritten. A score is corrected only
+    through a corrected return, collected and consolidated again.
     """
     from perfsheets.midcycle import appeals  # lazy: start-up
 
@@ -215,9 +220,14 @@ def appeal(
             decision: Literal["upheld", "rejected"] = (
                 "upheld" if outcome == "upheld" else "rejected"
             )
-            result: Any = appeals.resolve_appeal(
-                workspace, resolve, outcome=decision, note=note, decided_by=decided_by or "HR"
-            )
+            if grade is not None:
+                result: Any = _uphold_with_grade(
+                    workspace, resolve, decision, grade, note, decided_by, language
+                )
+            else:
+                result = appeals.resolve_appeal(
+                    workspace, resolve, outcome=decision, note=note, decided_by=decided_by or "HR"
+                )
         elif employee and reason:
             result = {"appeal_id": appeals.open_appeal(workspace, employee=employee, reason=reason)}
         elif reason:
@@ -235,7 +245,7 @@ def appeal(
         return
     print_row_lists(result, language)
     summary_table(tr(language, "申诉", "Appeals"), scalar_rows(result))
-    if getattr(result, "outcome", None) == "upheld":
+    if getattr(result, "outcome", None) == "upheld":  # upheld without a new grade
         out.print(
             tr(
                 language,
@@ -243,3 +253,30 @@ def appeal(
                 "Appeal upheld: collect the corrected return, then run consolidate again.",
             )
         )
+
+
+def _uphold_with_grade(
+    workspace: Path,
+    appeal_id: int,
+    outcome: str,
+    grade: str,
+    note: str,
+    decided_by: str | None,
+    lang: Lang,
+) -> Any:
+    from perfsheets.calibration.appeal import uphold_with_grade  # lazy: start-up
+    from perfsheets.consolidation.final import write_final_books  # lazy: start-up
+
+    if outcome != "upheld":
+        raise fail(
+            tr(
+                lang,
+                "--grade 只能与 --outcome upheld 一起使用",
+                "--grade goes with --outcome upheld only",
+            )
+        )
+    result = uphold_with_grade(
+        workspace, appeal_id, grade=grade, note=note, decided_by=decided_by or "", lang=lang
+    )
+    write_final_books(workspace, lang=lang)  # the final grade in the run's files
+    return result

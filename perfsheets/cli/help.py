@@ -51,7 +51,9 @@ COMMANDS_ZH: dict[str, str] = {
     ),
     "appeal": (
         "提出申诉（--employee、--reason）、处理申诉（--resolve 编号 --outcome ...）或列出申诉。"
-        "\n\n申诉结论不会直接改分：申诉成立时，请收回更正后的考核表，再回收并重新汇总。"
+        "\n\n申诉成立需要改等级时加 --grade：与校准决定一样记录（--note 为理由），"
+        "检查分布比例，并重写本次汇总的结果文件。"
+        "分数只能通过更正后的考核表回收并重新汇总来修改。"
     ),
 }
 
@@ -135,6 +137,7 @@ PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
     ("appeal", "employee"): "员工工号（提出申诉时）。",
     ("export-pay", "out_dir"): "payroll.csv 和 payroll.xlsx 的存放文件夹（默认：results/pay）。",
     ("appeal", "reason"): "员工的申诉理由（提出申诉时）。",
+    ("appeal", "grade"): "与 --outcome upheld 一起使用：申诉改判后的最终等级。",
 }
 
 # click's and typer's own words (their gettext messages).

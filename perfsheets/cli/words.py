@@ -181,6 +181,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "decided_by": ("决定人", "decided by"),
     "decided_at": ("决定时间", "decided at"),
     "reconsolidated": ("已重新汇总", "reconsolidated"),
+    "grade_before": ("改判前等级", "grade before"),
+    "quota_breach": ("超出比例（计划允许）", "beyond the quota (plan allows)"),
     "is_open": ("未决", "open"),
     "appeals": ("申诉", "appeals"),
     "cycle_id": ("考核周期编号", "cycle id"),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from perfsheets.core.calibration import decision_reason
 from perfsheets.core.cells import csv_safe
 from perfsheets.core.model import Lang, Plan
 from perfsheets.files.atomic import atomic_write_text
@@ -101,15 +102,17 @@ def write_scores_csv(path: Path, results: Sequence[EmployeeResult], plan: Plan, 
             r.department_size,
             ";".join(r.flags),
         )
-        + (_calibration_columns(r) if calibrated else ())
+        + (_calibration_columns(r, lang) if calibrated else ())
         for r in results
     )
     return atomic_write_text(path, _csv_text(header, rows))
 
 
-def _calibration_columns(r: EmployeeResult) -> tuple[str, str, str]:
+def _calibration_columns(r: EmployeeResult, lang: Lang) -> tuple[str, str, str]:
     step = r.decision if r.committee_grade else None
-    return (r.quota_grade or "", step.reason if step else "", step.decided_by if step else "")
+    if step is None:
+        return (r.quota_grade or "", "", "")
+    return (r.quota_grade or "", decision_reason(step, lang), step.decided_by)
 
 
 RATING_FIELDS = (

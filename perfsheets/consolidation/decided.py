@@ -27,6 +27,7 @@ def with_decisions(
     """The run's summary with the grade counts of the final grades (the consolidated counts
     kept as ``distribution_consolidated``); the summary itself when nobody's grade changed."""
     changed = sum(1 for r in results if r.committee_grade)
+    on_appeal = sum(1 for r in results if r.committee_grade and _by_appeal(r))
     if not changed and not any(r.calibration_trail for r in results):
         return summary
     company = group_figures(results, grade_codes(plan))
@@ -40,4 +41,10 @@ def with_decisions(
         "company": company.as_dict(),
         "departments": [d.as_dict() for d in department_figures(results, plan)],
         "calibrated": changed,
+        "changed_on_appeal": on_appeal,
     }
+
+
+def _by_appeal(r: EmployeeResult) -> bool:
+    step = r.decision
+    return step is not None and step.appeal_id is not None

@@ -18,7 +18,7 @@ from perfsheets.consolidation.csv_files import rating_detail
 from perfsheets.consolidation.decided import decide
 from perfsheets.consolidation.fairness import POOLED
 from perfsheets.consolidation.grading import ALL_GROUP
-from perfsheets.core.calibration import potential_text
+from perfsheets.core.calibration import decision_reason, potential_text
 from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import term, tr
@@ -540,7 +540,7 @@ def _calibration_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
                     step.from_grade or "",
                     step.to_grade or "",
                     potential_text(step.potential, lang),
-                    step.reason,
+                    decision_reason(step, lang),
                     step.decided_by,
                     step.decided_at,
                     step.in_force,
@@ -548,6 +548,21 @@ def _calibration_sheet(book, formats, results, plan: Plan, lang: Lang) -> None:
                 ]
             )
     sheet.close()
+
+
+def _decided_text(summary: dict, lang: Lang) -> str:
+    appeals = summary.get("changed_on_appeal", 0)
+    committee = summary["calibrated"] - appeals
+    zh = [f"{committee} 人的等级由委员会决定"] if committee or not appeals else []
+    en = [f"{committee} grades set by the committee"] if committee or not appeals else []
+    if appeals:
+        zh.append(f"{appeals} 人的等级经申诉改判")
+        en.append(f"{appeals} changed on appeal")
+    return _t(
+        lang,
+        "，".join(zh) + "（见“校准记录”）；等级一栏为最终等级",
+        ", ".join(en) + " (see 'Calibration'); the grade column shows the final grade",
+    )
 
 
 def calibration_text(method: str, lang: Lang) -> str:
@@ -610,15 +625,7 @@ def _about_sheet(book, formats, summary, lang: Lang) -> None:
         )
     if "calibrated" in summary:
         rows.append(
-            [
-                _t(lang, "绩效评定委员会", "Calibration committee"),
-                _t(
-                    lang,
-                    f"{summary['calibrated']} 人的等级由委员会决定（见“校准记录”）；等级一栏为最终等级",
-                    f"{summary['calibrated']} grades set by the committee (see 'Calibration');"
-                    " the grade column shows the final grade",
-                ),
-            ]
+            [_t(lang, "绩效评定委员会", "Calibration committee"), _decided_text(summary, lang)]
         )
     unforced = summary["quota"]["unforced"]
     if unforced:

@@ -35,6 +35,15 @@ def potential_code(text: str) -> str | None:
     return None
 
 
+def decision_reason(step: CalibrationStep, lang: Lang) -> str:
+    """A decision's reason as the HR outputs show it: an upheld appeal's says which appeal."""
+    if step.appeal_id is None:
+        return step.reason
+    if lang == "en":
+        return f"Appeal #{step.appeal_id} upheld: {step.reason}"
+    return f"申诉 #{step.appeal_id} 成立：{step.reason}"
+
+
 def apply_decisions(
     results: Iterable[EmployeeResult],
     trails: Mapping[str, Sequence[CalibrationStep]],

@@ -164,6 +164,7 @@ class CalibrationStep(Record):
     decided_at: str = ""
     in_force: bool = True  # False: superseded by a later decision file
     quota_breach: str = ""  # the quota this decision exceeds, as the plan allows
+    appeal_id: int | None = None  # set when an upheld appeal made this decision
 
 
 class EmployeeResult(Record):

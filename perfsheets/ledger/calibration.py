@@ -82,12 +82,12 @@ def trails(
     """Every person's decisions, oldest first (superseded ones marked ``in_force=False``)."""
     sql = (
         "SELECT employee_id, consolidated_grade, committee_grade, potential, reason, decided_by,"
-        " decided_at, superseded_by IS NULL, quota_breach FROM calibration_decisions"
+        " decided_at, superseded_by IS NULL, quota_breach, appeal_id FROM calibration_decisions"
     )
     if in_force_only:
         sql += " WHERE superseded_by IS NULL"
     out: dict[str, list[CalibrationStep]] = defaultdict(list)
-    for emp, before, after, pot, reason, by, at, live, breach in conn.execute(
+    for emp, before, after, pot, reason, by, at, live, breach, appeal in conn.execute(
         sql + " ORDER BY decision_id"
     ):
         out[emp].append(
@@ -100,6 +100,7 @@ def trails(
                 decided_at=at,
                 in_force=bool(live),
                 quota_breach=breach,
+                appeal_id=appeal,
             )
         )
     return dict(out)
@@ -122,45 +123,7 @@ def record_decisions(
         old = current.get(d.employee_id)
         if old is not None and d.same_as(old):
             continue  # the same decision again (a later file carrying it forward)
-        cur = conn.execute(
-            "INSERT INTO calibration_decisions (run_id, employee_id, consolidated_grade,"
-            " committee_grade, potential, reason, decided_by, decided_at, source_sha256,"
-            " quota_breach) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                d.employee_id,
-                d.consolidated_grade,
-                d.committee_grade,
-                d.potential,
-                d.reason,
-                d.decided_by,
-                at,
-                sha256,
-                d.quota_breach,
-            ),
-        )
-        new_id = int(cur.lastrowid or 0)
-        conn.execute(
-            "UPDATE calibration_decisions SET superseded_by=? WHERE employee_id=?"
-            " AND superseded_by IS NULL AND decision_id<>?",
-            (new_id, d.employee_id, new_id),
-        )
-        audit(
-            conn,
-            "calibration.decide",
-            d.employee_id,
-            decision_id=new_id,
-            run_id=run_id,
-            before=d.consolidated_grade,
-            after=d.committee_grade,
-            potential=d.potential,
-            reason=d.reason,
-            decided_by=d.decided_by,
-            file=file,
-            sha256=sha256,
-            superseded=old is not None,
-            quota_breach=d.quota_breach,
-        )
+        _insert(conn, run_id, d, at, superseded=old is not None, file=file, sha256=sha256)
         recorded += 1
     conn.execute(
         "INSERT INTO calibration_files VALUES (?, ?, ?, ?, ?, ?)",
@@ -168,6 +131,70 @@ def record_decisions(
     )
     audit(conn, "calibration.apply", file, sha256=sha256, book_id=book_id, decisions=recorded)
     return recorded
+
+
+def record_appeal_decision(
+    conn: sqlite3.Connection, run_id: int, appeal_id: int, decision: Decision
+) -> int:
+    """Record the grade an upheld appeal sets (inside the caller's transaction, with the
+    appeal's own decision): it supersedes the person's decision in force like a file's would.
+    Returns the decision's id."""
+    superseded = decision.employee_id in trails(conn, in_force_only=True)
+    return _insert(conn, run_id, decision, now(), superseded=superseded, appeal_id=appeal_id)
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    run_id: int,
+    d: Decision,
+    at: str,
+    *,
+    superseded: bool,
+    file: str = "",
+    sha256: str = "",
+    appeal_id: int | None = None,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO calibration_decisions (run_id, employee_id, consolidated_grade,"
+        " committee_grade, potential, reason, decided_by, decided_at, source_sha256,"
+        " quota_breach, appeal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            run_id,
+            d.employee_id,
+            d.consolidated_grade,
+            d.committee_grade,
+            d.potential,
+            d.reason,
+            d.decided_by,
+            at,
+            sha256,
+            d.quota_breach,
+            appeal_id,
+        ),
+    )
+    new_id = int(cur.lastrowid or 0)
+    conn.execute(
+        "UPDATE calibration_decisions SET superseded_by=? WHERE employee_id=?"
+        " AND superseded_by IS NULL AND decision_id<>?",
+        (new_id, d.employee_id, new_id),
+    )
+    where = {"appeal_id": appeal_id} if appeal_id is not None else {"file": file, "sha256": sha256}
+    audit(
+        conn,
+        "calibration.decide",
+        d.employee_id,
+        decision_id=new_id,
+        run_id=run_id,
+        before=d.consolidated_grade,
+        after=d.committee_grade,
+        potential=d.potential,
+        reason=d.reason,
+        decided_by=d.decided_by,
+        superseded=superseded,
+        quota_breach=d.quota_breach,
+        **where,
+    )
+    return new_id
 
 
 # --- release -------------------------------------------------------------------------------------

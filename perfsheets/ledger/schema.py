@@ -564,6 +564,12 @@ CREATE TABLE report_files (
 );
 """
 
+# Version 12: an upheld appeal changes a grade through the committee's decision record; the
+# decision keeps which appeal it came from (NULL: a calibration workbook's decision).
+_APPEAL_DECISIONS = """
+ALTER TABLE calibration_decisions ADD COLUMN appeal_id INTEGER REFERENCES appeals(appeal_id);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2,
@@ -576,6 +582,7 @@ MIGRATIONS: tuple[str, ...] = (
     _INTERVIEWS,
     _PIPS,
     _MAIL_REPORTS,
+    _APPEAL_DECISIONS,
 )
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,11 +1,12 @@
 """Appeals (绩效申诉): an employee contests a result, HR decides.
 
 An appeal holds the employee's reason and, once decided, HR's outcome (``upheld`` or
-``rejected``), note, name and date. It holds no score and no grade, on purpose: when an appeal
-is upheld, the rater corrects their form, the corrected return is collected again
+``rejected``), note, name and date. It holds no score, on purpose: when an upheld appeal
+corrects a score, the rater corrects their form, the corrected return is collected again
 (``perfsheets collect``, which supersedes the earlier return) and the cycle is consolidated
-again (``perfsheets consolidate``). The new score and grade come from those inputs like every
-other score — nobody types a number over a result. Reports list the appeal and its decision
+again (``perfsheets consolidate``) — nobody types a number over a result. An upheld appeal that
+changes only the grade does so through the committee's decision record
+(:mod:`perfsheets.calibration.appeal`). Reports list the appeal and its decision
 (consolidation copies it into ``EmployeeResult.appeals``).
 
 Every opening and decision is written to the audit log with who, when and why.

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from perfsheets.core.calibration import decision_reason
 from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import FLAG_TEXT, flag_text
 from perfsheets.core.i18n import tr
@@ -278,7 +279,7 @@ def _decision_rows(results: Sequence[EmployeeResult], ctx: Context) -> list[dict
                     "total": fmt_num(r.total_score),
                     "before": step.from_grade or "—",
                     "after": step.to_grade,
-                    "reason": step.reason,
+                    "reason": decision_reason(step, ctx.lang),
                     "decided_by": step.decided_by,
                     "decided_at": step.decided_at[:10],
                     "notes": ("; " if ctx.lang == "en" else "；").join(notes),

@@ -500,3 +500,106 @@ def test_the_hr_summary_lists_the_committee_decisions_and_not_as_quota_moves(ws,
     assert "(已取代)" in section and "人力资源部" in section
     moves = text[text.index("强制分布调整工号") : text.index("绩效评定委员会的校准决定")]
     assert emp not in moves  # the committee's change is not a forced-distribution move
+
+
+# --- an upheld appeal that changes a grade -------------------------------------------------------
+
+
+def scores_row(root: Path, emp: str) -> dict[str, str]:
+    with (root / "results" / "scores.csv").open(encoding="utf-8-sig") as f:
+        return next(r for r in csv.DictReader(f) if r["employee_id"] == emp)
+
+
+def test_an_upheld_appeal_changes_the_grade_through_the_decision_record(ws, tmp_path):
+    from perfsheets.calibration.appeal import uphold_with_grade
+    from perfsheets.midcycle.appeals import list_appeals, open_appeal
+
+    res = results(ws)
+    emp = by_grade(res, "C")[0]
+    appeal = open_appeal(ws, employee=emp, reason="客户满意度数据统计有误")
+    release_cycle(ws)  # appeals come after the release: no reopening needed for them
+    done = uphold_with_grade(
+        ws, appeal, grade="B", note="复核客户满意度后改判", decided_by="人力资源部 王敏"
+    )
+    assert (done.employee_id, done.grade_before, done.grade, done.quota_breach) == (
+        emp,
+        "C",
+        "B",
+        "",
+    )
+    final = results(ws)[emp]
+    plan = frozen_plan_of(ws)
+    assert final.grade == "B" and final.consolidated_grade == "C" and "calibrated" in final.flags
+    assert final.coefficient == next(g.coefficient for g in plan.grading.levels if g.code == "B")
+    assert final.calibration_trail[-1].appeal_id == appeal
+    [record] = list_appeals(ws, employee=emp)
+    assert (record.status, record.note, record.decided_by) == (
+        "upheld",
+        "复核客户满意度后改判",
+        "人力资源部 王敏",
+    )
+    [resolved] = audit_rows(ws, "appeal.resolve")
+    assert (resolved["grade_before"], resolved["grade"]) == ("C", "B")
+    [decided] = audit_rows(ws, "calibration.decide")
+    assert decided["appeal_id"] == appeal and "sha256" not in decided
+    # the run's files show the final grade, and the reason says which appeal
+    write_final_books(ws)
+    row = scores_row(ws, emp)
+    assert (row["grade"], row["consolidated_grade"]) == ("B", "C")
+    assert row["calibration_reason"] == f"申诉 #{appeal} 成立：复核客户满意度后改判"
+    wb = openpyxl.load_workbook(ws / "results" / "results.xlsx", read_only=True)
+    rules = {r[0]: r[1] for r in wb["计算规则"].iter_rows(values_only=True)}
+    assert rules["绩效评定委员会"].startswith("1 人的等级经申诉改判（")
+    wb.close()
+    # a calibration workbook written now carries the decision forward unchanged
+    with Workspace(ws).ledger() as conn:
+        from perfsheets.ledger.calibration import reopen
+
+        reopen(conn, "第二次校准会")
+    book = calibrate(ws).path
+    again = apply_file(ws, fill(book, tmp_path / "same.xlsx", {}))
+    assert again.valid and again.applied == 0
+    assert results(ws)[emp].calibration_trail[-1].appeal_id == appeal
+
+
+def test_an_appeal_grade_is_refused_with_nothing_written(ws):
+    from perfsheets.calibration.appeal import uphold_with_grade
+    from perfsheets.midcycle.appeals import list_appeals, open_appeal, resolve_appeal
+
+    res = results(ws)
+    up = by_grade(res, "B")[0]  # the pooled group already has its 6 A: at most 20% of 30
+    appeal = open_appeal(ws, employee=up, reason="项目贡献未计入")
+    with pytest.raises(PerfsheetsError) as breach:
+        uphold_with_grade(ws, appeal, grade="A", note="项目贡献属实", decided_by="HR")
+    assert "7" in str(breach.value) and "上限 6" in str(breach.value)
+    with pytest.raises(PerfsheetsError, match="不是计划中的等级"):
+        uphold_with_grade(ws, appeal, grade="Z", note="项目贡献属实", decided_by="HR")
+    with pytest.raises(PerfsheetsError, match="--note"):
+        uphold_with_grade(ws, appeal, grade="B", note=" ", decided_by="HR")
+    assert decision_count(ws) == 0 and list_appeals(ws)[0].status == "open"
+    assert audit_rows(ws, "appeal.resolve") == []
+    resolve_appeal(ws, appeal, outcome="rejected", note="证据不足", decided_by="HR")
+    with pytest.raises(PerfsheetsError, match="already decided"):
+        uphold_with_grade(ws, appeal, grade="B", note="x", decided_by="HR", lang="en")
+    assert decision_count(ws) == 0
+
+
+def test_the_command_line_changes_a_grade_on_appeal(ws):
+    from typer.testing import CliRunner
+
+    from perfsheets.cli import app
+    from perfsheets.midcycle.appeals import open_appeal
+
+    runner = CliRunner()
+    emp = by_grade(results(ws), "C")[0]
+    appeal = open_appeal(ws, employee=emp, reason="KPI data wrong")
+    base = ["appeal", str(ws), "--resolve", str(appeal), "--note", "data corrected"]
+    wrong = runner.invoke(app, [*base, "--outcome", "rejected", "--grade", "B", "--lang", "en"])
+    assert wrong.exit_code == 2 and "--grade goes with --outcome upheld" in wrong.output
+    done = runner.invoke(
+        app, [*base, "--outcome", "upheld", "--grade", "B", "--decided-by", "HR", "--json"]
+    )
+    assert done.exit_code == 0, done.output
+    shown = json.loads(done.output)
+    assert (shown["grade_before"], shown["grade"]) == ("C", "B")
+    assert scores_row(ws, emp)["grade"] == "B"  # the run's files rewritten
