@@ -100,12 +100,19 @@ def release(
     finish(state, tr(language, "发布", "Release"), as_json)
 
 
-def stage_rows(workspace: Path, lang: Lang) -> list[tuple[str, str]]:
-    """The row ``status`` shows: the stage the cycle is in."""
-    from perfsheets.ledger.calibration import STAGE_WORDS, cycle_stage  # lazy: start-up
+def cycle_stage_of(workspace: Path) -> str:
+    """The stage the cycle is in: setup, forms_out, collecting, consolidated, calibrating or
+    released."""
+    from perfsheets.ledger.calibration import cycle_stage  # lazy: start-up
     from perfsheets.ledger.workspace import Workspace  # lazy: start-up
 
     with Workspace(workspace).ledger() as conn:
-        stage = cycle_stage(conn)
-    zh, en = STAGE_WORDS[stage]
+        return cycle_stage(conn)
+
+
+def stage_rows(workspace: Path, lang: Lang) -> list[tuple[str, str]]:
+    """The row ``status`` shows: the stage the cycle is in."""
+    from perfsheets.ledger.calibration import STAGE_WORDS  # lazy: start-up
+
+    zh, en = STAGE_WORDS[cycle_stage_of(workspace)]
     return [(tr(lang, "阶段", "Stage"), en if lang == "en" else zh)]

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from perfsheets import __version__
 from perfsheets.cli.app import app
-from perfsheets.cli.calibration import stage_rows
+from perfsheets.cli.calibration import cycle_stage_of, stage_rows
 from perfsheets.cli.interview import interview_tables, pip_tables
 from perfsheets.cli.output import (
     EXIT_OK,
@@ -41,6 +41,7 @@ from perfsheets.cli.output import (
     print_json,
     problems_table,
     progress_bar,
+    result_data,
     rows_table,
     scalar_rows,
     stage_bars,
@@ -362,8 +363,8 @@ def status(
                 interview_tables(workspace, interviews, overdue_only=True)
             raise typer.Exit(EXIT_PROBLEMS if late else EXIT_OK)
         result = return_status(workspace, lang=language)
-    if as_json:
-        print_json(result)
+    if as_json:  # the returns, and the stage the cycle is in (a code: see ledger.calibration)
+        print_json(result_data(result) | {"stage": cycle_stage_of(workspace)})
         return
     departments = result.department_rows()
     rows_table(tr(language, "各部门", "By department"), departments)

@@ -412,6 +412,8 @@ def test_the_command_line_calibrates_applies_releases_and_shows_the_stage(ws, tm
     assert runner.invoke(app, ["release", str(ws)]).exit_code == 0
     status = runner.invoke(app, ["status", str(ws), "--lang", "en"])
     assert status.exit_code == 0 and "released" in status.output
+    as_json = runner.invoke(app, ["status", str(ws), "--json"])
+    assert json.loads(as_json.output)["stage"] == "released"
     refused = runner.invoke(app, ["consolidate", str(ws), "--lang", "en"])
     assert refused.exit_code == 2 and "released" in refused.output
     no_reason = runner.invoke(app, ["release", str(ws), "--reopen"])
