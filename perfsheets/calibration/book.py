@@ -22,7 +22,7 @@ from perfsheets.core.cells import sheet_text
 from perfsheets.core.flags import flag_text
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
-from perfsheets.core.quotas import grade_quota_kinds, quota_text
+from perfsheets.core.quotas import grade_quota_kinds, quota_group_text, quota_text
 from perfsheets.core.results import EmployeeResult
 from perfsheets.files.atomic import atomic_write
 
@@ -115,9 +115,19 @@ def book_id(data: BookData, locked: dict[str, list]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def write_book(path: Path, data: BookData) -> tuple[str, dict[str, list]]:
-    """Write the workbook atomically; returns (its id, its locked cells) for the ledger."""
-    rows = ordered(data.results)
+def calibration_group(r: EmployeeResult) -> str:
+    """The meeting that calibrates a person: their quota group (a group's distribution is
+    decided in one meeting), or their department where there are no quotas."""
+    return r.quota_group or r.department
+
+
+def write_book(
+    path: Path, data: BookData, rows: list[tuple[EmployeeResult, int | None]] | None = None
+) -> tuple[str, dict[str, list]]:
+    """Write the workbook atomically; returns (its id, its locked cells) for the ledger.
+    ``rows``: a part of the whole company's :func:`ordered` rows (a calibration group's book,
+    ranks as in the whole group); by default every person of ``data``."""
+    rows = ordered(data.results) if rows is None else rows
     locked = locked_cells(rows)
     ident = book_id(data, locked)
 
@@ -199,7 +209,7 @@ class _Writer:
             "employee_id": r.employee_id,
             "name": r.name,
             "department": r.department,
-            "group": r.quota_group or NO_GROUP,
+            "group": _group_text(r, lang),
             "rank": rank,
             "kpi": r.section_scores.get("kpi"),
             "task": r.section_scores.get("task"),
@@ -251,7 +261,7 @@ class _Writer:
         kinds = grade_quota_kinds(self.grades)
         groups: dict[str, list[EmployeeResult]] = defaultdict(list)
         for r, _ in self.rows:
-            groups[r.quota_group or NO_GROUP].append(r)
+            groups[_group_text(r, lang)].append(r)
         people = self.names["people"]
         group_col = _column(COL["group"])
         final_col = _column(COL["final"])
@@ -314,6 +324,10 @@ class _Writer:
             ws.write_string(i, 1, sheet_text(value))
         ws.protect(self.password)
         ws.very_hidden()
+
+
+def _group_text(r: EmployeeResult, lang: Lang) -> str:
+    return quota_group_text(r.quota_group, lang) if r.quota_group else NO_GROUP
 
 
 def _in_force(r: EmployeeResult, field: str) -> str:

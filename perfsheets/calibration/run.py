@@ -17,18 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfsheets.calibration import problems as P
-from perfsheets.calibration.book import BookData, consolidated, write_book
+from perfsheets.calibration.book import (
+    BookData,
+    calibration_group,
+    consolidated,
+    ordered,
+    write_book,
+)
 from perfsheets.calibration.decisions import ReadFile, read_meta, read_rows
+from perfsheets.core.cells import file_part
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report, Text, no_results
-from perfsheets.core.quotas import KIND_WORDS, QuotaBreach, quota_breaches
+from perfsheets.core.quotas import KIND_WORDS, QuotaBreach, quota_breaches, quota_group_text
 from perfsheets.core.results import EmployeeResult
 from perfsheets.ledger import calibration as ledger
 from perfsheets.ledger.results import frozen_plan, latest_run, result_overview, run_summary
 from perfsheets.ledger.workspace import Workspace, now
 
 BOOK_NAME = "calibration.xlsx"
+GROUP_FOLDER = "groups"  # calibration/groups/: a workbook per calibration group (plan's choice)
 
 
 @dataclass
@@ -38,6 +46,7 @@ class CalibrationBook:
     book_id: str
     employees: int
     decisions_in_force: int
+    group_books: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -77,13 +86,41 @@ def calibrate(
         if row.get("rtype") == "manager"
     }
     data = BookData(plan, lang, run, results, leniency, now())
-    path = ws.root / "calibration" / BOOK_NAME
-    ident, locked = write_book(path, data)
+    folder = ws.root / "calibration"
+    ident, locked = write_book(folder / BOOK_NAME, data)
+    books = [(folder / BOOK_NAME, ident, locked)]
+    if plan.grading.calibration.group_books:
+        books += _group_books(folder / GROUP_FOLDER, data)
     with ws.ledger() as conn:
-        ledger.store_book(conn, ident, run, lang, str(path.relative_to(ws.root)), locked)
+        for path, book_id, cells in books:
+            ledger.store_book(conn, book_id, run, lang, str(path.relative_to(ws.root)), cells)
     return CalibrationBook(
-        path, run, ident, len(results), sum(1 for r in results if r.calibration_trail)
+        folder / BOOK_NAME,
+        run,
+        ident,
+        len(results),
+        sum(1 for r in results if r.calibration_trail),
+        [path for path, _, _ in books[1:]],
     )
+
+
+def _group_books(folder: Path, data: BookData) -> list[tuple[Path, str, dict[str, list]]]:
+    """A workbook per calibration group (its people ranked as in the whole company's), each
+    with an id of its own; workbooks of groups that are gone are removed."""
+    groups: dict[str, list] = {}
+    for row in ordered(data.results):
+        groups.setdefault(calibration_group(row[0]), []).append(row)
+    stem = tr(data.lang, "校准", "calibration")
+    written = []
+    for group, rows in sorted(groups.items()):
+        part = BookData(**{**data.__dict__, "results": [r for r, _ in rows]})
+        path = folder / f"{stem}_{file_part(quota_group_text(group, data.lang))}.xlsx"
+        written.append((path, *write_book(path, part, rows)))
+    keep = {path for path, _, _ in written}
+    for old in folder.glob(f"{stem}_*.xlsx"):
+        if old not in keep:
+            old.unlink()
+    return written
 
 
 def apply_file(

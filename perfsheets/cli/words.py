@@ -157,6 +157,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sha256": ("文件摘要（SHA-256）", "SHA-256"),
     "applied": ("已生效", "applied"),
     "decisions_in_force": ("生效的委员会决定", "decisions in force"),
+    "group_books": ("各校准组的校准表", "calibration group workbooks"),
     "open": ("进行中", "open"),
     "completed": ("已达成", "completed"),
     "failed": ("未达成", "failed"),

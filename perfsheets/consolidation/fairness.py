@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
-from perfsheets.core.quotas import QuotaKind, quota_counts, quota_kinds, quota_mode
+from perfsheets.core.quotas import POOLED, QuotaKind, quota_counts, quota_kinds, quota_mode
 from perfsheets.core.scoring import exact, round_half_up
 
 if TYPE_CHECKING:
@@ -146,9 +146,6 @@ class QuotaGroups:
 
     groups: dict[str, list[str]]
     unforced: list[str] = field(default_factory=list)
-
-
-POOLED = "*pooled*"
 
 
 def quota_groups(unit_of: Mapping[str, str], min_size: int) -> QuotaGroups:

@@ -9,11 +9,9 @@ from typing import Any
 from perfsheets.consolidation import fairness
 from perfsheets.consolidation.history import YearResult
 from perfsheets.core.model import ForcedDistribution, Grade, Plan
+from perfsheets.core.quotas import ALL_GROUP
 from perfsheets.core.results import EmployeeResult
 from perfsheets.core.scoring import grade_for, round_half_up, veto_fails
-
-# The quota group of everyone when the plan groups the whole company together.
-ALL_GROUP = "*all*"
 
 # --- grades ------------------------------------------------------------------------------------
 

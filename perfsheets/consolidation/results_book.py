@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from perfsheets.consolidation.book_sheet import Sheet, page_footer
 from perfsheets.consolidation.csv_files import rating_detail
 from perfsheets.consolidation.decided import decide
-from perfsheets.consolidation.fairness import POOLED
-from perfsheets.consolidation.grading import ALL_GROUP
 from perfsheets.core.calibration import decision_reason, potential_text
 from perfsheets.core.consequences import COMPANY, training_needs
 from perfsheets.core.flags import flag_text
@@ -25,7 +23,7 @@ from perfsheets.core.i18n import term, tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.naming import Namer
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.quotas import grade_quota_kinds, quota_text
+from perfsheets.core.quotas import grade_quota_kinds, quota_group_text, quota_text
 from perfsheets.core.statistics import population_note
 from perfsheets.files.atomic import atomic_write, temp_beside
 
@@ -569,15 +567,6 @@ def calibration_text(method: str, lang: Lang) -> str:
     return {"none": _t(lang, "不校准", "None"), "zscore": _t(lang, "Z 分数校准", "Z-score")}.get(
         method, method
     )
-
-
-def quota_group_text(group: str, lang: Lang) -> str:
-    """A quota group in words: a department or role, or the pool of the small ones."""
-    if group == POOLED:
-        return _t(lang, "合并的小组", "small groups pooled")
-    if group == ALL_GROUP:
-        return _t(lang, "全公司", "whole company")
-    return group
 
 
 def _about_sheet(book, formats, summary, lang: Lang) -> None:

@@ -273,6 +273,9 @@ class ForcedDistribution(Model):
 class CalibrationOptions(Model):
     # May the calibration committee leave a group outside its quotas (then listed as such)?
     allow_quota_breach: bool = False
+    # Besides the whole company's workbook, one per calibration group (a quota group, or the
+    # department when there are no quotas): for the meetings each department head holds.
+    group_books: bool = False
 
 
 class Grading(Model):

@@ -14,6 +14,21 @@ from perfsheets.core.scoring import exact, largest_remainder
 QuotaKind = Literal["max", "min", "exact"]
 QuotaMode = Literal["exact", "maximum"]
 
+# Quota groups that are not a department or role: the pool of groups below the minimum size,
+# and the whole company (when the plan groups nobody).
+POOLED = "*pooled*"
+ALL_GROUP = "*all*"
+
+
+def quota_group_text(group: str, lang: Lang) -> str:
+    """A quota group in words: a department or role, or the pool of the small ones."""
+    if group == POOLED:
+        return "small groups pooled" if lang == "en" else "合并的小组"
+    if group == ALL_GROUP:
+        return "whole company" if lang == "en" else "全公司"
+    return group
+
+
 KIND_WORDS: dict[str, tuple[str, str]] = {
     "max": ("上限", "at most"),
     "min": ("下限", "at least"),

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from collect_support import load_workbook
 
-from perfsheets.calibration.book import COL
+from perfsheets.calibration.book import COL, calibration_group
 from perfsheets.calibration.run import apply_file, calibrate, release_cycle
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.final import write_final_books
@@ -103,7 +103,7 @@ def test_the_workbook_shows_the_results_and_unlocks_only_the_committee_columns(w
     assert lists[COL["potential"]] == '"高,中,低"'
     # the distribution sheet holds the group's quota words and counts
     dist = list(wb["分布"].iter_rows(min_row=2, values_only=True))
-    pooled_a = next(r for r in dist if r[0] == "*pooled*" and r[2].startswith("A "))
+    pooled_a = next(r for r in dist if r[0] == "合并的小组" and r[2].startswith("A "))
     assert pooled_a[3] == "上限 20%" and pooled_a[4] == len(by_grade(res, "A"))
     # nine-box: every graded person is in one cell of the grid, under "not rated" for now
     grid = list(wb["九宫格"].iter_rows(values_only=True))
@@ -605,3 +605,63 @@ def test_the_command_line_changes_a_grade_on_appeal(ws):
     shown = json.loads(done.output)
     assert (shown["grade_before"], shown["grade"]) == ("C", "B")
     assert scores_row(ws, emp)["grade"] == "B"  # the run's files rewritten
+
+
+# --- a workbook per calibration group ---------------------------------------------------------
+
+
+def set_frozen_plan(root: Path, change) -> None:
+    """Change the plan frozen with the run (as a plan edited before consolidating would)."""
+    with Workspace(root).ledger() as conn:
+        (version, text) = conn.execute(
+            "SELECT p.version, p.plan_json FROM plan_versions p JOIN runs r"
+            " ON r.plan_version=p.version"
+        ).fetchone()
+        plan = json.loads(text)
+        change(plan)
+        conn.execute(
+            "UPDATE plan_versions SET plan_json=? WHERE version=?", (json.dumps(plan), version)
+        )
+
+
+def people_of(book: Path, sheet: str = SHEET) -> dict[str, tuple]:
+    wb = openpyxl.load_workbook(book, read_only=True)
+    rows = {r[0]: r for r in wb[sheet].iter_rows(min_row=2, values_only=True) if r[0]}
+    wb.close()
+    return rows
+
+
+def test_a_workbook_per_calibration_group_holds_its_people_and_applies(ws, tmp_path):
+    set_frozen_plan(
+        ws, lambda p: p["grading"].setdefault("calibration", {}).update(group_books=True)
+    )
+    made = calibrate(ws)
+    everyone = people_of(made.path)
+    res = results(ws)
+    groups = {calibration_group(r) for r in res.values()}  # quota group, else department
+    names = sorted(p.name for p in made.group_books)
+    assert len(names) == len(groups) and "校准_合并的小组.xlsx" in names
+    seen: dict[str, str] = {}
+    for book in made.group_books:
+        people = people_of(book)
+        assert len({res[e].quota_group for e in people}) == 1  # one group a workbook
+        for emp, row in people.items():
+            assert emp not in seen
+            seen[emp] = book.name
+            rank = COL["rank"]
+            assert row[rank] == everyone[emp][rank]  # ranked as in the whole group
+            assert row[COL["group"]] in ("合并的小组", res[emp].quota_group or "—")
+    assert sorted(seen) == sorted(everyone)
+    with Workspace(ws).ledger() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM calibration_books").fetchone()[0] == 1 + len(
+            names
+        )
+    pooled = made.path.parent / "groups" / "校准_合并的小组.xlsx"
+    down = by_grade(res, "B")[0]
+    decision = {down: {"committee_grade": "C", "reason": "部门校准会", "decided_by": "部门负责人"}}
+    applied = apply_file(ws, fill(pooled, tmp_path / "pooled.xlsx", decision))
+    assert applied.valid and applied.applied == 1
+    assert results(ws)[down].grade == "C"
+    # written again without the option: the group workbooks stay where they were, none added
+    set_frozen_plan(ws, lambda p: p["grading"]["calibration"].update(group_books=False))
+    assert calibrate(ws).group_books == []

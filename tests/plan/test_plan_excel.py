@@ -139,7 +139,7 @@ def maximal_plan(plan: Plan) -> Plan:
         "minimum_shares": [{"grades": ["C", "D"], "share": 0.05}],
     }
     d["grading"]["promotion_after"] = 3
-    d["grading"]["calibration"] = {"allow_quota_breach": True}
+    d["grading"]["calibration"] = {"allow_quota_breach": True, "group_books": True}
     d["report"] = {"show_quota_move": False, "contact": "销售部 王芳", "contact_en": "Wang Fang"}
     d["mail"] = {"reports_to_employees": True, "encrypt_reports": True}
     d["pay"] = {

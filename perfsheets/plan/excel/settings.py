@@ -153,6 +153,13 @@ SETTING_ROWS: tuple[tuple[PathKey, str, str, str, tuple[str, ...]], ...] = (
         BOOL,
     ),
     (
+        ("grading", "calibration", "group_books"),
+        "每个校准组另出一本校准表",
+        "A calibration workbook per calibration group as well",
+        "bool",
+        BOOL,
+    ),
+    (
         ("grading", "promotion_after"),
         "连续几次最高等级提示晋升",
         "Top grade this many cycles running suggests promotion",
