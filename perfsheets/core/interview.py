@@ -24,27 +24,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perfsheets.core import records
 from perfsheets.core.i18n import choice_word, parse_choice
+from perfsheets.core.records import Improvement, RowKey, StateTally, improvement_columns
 
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "interview"
+META_FIELDS = records.META_FIELDS  # shared with core.pip
+COL_VALUE = records.COL_VALUE
+TEXT_MAX_CHARS = records.TEXT_MAX_CHARS
 KIND_KEY = "form_kind"  # a _meta key: which kind of form (assessment forms have none)
-
-META_FIELDS = (
-    "schema_version",
-    "form_kind",
-    "form_id",
-    "cycle_id",
-    "plan_version",
-    "plan_digest",
-    "run_id",
-    "manager_id",
-    "manager_name",
-    "language",
-    "generated_at",
-)
-
-COL_VALUE = "value"
 
 # Single-value rows: key -> (Chinese label, English label)
 LOCKED_FIELDS = ("employee_id", "name", "department", "grade", "score")
@@ -80,18 +69,12 @@ TEXT_FIELDS = ("reason", "manager_comment", "employee_comment")
 
 ACTION_ROWS = 4  # improvement actions on a sheet
 GOAL_ROWS = 5  # next-cycle goals on a sheet
-ACTION_COLUMNS: dict[str, tuple[str, str]] = {
-    "what": ("改进事项", "Improvement action"),
-    "measure": ("衡量标准", "Measure"),
-    "deadline": ("完成期限", "Deadline"),
-    "support": ("所需支持", "Support needed"),
-}
+ACTION_COLUMNS = improvement_columns(("改进事项", "Improvement action"))
 GOAL_COLUMNS: dict[str, tuple[str, str]] = {
     "goal": ("KPI 或重点工作", "KPI or key task"),
     "target": ("目标", "Target"),
     "weight": ("权重 (%)", "Weight (%)"),
 }
-TEXT_MAX_CHARS = 500
 
 View = Literal["agree", "disagree"]
 VIEWS: dict[View, tuple[str, str]] = {
@@ -100,16 +83,9 @@ VIEWS: dict[View, tuple[str, str]] = {
 }
 
 
-def field_key(name: str) -> str:
-    return f"iv:{name}"
-
-
-def action_key(n: int) -> str:
-    return f"action:{n}"
-
-
-def goal_key(n: int) -> str:
-    return f"goal:{n}"
+field_key = RowKey("iv")
+action_key = RowKey("action")
+goal_key = RowKey("goal")
 
 
 def view_label(view: View, lang: str) -> str:
@@ -121,12 +97,7 @@ def parse_view(text: str) -> View | None:
     return parse_choice(VIEWS, text)
 
 
-@dataclass(frozen=True)
-class Action:
-    what: str
-    measure: str = ""
-    deadline: dt.date | None = None
-    support: str = ""
+Action = Improvement  # an improvement action agreed in the interview
 
 
 @dataclass(frozen=True)
@@ -205,19 +176,11 @@ def interview_state(record: StateInputs | None, deadline: dt.date | None, today:
 
 
 def state_word(state: State, lang: str) -> str:
-    zh, en = STATE_WORDS[state]
-    return en if lang == "en" else zh
+    return choice_word(STATE_WORDS, state, lang)
 
 
 @dataclass
-class StateCounts:
+class StateCounts(StateTally[State]):
     """How many employees of a group are in each state."""
 
     counts: dict[State, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
-
-    def add(self, state: State) -> None:
-        self.counts[state] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())

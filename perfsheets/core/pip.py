@@ -21,26 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perfsheets.core import records
 from perfsheets.core.i18n import choice_word, parse_choice
+from perfsheets.core.records import Improvement, RowKey, StateTally, improvement_columns
 
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "pip"
+META_FIELDS = records.META_FIELDS  # shared with core.interview
+COL_VALUE = records.COL_VALUE
+TEXT_MAX_CHARS = records.TEXT_MAX_CHARS
 
-META_FIELDS = (
-    "schema_version",
-    "form_kind",
-    "form_id",
-    "cycle_id",
-    "plan_version",
-    "plan_digest",
-    "run_id",
-    "manager_id",
-    "manager_name",
-    "language",
-    "generated_at",
-)
-
-COL_VALUE = "value"
 LOCKED_FIELDS = ("employee_id", "name", "department", "grade", "owner", "start", "end")
 FIELDS: dict[str, tuple[str, str]] = {
     "employee_id": ("工号", "Employee ID"),
@@ -53,18 +43,12 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 
 GOAL_ROWS = 4
-GOAL_COLUMNS: dict[str, tuple[str, str]] = {
-    "what": ("改进目标", "Improvement goal"),
-    "measure": ("衡量标准", "Measure"),
-    "deadline": ("完成期限", "Deadline"),
-    "support": ("所需支持", "Support needed"),
-}
+GOAL_COLUMNS = improvement_columns(("改进目标", "Improvement goal"))
 CHECKPOINT_COLUMNS: dict[str, tuple[str, str]] = {
     "date": ("检查日期", "Checkpoint date"),
     "result": ("结果", "Result"),
     "note": ("说明", "Notes"),
 }
-TEXT_MAX_CHARS = 500
 
 Result = Literal["met", "partly", "not_met"]
 RESULTS: dict[Result, tuple[str, str]] = {
@@ -74,16 +58,9 @@ RESULTS: dict[Result, tuple[str, str]] = {
 }
 
 
-def field_key(name: str) -> str:
-    return f"pip:{name}"
-
-
-def goal_key(n: int) -> str:
-    return f"pipgoal:{n}"
-
-
-def checkpoint_key(n: int) -> str:
-    return f"checkpoint:{n}"
+field_key = RowKey("pip")
+goal_key = RowKey("pipgoal")
+checkpoint_key = RowKey("checkpoint")
 
 
 def result_word(result: Result, lang: str) -> str:
@@ -102,12 +79,7 @@ def checkpoint_dates(start: dt.date, length_days: int, count: int) -> tuple[dt.d
     )
 
 
-@dataclass(frozen=True)
-class Goal:
-    what: str
-    measure: str = ""
-    deadline: dt.date | None = None
-    support: str = ""
+Goal = Improvement  # an improvement goal of the PIP
 
 
 @dataclass(frozen=True)
@@ -152,19 +124,11 @@ def stored_state(results: Sequence[str | None], end: str, today: dt.date) -> Sta
 
 
 def state_word(state: State, lang: str) -> str:
-    zh, en = STATE_WORDS[state]
-    return en if lang == "en" else zh
+    return choice_word(STATE_WORDS, state, lang)
 
 
 @dataclass
-class StateCounts:
+class StateCounts(StateTally[State]):
     """How many PIPs are in each state."""
 
     counts: dict[State, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
-
-    def add(self, state: State) -> None:
-        self.counts[state] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
