@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from perfsheets.core import records
-from perfsheets.core.i18n import choice_word, parse_choice
-from perfsheets.core.records import Improvement, RowKey, StateTally, improvement_columns
+from perfsheets.core.records import Choices, Improvement, RowKey, StateTally, improvement_columns
 
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "interview"
@@ -49,10 +48,7 @@ INPUT_FIELDS = (
     "employee_date",
 )
 FIELDS: dict[str, tuple[str, str]] = {
-    "employee_id": ("工号", "Employee ID"),
-    "name": ("姓名", "Name"),
-    "department": ("部门", "Department"),
-    "grade": ("最终等级", "Final grade"),
+    **records.EMPLOYEE_FIELDS,
     "score": ("总分", "Total score"),
     "interview_date": ("面谈日期", "Interview date"),
     "view": ("员工对结果的意见", "Employee's view of the result"),
@@ -64,6 +60,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "employee_name": ("员工确认（姓名）", "Employee confirms (name)"),
     "employee_date": ("员工确认日期", "Employee's date"),
 }
+
+field_key, action_key, goal_key = RowKey("iv"), RowKey("action"), RowKey("goal")
 DATE_FIELDS = ("interview_date", "manager_date", "employee_date")
 TEXT_FIELDS = ("reason", "manager_comment", "employee_comment")
 
@@ -83,18 +81,8 @@ VIEWS: dict[View, tuple[str, str]] = {
 }
 
 
-field_key = RowKey("iv")
-action_key = RowKey("action")
-goal_key = RowKey("goal")
-
-
-def view_label(view: View, lang: str) -> str:
-    return choice_word(VIEWS, view, lang)
-
-
-def parse_view(text: str) -> View | None:
-    """The view for a typed or chosen word in either language (case and spaces ignored)."""
-    return parse_choice(VIEWS, text)
+view_label = Choices(VIEWS).word
+parse_view = Choices(VIEWS).parse  # a typed or chosen word in either language
 
 
 Action = Improvement  # an improvement action agreed in the interview
@@ -175,8 +163,7 @@ def interview_state(record: StateInputs | None, deadline: dt.date | None, today:
     return "interviewed"
 
 
-def state_word(state: State, lang: str) -> str:
-    return choice_word(STATE_WORDS, state, lang)
+state_word = Choices(STATE_WORDS).word
 
 
 @dataclass

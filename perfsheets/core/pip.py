@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from perfsheets.core import records
-from perfsheets.core.i18n import choice_word, parse_choice
-from perfsheets.core.records import Improvement, RowKey, StateTally, improvement_columns
+from perfsheets.core.records import Choices, Improvement, RowKey, StateTally, improvement_columns
 
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "pip"
@@ -33,14 +32,13 @@ TEXT_MAX_CHARS = records.TEXT_MAX_CHARS
 
 LOCKED_FIELDS = ("employee_id", "name", "department", "grade", "owner", "start", "end")
 FIELDS: dict[str, tuple[str, str]] = {
-    "employee_id": ("工号", "Employee ID"),
-    "name": ("姓名", "Name"),
-    "department": ("部门", "Department"),
-    "grade": ("最终等级", "Final grade"),
+    **records.EMPLOYEE_FIELDS,
     "owner": ("负责人（上级）", "Owner (manager)"),
     "start": ("开始日期", "Start"),
     "end": ("结束日期", "End"),
 }
+field_key, goal_key = RowKey("pip"), RowKey("pipgoal")
+checkpoint_key = RowKey("checkpoint")
 
 GOAL_ROWS = 4
 GOAL_COLUMNS = improvement_columns(("改进目标", "Improvement goal"))
@@ -58,18 +56,8 @@ RESULTS: dict[Result, tuple[str, str]] = {
 }
 
 
-field_key = RowKey("pip")
-goal_key = RowKey("pipgoal")
-checkpoint_key = RowKey("checkpoint")
-
-
-def result_word(result: Result, lang: str) -> str:
-    return choice_word(RESULTS, result, lang)
-
-
-def parse_result(text: str) -> Result | None:
-    """The result for a chosen or typed word in either language (case and spaces ignored)."""
-    return parse_choice(RESULTS, text)
+result_word = Choices(RESULTS).word
+parse_result = Choices(RESULTS).parse  # a chosen or typed word in either language
 
 
 def checkpoint_dates(start: dt.date, length_days: int, count: int) -> tuple[dt.date, ...]:
@@ -123,8 +111,7 @@ def stored_state(results: Sequence[str | None], end: str, today: dt.date) -> Sta
     return pip_state(known, dt.date.fromisoformat(end), today)
 
 
-def state_word(state: State, lang: str) -> str:
-    return choice_word(STATE_WORDS, state, lang)
+state_word = Choices(STATE_WORDS).word
 
 
 @dataclass

@@ -7,8 +7,11 @@ state. Each stage keeps its own fields, labels and states.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from perfsheets.core.i18n import choice_word, parse_choice
 
 # The _meta fields of a record workbook (assessment forms have their own, core.layout).
 META_FIELDS = (
@@ -25,6 +28,13 @@ META_FIELDS = (
     "generated_at",
 )
 COL_VALUE = "value"  # the column single fields are read from
+# The locked fields every record sheet starts with: who, and the final grade.
+EMPLOYEE_FIELDS: dict[str, tuple[str, str]] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "department": ("部门", "Department"),
+    "grade": ("最终等级", "Final grade"),
+}
 TEXT_MAX_CHARS = 500
 
 # The columns of an improvement row (the interview's actions, the PIP's goals); each stage
@@ -62,6 +72,20 @@ class Improvement:
 
 
 S = TypeVar("S", bound=str)
+
+
+@dataclass(frozen=True)
+class Choices(Generic[S]):
+    """A (zh, en) choice table of a record form (a view, a result, a state): its words."""
+
+    table: Mapping[S, tuple[str, str]]
+
+    def word(self, key: S, lang: str) -> str:
+        return choice_word(self.table, key, lang)
+
+    def parse(self, text: str) -> S | None:
+        """The key for a chosen or typed word in either language (case and spaces ignored)."""
+        return parse_choice(self.table, text)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from perfsheets.core.cells import file_part, sheet_text
 from perfsheets.core.i18n import choice_word, tr
 from perfsheets.core.model import Employee, Lang, Plan
+from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.records import META_FIELDS, RowKey
 from perfsheets.core.results import EmployeeResult
 from perfsheets.files.atomic import atomic_write_csv
@@ -46,9 +47,42 @@ class BookKind:
     form_prefix: str  # of the form id, e.g. "IV"
     file_words: tuple[str, str]  # the file name's first word (zh, en)
     title: tuple[str, str]  # the workbook's title (zh, en)
+    books: tuple[str, str]  # what the workbooks are called in a message (zh, en)
 
     def title_in(self, lang: Lang) -> str:
         return tr(lang, *self.title)
+
+    def no_results(self, root: Path, lang: Lang) -> PerfsheetsError:
+        """The error before the first consolidation: no results to write books for."""
+        zh, en = self.books
+        return PerfsheetsError(
+            tr(
+                lang,
+                f"{root}：尚无汇总结果，无法生成{zh}（先运行 perfsheets consolidate）",
+                f"{root}: no consolidated results yet, so no {en} (run 'perfsheets consolidate' first)",
+            )
+        )
+
+
+@dataclass(frozen=True)
+class EmployeeSheet:
+    """What every record sheet shows of its employee (locked); a stage adds its own."""
+
+    sheet: str
+    employee_id: str
+    name: str
+    department: str
+    grade: str  # grade code, e.g. "B"
+    grade_name: str  # as the plan names it, e.g. "B 良好"
+
+    def locked(self) -> dict[str, object]:
+        """The locked values a return must still show (compared by collect)."""
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "department": self.department,
+            "grade": self.grade_name,
+        }
 
 
 class BookSheet(Protocol):
@@ -89,6 +123,18 @@ class RecordBook(Generic[S]):
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
 
+    def form_fields(self) -> dict[str, Any]:
+        """What the ledger keeps of the workbook (its record-form row)."""
+        return {
+            "form_id": self.form_id,
+            "run_id": self.run_id,
+            "plan_version": self.plan_version,
+            "manager_id": self.manager_id,
+            "file": self.file,
+            "digest": self.digest(),
+            "created_at": self.generated_at,
+        }
+
 
 def locked_json(sheet: BookSheet) -> str:
     """What the ledger keeps of a sheet's locked values."""
@@ -120,6 +166,18 @@ class SheetPerson:
     grade_name: str  # as the plan frozen with the results names it, e.g. "B 良好"
     manager_id: str
     manager_name: str
+
+    def employee(self) -> dict[str, str]:
+        """The fields of :class:`EmployeeSheet`, for a stage's sheet."""
+        r = self.result
+        return {
+            "sheet": self.sheet,
+            "employee_id": r.employee_id,
+            "name": self.name,
+            "department": self.department,
+            "grade": str(r.grade),
+            "grade_name": self.grade_name,
+        }
 
 
 J = TypeVar("J", bound=RecordBook[Any])
@@ -205,9 +263,19 @@ def _person(
 
 @dataclass(frozen=True)
 class BooksIndexed:
+    folder: Path
     files: list[Path]  # in the order written
     sheets: int
     index: Path
+
+    def summary(self) -> dict[str, Any]:
+        """The fields a stage's result reports of its books (their count, folder, index, files)."""
+        return {
+            "forms": len(self.files),
+            "folder": self.folder,
+            "index": self.index,
+            "files": sorted(self.files),
+        }
 
 
 def index_books(
@@ -241,7 +309,7 @@ def index_books(
     )
     for stale in old_files - {f.name for f in files}:
         (folder / stale).unlink(missing_ok=True)
-    return BooksIndexed(files, sheets, index)
+    return BooksIndexed(folder, files, sheets, index)
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from perfsheets.files.formbook import (
 from perfsheets.files.recordbook import (
     IMPROVEMENT_COLS,
     BookKind,
+    EmployeeSheet,
     RecordBook,
     RecordBookWriter,
     improvement_head,
@@ -42,30 +43,18 @@ from perfsheets.files.recordbook import (
 KEY, B, C, D, E, F = range(6)
 WIDTHS = {B: 24, C: 20, D: 18, E: 16, F: 22}
 TITLE = ("绩效面谈记录及结果确认表", "Performance interview record and confirmation")
-KIND = BookKind(iv.FORM_KIND, iv.FORM_SCHEMA_VERSION, "IV", ("面谈记录", "interview"), TITLE)
+BOOKS = ("面谈记录表", "interview records")
+KIND = BookKind(iv.FORM_KIND, iv.FORM_SCHEMA_VERSION, "IV", ("面谈记录", "interview"), TITLE, BOOKS)
 
 
 @dataclass(frozen=True)
-class RecordSheet:
+class RecordSheet(EmployeeSheet):
     """One employee's record sheet: who, and the result it shows (locked)."""
 
-    sheet: str
-    employee_id: str
-    name: str
-    department: str
-    grade: str  # grade code, e.g. "B"
-    grade_name: str  # as the plan names it, e.g. "B 良好"
     score: float | None
 
     def locked(self) -> dict[str, object]:
-        """The locked values a return must still show (compared by collect)."""
-        return {
-            "employee_id": self.employee_id,
-            "name": self.name,
-            "department": self.department,
-            "grade": self.grade_name,
-            "score": self.score,
-        }
+        return {**super().locked(), "score": self.score}
 
 
 @dataclass(frozen=True)

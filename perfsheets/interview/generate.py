@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
-from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
 from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec
 from perfsheets.files.recordbook import (
@@ -36,7 +34,8 @@ from perfsheets.ledger.interviews import (
     interview_form_files,
     store_interview_form,
 )
-from perfsheets.ledger.results import latest_run_plan, result_overview
+from perfsheets.ledger.record_forms import run_to_record
+from perfsheets.ledger.results import result_overview
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 from perfsheets.plan.io import load_plan
 
@@ -78,18 +77,7 @@ def write_interview_forms(
     generation = secrets.token_hex(3)
     problems: list[str] = []
     with ws.ledger() as conn:
-        found = latest_run_plan(conn)
-        if found is None:
-            raise PerfsheetsError(
-                tr(
-                    lang,
-                    f"{ws.root}：尚无汇总结果，无法生成面谈记录表（先运行 perfsheets consolidate）",
-                    f"{ws.root}: no consolidated results yet, so no interview records "
-                    "(run 'perfsheets consolidate' first)",
-                )
-            )
-        run_id, frozen_json = found
-        frozen = Plan.model_validate_json(frozen_json)
+        run_id, frozen = run_to_record(conn, KIND.no_results(ws.root, lang))
         plan_json = plan.model_dump_json()
         version = freeze_plan(conn, plan_json)
         digest = _sha(plan_json)
@@ -100,7 +88,7 @@ def write_interview_forms(
         emails = {e.id: e.email for e in plan.roster.employees}
 
         def store(job: RecordJob) -> None:
-            store_interview_form(conn, _form_record(job, created))
+            store_interview_form(conn, _form_record(job))
 
         written = index_books(
             folder,
@@ -127,11 +115,8 @@ def write_interview_forms(
             sheets=written.sheets,
         )
     return InterviewFormsResult(
-        forms=len(written.files),
+        **written.summary(),
         sheets=written.sheets,
-        folder=folder,
-        index=written.index,
-        files=sorted(written.files),
         run_id=run_id,
         generation=generation,
         seconds=time.perf_counter() - started,
@@ -145,18 +130,9 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _form_record(job: RecordJob, created: str) -> InterviewForm:
+def _form_record(job: RecordJob) -> InterviewForm:
     sheets = tuple(InterviewSheet(s.sheet, s.employee_id, locked_json(s)) for s in job.sheets)
-    return InterviewForm(
-        job.form_id,
-        job.run_id,
-        job.plan_version,
-        job.manager_id,
-        job.file,
-        job.digest(),
-        created,
-        sheets,
-    )
+    return InterviewForm(**job.form_fields(), sheets=sheets)
 
 
 def record_jobs(
@@ -166,10 +142,7 @@ def record_jobs(
     the result it shows (:func:`perfsheets.files.recordbook.record_books`)."""
 
     def sheet(p: SheetPerson) -> RecordSheet:
-        r = p.result
-        return RecordSheet(
-            p.sheet, r.employee_id, p.name, p.department, str(r.grade), p.grade_name, r.total_score
-        )
+        return RecordSheet(**p.employee(), score=p.result.total_score)
 
     return record_books(plan, frozen, results, lang, KIND, stamp, sheet, RecordJob)
 

@@ -149,26 +149,8 @@ def earlier_records(ledger_path: Path) -> dict[str, tuple[StoredRecord, dict]]:
         conn.close()
 
 
-_INSERTED = (
-    "form_id",
-    "employee_id",
-    "file",
-    "sheet",
-    "sha256",
-    "archived",
-    "saved_at",
-    "received_at",
-    "content_hash",
-    "interview_date",
-    "view",
-    "confirmed",
-    "values_json",
-)
-
-
 def insert_record(conn: sqlite3.Connection, new: NewRecord) -> int:
-    values = {**vars(new), "confirmed": int(new.confirmed)}
-    return rf.insert_record_row(conn, rf.INTERVIEWS, _INSERTED, [values[c] for c in _INSERTED])
+    return rf.insert_record(conn, rf.INTERVIEWS, new, confirmed=int(new.confirmed))
 
 
 def supersede_record(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:

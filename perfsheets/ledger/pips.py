@@ -111,24 +111,8 @@ def pip_records_of(conn: sqlite3.Connection) -> list[StoredPipRecord]:
     return [_stored(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM pip_records ORDER BY 1")]
 
 
-_INSERTED = (
-    "form_id",
-    "employee_id",
-    "file",
-    "sheet",
-    "sha256",
-    "archived",
-    "saved_at",
-    "received_at",
-    "content_hash",
-    "results",
-    "values_json",
-)
-
-
 def insert_pip_record(conn: sqlite3.Connection, new: NewPipRecord) -> int:
-    values = {**vars(new), "results": json.dumps(list(new.results))}
-    return rf.insert_record_row(conn, rf.PIPS, _INSERTED, [values[c] for c in _INSERTED])
+    return rf.insert_record(conn, rf.PIPS, new, results=json.dumps(list(new.results)))
 
 
 def supersede_pip_record(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:

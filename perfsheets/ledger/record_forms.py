@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Generic, TypeVar
+
+from perfsheets.core.model import Plan
+from perfsheets.ledger.results import latest_run_plan
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,16 @@ class RecordForm(Generic[S]):
     digest: str
     created_at: str
     sheets: tuple[S, ...] = ()
+
+
+def run_to_record(conn: sqlite3.Connection, none_yet: Exception) -> tuple[int, Plan]:
+    """The latest consolidation run and the plan frozen with it, whose results record forms
+    show; raises ``none_yet`` before the first run."""
+    found = latest_run_plan(conn)
+    if found is None:
+        raise none_yet
+    run_id, frozen_json = found
+    return run_id, Plan.model_validate_json(frozen_json)
 
 
 def _known(family: Family) -> Family:
@@ -160,11 +173,14 @@ class StoredRecordRow:
         return self.saved_at, self.received_at
 
 
-def insert_record_row(
-    conn: sqlite3.Connection, family: Family, columns: Sequence[str], values: Sequence[object]
+def insert_record(
+    conn: sqlite3.Connection, family: Family, new: NewRecordRow, **stored: object
 ) -> int:
-    """A new record (``columns`` are the code's own names); its id."""
-    cur = conn.execute(_insert(_known(family).records, columns), tuple(values))
+    """A new record, a column per field of ``new`` (``stored``: a field's value as stored,
+    where it differs); its id."""
+    values = {**vars(new), **stored}
+    columns = [f.name for f in fields(new)]
+    cur = conn.execute(_insert(_known(family).records, columns), [values[c] for c in columns])
     return int(cur.lastrowid or 0)
 
 

@@ -20,40 +20,22 @@ from perfsheets.core import pip
 from perfsheets.core.cells import sheet_text
 from perfsheets.core.i18n import choice_word, tr
 from perfsheets.core.model import Lang
-from perfsheets.files.formbook import (
-    band,
-    columns_row,
-    input_text,
-    list_validation,
-    print_setup,
-    protect,
-)
-from perfsheets.files.recordbook import (
-    IMPROVEMENT_COLS,
-    BookKind,
-    RecordBook,
-    RecordBookWriter,
-    improvement_head,
-    improvement_rows,
-    locked_rows,
-)
+from perfsheets.files import formbook as fb
+from perfsheets.files import recordbook as rb
 
 KEY, B, C, D, E, F = range(6)
 WIDTHS = {B: 26, C: 22, D: 16, E: 18, F: 22}
 TITLE = ("绩效改进计划表", "Performance improvement plan")
-KIND = BookKind(pip.FORM_KIND, pip.FORM_SCHEMA_VERSION, "PIP", ("绩效改进计划", "pip"), TITLE)
+BOOKS = ("绩效改进计划表", "improvement plans")
+KIND = rb.BookKind(
+    pip.FORM_KIND, pip.FORM_SCHEMA_VERSION, "PIP", ("绩效改进计划", "pip"), TITLE, BOOKS
+)
 
 
 @dataclass(frozen=True)
-class PipSheetJob:
+class PipSheetJob(rb.EmployeeSheet):
     """One employee's PIP sheet: who, the grade, the dates, and the goals it starts with."""
 
-    sheet: str
-    employee_id: str
-    name: str
-    department: str
-    grade: str  # grade code
-    grade_name: str  # as shown, e.g. "C 待改进"
     owner: str  # the manager, "name (id)"
     start: str  # ISO dates
     end: str
@@ -63,10 +45,7 @@ class PipSheetJob:
     def locked(self) -> dict[str, object]:
         """The locked values a return must still show (compared by collect)."""
         return {
-            "employee_id": self.employee_id,
-            "name": self.name,
-            "department": self.department,
-            "grade": self.grade_name,
+            **super().locked(),
             "owner": self.owner,
             "start": self.start,
             "end": self.end,
@@ -75,7 +54,7 @@ class PipSheetJob:
 
 
 @dataclass(frozen=True)
-class PipJob(RecordBook[PipSheetJob]):
+class PipJob(rb.RecordBook[PipSheetJob]):
     """One manager's workbook."""
 
 
@@ -113,7 +92,7 @@ def form_title(lang: Lang) -> str:
     return KIND.title_in(lang)
 
 
-class PipWriter(RecordBookWriter[PipJob, PipSheetJob, PipFill]):
+class PipWriter(rb.RecordBookWriter[PipJob, PipSheetJob, PipFill]):
     """Writes PIP workbooks for one plan."""
 
     kind = KIND
@@ -127,39 +106,39 @@ class PipWriter(RecordBookWriter[PipJob, PipSheetJob, PipFill]):
     ) -> None:
         lang = self.lang
         ws = self.sheet_head(wb, fm, s.sheet, WIDTHS, self.plan.cycle.label(lang), tr(lang, *NOTE))
-        row = columns_row(ws, 4, {C: pip.COL_VALUE})
-        row = locked_rows(
+        row = fb.columns_row(ws, 4, {C: pip.COL_VALUE})
+        row = rb.locked_rows(
             ws, fm, row, pip.LOCKED_FIELDS, s.locked(), pip.field_key, pip.FIELDS, lang
         )
         # goals
-        row = band(ws, fm, row, tr(lang, "一、改进目标", "1. Improvement goals"), B, F)
-        row = columns_row(ws, row, IMPROVEMENT_COLS)
-        row = improvement_head(ws, fm, row, pip.GOAL_COLUMNS, lang)
+        row = fb.band(ws, fm, row, tr(lang, "一、改进目标", "1. Improvement goals"), B, F)
+        row = fb.columns_row(ws, row, rb.IMPROVEMENT_COLS)
+        row = rb.improvement_head(ws, fm, row, pip.GOAL_COLUMNS, lang)
         goals: tuple[tuple[object, ...], ...] = s.goals
         if fill is not None and fill.goals is not None:
             goals = fill.goals
         count = max(pip.GOAL_ROWS, len(goals))
-        row = improvement_rows(
+        row = rb.improvement_rows(
             ws, fm, row, goals, count, pip.goal_key, lang, pip.TEXT_MAX_CHARS * 2, _day
         )
         row = self._checkpoints(ws, fm, row, s, fill)
-        print_setup(ws, self.plan, f"{s.name} {s.employee_id}", None, one_page=True)
+        fb.print_setup(ws, self.plan, f"{s.name} {s.employee_id}", None, one_page=True)
         ws.set_portrait()
-        protect(ws, self.plan)
+        fb.protect(ws, self.plan)
 
     def _checkpoints(
         self, ws: Any, fm: dict[str, Any], row: int, s: PipSheetJob, fill: PipFill | None
     ) -> int:
         lang = self.lang
-        row = band(ws, fm, row, tr(lang, "二、检查点", "2. Checkpoints"), B, F)
-        row = columns_row(ws, row, {B: "date", C: "result", D: "note"})
+        row = fb.band(ws, fm, row, tr(lang, "二、检查点", "2. Checkpoints"), B, F)
+        row = fb.columns_row(ws, row, {B: "date", C: "result", D: "note"})
         ws.write_string(row, B, choice_word(pip.CHECKPOINT_COLUMNS, "date", lang), fm["head"])
         ws.write_string(row, C, choice_word(pip.CHECKPOINT_COLUMNS, "result", lang), fm["head"])
         note = choice_word(pip.CHECKPOINT_COLUMNS, "note", lang)
         ws.merge_range(row, D, row, F, note, fm["head"])
         row += 1
         choices = [pip.result_word(r, lang) for r in pip.RESULTS]
-        list_validation(ws, row, C, row + len(s.checkpoints) - 1, choices, lang)
+        fb.list_validation(ws, row, C, row + len(s.checkpoints) - 1, choices, lang)
         given_points = fill.checkpoints if fill else {}
         for n, day in enumerate(s.checkpoints, start=1):
             result, text = given_points.get(n, ("", ""))
@@ -170,6 +149,6 @@ class PipWriter(RecordBookWriter[PipJob, PipSheetJob, PipFill]):
             ws.write_string(row, B, day, fm["center"])
             ws.write_string(row, C, sheet_text(str(result or "")), fm["input"])
             ws.merge_range(row, D, row, F, "", fm["input_text"])
-            input_text(ws, fm, row, D, text, pip.TEXT_MAX_CHARS * 2)
+            fb.input_text(ws, fm, row, D, text, pip.TEXT_MAX_CHARS * 2)
             row += 1
         return row

@@ -23,14 +23,13 @@ from pathlib import Path
 
 from perfsheets.core import pip
 from perfsheets.core.consequences import pip_grades
-from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
-from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
 from perfsheets.files.recordbook import SheetPerson, Stamp, index_books, locked_json, record_books
 from perfsheets.ledger.interviews import record_values, records_in_force
 from perfsheets.ledger.pips import PipForm, PipSheet, pip_form_files, store_pip_form
-from perfsheets.ledger.results import latest_run_plan, result_overview
+from perfsheets.ledger.record_forms import run_to_record
+from perfsheets.ledger.results import result_overview
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 from perfsheets.pip.book import KIND, PipJob, PipSheetJob, PipWriter
 from perfsheets.plan.io import load_plan
@@ -69,18 +68,7 @@ def write_pip_forms(
     folder = ws.root / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     with ws.ledger() as conn:
-        found = latest_run_plan(conn)
-        if found is None:
-            raise PerfsheetsError(
-                tr(
-                    lang,
-                    f"{ws.root}：尚无汇总结果，无法生成绩效改进计划表（先运行 perfsheets consolidate）",
-                    f"{ws.root}: no consolidated results yet, so no improvement plans "
-                    "(run 'perfsheets consolidate' first)",
-                )
-            )
-        run_id, frozen_json = found
-        frozen = Plan.model_validate_json(frozen_json)
+        run_id, frozen = run_to_record(conn, KIND.no_results(ws.root, lang))
         grades = pip_grades(plan, frozen)
         results = [r for r in result_overview(conn) if r.grade in grades]
         actions = {
@@ -97,7 +85,7 @@ def write_pip_forms(
         writer = PipWriter(plan, folder, lang)
 
         def store(job: PipJob) -> None:
-            store_pip_form(conn, _form_record(job, created))
+            store_pip_form(conn, _form_record(job))
 
         def written_jobs() -> Iterator[PipJob]:
             for job in jobs:
@@ -108,11 +96,8 @@ def write_pip_forms(
         audit(conn, "pips.generate", f"run {run_id}", forms=len(written.files), pips=written.sheets)
     end = day + dt.timedelta(days=plan.pip.length_days)
     return PipFormsResult(
-        forms=len(written.files),
+        **written.summary(),
         pips=written.sheets,
-        folder=folder,
-        index=written.index,
-        files=sorted(written.files),
         run_id=run_id,
         start=day,
         end=end,
@@ -120,20 +105,12 @@ def write_pip_forms(
     )
 
 
-def _form_record(job: PipJob, created: str) -> PipForm:
-    return PipForm(
-        job.form_id,
-        job.run_id,
-        job.plan_version,
-        job.manager_id,
-        job.file,
-        job.digest(),
-        created,
-        tuple(
-            PipSheet(s.sheet, s.employee_id, s.grade, s.start, s.end, s.checkpoints, locked_json(s))
-            for s in job.sheets
-        ),
+def _form_record(job: PipJob) -> PipForm:
+    sheets = tuple(
+        PipSheet(s.sheet, s.employee_id, s.grade, s.start, s.end, s.checkpoints, locked_json(s))
+        for s in job.sheets
     )
+    return PipForm(**job.form_fields(), sheets=sheets)
 
 
 def pip_jobs(
@@ -163,12 +140,7 @@ def pip_jobs(
         )
         owner = f"{p.manager_name} ({p.manager_id})" if p.manager_id else p.manager_name
         return PipSheetJob(
-            sheet=p.sheet,
-            employee_id=r.employee_id,
-            name=p.name,
-            department=p.department,
-            grade=str(r.grade),
-            grade_name=p.grade_name,
+            **p.employee(),
             owner=owner,
             start=start.isoformat(),
             end=end.isoformat(),
