@@ -125,15 +125,9 @@ class RecordBook(Generic[S]):
 
     def form_fields(self) -> dict[str, Any]:
         """What the ledger keeps of the workbook (its record-form row)."""
-        return {
-            "form_id": self.form_id,
-            "run_id": self.run_id,
-            "plan_version": self.plan_version,
-            "manager_id": self.manager_id,
-            "file": self.file,
-            "digest": self.digest(),
-            "created_at": self.generated_at,
-        }
+        names = ("form_id", "run_id", "plan_version", "manager_id", "file")
+        row: dict[str, Any] = {name: getattr(self, name) for name in names}
+        return {**row, "digest": self.digest(), "created_at": self.generated_at}
 
 
 def locked_json(sheet: BookSheet) -> str:
