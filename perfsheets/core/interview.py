@@ -24,27 +24,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from perfsheets.core.i18n import choice_word, parse_choice
+from perfsheets.core import records
+from perfsheets.core.records import Choices, Improvement, RowKey, StateTally, improvement_columns
 
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "interview"
+META_FIELDS = records.META_FIELDS  # shared with core.pip
+COL_VALUE = records.COL_VALUE
+TEXT_MAX_CHARS = records.TEXT_MAX_CHARS
 KIND_KEY = "form_kind"  # a _meta key: which kind of form (assessment forms have none)
-
-META_FIELDS = (
-    "schema_version",
-    "form_kind",
-    "form_id",
-    "cycle_id",
-    "plan_version",
-    "plan_digest",
-    "run_id",
-    "manager_id",
-    "manager_name",
-    "language",
-    "generated_at",
-)
-
-COL_VALUE = "value"
 
 # Single-value rows: key -> (Chinese label, English label)
 LOCKED_FIELDS = ("employee_id", "name", "department", "grade", "score")
@@ -60,10 +48,7 @@ INPUT_FIELDS = (
     "employee_date",
 )
 FIELDS: dict[str, tuple[str, str]] = {
-    "employee_id": ("工号", "Employee ID"),
-    "name": ("姓名", "Name"),
-    "department": ("部门", "Department"),
-    "grade": ("最终等级", "Final grade"),
+    **records.EMPLOYEE_FIELDS,
     "score": ("总分", "Total score"),
     "interview_date": ("面谈日期", "Interview date"),
     "view": ("员工对结果的意见", "Employee's view of the result"),
@@ -75,23 +60,19 @@ FIELDS: dict[str, tuple[str, str]] = {
     "employee_name": ("员工确认（姓名）", "Employee confirms (name)"),
     "employee_date": ("员工确认日期", "Employee's date"),
 }
+
+field_key, action_key, goal_key = RowKey("iv"), RowKey("action"), RowKey("goal")
 DATE_FIELDS = ("interview_date", "manager_date", "employee_date")
 TEXT_FIELDS = ("reason", "manager_comment", "employee_comment")
 
 ACTION_ROWS = 4  # improvement actions on a sheet
 GOAL_ROWS = 5  # next-cycle goals on a sheet
-ACTION_COLUMNS: dict[str, tuple[str, str]] = {
-    "what": ("改进事项", "Improvement action"),
-    "measure": ("衡量标准", "Measure"),
-    "deadline": ("完成期限", "Deadline"),
-    "support": ("所需支持", "Support needed"),
-}
+ACTION_COLUMNS = improvement_columns(("改进事项", "Improvement action"))
 GOAL_COLUMNS: dict[str, tuple[str, str]] = {
     "goal": ("KPI 或重点工作", "KPI or key task"),
     "target": ("目标", "Target"),
     "weight": ("权重 (%)", "Weight (%)"),
 }
-TEXT_MAX_CHARS = 500
 
 View = Literal["agree", "disagree"]
 VIEWS: dict[View, tuple[str, str]] = {
@@ -100,33 +81,11 @@ VIEWS: dict[View, tuple[str, str]] = {
 }
 
 
-def field_key(name: str) -> str:
-    return f"iv:{name}"
+view_label = Choices(VIEWS).word
+parse_view = Choices(VIEWS).parse  # a typed or chosen word in either language
 
 
-def action_key(n: int) -> str:
-    return f"action:{n}"
-
-
-def goal_key(n: int) -> str:
-    return f"goal:{n}"
-
-
-def view_label(view: View, lang: str) -> str:
-    return choice_word(VIEWS, view, lang)
-
-
-def parse_view(text: str) -> View | None:
-    """The view for a typed or chosen word in either language (case and spaces ignored)."""
-    return parse_choice(VIEWS, text)
-
-
-@dataclass(frozen=True)
-class Action:
-    what: str
-    measure: str = ""
-    deadline: dt.date | None = None
-    support: str = ""
+Action = Improvement  # an improvement action agreed in the interview
 
 
 @dataclass(frozen=True)
@@ -204,20 +163,11 @@ def interview_state(record: StateInputs | None, deadline: dt.date | None, today:
     return "interviewed"
 
 
-def state_word(state: State, lang: str) -> str:
-    zh, en = STATE_WORDS[state]
-    return en if lang == "en" else zh
+state_word = Choices(STATE_WORDS).word
 
 
 @dataclass
-class StateCounts:
+class StateCounts(StateTally[State]):
     """How many employees of a group are in each state."""
 
     counts: dict[State, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
-
-    def add(self, state: State) -> None:
-        self.counts[state] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())

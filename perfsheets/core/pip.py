@@ -21,50 +21,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from perfsheets.core.i18n import choice_word, parse_choice
+from perfsheets.core import records
+from perfsheets.core.records import Choices, Improvement, RowKey, StateTally, improvement_columns
 
 FORM_SCHEMA_VERSION = 1
 FORM_KIND = "pip"
+META_FIELDS = records.META_FIELDS  # shared with core.interview
+COL_VALUE = records.COL_VALUE
+TEXT_MAX_CHARS = records.TEXT_MAX_CHARS
 
-META_FIELDS = (
-    "schema_version",
-    "form_kind",
-    "form_id",
-    "cycle_id",
-    "plan_version",
-    "plan_digest",
-    "run_id",
-    "manager_id",
-    "manager_name",
-    "language",
-    "generated_at",
-)
-
-COL_VALUE = "value"
 LOCKED_FIELDS = ("employee_id", "name", "department", "grade", "owner", "start", "end")
 FIELDS: dict[str, tuple[str, str]] = {
-    "employee_id": ("工号", "Employee ID"),
-    "name": ("姓名", "Name"),
-    "department": ("部门", "Department"),
-    "grade": ("最终等级", "Final grade"),
+    **records.EMPLOYEE_FIELDS,
     "owner": ("负责人（上级）", "Owner (manager)"),
     "start": ("开始日期", "Start"),
     "end": ("结束日期", "End"),
 }
+field_key, goal_key = RowKey("pip"), RowKey("pipgoal")
+checkpoint_key = RowKey("checkpoint")
 
 GOAL_ROWS = 4
-GOAL_COLUMNS: dict[str, tuple[str, str]] = {
-    "what": ("改进目标", "Improvement goal"),
-    "measure": ("衡量标准", "Measure"),
-    "deadline": ("完成期限", "Deadline"),
-    "support": ("所需支持", "Support needed"),
-}
+GOAL_COLUMNS = improvement_columns(("改进目标", "Improvement goal"))
 CHECKPOINT_COLUMNS: dict[str, tuple[str, str]] = {
     "date": ("检查日期", "Checkpoint date"),
     "result": ("结果", "Result"),
     "note": ("说明", "Notes"),
 }
-TEXT_MAX_CHARS = 500
 
 Result = Literal["met", "partly", "not_met"]
 RESULTS: dict[Result, tuple[str, str]] = {
@@ -74,25 +56,8 @@ RESULTS: dict[Result, tuple[str, str]] = {
 }
 
 
-def field_key(name: str) -> str:
-    return f"pip:{name}"
-
-
-def goal_key(n: int) -> str:
-    return f"pipgoal:{n}"
-
-
-def checkpoint_key(n: int) -> str:
-    return f"checkpoint:{n}"
-
-
-def result_word(result: Result, lang: str) -> str:
-    return choice_word(RESULTS, result, lang)
-
-
-def parse_result(text: str) -> Result | None:
-    """The result for a chosen or typed word in either language (case and spaces ignored)."""
-    return parse_choice(RESULTS, text)
+result_word = Choices(RESULTS).word
+parse_result = Choices(RESULTS).parse  # a chosen or typed word in either language
 
 
 def checkpoint_dates(start: dt.date, length_days: int, count: int) -> tuple[dt.date, ...]:
@@ -102,12 +67,7 @@ def checkpoint_dates(start: dt.date, length_days: int, count: int) -> tuple[dt.d
     )
 
 
-@dataclass(frozen=True)
-class Goal:
-    what: str
-    measure: str = ""
-    deadline: dt.date | None = None
-    support: str = ""
+Goal = Improvement  # an improvement goal of the PIP
 
 
 @dataclass(frozen=True)
@@ -151,20 +111,11 @@ def stored_state(results: Sequence[str | None], end: str, today: dt.date) -> Sta
     return pip_state(known, dt.date.fromisoformat(end), today)
 
 
-def state_word(state: State, lang: str) -> str:
-    zh, en = STATE_WORDS[state]
-    return en if lang == "en" else zh
+state_word = Choices(STATE_WORDS).word
 
 
 @dataclass
-class StateCounts:
+class StateCounts(StateTally[State]):
     """How many PIPs are in each state."""
 
     counts: dict[State, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
-
-    def add(self, state: State) -> None:
-        self.counts[state] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())

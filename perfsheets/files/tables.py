@@ -36,8 +36,13 @@ def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):  # says UTF-8: not to be read as GBK when it is not
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UnreadableTable("a UTF-8 byte-order mark, but not UTF-8 text") from exc
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         try:
             return data.decode("gb18030")
@@ -52,20 +57,23 @@ def read_csv(data: bytes) -> Table:
     return Table("", [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)])
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, max_unzipped: int | None = None) -> None:
     if not zipfile.is_zipfile(path):
         return  # .xls (OLE) and encrypted files: calamine says what they are
+    limit = MAX_UNZIPPED_BYTES if max_unzipped is None else max_unzipped
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+        if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > limit:
             raise UnreadableTable("the workbook unpacks to an implausible size (zip bomb?)")
 
 
-def read_excel(path: Path) -> list[Table]:
-    """Every visible sheet of a workbook."""
+def read_excel(path: Path, *, max_unzipped: int | None = None) -> list[Table]:
+    """Every visible sheet of a workbook (refused when it unpacks to more than
+    ``max_unzipped`` bytes, by default :data:`MAX_UNZIPPED_BYTES`). An error of python-calamine
+    opening it is the cause of the :class:`UnreadableTable` raised."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum  # lazy: start-up
 
-    _check_zip(path)
+    _check_zip(path, max_unzipped)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine's own errors (password, corrupt file ...)
@@ -80,8 +88,9 @@ def read_excel(path: Path) -> list[Table]:
         wb.close()
 
 
-def read_table(path: Path) -> list[Table]:
-    """The tables of a CSV file (one) or a workbook (its visible sheets)."""
+def read_table(path: Path, *, max_unzipped: int | None = None) -> list[Table]:
+    """The tables of a CSV file (one) or a workbook (its visible sheets); a file that is none
+    raises :class:`UnreadableTable` (caused by the decoder's or calamine's error, if any)."""
     suffix = path.suffix.lower()
     if suffix not in EXCEL_SUFFIXES + CSV_SUFFIXES:
         raise UnreadableTable(f"{suffix or 'no suffix'}: expected .csv or .xlsx")
@@ -92,4 +101,4 @@ def read_table(path: Path) -> list[Table]:
             return [read_csv(path.read_bytes())]
     except OSError as exc:
         raise UnreadableTable(str(exc)) from exc
-    return read_excel(path)
+    return read_excel(path, max_unzipped=max_unzipped)

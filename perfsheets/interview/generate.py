@@ -10,7 +10,6 @@ which file. Employees without a manager go into one workbook for HR.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,29 +17,30 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from perfsheets.core.cells import file_part
-from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
-from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
-from perfsheets.files.atomic import atomic_write_csv
 from perfsheets.files.executor import Executor, LocalExecutor, TaskSpec
-from perfsheets.files.formbook import sheet_name
-from perfsheets.interview.book import Filler, RecordJob, RecordSheet, RecordWriter
+from perfsheets.files.recordbook import (
+    SheetPerson,
+    Stamp,
+    index_books,
+    locked_json,
+    record_books,
+)
+from perfsheets.interview.book import KIND, Filler, RecordJob, RecordSheet, RecordWriter
 from perfsheets.ledger.interviews import (
     InterviewForm,
     InterviewSheet,
     interview_form_files,
     store_interview_form,
 )
-from perfsheets.ledger.results import latest_run_plan, result_overview
+from perfsheets.ledger.record_forms import run_to_record
+from perfsheets.ledger.results import result_overview
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
 from perfsheets.plan.io import load_plan
 
 Progress = Callable[[int, int], None]
 FOLDER = "interviews"
-NO_MANAGER = ""  # the manager id of the workbook for people without a manager (HR fills it)
-INDEX_FIELDS = ("manager_id", "name", "email", "file", "employees", "form_id")
 
 
 @dataclass(frozen=True)
@@ -76,99 +76,47 @@ def write_interview_forms(
     folder.mkdir(parents=True, exist_ok=True)
     generation = secrets.token_hex(3)
     problems: list[str] = []
-    files: list[Path] = []
-    index_rows: list[dict[str, str]] = []
-    sheets = 0
     with ws.ledger() as conn:
-        found = latest_run_plan(conn)
-        if found is None:
-            raise PerfsheetsError(
-                tr(
-                    lang,
-                    f"{ws.root}：尚无汇总结果，无法生成面谈记录表（先运行 perfsheets consolidate）",
-                    f"{ws.root}: no consolidated results yet, so no interview records "
-                    "(run 'perfsheets consolidate' first)",
-                )
-            )
-        run_id, frozen_json = found
-        frozen = Plan.model_validate_json(frozen_json)
+        run_id, frozen = run_to_record(conn, KIND.no_results(ws.root, lang))
         plan_json = plan.model_dump_json()
         version = freeze_plan(conn, plan_json)
         digest = _sha(plan_json)
         results = [r for r in result_overview(conn) if r.grade]
         created = now()
-        jobs = record_jobs(
-            plan,
-            frozen,
-            results,
-            lang,
-            run_id=run_id,
-            plan_version=version,
-            plan_digest=digest,
-            generation=generation,
-            generated_at=created,
-        )
+        stamp = Stamp(run_id, version, digest, generation, created)
+        jobs = record_jobs(plan, frozen, results, lang, stamp)
         emails = {e.id: e.email for e in plan.roster.employees}
-        old_files = interview_form_files(conn)
-        for job in run_record_jobs(
-            plan,
-            lang,
-            jobs,
+
+        def store(job: RecordJob) -> None:
+            store_interview_form(conn, _form_record(job))
+
+        written = index_books(
             folder,
-            workers=workers,
-            progress=progress,
-            executor=executor,
-            problems=problems,
-        ):
-            store_interview_form(
-                conn,
-                InterviewForm(
-                    job.form_id,
-                    run_id,
-                    version,
-                    job.manager_id,
-                    job.file,
-                    job.digest(),
-                    created,
-                    tuple(
-                        InterviewSheet(
-                            s.sheet,
-                            s.employee_id,
-                            json.dumps(s.locked(), ensure_ascii=False, sort_keys=True),
-                        )
-                        for s in job.sheets
-                    ),
-                ),
-            )
-            sheets += len(job.sheets)
-            files.append(folder / job.file)
-            index_rows.append(
-                {
-                    "manager_id": job.manager_id,
-                    "name": job.manager_name,
-                    "email": emails.get(job.manager_id, ""),
-                    "file": job.file,
-                    "employees": ";".join(s.employee_id for s in job.sheets),
-                    "form_id": job.form_id,
-                }
-            )
-        index = _write_index(folder / "index.csv", sorted(index_rows, key=lambda r: r["file"]))
-        for stale in old_files - {f.name for f in files}:
-            (folder / stale).unlink(missing_ok=True)
+            run_record_jobs(
+                plan,
+                lang,
+                jobs,
+                folder,
+                workers=workers,
+                progress=progress,
+                executor=executor,
+                problems=problems,
+            ),
+            emails,
+            interview_form_files(conn),
+            store,
+        )
         audit(
             conn,
             "interviews.generate",
             f"run {run_id}",
             generation=generation,
-            forms=len(files),
-            sheets=sheets,
+            forms=len(written.files),
+            sheets=written.sheets,
         )
     return InterviewFormsResult(
-        forms=len(files),
-        sheets=sheets,
-        folder=folder,
-        index=index,
-        files=sorted(files),
+        **written.summary(),
+        sheets=written.sheets,
         run_id=run_id,
         generation=generation,
         seconds=time.perf_counter() - started,
@@ -182,72 +130,21 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _form_record(job: RecordJob) -> InterviewForm:
+    sheets = tuple(InterviewSheet(s.sheet, s.employee_id, locked_json(s)) for s in job.sheets)
+    return InterviewForm(**job.form_fields(), sheets=sheets)
+
+
 def record_jobs(
-    plan: Plan,
-    frozen: Plan,
-    results: Iterable[EmployeeResult],
-    lang: Lang,
-    *,
-    run_id: int,
-    plan_version: int,
-    plan_digest: str,
-    generation: str,
-    generated_at: str,
+    plan: Plan, frozen: Plan, results: Iterable[EmployeeResult], lang: Lang, stamp: Stamp
 ) -> list[RecordJob]:
-    """One job per manager (by manager id; people without one in HR's workbook), with a sheet
-    per employee named "name id"; names from the current roster, grade names from the plan
-    frozen with the results."""
-    people = plan.employee_map()
-    grades = {g.code: g for g in frozen.grading.levels}
-    by_manager: dict[str, list[EmployeeResult]] = {}
-    for r in results:
-        person = people.get(r.employee_id)
-        manager = r.manager_id or (person.manager if person else None) or NO_MANAGER
-        if manager not in people:
-            manager = NO_MANAGER
-        by_manager.setdefault(manager, []).append(r)
-    jobs = []
-    hr = tr(lang, "人力资源部", "HR")
-    for manager in sorted(by_manager):
-        taken: set[str] = set()
-        sheets = []
-        for r in sorted(by_manager[manager], key=lambda x: x.employee_id):
-            person = people.get(r.employee_id)
-            name = person.name if person else r.employee_id
-            grade = grades.get(r.grade or "")
-            label = grade.label(lang) if grade else ""
-            shown = f"{r.grade} {label}" if label and label != r.grade else str(r.grade)
-            sheets.append(
-                RecordSheet(
-                    sheet=sheet_name(f"{name} {r.employee_id}", taken),
-                    employee_id=r.employee_id,
-                    name=name,
-                    department=person.department if person else (r.department or ""),
-                    grade=str(r.grade),
-                    grade_name=shown,
-                    score=r.total_score,
-                )
-            )
-        manager_name = people[manager].name if manager in people else hr
-        prefix = tr(lang, "面谈记录", "interview")
-        jobs.append(
-            RecordJob(
-                form_id=f"IV-{generation}-{manager or 'HR'}",
-                manager_id=manager,
-                manager_name=manager_name,
-                file=file_part(f"{prefix}_{manager or 'HR'}_{manager_name}"[:120], 200) + ".xlsx",
-                run_id=run_id,
-                plan_version=plan_version,
-                plan_digest=plan_digest,
-                generated_at=generated_at,
-                sheets=tuple(sheets),
-            )
-        )
-    return jobs
+    """One job per manager (people without one in HR's workbook), a sheet per employee with
+    the result it shows (:func:`perfsheets.files.recordbook.record_books`)."""
 
+    def sheet(p: SheetPerson) -> RecordSheet:
+        return RecordSheet(**p.employee(), score=p.result.total_score)
 
-def _write_index(path: Path, rows: list[dict[str, str]]) -> Path:
-    return atomic_write_csv(path, INDEX_FIELDS, rows)
+    return record_books(plan, frozen, results, lang, KIND, stamp, sheet, RecordJob)
 
 
 # --- many workbooks: worker processes ---------------------------------------------------------

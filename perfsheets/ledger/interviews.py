@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from perfsheets.ledger import record_forms as rf
 from perfsheets.ledger.results import NotALedger
 
 
@@ -26,60 +27,28 @@ class InterviewSheet:
 
 
 @dataclass(frozen=True)
-class InterviewForm:
+class InterviewForm(rf.RecordForm[InterviewSheet]):
     """A record workbook as written for one manager, with its sheets."""
-
-    form_id: str
-    run_id: int
-    plan_version: int
-    manager_id: str
-    file: str
-    digest: str
-    created_at: str
-    sheets: tuple[InterviewSheet, ...] = ()
 
 
 def store_interview_form(conn: sqlite3.Connection, form: InterviewForm) -> None:
-    conn.execute(
-        "INSERT INTO interview_forms (form_id, run_id, plan_version, manager_id, file, digest,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            form.form_id,
-            form.run_id,
-            form.plan_version,
-            form.manager_id,
-            form.file,
-            form.digest,
-            form.created_at,
-        ),
-    )
-    conn.executemany(
-        "INSERT INTO interview_sheets (form_id, sheet, employee_id, locked_json) VALUES (?, ?, ?, ?)",
-        [(form.form_id, s.sheet, s.employee_id, s.locked_json) for s in form.sheets],
-    )
+    rows = [(s.sheet, s.employee_id, s.locked_json) for s in form.sheets]
+    rf.store_form(conn, rf.INTERVIEWS, form, rows)
 
 
 def interview_form_files(conn: sqlite3.Connection) -> set[str]:
     """Every record-form file name the ledger knows (of any generation)."""
-    return {row[0] for row in conn.execute("SELECT DISTINCT file FROM interview_forms")}
+    return rf.form_files(conn, rf.INTERVIEWS)
 
 
 def interview_form_records(conn: sqlite3.Connection) -> list[InterviewForm]:
     """Every record form with its sheets, in the order written (later generations last)."""
     sheets: dict[str, list[InterviewSheet]] = {}
-    for form_id, sheet, emp, locked in conn.execute(
-        "SELECT form_id, sheet, employee_id, locked_json FROM interview_sheets ORDER BY rowid"
-    ):
+    for form_id, sheet, emp, locked in rf.sheet_rows(conn, rf.INTERVIEWS):
         sheets.setdefault(form_id, []).append(InterviewSheet(sheet, emp, locked))
-    rows = conn.execute(
-        "SELECT form_id, run_id, plan_version, manager_id, file, digest, created_at"
-        " FROM interview_forms ORDER BY rowid"
-    )
     return [
-        InterviewForm(
-            form, int(run), int(version), manager, file, digest, at, tuple(sheets.get(form, ()))
-        )
-        for form, run, version, manager, file, digest, at in rows
+        InterviewForm(*row, sheets=tuple(sheets.get(row[0], ())))
+        for row in rf.form_rows(conn, rf.INTERVIEWS)
     ]
 
 
@@ -96,16 +65,7 @@ def interviewed_employees(conn: sqlite3.Connection) -> dict[str, tuple[str, str]
 
 
 @dataclass(frozen=True)
-class NewRecord:
-    form_id: str
-    employee_id: str
-    file: str
-    sheet: str
-    sha256: str
-    archived: str
-    saved_at: str
-    received_at: str
-    content_hash: str
+class NewRecord(rf.NewRecordRow):
     interview_date: str | None
     view: str | None
     confirmed: bool
@@ -113,27 +73,14 @@ class NewRecord:
 
 
 @dataclass(frozen=True)
-class StoredRecord:
+class StoredRecord(rf.StoredRecordRow):
     """An accepted record (a row of interview_records)."""
 
-    record_id: int
-    form_id: str
-    employee_id: str
-    file: str
-    sheet: str
-    saved_at: str
-    received_at: str
-    content_hash: str
     interview_date: str | None
     view: str | None
     confirmed: bool
     appeal_id: int | None
     superseded_by: int | None
-
-    @property
-    def order(self) -> tuple[str, str]:
-        """Which of two versions was saved last (the workbook's saved time, then arrival)."""
-        return self.saved_at, self.received_at
 
 
 _RECORD_COLUMNS = (
@@ -162,11 +109,7 @@ def _stored(row: tuple) -> StoredRecord:
 
 
 def record_in_force(conn: sqlite3.Connection, employee: str) -> StoredRecord | None:
-    row = conn.execute(
-        f"SELECT {_RECORD_COLUMNS} FROM interview_records"
-        " WHERE employee_id=? AND superseded_by IS NULL ORDER BY record_id DESC LIMIT 1",
-        (employee,),
-    ).fetchone()
+    row = rf.in_force_row(conn, rf.INTERVIEWS, _RECORD_COLUMNS, employee)
     return None if row is None else _stored(row)
 
 
@@ -207,31 +150,11 @@ def earlier_records(ledger_path: Path) -> dict[str, tuple[StoredRecord, dict]]:
 
 
 def insert_record(conn: sqlite3.Connection, new: NewRecord) -> int:
-    cur = conn.execute(
-        "INSERT INTO interview_records (form_id, employee_id, file, sheet, sha256, archived,"
-        " saved_at, received_at, content_hash, interview_date, view, confirmed, values_json)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            new.form_id,
-            new.employee_id,
-            new.file,
-            new.sheet,
-            new.sha256,
-            new.archived,
-            new.saved_at,
-            new.received_at,
-            new.content_hash,
-            new.interview_date,
-            new.view,
-            int(new.confirmed),
-            new.values_json,
-        ),
-    )
-    return int(cur.lastrowid or 0)
+    return rf.insert_record(conn, rf.INTERVIEWS, new, confirmed=int(new.confirmed))
 
 
 def supersede_record(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
-    conn.execute("UPDATE interview_records SET superseded_by=? WHERE record_id=?", (new_id, old_id))
+    rf.supersede(conn, rf.INTERVIEWS, old_id, new_id)
 
 
 def link_appeal(conn: sqlite3.Connection, record_id: int, appeal_id: int) -> None:

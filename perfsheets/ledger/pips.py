@@ -16,6 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from perfsheets.ledger import record_forms as rf
+
 
 @dataclass(frozen=True)
 class PipSheet:
@@ -29,63 +31,34 @@ class PipSheet:
 
 
 @dataclass(frozen=True)
-class PipForm:
+class PipForm(rf.RecordForm[PipSheet]):
     """A PIP workbook as written for one manager, with its sheets."""
-
-    form_id: str
-    run_id: int
-    plan_version: int
-    manager_id: str
-    file: str
-    digest: str
-    created_at: str
-    sheets: tuple[PipSheet, ...] = ()
 
 
 def store_pip_form(conn: sqlite3.Connection, form: PipForm) -> None:
-    conn.execute(
-        "INSERT INTO pip_forms (form_id, run_id, plan_version, manager_id, file, digest,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    rows = [
         (
-            form.form_id,
-            form.run_id,
-            form.plan_version,
-            form.manager_id,
-            form.file,
-            form.digest,
-            form.created_at,
-        ),
-    )
-    conn.executemany(
-        "INSERT INTO pip_sheets (form_id, sheet, employee_id, grade, start_date, end_date,"
-        " checkpoints, locked_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                form.form_id,
-                s.sheet,
-                s.employee_id,
-                s.grade,
-                s.start,
-                s.end,
-                json.dumps(list(s.checkpoints)),
-                s.locked_json,
-            )
-            for s in form.sheets
-        ],
-    )
+            s.sheet,
+            s.employee_id,
+            s.grade,
+            s.start,
+            s.end,
+            json.dumps(list(s.checkpoints)),
+            s.locked_json,
+        )
+        for s in form.sheets
+    ]
+    rf.store_form(conn, rf.PIPS, form, rows)
 
 
 def pip_form_files(conn: sqlite3.Connection) -> set[str]:
     """Every PIP workbook file name the ledger knows (of any generation)."""
-    return {row[0] for row in conn.execute("SELECT DISTINCT file FROM pip_forms")}
+    return rf.form_files(conn, rf.PIPS)
 
 
 def _sheets(conn: sqlite3.Connection) -> dict[str, list[PipSheet]]:
     out: dict[str, list[PipSheet]] = {}
-    for form_id, sheet, emp, grade, start, end, points, locked in conn.execute(
-        "SELECT form_id, sheet, employee_id, grade, start_date, end_date, checkpoints,"
-        " locked_json FROM pip_sheets ORDER BY rowid"
-    ):
+    for form_id, sheet, emp, grade, start, end, points, locked in rf.sheet_rows(conn, rf.PIPS):
         out.setdefault(form_id, []).append(
             PipSheet(sheet, emp, grade, start, end, tuple(json.loads(points)), locked)
         )
@@ -95,13 +68,8 @@ def _sheets(conn: sqlite3.Connection) -> dict[str, list[PipSheet]]:
 def pip_form_records(conn: sqlite3.Connection) -> list[PipForm]:
     """Every PIP form with its sheets, in the order written (later generations last)."""
     sheets = _sheets(conn)
-    rows = conn.execute(
-        "SELECT form_id, run_id, plan_version, manager_id, file, digest, created_at"
-        " FROM pip_forms ORDER BY rowid"
-    )
     return [
-        PipForm(form, int(run), int(ver), manager, file, digest, at, tuple(sheets.get(form, ())))
-        for form, run, ver, manager, file, digest, at in rows
+        PipForm(*row, sheets=tuple(sheets.get(row[0], ()))) for row in rf.form_rows(conn, rf.PIPS)
     ]
 
 
@@ -109,37 +77,15 @@ def pip_form_records(conn: sqlite3.Connection) -> list[PipForm]:
 
 
 @dataclass(frozen=True)
-class NewPipRecord:
-    form_id: str
-    employee_id: str
-    file: str
-    sheet: str
-    sha256: str
-    archived: str
-    saved_at: str
-    received_at: str
-    content_hash: str
+class NewPipRecord(rf.NewRecordRow):
     results: tuple[str | None, ...]  # each checkpoint's result (met / partly / not_met / None)
     values_json: str
 
 
 @dataclass(frozen=True)
-class StoredPipRecord:
-    record_id: int
-    form_id: str
-    employee_id: str
-    file: str
-    sheet: str
-    saved_at: str
-    received_at: str
-    content_hash: str
+class StoredPipRecord(rf.StoredRecordRow):
     results: tuple[str | None, ...]
     superseded_by: int | None
-
-    @property
-    def order(self) -> tuple[str, str]:
-        """Which of two versions was saved last (the workbook's saved time, then arrival)."""
-        return self.saved_at, self.received_at
 
 
 _COLUMNS = (
@@ -156,11 +102,7 @@ def _stored(row: tuple) -> StoredPipRecord:
 
 
 def pip_record_in_force(conn: sqlite3.Connection, employee: str) -> StoredPipRecord | None:
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM pip_records"
-        " WHERE employee_id=? AND superseded_by IS NULL ORDER BY record_id DESC LIMIT 1",
-        (employee,),
-    ).fetchone()
+    row = rf.in_force_row(conn, rf.PIPS, _COLUMNS, employee)
     return None if row is None else _stored(row)
 
 
@@ -170,28 +112,11 @@ def pip_records_of(conn: sqlite3.Connection) -> list[StoredPipRecord]:
 
 
 def insert_pip_record(conn: sqlite3.Connection, new: NewPipRecord) -> int:
-    cur = conn.execute(
-        "INSERT INTO pip_records (form_id, employee_id, file, sheet, sha256, archived, saved_at,"
-        " received_at, content_hash, results, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            new.form_id,
-            new.employee_id,
-            new.file,
-            new.sheet,
-            new.sha256,
-            new.archived,
-            new.saved_at,
-            new.received_at,
-            new.content_hash,
-            json.dumps(list(new.results)),
-            new.values_json,
-        ),
-    )
-    return int(cur.lastrowid or 0)
+    return rf.insert_record(conn, rf.PIPS, new, results=json.dumps(list(new.results)))
 
 
 def supersede_pip_record(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
-    conn.execute("UPDATE pip_records SET superseded_by=? WHERE record_id=?", (new_id, old_id))
+    rf.supersede(conn, rf.PIPS, old_id, new_id)
 
 
 # --- PIPs with their records in force --------------------------------------------------------

@@ -16,22 +16,18 @@ with a title line).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
 import sqlite3
 import unicodedata
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook, SheetVisibleEnum
-
 from perfsheets.core.layout import column_letter
 from perfsheets.core.model import Adjustment, Employee, Kpi, Plan
 from perfsheets.core.problems import PerfsheetsError, ProblemType, Report, problem_type
+from perfsheets.files import tables
 from perfsheets.files.atomic import atomic_write
 from perfsheets.ledger.changes import imported_values, store_imported_actuals
 from perfsheets.ledger.workspace import Workspace, audit, now
@@ -159,11 +155,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "员工姓名", "name", "employeename"),
 }  # fmt: skip
 REQUIRED = ("employee_id", "kpi_code", "actual")
-HEADER_SCAN_ROWS = 10
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # zip-bomb guard for xlsx (see FACTS.md)
-MAX_ZIP_ENTRIES = 10_000
+MAX_UNZIPPED_BYTES = tables.MAX_UNZIPPED_BYTES  # zip-bomb guard for xlsx (see FACTS.md)
 
 
 def _norm_header(text: object) -> str:
@@ -207,56 +199,10 @@ class ImportResult:
 # --- reading ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Table:
-    sheet: str  # '' for CSV
-    rows: Sequence[Sequence[object]]  # as read, row 0 is file row 1
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")  # superset of GBK/GB2312, what Chinese ERPs write
-
-
-def _read_csv(data: bytes) -> _Table:
-    text = _decode(data)
-    head = text.splitlines()[:HEADER_SCAN_ROWS]  # a title line above the header has no separators
-    delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in head))
-    return _Table("", [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)])
-
-
-def _check_zip(path: Path) -> None:
-    if not zipfile.is_zipfile(path):
-        return  # .xls (OLE) and encrypted files: calamine reports what they are
-    with zipfile.ZipFile(path) as zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-            raise ValueError("the workbook unpacks to an implausible size (zip bomb?)")
-
-
-def _read_excel(path: Path) -> list[_Table]:
-    _check_zip(path)
-    wb = CalamineWorkbook.from_path(str(path))
-    try:
-        return [
-            _Table(meta.name, wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
-            for meta in wb.sheets_metadata
-            if meta.visible == SheetVisibleEnum.Visible
-        ]
-    finally:
-        wb.close()
-
-
 def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int], list[str]]:
     """(row index, column of each field, missing required fields) of the best header row."""
     best: tuple[int, dict[str, int]] = (-1, {})
-    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+    for r, row in enumerate(rows[: tables.HEADER_SCAN_ROWS]):
         cols: dict[str, int] = {}
         for c, cell in enumerate(row):
             key = _ALIAS_INDEX.get(_norm_header(cell)) if cell not in ("", None) else None
@@ -460,25 +406,25 @@ def read_actuals(file: str | Path, plan: Plan) -> tuple[list[ImportedActual], Re
     path = Path(file)
     report = Report()
     try:
-        tables = _read_tables(path)
+        found = tables.read_table(path, max_unzipped=MAX_UNZIPPED_BYTES)
     except Exception as exc:  # corrupt, encrypted, undecodable: one clear problem, no traceback
         report.add(UNREADABLE(path.name, reason=_reason(exc)))
         return [], report
     header = None
-    for table in tables:
+    for table in found:
         index, cols, missing = _find_header(table.rows)
         if not missing:
             header = (table, index, cols)
             break
     if header is None:
-        first_missing = _find_header(tables[0].rows)[2] if tables else list(REQUIRED)
-        sheet = tables[0].sheet if tables else ""
+        first_missing = _find_header(found[0].rows)[2] if found else list(REQUIRED)
+        sheet = found[0].sheet if found else ""
         report.add(
             NO_HEADER(
                 path.name,
                 sheet,
                 "",
-                rows=HEADER_SCAN_ROWS,
+                rows=tables.HEADER_SCAN_ROWS,
                 missing="、".join(COLUMN_ALIASES[k][0] for k in first_missing),
                 missing_en=", ".join(first_missing),
             )
@@ -495,16 +441,12 @@ def read_actuals(file: str | Path, plan: Plan) -> tuple[list[ImportedActual], Re
     return checker.accepted, report
 
 
-def _read_tables(path: Path) -> list[_Table]:
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path)
-    if suffix in CSV_SUFFIXES:
-        return [_read_csv(path.read_bytes())]
-    raise ValueError(f"unsupported file type '{suffix}' (use .csv or .xlsx)")
-
-
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, tables.UnreadableTable):
+        if exc.__cause__ is None:  # the reader's own words
+            return str(exc)[:300]
+        if isinstance(exc.__cause__, Exception):  # the decoder's or calamine's error
+            exc = exc.__cause__
     name = type(exc).__name__
     if name == "PasswordError":
         return "the workbook is password-protected; save an unprotected copy"

@@ -11,9 +11,6 @@ as a formula, and cleaned of control characters.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,36 +18,24 @@ from typing import Any
 
 from perfsheets.core import pip
 from perfsheets.core.cells import sheet_text
-from perfsheets.core.i18n import tr
-from perfsheets.core.model import Lang, Plan
-from perfsheets.files.formbook import (
-    band,
-    columns_row,
-    date_validation,
-    input_date,
-    input_text,
-    list_validation,
-    meta_sheet,
-    print_setup,
-    protect,
-    record_workbook,
-)
+from perfsheets.core.i18n import choice_word, tr
+from perfsheets.core.model import Lang
+from perfsheets.files import formbook as fb
+from perfsheets.files import recordbook as rb
 
 KEY, B, C, D, E, F = range(6)
 WIDTHS = {B: 26, C: 22, D: 16, E: 18, F: 22}
 TITLE = ("绩效改进计划表", "Performance improvement plan")
+BOOKS = ("绩效改进计划表", "improvement plans")
+KIND = rb.BookKind(
+    pip.FORM_KIND, pip.FORM_SCHEMA_VERSION, "PIP", ("绩效改进计划", "pip"), TITLE, BOOKS
+)
 
 
 @dataclass(frozen=True)
-class PipSheetJob:
+class PipSheetJob(rb.EmployeeSheet):
     """One employee's PIP sheet: who, the grade, the dates, and the goals it starts with."""
 
-    sheet: str
-    employee_id: str
-    name: str
-    department: str
-    grade: str  # grade code
-    grade_name: str  # as shown, e.g. "C 待改进"
     owner: str  # the manager, "name (id)"
     start: str  # ISO dates
     end: str
@@ -60,10 +45,7 @@ class PipSheetJob:
     def locked(self) -> dict[str, object]:
         """The locked values a return must still show (compared by collect)."""
         return {
-            "employee_id": self.employee_id,
-            "name": self.name,
-            "department": self.department,
-            "grade": self.grade_name,
+            **super().locked(),
             "owner": self.owner,
             "start": self.start,
             "end": self.end,
@@ -72,27 +54,8 @@ class PipSheetJob:
 
 
 @dataclass(frozen=True)
-class PipJob:
+class PipJob(rb.RecordBook[PipSheetJob]):
     """One manager's workbook."""
-
-    form_id: str
-    manager_id: str
-    manager_name: str
-    file: str
-    run_id: int
-    plan_version: int
-    plan_digest: str
-    generated_at: str
-    sheets: tuple[PipSheetJob, ...]
-
-    def digest(self) -> str:
-        canonical = json.dumps(
-            [[s.sheet, s.employee_id, s.locked()] for s in self.sheets],
-            ensure_ascii=False,
-            sort_keys=True,
-            separators=(",", ":"),
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -106,6 +69,14 @@ class PipFill:
 
 Filler = Callable[[PipJob, PipSheetJob], PipFill | None]
 
+NOTE = (
+    "上级（负责人）在每个检查日期与员工回顾进展，从下拉列表选择结果并写明说明；"
+    "最后一个检查点（结束日期）的结果即本计划的结论。改进目标可按面谈约定修改。",
+    "At each checkpoint date the manager (owner) reviews progress with the employee, "
+    "chooses the result from the list and writes a note; the result of the last "
+    "checkpoint (the end date) is the plan's outcome. The goals may be refined as agreed.",
+)
+
 
 def _day(value: object) -> object:
     """An ISO date text as a date (what the interview record stored), anything else as is."""
@@ -118,113 +89,56 @@ def _day(value: object) -> object:
 
 
 def form_title(lang: Lang) -> str:
-    return tr(lang, *TITLE)
+    return KIND.title_in(lang)
 
 
-def _words(words: tuple[str, str], lang: Lang) -> str:
-    return words[1] if lang == "en" else words[0]
-
-
-class PipWriter:
+class PipWriter(rb.RecordBookWriter[PipJob, PipSheetJob, PipFill]):
     """Writes PIP workbooks for one plan."""
 
-    def __init__(self, plan: Plan, out_dir: Path, lang: Lang, filler: Filler | None = None) -> None:
-        self.plan, self.out_dir, self.lang, self.filler = plan, Path(out_dir), lang, filler
+    kind = KIND
 
     def write(self, job: PipJob, out_dir: Path | None = None) -> Path:
         """Write one workbook atomically into the output folder; its path."""
-        path = (out_dir or self.out_dir) / job.file
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.xlsx")
-        try:
-            wb, fm = record_workbook(tmp, self.plan, self.lang, form_title(self.lang), job.form_id)
-            for sheet in job.sheets:
-                fill = self.filler(job, sheet) if self.filler else None
-                self._sheet(wb, fm, job, sheet, fill)
-            meta = {
-                "schema_version": str(pip.FORM_SCHEMA_VERSION),
-                "form_kind": pip.FORM_KIND,
-                "form_id": job.form_id,
-                "cycle_id": self.plan.cycle.id,
-                "plan_version": str(job.plan_version),
-                "plan_digest": job.plan_digest,
-                "run_id": str(job.run_id),
-                "manager_id": job.manager_id,
-                "manager_name": job.manager_name,
-                "language": self.lang,
-                "generated_at": job.generated_at,
-            }
-            sheets = [(s.sheet, s.employee_id) for s in job.sheets]
-            meta_sheet(wb, self.plan, pip.META_FIELDS, meta, sheets)
-            wb.close()
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return path
+        return self.write_book(job, out_dir)
 
-    def _sheet(
+    def write_sheet(
         self, wb: Any, fm: dict[str, Any], job: PipJob, s: PipSheetJob, fill: PipFill | None
     ) -> None:
         lang = self.lang
-        ws = wb.add_worksheet(s.sheet)
-        ws.set_column(KEY, KEY, 2, None, {"hidden": True})
-        for col, width in WIDTHS.items():
-            ws.set_column(col, col, width)
-        ws.set_row(0, 28)
-        ws.merge_range(0, B, 0, F, sheet_text(form_title(lang)), fm["title"])
-        ws.merge_range(1, B, 1, F, sheet_text(self.plan.cycle.label(lang)), fm["info"])
-        note = tr(
-            lang,
-            "上级（负责人）在每个检查日期与员工回顾进展，从下拉列表选择结果并写明说明；"
-            "最后一个检查点（结束日期）的结果即本计划的结论。改进目标可按面谈约定修改。",
-            "At each checkpoint date the manager (owner) reviews progress with the employee, "
-            "chooses the result from the list and writes a note; the result of the last "
-            "checkpoint (the end date) is the plan's outcome. The goals may be refined as agreed.",
+        ws = self.sheet_head(wb, fm, s.sheet, WIDTHS, self.plan.cycle.label(lang), tr(lang, *NOTE))
+        row = fb.columns_row(ws, 4, {C: pip.COL_VALUE})
+        row = rb.locked_rows(
+            ws, fm, row, pip.LOCKED_FIELDS, s.locked(), pip.field_key, pip.FIELDS, lang
         )
-        ws.set_row(2, 42)
-        ws.merge_range(2, B, 2, F, sheet_text(note), fm["note"])
-        row = columns_row(ws, 4, {C: pip.COL_VALUE})
-        locked = s.locked()
-        for name in pip.LOCKED_FIELDS:
-            ws.write_string(row, KEY, pip.field_key(name))
-            ws.write_string(row, B, _words(pip.FIELDS[name], lang), fm["label"])
-            ws.merge_range(row, C, row, F, sheet_text(str(locked[name] or "")), fm["text"])
-            row += 1
         # goals
-        row = band(ws, fm, row, tr(lang, "一、改进目标", "1. Improvement goals"), B, F)
-        cols = {B: "what", C: "measure", D: "deadline", E: "support"}
-        row = columns_row(ws, row, cols)
-        for col, name in cols.items():
-            head = _words(pip.GOAL_COLUMNS[name], lang)
-            if col == E:
-                ws.merge_range(row, E, row, F, head, fm["head"])
-            else:
-                ws.write_string(row, col, head, fm["head"])
-        row += 1
+        row = fb.band(ws, fm, row, tr(lang, "一、改进目标", "1. Improvement goals"), B, F)
+        row = fb.columns_row(ws, row, rb.IMPROVEMENT_COLS)
+        row = rb.improvement_head(ws, fm, row, pip.GOAL_COLUMNS, lang)
         goals: tuple[tuple[object, ...], ...] = s.goals
         if fill is not None and fill.goals is not None:
             goals = fill.goals
         count = max(pip.GOAL_ROWS, len(goals))
-        date_validation(ws, row, D, row + count - 1, lang)
-        for n in range(1, count + 1):
-            given = goals[n - 1] if n <= len(goals) else ("", "", None, "")
-            ws.set_row(row, 30)
-            ws.write_string(row, KEY, pip.goal_key(n))
-            input_text(ws, fm, row, B, given[0], pip.TEXT_MAX_CHARS * 2)
-            input_text(ws, fm, row, C, given[1], pip.TEXT_MAX_CHARS * 2)
-            input_date(ws, fm, row, D, _day(given[2]))
-            ws.merge_range(row, E, row, F, "", fm["input_text"])
-            input_text(ws, fm, row, E, given[3], pip.TEXT_MAX_CHARS * 2)
-            row += 1
-        # checkpoints
-        row = band(ws, fm, row, tr(lang, "二、检查点", "2. Checkpoints"), B, F)
-        row = columns_row(ws, row, {B: "date", C: "result", D: "note"})
-        ws.write_string(row, B, _words(pip.CHECKPOINT_COLUMNS["date"], lang), fm["head"])
-        ws.write_string(row, C, _words(pip.CHECKPOINT_COLUMNS["result"], lang), fm["head"])
-        ws.merge_range(row, D, row, F, _words(pip.CHECKPOINT_COLUMNS["note"], lang), fm["head"])
+        row = rb.improvement_rows(
+            ws, fm, row, goals, count, pip.goal_key, lang, pip.TEXT_MAX_CHARS * 2, _day
+        )
+        row = self._checkpoints(ws, fm, row, s, fill)
+        fb.print_setup(ws, self.plan, f"{s.name} {s.employee_id}", None, one_page=True)
+        ws.set_portrait()
+        fb.protect(ws, self.plan)
+
+    def _checkpoints(
+        self, ws: Any, fm: dict[str, Any], row: int, s: PipSheetJob, fill: PipFill | None
+    ) -> int:
+        lang = self.lang
+        row = fb.band(ws, fm, row, tr(lang, "二、检查点", "2. Checkpoints"), B, F)
+        row = fb.columns_row(ws, row, {B: "date", C: "result", D: "note"})
+        ws.write_string(row, B, choice_word(pip.CHECKPOINT_COLUMNS, "date", lang), fm["head"])
+        ws.write_string(row, C, choice_word(pip.CHECKPOINT_COLUMNS, "result", lang), fm["head"])
+        note = choice_word(pip.CHECKPOINT_COLUMNS, "note", lang)
+        ws.merge_range(row, D, row, F, note, fm["head"])
         row += 1
         choices = [pip.result_word(r, lang) for r in pip.RESULTS]
-        list_validation(ws, row, C, row + len(s.checkpoints) - 1, choices, lang)
+        fb.list_validation(ws, row, C, row + len(s.checkpoints) - 1, choices, lang)
         given_points = fill.checkpoints if fill else {}
         for n, day in enumerate(s.checkpoints, start=1):
             result, text = given_points.get(n, ("", ""))
@@ -235,8 +149,6 @@ class PipWriter:
             ws.write_string(row, B, day, fm["center"])
             ws.write_string(row, C, sheet_text(str(result or "")), fm["input"])
             ws.merge_range(row, D, row, F, "", fm["input_text"])
-            input_text(ws, fm, row, D, text, pip.TEXT_MAX_CHARS * 2)
+            fb.input_text(ws, fm, row, D, text, pip.TEXT_MAX_CHARS * 2)
             row += 1
-        print_setup(ws, self.plan, f"{s.name} {s.employee_id}", None, one_page=True)
-        ws.set_portrait()
-        protect(ws, self.plan)
+        return row

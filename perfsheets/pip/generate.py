@@ -15,32 +15,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from perfsheets.core import pip
-from perfsheets.core.cells import file_part
 from perfsheets.core.consequences import pip_grades
-from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
-from perfsheets.core.problems import PerfsheetsError
 from perfsheets.core.results import EmployeeResult
-from perfsheets.files.atomic import atomic_write_csv
-from perfsheets.files.formbook import sheet_name
+from perfsheets.files.recordbook import SheetPerson, Stamp, index_books, locked_json, record_books
 from perfsheets.ledger.interviews import record_values, records_in_force
 from perfsheets.ledger.pips import PipForm, PipSheet, pip_form_files, store_pip_form
-from perfsheets.ledger.results import latest_run_plan, result_overview
+from perfsheets.ledger.record_forms import run_to_record
+from perfsheets.ledger.results import result_overview
 from perfsheets.ledger.workspace import Workspace, audit, freeze_plan, now
-from perfsheets.pip.book import PipJob, PipSheetJob, PipWriter
+from perfsheets.pip.book import KIND, PipJob, PipSheetJob, PipWriter
 from perfsheets.plan.io import load_plan
 
 FOLDER = "pips"
-NO_MANAGER = ""  # the manager id of the workbook for people without a manager (HR fills it)
-INDEX_FIELDS = ("manager_id", "name", "email", "file", "employees", "form_id")
 
 
 @dataclass(frozen=True)
@@ -73,22 +67,8 @@ def write_pip_forms(
     day = start or dt.date.today()
     folder = ws.root / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    files: list[Path] = []
-    index_rows: list[dict[str, str]] = []
-    count = 0
     with ws.ledger() as conn:
-        found = latest_run_plan(conn)
-        if found is None:
-            raise PerfsheetsError(
-                tr(
-                    lang,
-                    f"{ws.root}：尚无汇总结果，无法生成绩效改进计划表（先运行 perfsheets consolidate）",
-                    f"{ws.root}: no consolidated results yet, so no improvement plans "
-                    "(run 'perfsheets consolidate' first)",
-                )
-            )
-        run_id, frozen_json = found
-        frozen = Plan.model_validate_json(frozen_json)
+        run_id, frozen = run_to_record(conn, KIND.no_results(ws.root, lang))
         grades = pip_grades(plan, frozen)
         results = [r for r in result_overview(conn) if r.grade in grades]
         actions = {
@@ -98,49 +78,26 @@ def write_pip_forms(
         plan_json = plan.model_dump_json()
         version = freeze_plan(conn, plan_json)
         created = now()
-        jobs = pip_jobs(
-            plan,
-            frozen,
-            results,
-            actions,
-            lang,
-            start=day,
-            run_id=run_id,
-            plan_version=version,
-            plan_digest=hashlib.sha256(plan_json.encode()).hexdigest(),
-            generation=secrets.token_hex(3),
-            generated_at=created,
-        )
+        digest = hashlib.sha256(plan_json.encode()).hexdigest()
+        stamp = Stamp(run_id, version, digest, secrets.token_hex(3), created)
+        jobs = pip_jobs(plan, frozen, results, actions, lang, day, stamp)
         emails = {e.id: e.email for e in plan.roster.employees}
         writer = PipWriter(plan, folder, lang)
-        old_files = pip_form_files(conn)
-        for job in jobs:
-            files.append(writer.write(job))
-            count += len(job.sheets)
-            index_rows.append(
-                {
-                    "manager_id": job.manager_id,
-                    "name": job.manager_name,
-                    "email": emails.get(job.manager_id, ""),
-                    "file": job.file,
-                    "employees": ";".join(s.employee_id for s in job.sheets),
-                    "form_id": job.form_id,
-                }
-            )
-            store_pip_form(conn, _form_record(job, run_id, version, created))
-        index = atomic_write_csv(
-            folder / "index.csv", INDEX_FIELDS, sorted(index_rows, key=lambda r: r["file"])
-        )
-        for stale in old_files - {f.name for f in files}:
-            (folder / stale).unlink(missing_ok=True)
-        audit(conn, "pips.generate", f"run {run_id}", forms=len(files), pips=count)
+
+        def store(job: PipJob) -> None:
+            store_pip_form(conn, _form_record(job))
+
+        def written_jobs() -> Iterator[PipJob]:
+            for job in jobs:
+                writer.write(job)
+                yield job
+
+        written = index_books(folder, written_jobs(), emails, pip_form_files(conn), store)
+        audit(conn, "pips.generate", f"run {run_id}", forms=len(written.files), pips=written.sheets)
     end = day + dt.timedelta(days=plan.pip.length_days)
     return PipFormsResult(
-        forms=len(files),
-        pips=count,
-        folder=folder,
-        index=index,
-        files=sorted(files),
+        **written.summary(),
+        pips=written.sheets,
         run_id=run_id,
         start=day,
         end=end,
@@ -148,28 +105,12 @@ def write_pip_forms(
     )
 
 
-def _form_record(job: PipJob, run_id: int, version: int, created: str) -> PipForm:
-    return PipForm(
-        job.form_id,
-        run_id,
-        version,
-        job.manager_id,
-        job.file,
-        job.digest(),
-        created,
-        tuple(
-            PipSheet(
-                s.sheet,
-                s.employee_id,
-                s.grade,
-                s.start,
-                s.end,
-                s.checkpoints,
-                json.dumps(s.locked(), ensure_ascii=False, sort_keys=True),
-            )
-            for s in job.sheets
-        ),
+def _form_record(job: PipJob) -> PipForm:
+    sheets = tuple(
+        PipSheet(s.sheet, s.employee_id, s.grade, s.start, s.end, s.checkpoints, locked_json(s))
+        for s in job.sheets
     )
+    return PipForm(**job.form_fields(), sheets=sheets)
 
 
 def pip_jobs(
@@ -178,74 +119,33 @@ def pip_jobs(
     results: Iterable[EmployeeResult],
     actions: dict[str, list],
     lang: Lang,
-    *,
     start: dt.date,
-    run_id: int,
-    plan_version: int,
-    plan_digest: str,
-    generation: str,
-    generated_at: str,
+    stamp: Stamp,
 ) -> list[PipJob]:
-    """One job per manager (people without one in HR's workbook), a sheet per PIP named
-    "name id"; names from the current roster, grade names from the plan frozen with the
-    results, goals from the interview records' improvement actions."""
-    people = plan.employee_map()
-    levels = {g.code: g for g in frozen.grading.levels}
+    """One job per manager (people without one in HR's workbook), a sheet per PIP
+    (:func:`perfsheets.files.recordbook.record_books`) dated from ``start``, its goals from the
+    interview records' improvement actions."""
     end = start + dt.timedelta(days=plan.pip.length_days)
     points = tuple(
         d.isoformat()
         for d in pip.checkpoint_dates(start, plan.pip.length_days, plan.pip.checkpoints)
     )
-    by_manager: dict[str, list[EmployeeResult]] = {}
-    for r in results:
-        person = people.get(r.employee_id)
-        manager = r.manager_id or (person.manager if person else None) or NO_MANAGER
-        by_manager.setdefault(manager if manager in people else NO_MANAGER, []).append(r)
-    hr = tr(lang, "人力资源部", "HR")
-    jobs = []
-    for manager in sorted(by_manager):
-        manager_name = people[manager].name if manager in people else hr
-        owner = f"{manager_name} ({manager})" if manager else manager_name
-        taken: set[str] = set()
-        sheets = []
-        for r in sorted(by_manager[manager], key=lambda x: x.employee_id):
-            person = people.get(r.employee_id)
-            name = person.name if person else r.employee_id
-            level = levels.get(r.grade or "")
-            label = level.label(lang) if level else ""
-            shown = f"{r.grade} {label}" if label and label != r.grade else str(r.grade)
-            goals = tuple(
-                (str(a[0] or ""), str(a[1] or ""), str(a[2] or ""), str(a[3] or ""))
-                for a in actions.get(r.employee_id, [])
-                if a and a[0]
-            )
-            sheets.append(
-                PipSheetJob(
-                    sheet=sheet_name(f"{name} {r.employee_id}", taken),
-                    employee_id=r.employee_id,
-                    name=name,
-                    department=person.department if person else (r.department or ""),
-                    grade=str(r.grade),
-                    grade_name=shown,
-                    owner=owner,
-                    start=start.isoformat(),
-                    end=end.isoformat(),
-                    checkpoints=points,
-                    goals=goals,
-                )
-            )
-        prefix = tr(lang, "绩效改进计划", "pip")
-        jobs.append(
-            PipJob(
-                form_id=f"PIP-{generation}-{manager or 'HR'}",
-                manager_id=manager,
-                manager_name=manager_name,
-                file=file_part(f"{prefix}_{manager or 'HR'}_{manager_name}"[:120], 200) + ".xlsx",
-                run_id=run_id,
-                plan_version=plan_version,
-                plan_digest=plan_digest,
-                generated_at=generated_at,
-                sheets=tuple(sheets),
-            )
+
+    def sheet(p: SheetPerson) -> PipSheetJob:
+        r = p.result
+        goals = tuple(
+            (str(a[0] or ""), str(a[1] or ""), str(a[2] or ""), str(a[3] or ""))
+            for a in actions.get(r.employee_id, [])
+            if a and a[0]
         )
-    return jobs
+        owner = f"{p.manager_name} ({p.manager_id})" if p.manager_id else p.manager_name
+        return PipSheetJob(
+            **p.employee(),
+            owner=owner,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            checkpoints=points,
+            goals=goals,
+        )
+
+    return record_books(plan, frozen, results, lang, KIND, stamp, sheet, PipJob)
