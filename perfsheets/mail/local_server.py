@@ -25,7 +25,7 @@ import ssl
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -152,14 +152,25 @@ class LocalImap:
         return client
 
     def append(self, msg: EmailMessage, when: dt.datetime | None = None, flags: str = "") -> None:
-        """File a message in the user's INBOX (IMAP APPEND, as a mail client files one); ``when``
-        is its arrival time (what IMAP SEARCH SINCE looks at), default now."""
+        """File one message in the user's INBOX (see :meth:`filing`)."""
+        with self.filing() as file:
+            file(msg, when, flags)
+
+    @contextmanager
+    def filing(self) -> Iterator[Callable[..., None]]:
+        """file(msg, when=None, flags=""): messages filed in the user's INBOX over one
+        connection (IMAP APPEND, as a mail client files one); ``when`` is the arrival time
+        (what IMAP SEARCH SINCE looks at), default now."""
         client = self.client()
-        try:
+
+        def file(msg: EmailMessage, when: dt.datetime | None = None, flags: str = "") -> None:
             stamp = imaplib.Time2Internaldate(when) if when else None
             typ, data = client.append("INBOX", flags or None, stamp, msg.as_bytes())
             if typ != "OK":
                 raise MailError(f"IMAP APPEND 失败：{data}", f"IMAP APPEND failed: {data}")
+
+        try:
+            yield file
         finally:
             client.logout()
 

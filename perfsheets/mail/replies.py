@@ -15,7 +15,8 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -25,14 +26,14 @@ from typing import Protocol
 from perfsheets.core.model import Lang
 from perfsheets.mail.compose import IndexRow, read_index
 
-SIGNATURE_EVERY = 4  # every 4th reply (from the 2nd) carries a signature image
-SUMMARY_EVERY = 5  # every 5th (from the 3rd) a .docx work summary
+SIGNATURE_EVERY = 5  # every 5th reply (from the 2nd) carries a signature image
+SUMMARY_EVERY = 10  # every 10th (from the 3rd) a .docx work summary
 
 
 class Inbox(Protocol):
-    """Where a reply is filed (the local IMAP server's APPEND)."""
+    """Where a reply is filed (the local IMAP server)."""
 
-    def append(self, msg: EmailMessage) -> None: ...
+    def filing(self) -> AbstractContextManager[Callable[[EmailMessage], None]]: ...
 
 
 @dataclass
@@ -52,21 +53,22 @@ def post_replies(
     started = time.perf_counter()
     rows = sorted(read_index(forms_dir), key=lambda r: len(r.file), reverse=True)
     result = Replies()
-    for path in sorted(returns):
-        row = _rater_of(path.name, rows)
-        if row is None or not row.email:
-            result.handed_in += 1
-            continue
-        extras = _extras(result.replied, lang)
-        msg = reply(row, reply_to, [(path.name, path.read_bytes()), *extras], lang)
-        inbox.append(msg)
-        result.replied += 1
-        result.with_extras += bool(extras)
-        if result.sent_twice == 0:  # "did it arrive? sending again"
-            inbox.append(reply(row, reply_to, [(path.name, path.read_bytes())], lang, again=True))
+    with inbox.filing() as file:
+        for path in sorted(returns):
+            row = _rater_of(path.name, rows)
+            if row is None or not row.email:
+                result.handed_in += 1
+                continue
+            data = path.read_bytes()
+            extras = _extras(result.replied, lang)
+            file(reply(row, reply_to, [(path.name, data), *extras], lang))
             result.replied += 1
-            result.sent_twice += 1
-        path.unlink()
+            result.with_extras += bool(extras)
+            if result.sent_twice == 0:  # "did it arrive? sending again"
+                file(reply(row, reply_to, [(path.name, data)], lang, again=True))
+                result.replied += 1
+                result.sent_twice += 1
+            path.unlink()  # it went by mail: fetch brings it back
     result.seconds = time.perf_counter() - started
     return result
 
