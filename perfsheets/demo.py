@@ -99,7 +99,7 @@ class DemoResult:
             duplicates=len(fetched.duplicates),
             ignored=len(fetched.ignored),
             reminded=reminded.sent if reminded else 0,
-            reports_sent=reports.sent if reports else 0,
+            reports_mailed=reports.sent if reports else 0,
         )
 
     def grades(self) -> dict[str, Any]:
@@ -159,7 +159,7 @@ class MailCounts:
     duplicates: int  # attachments fetch had saved before
     ignored: int  # attachments that are not returns (signature images, .docx)
     reminded: int  # reminders to the raters still missing or rejected
-    reports_sent: int  # managers' packs (and reports) after the release
+    reports_mailed: int  # managers' packs (and reports) after the release
 
 
 MARKER = ".perfsheets-demo"

@@ -33,7 +33,7 @@ from perfsheets.cli.words import label, stage_name
 
 if TYPE_CHECKING:
     from perfsheets.core.model import Lang
-    from perfsheets.demo import DemoResult
+    from perfsheets.demo import DemoResult, StageTiming
 
 
 @app.command()
@@ -100,13 +100,7 @@ def demo(
     table.add_column(tr(language, "用时 (秒)", "seconds"), justify="right")
     table.add_column(tr(language, "结果", "result"), overflow="fold")
     for timing in result.stages:
-        counts = [
-            (k, v)
-            for k, v in scalar_rows(timing.result, language)
-            if isinstance(v, int)
-            and k not in (label("run_id", language), label("exit_code", language))
-        ]
-        brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
+        brief = ", ".join(f"{k}={v}" for k, v in _counts(timing, language)[:5])
         table.add_row(stage_name(timing.stage, language), f"{timing.seconds:.1f}", brief)
     out.print(table)
     grades = result.grades()
@@ -147,6 +141,18 @@ def demo(
     for name, path in result.outputs().items():
         where.add_row(label(name, language), str(path))
     out.print(where)
+
+
+def _counts(timing: StageTiming, lang: Lang) -> list[tuple[str, int]]:
+    """A stage's counts; fetch's lists of attachments as numbers (under the round trip's labels)."""
+    if timing.stage == "fetch":
+        got = timing.result
+        named = [("messages", got.messages), ("fetched", len(got.saved))]
+        named += [("duplicates", len(got.duplicates)), ("ignored", len(got.ignored))]
+        return [(label(k, lang), v) for k, v in named]
+    hidden = (label("run_id", lang), label("exit_code", lang))
+    rows = scalar_rows(timing.result, lang)
+    return [(k, v) for k, v in rows if isinstance(v, int) and k not in hidden]
 
 
 def _demo_mail(result: DemoResult, lang: Lang) -> None:

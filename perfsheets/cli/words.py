@@ -224,13 +224,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "replies": ("评价人回复邮件", "raters' replies"),
     "handed_in": ("直接交回（无邮箱）", "handed in (no e-mail)"),
     "replied": ("回复邮件", "replies"),
+    "messages": ("邮件", "messages"),
     "with_extras": ("另带签名图片或文档", "with a signature image or document"),
     "sent_twice": ("重复发送", "sent twice"),
     "fetched": ("收取的考核表", "returns fetched"),
     "duplicates": ("重复附件（未保存）", "duplicate attachments (not saved)"),
     "ignored": ("忽略的附件（非考核表）", "attachments ignored (not returns)"),
     "reminded": ("已发送催收", "reminders sent"),
-    "reports_sent": ("已发送报告", "reports sent"),
+    "reports_mailed": ("已发送汇总包和报告", "packs and reports sent"),
 }
 
 # Values that are words: a rater's state, an appeal's status, a calibration method.
