@@ -66,7 +66,7 @@ def local_smtp(mailbox: Path, user: str = "", password: str = "") -> Iterator[Ma
     port = free_port()
     login: dict[str, Any] = {}
     if user:
-        login = {"authenticator": _authenticator(user, password), "auth_require_tls": False}
+        login = {"authenticator": login_check(user, password), "auth_require_tls": False}
     controller = Controller(Mailbox(mailbox), hostname="127.0.0.1", port=port, **login)
     server_log = logging.getLogger("mail.log")
     server_log.addFilter(_no_deprecation_notes)
@@ -92,7 +92,9 @@ def _no_deprecation_notes(record: logging.LogRecord) -> bool:
     return "deprecated" not in record.getMessage()
 
 
-def _authenticator(user: str, password: str) -> Any:
+def login_check(user: str, password: str) -> Any:
+    """aiosmtpd's authenticator for one user: wrong logins get 535."""
+
     def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
         from aiosmtpd.smtp import AuthResult, LoginPassword
 

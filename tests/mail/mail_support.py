@@ -14,10 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from perfsheets.mail.local_server import free_port
+from perfsheets.mail.local_server import free_port, login_check
 
 __all__ = ["free_port"]
 USER, PASSWORD = "hr@example.com", "s3cret-app-pass"
+authenticate = login_check(USER, PASSWORD)  # the demo server's: AUTH of this user only
 
 
 @dataclass
@@ -72,17 +73,6 @@ class Recorder:
 
     def to(self) -> list[str]:
         return [r.rcpt_tos[0] for r in self.received]
-
-
-def authenticate(server, session, envelope, mechanism, auth_data):
-    from aiosmtpd.smtp import AuthResult, LoginPassword
-
-    ok = (
-        isinstance(auth_data, LoginPassword)
-        and auth_data.login.decode() == USER
-        and auth_data.password.decode() == PASSWORD
-    )
-    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
 
 def write_settings(root: Path, **values: object) -> Path:
