@@ -271,13 +271,15 @@ def _ssha256(password: str) -> str:
 def _wait_until_listening(server: LocalImap) -> None:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
+        code = server.process.poll()
+        if code is not None:
             output = server.process.stdout.read() if server.process.stdout else b""
-            log = server.log()
+            said = (output.decode(errors="replace") + server.log()).strip().splitlines()
+            why = said[-1] if said else f"exit {code}"  # its last word says why
             server.stop()
             raise MailError(
-                f"IMAP 服务器 dovecot 未能启动：{output!r} {log}",
-                f"the IMAP server dovecot did not start: {output!r} {log}",
+                f"IMAP 服务器 dovecot 未能启动（{why}）",
+                f"the IMAP server dovecot did not start ({why})",
             )
         try:
             socket.create_connection(("127.0.0.1", server.port), timeout=0.5).close()
@@ -359,6 +361,13 @@ def local_mail(mailbox: Path) -> Iterator[LocalMail]:
         settings = stack.enter_context(local_smtp(mailbox, SENDER, password))
         imap = None
         if no_imap is None:
-            imap = stack.enter_context(local_imap(SENDER, password))
+            try:
+                imap = stack.enter_context(local_imap(SENDER, password))
+            except MailError as exc:  # installed but would not start: send all the same
+                no_imap = MailError(
+                    f"{exc.zh}：已跳过收取（fetch）和催收（remind）",
+                    f"{exc.en}: fetch and remind were skipped",
+                )
+        if imap is not None:
             settings = settings.model_copy(update={"imap": Imap.model_validate(imap.settings())})
         yield LocalMail(settings, imap, no_imap)

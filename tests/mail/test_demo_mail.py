@@ -117,15 +117,18 @@ def test_replies_are_fetched_collected_and_the_rest_reminded(tmp_path, monkeypat
     assert leaks == []
 
 
-def test_without_dovecot_the_demo_sends_and_says_what_it_skipped(tmp_path, monkeypatch):
-    monkeypatch.setattr(local_server, "DOVECOT", str(tmp_path / "no-dovecot"))
+@pytest.mark.parametrize("dovecot", ["missing", "broken"])
+def test_without_dovecot_the_demo_sends_and_says_what_it_skipped(tmp_path, monkeypatch, dovecot):
+    program = str(tmp_path / "no-dovecot") if dovecot == "missing" else "/bin/false"
+    monkeypatch.setattr(local_server, "DOVECOT", program)
     folder = tmp_path / "demo"
     result = CliRunner().invoke(
         app, ["demo", str(folder), "--employees", "6", "--reports", "1", "--mail"]
     )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "已跳过收取（fetch）和催收（remind）" in text and "dovecot-imapd" in text
+    assert "已跳过收取（fetch）和催收（remind）" in text
+    assert ("dovecot-imapd" if dovecot == "missing" else "dovecot 未能启动") in text
     assert "邮件往返" in text
     sent = list(mailbox.Maildir(folder / "mailbox", create=False))
     assert sent and all(".send." in str(m["Message-ID"]) for m in sent)
