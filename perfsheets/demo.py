@@ -5,6 +5,11 @@ few missing and faulty returns) → collect → consolidate → calibrate (a few
 decisions, applied) → release → pay (made-up salaries in ``salaries.csv``, the payroll import
 file) → consequences → report → interview records → improvement plans. Each stage reports through a
 ``stage`` callback so the CLI can show progress; the result says where every output is.
+
+With ``mail``, the mail round trip against local servers the demo starts itself: the forms are
+sent, the simulated returns come back as the raters' replies in an IMAP mailbox, ``fetch``
+brings them into returns/ (collect runs on what arrived), the raters still missing or rejected
+are reminded, and the managers' packs are sent after the release.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 from perfsheets.calibration.run import ApplyResult, apply_file, calibrate, release_cycle
 from perfsheets.calibration.simulate import simulate_decisions
 from perfsheets.collect.run import collect_returns
+from perfsheets.collect.status import return_status
 from perfsheets.consolidation.final import write_final_books
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.model import Lang
@@ -37,9 +43,12 @@ from perfsheets.interview.generate import write_interview_forms
 from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.results import load_results, result_overview
 from perfsheets.ledger.workspace import Workspace
-from perfsheets.mail.local_server import local_smtp
+from perfsheets.mail.fetch import FetchResult, fetch_returns
+from perfsheets.mail.local_server import LocalMail, local_mail
+from perfsheets.mail.replies import Replies, post_replies
 from perfsheets.mail.reports import send_reports
-from perfsheets.mail.send import send_forms
+from perfsheets.mail.send import MailResult, outstanding_of, remind_raters, send_forms
+from perfsheets.mail.settings import MailError
 from perfsheets.pay.run import export_pay, write_consequences
 from perfsheets.pip.generate import write_pip_forms
 from perfsheets.pip.simulate import simulate_pips
@@ -67,11 +76,36 @@ class DemoResult:
     workspace: Path
     employees: int
     stages: list[StageTiming] = field(default_factory=list)
+    skipped: list[MailError] = field(default_factory=list)  # mail steps not run here, and why
+
+    def stage(self, name: str) -> Any:
+        """The result of a stage (None when it did not run)."""
+        return next((s.result for s in self.stages if s.stage == name), None)
+
+    def mail(self) -> MailCounts | None:
+        """What the mail round trip did (None without --mail)."""
+        sent: MailResult | None = self.stage("send")
+        if sent is None:
+            return None
+        replies: Replies = self.stage("replies") or Replies()
+        fetched: FetchResult = self.stage("fetch") or FetchResult()
+        reminded: MailResult | None = self.stage("remind")
+        reports: Any = self.stage("send-reports")
+        return MailCounts(
+            sent_forms=sent.sent,
+            replies=replies.replied,
+            handed_in=replies.handed_in,
+            fetched=len(fetched.saved),
+            duplicates=len(fetched.duplicates),
+            ignored=len(fetched.ignored),
+            reminded=reminded.sent if reminded else 0,
+            reports_mailed=reports.sent if reports else 0,
+        )
 
     def grades(self) -> dict[str, Any]:
         """The distribution of grades before and after quotas, and how many people quotas moved:
         what a newcomer checks to see whether the simulated cycle looks like a real one."""
-        consolidated = next((s.result for s in self.stages if s.stage == "consolidate"), None)
+        consolidated = self.stage("consolidate")
         results = list(getattr(consolidated, "results", None) or [])
         graded = [r for r in results if r.grade is not None]
         before: dict[str, int] = {}
@@ -112,6 +146,20 @@ class DemoResult:
             "reports": ws / "reports",
             "ledger": ws / "ledger.sqlite",
         } | ({"mailbox": ws / "mailbox"} if (ws / "mailbox").is_dir() else {})
+
+
+@dataclass
+class MailCounts:
+    """The demo's mail round trip in numbers."""
+
+    sent_forms: int  # forms sent to raters
+    replies: int  # the raters' replies in the HR mailbox (one of them sent twice)
+    handed_in: int  # returns of raters without an e-mail: handed in, not mailed
+    fetched: int  # returns fetch saved into returns/
+    duplicates: int  # attachments fetch had saved before
+    ignored: int  # attachments that are not returns (signature images, .docx)
+    reminded: int  # reminders to the raters still missing or rejected
+    reports_mailed: int  # managers' packs (and reports) after the release
 
 
 MARKER = ".perfsheets-demo"
@@ -159,6 +207,33 @@ def _apply_decisions(root: Path, decided: Path, lang: Lang | None) -> ApplyResul
     return applied
 
 
+def _replies_fetched(
+    root: Path,
+    servers: LocalMail,
+    returns: list[Path],
+    lang: Lang,
+    timed: Callable[..., Any],
+    progress_for: StageProgress,
+) -> None:
+    """The simulated returns go back as the raters' replies; fetch brings them into returns/."""
+    assert servers.imap is not None
+    progress_for("replies")(0, 1)
+    reply_to = servers.settings.reply_to or servers.settings.sender
+    timed("replies", post_replies, servers.imap, root / "forms", returns, reply_to, lang)
+    progress_for("fetch")(0, 1)
+    timed("fetch", fetch_returns, root, settings=servers.settings)
+
+
+def _remind(root: Path, servers: LocalMail, lang: Lang) -> MailResult:
+    """Remind the raters collect still misses or rejected, as on the cycle's due date: the
+    cadence counts from a rater's last reminder, and the demo has sent none before."""
+    status = return_status(root, lang=lang)
+    due = load_plan(Workspace(root).plan_path()).cycle.due
+    on_due_day = dt.datetime.combine(due, dt.time(9), tzinfo=dt.UTC)
+    chase = outstanding_of(status.send_back)
+    return remind_raters(root, chase, lang=lang, settings=servers.settings, at=on_due_day)
+
+
 def run_demo(
     path: str | Path = "perfsheets-demo",
     *,
@@ -175,9 +250,11 @@ def run_demo(
     """Run every stage on a synthetic company of ``employees`` people in ``path`` (replaced).
 
     ``report_limit`` renders only the first N employee reports (plus packs and the HR summary),
-    which keeps large demos short; None renders all of them. ``mail`` sends the forms, and
-    after the release the managers' packs (when every report is rendered), through a local SMTP server the demo starts itself;
-    what it receives is kept in ``mailbox/`` (a Maildir).
+    which keeps large demos short; None renders all of them. ``mail`` runs the mail round trip
+    through a local SMTP server (what it receives is kept in ``mailbox/``, a Maildir) and a
+    local IMAP server (dovecot; the HR mailbox): the forms sent, the raters' replies fetched,
+    reminders, and after the release the managers' packs (when every report is rendered).
+    Without dovecot, fetch and remind are skipped and ``skipped`` says why.
     """
     root = _fresh_folder(Path(path))
     with contextlib.ExitStack() as stack:
@@ -201,13 +278,16 @@ def run_demo(
             lang=lang,
             force=True,
         )
-        settings = stack.enter_context(local_smtp(root / "mailbox")) if mail else None
+        servers = stack.enter_context(local_mail(root / "mailbox")) if mail else None
+        if servers is not None and servers.no_imap is not None:
+            result.skipped.append(servers.no_imap)
+        settings = servers.settings if servers is not None else None
         timed(
             "generate", generate_forms, root, progress=progress_for("generate"), executor=executor
         )
         if settings is not None:
             timed("send", send_forms, root, settings=settings, progress=progress_for("send"))
-        timed(
+        simulated = timed(
             "simulate",
             simulate_returns,
             root,
@@ -217,7 +297,12 @@ def run_demo(
             progress=progress_for("simulate"),
             executor=executor,
         )
+        if servers is not None and servers.imap is not None:
+            _replies_fetched(root, servers, simulated.files, lang, timed, progress_for)
         timed("collect", collect_returns, root, progress=progress_for("collect"), executor=executor)
+        if servers is not None and servers.imap is not None:
+            progress_for("remind")(0, 1)
+            timed("remind", _remind, root, servers, lang)
         timed("consolidate", consolidate, root, progress=progress_for("consolidate"))
         # the calibration meeting: the workbook, a few committee decisions with reasons, applied;
         # then the results are released (frozen) before anything goes to people

@@ -9,7 +9,7 @@ finds problems (invalid plan, rejected returns) exits 1. ``--debug`` shows trace
 from __future__ import annotations
 
 # Importing the command modules registers their commands on ``app``.
-from perfsheets.cli import calibration, changes, cycle, interview, mail, pay  # noqa: F401
+from perfsheets.cli import calibration, changes, cycle, demo, interview, mail, pay  # noqa: F401
 from perfsheets.cli.app import app
 
 __all__ = ["app", "main"]

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from perfsheets import __version__
 from perfsheets.cli.app import app
@@ -44,11 +43,9 @@ from perfsheets.cli.output import (
     result_data,
     rows_table,
     scalar_rows,
-    stage_bars,
     summary_table,
     tr,
 )
-from perfsheets.cli.words import label, stage_name
 from perfsheets.core.problems import Report
 
 if TYPE_CHECKING:
@@ -515,114 +512,6 @@ def report(
     for warning in getattr(result, "warnings", []) or []:
         err.print(warning, style="yellow")
     finish(result, tr(language, "报告已生成", "Reports rendered"), as_json)
-
-
-@app.command()
-def demo(
-    folder: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
-        "perfsheets-demo"
-    ),
-    employees: Annotated[int, typer.Option(help="Size of the synthetic company.", min=2)] = 200,
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic company and fillers.")] = 1,
-    lang: Annotated[
-        str, typer.Option("--lang", help="Language of forms and reports: zh or en.")
-    ] = "zh",
-    reports: Annotated[
-        int | None, typer.Option(help="Render only this many employee reports (default: all).")
-    ] = None,
-    executor: ExecutorOpt = "local",
-    scheduler: SchedulerOpt = None,
-    mail: Annotated[
-        bool,
-        typer.Option(
-            "--mail",
-            help="Also send the forms and, after the release, the managers' packs (unless "
-            "--reports limits them) through a local SMTP server the demo starts (kept in "
-            "DIR/mailbox/; needs aiosmtpd).",
-        ),
-    ] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Run the whole cycle on the built-in example: init, generate, simulate, collect, consolidate, calibrate (simulated committee decisions) and release, pay on made-up salaries, consequences, report, interview records, improvement plans."""
-    from perfsheets.demo import run_demo  # lazy: start-up
-
-    language = State.lang = parse_lang(lang) or "zh-CN"
-    with (
-        library_errors(),
-        chosen_executor(executor, scheduler) as runner,
-        stage_bars(not as_json) as stage,
-    ):
-        result = run_demo(
-            folder,
-            employees=employees,
-            seed=seed,
-            lang=language,
-            report_limit=reports,
-            stage=stage,
-            executor=runner,
-            mail=mail,
-        )
-    if as_json:
-        print_json(
-            {
-                "workspace": result.workspace,
-                "outputs": result.outputs(),
-                "stages": [{"stage": s.stage, "seconds": s.seconds} for s in result.stages],
-                "grades": result.grades(),
-            }
-        )
-        return
-    table = Table(title=tr(language, "演示完成", "Demo finished"), title_justify="left")
-    table.add_column(tr(language, "步骤", "stage"))
-    table.add_column(tr(language, "用时 (秒)", "seconds"), justify="right")
-    table.add_column(tr(language, "结果", "result"), overflow="fold")
-    for timing in result.stages:
-        counts = [
-            (k, v)
-            for k, v in scalar_rows(timing.result, language)
-            if isinstance(v, int)
-            and k not in (label("run_id", language), label("exit_code", language))
-        ]
-        brief = ", ".join(f"{k}={v}" for k, v in counts[:5])
-        table.add_row(stage_name(timing.stage, language), f"{timing.seconds:.1f}", brief)
-    out.print(table)
-    grades = result.grades()
-    order = [
-        g for g in ("S", "A", "B", "C", "D") if g in grades["before_quota"] or g in grades["final"]
-    ]
-    order += [g for g in grades["final"] if g not in order]
-    line = lambda d: " ".join(f"{g} {d.get(g, 0)}" for g in order)  # noqa: E731
-    out.print(
-        tr(
-            language,
-            f"等级分布（强制分布前）：{line(grades['before_quota'])}；最终：{line(grades['final'])}；"
-            f"因比例调整 {grades['moved_by_quota']} 人（{grades['share_moved']:.0%}）；"
-            f"校准会调整 {grades['calibrated']} 人",
-            f"Grades before quotas: {line(grades['before_quota'])}; final: {line(grades['final'])}; "
-            f"moved by quotas: {grades['moved_by_quota']} ({grades['share_moved']:.0%}); "
-            f"changed by the calibration committee: {grades['calibrated']}",
-        ),
-        markup=False,
-        highlight=False,
-    )
-    pay = next((s.result for s in result.stages if s.stage == "pay"), None)
-    if pay is not None and pay.written:
-        out.print(
-            tr(
-                language,
-                f"绩效奖金（虚构工资）：{pay.paid} 人，合计 {pay.total:,} 元；超支的奖金池 {pay.over_budget} 个",
-                f"Bonuses (made-up salaries): {pay.paid} people, {pay.total:,} in total; "
-                f"pools over budget: {pay.over_budget}",
-            ),
-            markup=False,
-            highlight=False,
-        )
-    where = Table(
-        title=tr(language, "输出文件", "Outputs"), show_header=False, title_justify="left"
-    )
-    for name, path in result.outputs().items():
-        where.add_row(label(name, language), str(path))
-    out.print(where)
 
 
 def task_problems(problems: list[str]) -> None:

@@ -120,7 +120,10 @@ PARAMS_ZH_BY_COMMAND: dict[tuple[str, str], str] = {
     (
         "demo",
         "mail",
-    ): "另外通过演示自己启动的本机 SMTP 服务器发送考核表，并在发布结果后发送上级汇总包（--reports 限制报告数时不发送；邮件保存在 目录/mailbox/；需要 aiosmtpd）。",
+    ): "另外用演示自己启动的本机邮件服务器（aiosmtpd；IMAP 用 dovecot）跑一遍邮件往返："
+    "发送考核表，评价人的回复邮件收取到 returns/ 并回收校验，给仍未交或被退回的评价人发送催收，"
+    "发布结果后发送上级汇总包（--reports 限制报告数时不发送）。发出的邮件保存在 目录/mailbox/。"
+    "没有 dovecot 时跳过收取和催收（并说明原因）。",
     ("report", "employee"): "只生成这些员工的报告（可多次给出）。",
     ("calibrate", "apply"): "导入这份填好的校准表中的委员会决定。",
     ("calibrate", "reopen"): "修改已发布周期的结果（需要 --reason）。",

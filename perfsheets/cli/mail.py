@@ -176,7 +176,7 @@ def remind(
 ) -> None:
     """Remind raters whose form is missing or rejected (with what to fix), at the settings' cadence."""
     from perfsheets.collect.status import return_status  # lazy: start-up
-    from perfsheets.mail.send import Outstanding, remind_raters  # lazy: start-up
+    from perfsheets.mail.send import outstanding_of, remind_raters  # lazy: start-up
 
     language = message_lang(workspace, lang)
     with (
@@ -184,15 +184,8 @@ def remind(
         progress_bar(tr(language, "催收邮件", "Reminding"), not as_json) as bar,
     ):
         status = return_status(workspace, lang=language)
-        chase: dict[str, Outstanding] = {}
-        for item in status.send_back:  # rejected files first, then forms never returned
-            entry = chase.setdefault(item.rater_id, Outstanding(item.rater_id, item.state))
-            if item.state == "rejected":
-                entry.state, entry.file = "rejected", entry.file or item.file
-                entry.fixes.extend(item.fixes)
-        result = remind_raters(
-            workspace, chase.values(), dry_run=dry_run, lang=language, progress=bar
-        )
+        chase = outstanding_of(status.send_back)
+        result = remind_raters(workspace, chase, dry_run=dry_run, lang=language, progress=bar)
     _show(result, language, as_json, tr(language, "催收结果", "Reminder summary"))
 
 

@@ -222,6 +222,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "payroll": ("工资导入文件", "payroll import file"),
     "consequences": ("结果应用清单", "consequences"),
     "mailbox": ("收到的邮件（本机演示服务器）", "mail received (local demo server)"),
+    # the demo's mail round trip
+    "sent_forms": ("已发送考核表", "forms sent"),
+    "replies": ("评价人回复邮件", "raters' replies"),
+    "handed_in": ("直接交回（无邮箱）", "handed in (no e-mail)"),
+    "replied": ("回复邮件", "replies"),
+    "messages": ("邮件", "messages"),
+    "with_extras": ("另带签名图片或文档", "with a signature image or document"),
+    "sent_twice": ("重复发送", "sent twice"),
+    "fetched": ("收取的考核表", "returns fetched"),
+    "duplicates": ("重复附件（未保存）", "duplicate attachments (not saved)"),
+    "ignored": ("忽略的附件（非考核表）", "attachments ignored (not returns)"),
+    "reminded": ("已发送催收", "reminders sent"),
+    "reports_mailed": ("已发送汇总包和报告", "packs and reports sent"),
 }
 
 # Values that are words: a rater's state, an appeal's status, a calibration method.
@@ -257,6 +270,9 @@ STAGES: dict[str, tuple[str, str]] = {
     "release": ("发布结果", "release"),
     "send": ("发送考核表", "send forms"),
     "send-reports": ("发送报告", "send reports"),
+    "replies": ("评价人回复（模拟）", "raters reply (simulated)"),
+    "fetch": ("收取回复", "fetch"),
+    "remind": ("催收", "remind"),
     "pay": ("奖金导出", "export pay"),
     "consequences": ("结果应用", "consequences"),
     "report": ("生成报告", "report"),

@@ -58,6 +58,27 @@ class Outstanding:
     fixes: list[str] = field(default_factory=list)
 
 
+class SendBackItem(Protocol):
+    """An entry of collect's send-back list (what ``remind`` needs of it)."""
+
+    rater_id: str
+    state: Literal["rejected", "missing"]
+    file: str
+    fixes: list[str]
+
+
+def outstanding_of(send_back: Iterable[SendBackItem]) -> list[Outstanding]:
+    """Whom to remind, one entry per rater, from collect's send-back list: a rater with a
+    rejected file is reminded of it (the first one) with every fix, else of the missing form."""
+    chase: dict[str, Outstanding] = {}
+    for item in send_back:
+        entry = chase.setdefault(item.rater_id, Outstanding(item.rater_id, item.state))
+        if item.state == "rejected":
+            entry.state, entry.file = "rejected", entry.file or item.file
+            entry.fixes.extend(item.fixes)
+    return list(chase.values())
+
+
 @dataclass
 class MailResult:
     kind: str

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from perfsheets.core.problems import PerfsheetsError
 
@@ -69,9 +69,20 @@ class MailSettings(_Strict):
     ca_file: str = ""  # a private CA's certificate (PEM), relative to the workspace
     imap: Imap = Field(default_factory=Imap)
     reminders: Reminders = Field(default_factory=Reminders)
+    # Given in memory only (the demo's local servers); never a field: not in YAML, JSON or repr.
+    _password: str = PrivateAttr(default="")
+
+    def with_password(self, password: str) -> MailSettings:
+        """A copy that logs in with ``password``, held in memory only."""
+        copy = self.model_copy()
+        copy._password = password
+        return copy
 
     def password(self) -> str:
-        """The password from the environment variable, else the system keyring, else ''."""
+        """The password given in memory, else the environment variable, else the system
+        keyring, else ''."""
+        if self._password:
+            return self._password
         value = os.environ.get(self.password_env, "")
         if value or not self.user:
             return value

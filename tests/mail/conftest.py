@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mail_support import PASSWORD, Dovecot, Recorder, authenticate, free_port, start_dovecot
+from mail_support import PASSWORD, USER, Recorder, authenticate, free_port
 
 from perfsheets.ledger.workspace import Workspace
+from perfsheets.mail.local_server import LocalImap, local_imap
 
 _TEMPLATES: dict[str, Path] = {}
 
@@ -157,20 +158,15 @@ def smtp_tls(request: pytest.FixtureRequest, ca) -> Iterator[Smtp]:
 
 
 @pytest.fixture(params=["plain", "ssl"])
-def dovecot(request: pytest.FixtureRequest, ca) -> Iterator[Dovecot]:
-    """dovecot without TLS (port 143 style), or with TLS from the first byte (993 style)."""
+def dovecot(request: pytest.FixtureRequest, ca) -> Iterator[LocalImap]:
+    """dovecot without TLS (port 143 style), or with TLS from the first byte (993 style): the
+    library's local IMAP server, the one ``demo --mail`` runs."""
+    cert, context = None, None
     if request.param == "ssl":
         authority, _ = ca
         leaf = authority.issue_cert("127.0.0.1")
         context = ssl.create_default_context()
         authority.configure_trust(context)
-        server = start_dovecot(
-            (leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes()), context
-        )
-    else:
-        server = start_dovecot()
-    try:
+        cert = (leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes())
+    with local_imap(USER, PASSWORD, cert, context) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.home.parent, ignore_errors=True)
