@@ -104,6 +104,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rate": ("回收率", "rate"),
     # verify
     "audit_rows": ("审计记录数", "audit rows"),
+    "record_files": ("归档的面谈记录与改进计划文件", "archived record files"),
     "findings": ("不符之处", "findings"),
     "subject": ("对象", "what"),
     "problem": ("问题", "problem"),
