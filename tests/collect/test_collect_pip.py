@@ -248,6 +248,48 @@ def test_simulated_pips_show_the_states(ws):
     assert list(got.values()).count("overdue") == sim.open + sim.missing > 0
 
 
+def _in_force(ws: Path, table: str, part: str) -> dict[str, list]:
+    with Workspace(ws).ledger() as conn:
+        rows = conn.execute(
+            f"SELECT employee_id, values_json FROM {table} WHERE superseded_by IS NULL"
+        ).fetchall()
+    return {employee: json.loads(values)[part] for employee, values in rows}
+
+
+def test_simulated_pips_carry_the_actions_agreed_in_the_interview_as_goals(ws):
+    agreed = _in_force(ws, "interview_records", "actions")
+    sim = simulate_pips(ws, seed=1)
+    result = collect_returns(ws, sim.files)
+    assert not result.report.errors
+    goals = _in_force(ws, "pip_records", "goals")
+    assert len(goals) == sim.open + sim.completed + sim.failed > 0  # every PIP returned
+    # what, measure, deadline, support: as agreed in the interview record the demo simulated
+    assert goals == {employee: agreed[employee] for employee in goals}
+    assert goals["E0015"][0][:2] == ["加强专业培训", "通过内部考核"]
+
+
+def test_a_pip_without_an_agreed_action_gets_goals_in_the_plans_language(ws):
+    with Workspace(ws).ledger() as conn:  # E0015's interview record never came back
+        conn.execute("DELETE FROM interview_records WHERE employee_id = 'E0015'")
+    plan = ws / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("language: zh-CN", "language: en", 1), encoding="utf-8")
+    sim = simulate_pips(ws, seed=1)
+    result = collect_returns(ws, sim.files)
+    assert not result.report.errors
+    goals = _in_force(ws, "pip_records", "goals")
+    end = (START + dt.timedelta(days=90)).isoformat()
+    english = {
+        "Finish assigned work on time",
+        "Better quality, less rework",
+        "Close the skill gap of the role",
+    }
+    mine = goals["E0015"]
+    assert len(mine) == 2 and {g[0] for g in mine} <= english
+    assert {g[2] for g in mine} == {end} and all(g[1] and g[3] for g in mine)
+    assert goals["E0017"][0][0] == "加强专业培训"  # the others keep what was agreed
+
+
 @pytest.mark.requires_soffice
 @pytest.mark.slow
 def test_a_pip_saved_by_libreoffice_is_collected(ws, tmp_path):
