@@ -72,11 +72,12 @@ def _sheet_employees(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
 def _corrected(
     r: RecordRejection, employees: dict[tuple[str, str], str], accepted: _Accepted
 ) -> bool:
+    form = r.form_id or ""  # always set for a record file (ledger.records)
     if r.sheet:
-        employee = employees.get((r.form_id, r.sheet), "")
+        employee = employees.get((form, r.sheet), "")
         later = accepted.employee.get((r.kind, employee))
     else:
-        later = accepted.form.get((r.kind, r.form_id))
+        later = accepted.form.get((r.kind, form))
     return later is not None and later > r.order
 
 
@@ -89,9 +90,10 @@ def _item(
     sheets = [] if whole else [r.sheet for r in rows]
     fixes = [fix_line(p, lang) for p in problems if whole or p.sheet in sheets]
     hr = (tr(lang, "人力资源部", "HR"), "", "")
-    name, department, email = people.get(first.manager_id, hr) if first.manager_id else hr
+    manager = first.rater_id or ""
+    name, department, email = people.get(manager, hr) if manager else hr
     return SendBack(
-        first.manager_id,
+        manager,
         name,
         department,
         email,

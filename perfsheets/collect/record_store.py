@@ -77,7 +77,7 @@ def _store_rejections(
         checked_at=run_at,
     )
     rejected = RecordRejection(
-        who.file, "", item.kind, who.form_id or "", who.rater_id or "", item.saved_at, ""
+        who.file, "", "", who.form_id, who.rater_id, item.saved_at, "", kind=item.kind
     )
     replace_record_rejections(conn, rejected, sheets if mine else [], checked_at=run_at)
 

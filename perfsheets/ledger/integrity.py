@@ -25,8 +25,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfsheets.ledger.records import archived_record_files, referenced_archives
-
 
 def _entry_text(value: float | int | None) -> str:
     return "" if value is None else repr(float(value))
@@ -176,6 +174,41 @@ def missing_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:
         if detail:
             out.append(Finding("archive", f"return {rid} ({file}): {archived}", detail))
     return out
+
+
+@dataclass(frozen=True)
+class ArchivedRecordFile:
+    """An accepted record workbook as archived (several records share one file)."""
+
+    kind: str  # interview | pip
+    file: str
+    sha256: str
+    archived: str  # relative to the workspace
+    records: tuple[int, ...]
+
+
+def archived_record_files(conn: sqlite3.Connection) -> list[ArchivedRecordFile]:
+    """Every archived interview-record and PIP workbook with the SHA-256 recorded at collect."""
+    found: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for kind, table in (("interview", "interview_records"), ("pip", "pip_records")):
+        for rid, file, sha, archived in conn.execute(
+            f"SELECT record_id, file, sha256, archived FROM {table} WHERE archived != ''"
+            " ORDER BY record_id"
+        ):
+            found.setdefault((kind, archived, sha), []).append((file, int(rid)))
+    return [
+        ArchivedRecordFile(kind, rows[0][0], sha, archived, tuple(r for _f, r in rows))
+        for (kind, archived, sha), rows in found.items()
+    ]
+
+
+def referenced_archives(conn: sqlite3.Connection) -> set[str]:
+    """Every archived path (relative to the workspace) a return or a record points at."""
+    return {
+        row[0]
+        for table in ("returns", "interview_records", "pip_records")
+        for row in conn.execute(f"SELECT DISTINCT archived FROM {table} WHERE archived != ''")
+    }
 
 
 def missing_record_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:

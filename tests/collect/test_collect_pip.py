@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from collect_support import load_workbook, record_cell, saved_at
+from collect_support import copied, load_workbook, record_cell, record_forms_workspace, saved_at
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.run import consolidate
@@ -21,8 +20,6 @@ from perfsheets.core.pip import checkpoint_dates, pip_state
 from perfsheets.cycle.setup import init_workspace
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.simulate import simulate_returns
-from perfsheets.interview.generate import write_interview_forms
-from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.pips import pip_records_of, pips_in_force
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.pip.generate import write_pip_forms
@@ -33,11 +30,6 @@ TODAY = dt.date.today()
 START = TODAY - dt.timedelta(days=100)  # a 90-day PIP that ended 10 days ago
 FILE = "绩效改进计划_E0012_吕丽佳.xlsx"  # E0015 … E0019 of 生产部
 SHEET = "彭梓远 E0015"
-
-
-def _clear(root: Path) -> None:
-    for old in (root / "returns").iterdir():
-        old.unlink()
 
 
 def _cycle(root: Path, cycle_id: str | None = None) -> Path:
@@ -57,20 +49,12 @@ def written(tmp_path_factory, consolidated_example) -> Path:
     """The built-in example (40 people), consolidated, interview records simulated and
     collected, PIP forms written (once)."""
     root = tmp_path_factory.mktemp("pip") / "ws"
-    shutil.copytree(consolidated_example, root)
-    _clear(root)
-    write_interview_forms(root)
-    collect_returns(root, simulate_records(root, seed=1, missing=0).files)
-    _clear(root)
-    write_pip_forms(root, start=START)
-    return root
+    return record_forms_workspace(root, consolidated_example, pips_from=START, collect_records=True)
 
 
 @pytest.fixture
 def ws(written, tmp_path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(written, root)
-    return root
+    return copied(written, tmp_path)
 
 
 def fill(ws: Path, values: dict[str, object], name: str, saved: dt.datetime | None = None) -> Path:

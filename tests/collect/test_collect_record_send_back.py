@@ -10,19 +10,16 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from collect_support import load_workbook, record_cell, saved_at
+from collect_support import copied, load_workbook, record_cell, record_forms_workspace, saved_at
 from typer.testing import CliRunner
 
 from perfsheets.cli.app import app
 from perfsheets.collect.outcome import SendBack
 from perfsheets.collect.run import collect_returns
 from perfsheets.collect.status import return_status
-from perfsheets.interview.generate import write_interview_forms
-from perfsheets.pip.generate import write_pip_forms
 from perfsheets.plan.io import load_plan
 
 TODAY = dt.date.today()
@@ -38,19 +35,12 @@ LATER = dt.datetime(2026, 12, 2, 8)
 def written(tmp_path_factory, consolidated_example) -> Path:
     """The built-in example (40 people), consolidated, with interview record and PIP forms."""
     root = tmp_path_factory.mktemp("record-send-back") / "ws"
-    shutil.copytree(consolidated_example, root)
-    for old in (root / "returns").iterdir():
-        old.unlink()
-    write_interview_forms(root)
-    write_pip_forms(root, start=START)
-    return root
+    return record_forms_workspace(root, consolidated_example, pips_from=START)
 
 
 @pytest.fixture
 def ws(written, tmp_path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(written, root)
-    return root
+    return copied(written, tmp_path)
 
 
 def fill(ws: Path, form: str, values: dict, name: str, saved: dt.datetime = EARLY) -> Path:

@@ -7,49 +7,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from collect_support import copied, record_forms_workspace
 
-from perfsheets.collect.run import collect_returns
 from perfsheets.core.model import Lang
 from perfsheets.cycle.verify import verify_workspace
-from perfsheets.interview.generate import write_interview_forms
-from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.workspace import Workspace
-from perfsheets.pip.generate import write_pip_forms
-from perfsheets.pip.simulate import simulate_pips
 
 START = dt.date.today() - dt.timedelta(days=100)
-
-
-def _clear(root: Path) -> None:
-    for old in (root / "returns").iterdir():
-        old.unlink()
 
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory, consolidated_example) -> Path:
     """The example (40 people), consolidated; interview records and PIPs simulated, collected."""
     root = tmp_path_factory.mktemp("verify-records") / "ws"
-    shutil.copytree(consolidated_example, root)
-    _clear(root)
-    write_interview_forms(root)
-    collect_returns(root, simulate_records(root, seed=1, missing=0).files)
-    _clear(root)
-    write_pip_forms(root, start=START)
-    collect_returns(root, simulate_pips(root, seed=1).files)
-    return root
+    return record_forms_workspace(
+        root, consolidated_example, pips_from=START, collect_records=True, collect_pips=True
+    )
 
 
 @pytest.fixture
 def ws(collected, tmp_path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(collected, root)
-    return root
+    return copied(collected, tmp_path)
 
 
 def archived(ws: Path, table: str, file_part: str) -> tuple[str, str, list[int]]:
