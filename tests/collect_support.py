@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -247,3 +248,24 @@ def clear_returns(root: Path) -> None:
 def copied(src: Path, tmp_path: Path) -> Path:
     """A private copy of a module's workspace for one test."""
     return Path(shutil.copytree(src, tmp_path / "ws"))
+
+
+def resave_with_libreoffice(files: list[Path], out: Path, profile: Path) -> list[Path]:
+    """Have LibreOffice open and save each file as xlsx (its own writer, its own XML)."""
+    out.mkdir()
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",  # never hand off to a running office
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return [out / f.name for f in files]

@@ -13,7 +13,14 @@ import json
 from pathlib import Path
 
 import pytest
-from collect_support import copied, load_workbook, record_cell, record_forms_workspace, saved_at
+from collect_support import (
+    copied,
+    load_workbook,
+    record_cell,
+    record_forms_workspace,
+    resave_with_libreoffice,
+    saved_at,
+)
 from typer.testing import CliRunner
 
 from perfsheets.cli.app import app
@@ -197,3 +204,16 @@ def test_status_on_the_command_line_shows_the_rejected_record(ws):
     ] == [("E0002", "returns/cli.xlsx", ["梁辉 E0003"], "interview")]
     table = CliRunner().invoke(app, ["status", str(ws)])
     assert table.exit_code == 0 and "Traceback" not in table.output
+
+
+@pytest.mark.requires_soffice
+def test_a_rejected_record_saved_by_libreoffice_is_sent_back_alike(ws, tmp_path):
+    bad = agreed("梁辉") | {"iv:interview_date": "下周二"}
+    book = fill(ws, RECORD, {"梁辉 E0003": bad}, "lo.xlsx")
+    (saved,) = resave_with_libreoffice([book], tmp_path / "lo", tmp_path / "profile")
+    book.unlink()
+    result = collect_returns(ws, [saved])
+    assert [(p.code, p.sheet, p.cell) for p in result.report] == [("bad-date", "梁辉 E0003", "C13")]
+    (item,) = result.send_back
+    assert (item.rater_id, item.sheets, item.kind) == ("E0002", ["梁辉 E0003"], "interview")
+    assert item.fixes == ["梁辉 E0003!C13: 面谈日期应为日期（如 2027-01-20），填写的是“下周二”"]
