@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -206,3 +207,65 @@ def without(plan: Plan, employee_id: str) -> Plan:
 def ledger_rows(ws: Workspace, sql: str, *args: object) -> list[tuple]:
     with ws.ledger() as conn:
         return conn.execute(sql, args).fetchall()
+
+
+def record_forms_workspace(
+    root: Path,
+    consolidated: Path,
+    *,
+    pips_from=None,
+    collect_records: bool = False,
+    collect_pips: bool = False,
+) -> Path:
+    """A copy at ``root`` of the consolidated example with its interview record forms written
+    (the simulated records collected when ``collect_records``) and, from the date ``pips_from``,
+    its PIP forms (the simulated PIPs collected when ``collect_pips``); returns/ left empty."""
+    from perfsheets.collect.run import collect_returns
+    from perfsheets.interview.generate import write_interview_forms
+    from perfsheets.interview.simulate import simulate_records
+    from perfsheets.pip.generate import write_pip_forms
+    from perfsheets.pip.simulate import simulate_pips
+
+    shutil.copytree(consolidated, root)
+    clear_returns(root)
+    write_interview_forms(root)
+    if collect_records:
+        collect_returns(root, simulate_records(root, seed=1, missing=0).files)
+        clear_returns(root)
+    if pips_from is not None:
+        write_pip_forms(root, start=pips_from)
+        if collect_pips:
+            collect_returns(root, simulate_pips(root, seed=1).files)
+    return root
+
+
+def clear_returns(root: Path) -> None:
+    """Empty returns/ (what was collected stays in the ledger)."""
+    for old in (root / "returns").iterdir():
+        old.unlink()
+
+
+def copied(src: Path, tmp_path: Path) -> Path:
+    """A private copy of a module's workspace for one test."""
+    return Path(shutil.copytree(src, tmp_path / "ws"))
+
+
+def resave_with_libreoffice(files: list[Path], out: Path, profile: Path) -> list[Path]:
+    """Have LibreOffice open and save each file as xlsx (its own writer, its own XML)."""
+    out.mkdir()
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",  # never hand off to a running office
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return [out / f.name for f in files]

@@ -70,6 +70,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "older": ("较旧版本（未采用）", "older versions (not used)"),
     "rejected_sheets": ("退回的表页", "sheets sent back"),
     "send_back": ("退回清单", "send back"),
+    "every_send_back": ("完整退回清单（含面谈记录与改进计划）", "whole send-back list"),
+    "record_send_back": ("退回的面谈记录与改进计划", "record files to send back"),
     "validation_csv": ("校验结果（CSV）", "validation (CSV)"),
     "validation_xlsx": ("校验结果（Excel）", "validation (Excel)"),
     "exit_code": ("退出码", "exit code"),
@@ -104,6 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rate": ("回收率", "rate"),
     # verify
     "audit_rows": ("审计记录数", "audit rows"),
+    "record_files": ("归档的面谈记录与改进计划文件", "archived record files"),
     "findings": ("不符之处", "findings"),
     "subject": ("对象", "what"),
     "problem": ("问题", "problem"),

@@ -17,11 +17,11 @@ import sqlite3
 
 from perfsheets.collect.interview import RecordRead
 from perfsheets.collect.outcome import CheckedReturn, FileOutcome
+from perfsheets.collect.record_store import settle_record_file
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import problem_type
 from perfsheets.ledger import interviews as ledger
 from perfsheets.ledger.changes import insert_appeal, open_appeal_of
-from perfsheets.ledger.returns import FileIdentity, replace_problems
 from perfsheets.ledger.workspace import audit
 
 RECORD_SUPERSEDED = problem_type(
@@ -64,24 +64,10 @@ class InterviewStore:
         self.conn, self.run_at, self.lang = conn, run_at, lang
 
     def record(self, item: CheckedReturn, outcome: FileOutcome) -> FileOutcome:
-        outcome.kind = "interview"
-        outcome.rejected_sheets = len(item.rejected_sheets) if item.valid else 0
-        results: list[str] = []
-        if item.valid:
-            for read in item.records:
-                results.append(self._store(item, read))
-        if any(r == "superseded" for r in results):
-            outcome.outcome = "superseded"
-        elif any(r == "accepted" for r in results):
-            outcome.outcome = "accepted"
-        elif any(r == "older" for r in results):
-            outcome.outcome = "older"
-        elif results:
-            outcome.outcome = "unchanged"
-        who = FileIdentity(item.source.name, item.form_id, item.rater_id)
-        replace_problems(self.conn, who, item.problems, run_at=self.run_at, lang=self.lang)
-        outcome.errors, outcome.warnings = item.errors, item.warnings
-        return outcome
+        results = [self._store(item, read) for read in item.records] if item.valid else []
+        return settle_record_file(
+            self.conn, item, outcome, results, run_at=self.run_at, lang=self.lang
+        )
 
     def _store(self, item: CheckedReturn, read: RecordRead) -> str:
         values = read.values

@@ -155,6 +155,13 @@ class SendBack:
     sheets: list[str] = field(default_factory=list)  # the sheets to fix ([] = the whole file)
     since: str = ""  # when it was first rejected, or when the form was generated
     state: Literal["rejected", "missing"] = "rejected"
+    kind: str = "assessment"  # or "interview" / "pip": a rejected record file, to its manager
+
+
+def fix_line(problem: Problem, lang: Lang) -> str:
+    """One thing to fix, as the send-back list says it: where (sheet!cell) and what."""
+    where = "!".join(p for p in (problem.sheet, problem.cell) if p)
+    return f"{where}: {problem.message(lang)}" if where else problem.message(lang)
 
 
 @dataclass

@@ -4,8 +4,10 @@
 
 The send-back list is the state of the cycle (:mod:`perfsheets.collect.status`), read from the
 ledger: rejected files and sheets not yet corrected and forms never returned, with each rater's
-e-mail, what to fix and since when, whichever files this run looked at. Files of this run that
-could not be tied to a form of the cycle are added for HR to check, tied to nobody.
+e-mail, what to fix and since when, whichever files this run looked at; then the rejected
+interview-record and PIP workbooks, to the manager who wrote them (``kind`` says which form).
+Files of this run that could not be tied to a form of the cycle are added for HR to check, tied
+to nobody.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import csv
 import io
 from pathlib import Path
 
-from perfsheets.collect.outcome import FileOutcome, SendBack
-from perfsheets.collect.status import cycle_state, fix_line
+from perfsheets.collect.outcome import FileOutcome, SendBack, fix_line
+from perfsheets.collect.status import cycle_state
 from perfsheets.collect.validation_book import write_validation_book
 from perfsheets.core.cells import csv_safe
 from perfsheets.core.model import Lang, Plan
@@ -33,6 +35,7 @@ SEND_BACK_FIELDS = (
     "sheets",
     "since",
     "fixes",
+    "kind",
 )
 
 
@@ -41,13 +44,13 @@ def send_back_list(
 ) -> list[SendBack]:
     """Every outstanding return of the cycle, then this run's files tied to no form."""
     with ws.ledger() as conn:
-        rows = cycle_state(conn, plan, lang).send_back
+        rows = cycle_state(conn, plan, lang).every_send_back
     known = {o.file for o in outcomes if o.outcome == "rejected" and o.rater_id}
     for o in outcomes:
         if o.outcome != "rejected" or o.file in known:
             continue
         fixes = [fix_line(p, lang) for p in report.errors if p.file == o.file]
-        rows.append(SendBack("", "", "", "", o.file, fixes))
+        rows.append(SendBack("", "", "", "", o.file, fixes, kind=o.kind))
     return rows
 
 
@@ -87,6 +90,7 @@ def send_back_csv(send_back: list[SendBack]) -> str:
             "|".join(s.sheets),
             s.since,
             "\n".join(s.fixes),
+            s.kind,
         )
         writer.writerow([csv_safe(v) for v in row])
     return buf.getvalue()

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 
 from perfsheets.collect.book import Book
 from perfsheets.collect.outcome import CheckedReturn
-from perfsheets.collect.problems import KEYS_MISSING, LOCKED_CHANGED, NOT_ALLOWED, REQUIRED_MISSING
+from perfsheets.collect.problems import (
+    FORMULA_IN_INPUT,
+    KEYS_MISSING,
+    LOCKED_CHANGED,
+    NOT_ALLOWED,
+    REQUIRED_MISSING,
+)
 from perfsheets.collect.record_sheets import ROW_INCOMPLETE, SheetReader, check_record_book
 from perfsheets.collect.values import blank, read_text, same_value, show
 from perfsheets.core import layout
@@ -187,7 +193,12 @@ class PipCheck(SheetReader):
             day = dt.date.fromisoformat(date)
             result: pp.Result | None = None
             spot = spots.get("result")
-            if spot is not None and not blank(spot[2]):
+            if spot is not None and self._formula(spot[0], spot[1]):  # no value a reader sees
+                filled.append(n)
+                self.problem(
+                    FORMULA_IN_INPUT, spot[0], spot[1], item=_CHECKPOINT, field=words["result"]
+                )
+            elif spot is not None and not blank(spot[2]):
                 filled.append(n)
                 result = pp.parse_result(read_text(spot[2]))
                 if result is None:

@@ -14,10 +14,10 @@ import sqlite3
 
 from perfsheets.collect.outcome import CheckedReturn, FileOutcome
 from perfsheets.collect.pip import PipRead
+from perfsheets.collect.record_store import settle_record_file
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import problem_type
 from perfsheets.ledger import pips as ledger
-from perfsheets.ledger.returns import FileIdentity, replace_problems
 from perfsheets.ledger.workspace import audit
 
 PIP_SUPERSEDED = problem_type(
@@ -47,20 +47,10 @@ class PipStore:
         self.conn, self.run_at, self.lang = conn, run_at, lang
 
     def record(self, item: CheckedReturn, outcome: FileOutcome) -> FileOutcome:
-        outcome.kind = "pip"
-        outcome.rejected_sheets = len(item.rejected_sheets) if item.valid else 0
         results = [self._store(item, read) for read in item.records] if item.valid else []
-        for state in ("superseded", "accepted", "older"):
-            if state in results:
-                outcome.outcome = state
-                break
-        else:
-            if results:
-                outcome.outcome = "unchanged"
-        who = FileIdentity(item.source.name, item.form_id, item.rater_id)
-        replace_problems(self.conn, who, item.problems, run_at=self.run_at, lang=self.lang)
-        outcome.errors, outcome.warnings = item.errors, item.warnings
-        return outcome
+        return settle_record_file(
+            self.conn, item, outcome, results, run_at=self.run_at, lang=self.lang
+        )
 
     def _store(self, item: CheckedReturn, read: PipRead) -> str:
         content = read.content_hash()

@@ -20,7 +20,8 @@ from typing import Literal
 
 import perfsheets.collect.problems  # noqa: F401  (registers collect's codes: stored problems
 from perfsheets.collect.context import FormIndex  # are then shown in the reader's language)
-from perfsheets.collect.outcome import SendBack
+from perfsheets.collect.outcome import SendBack, fix_line
+from perfsheets.collect.record_status import record_send_back
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import Problem
@@ -89,6 +90,9 @@ class StatusResult:
     departments: list[DepartmentStatus] = field(default_factory=list)
     unidentified_rejected: int = 0  # rejected files that could not be tied to a form
     lang: Lang = "zh-CN"
+    # rejected interview-record and PIP workbooks not yet corrected, to their managers
+    # (collect.record_status); kept out of send_back, which is what remind chases with forms
+    record_send_back: list[SendBack] = field(default_factory=list)
 
     @property
     def returned(self) -> int:
@@ -104,10 +108,17 @@ class StatusResult:
 
     @property
     def send_back(self) -> list[SendBack]:
-        """Every outstanding return: one entry per rejected file (first: they need a fix), then
-        one per form never returned; by department and rater."""
+        """Every outstanding assessment return: one entry per rejected file (first: they need a
+        fix), then one per form never returned; by department and rater. (What ``remind``
+        chases: it re-attaches each rater's assessment form.)"""
         items = [item for r in self.raters for item in r.outstanding]
         return sorted(items, key=lambda i: (i.state != "rejected", i.department, i.rater_id))
+
+    @property
+    def every_send_back(self) -> list[SendBack]:
+        """The whole send-back list: the assessment returns outstanding, then the rejected
+        record workbooks (interview records, PIPs) not yet corrected."""
+        return [*self.send_back, *self.record_send_back]
 
     def rows(self) -> list[dict[str, object]]:
         """One table row per rater, for printing or CSV."""
@@ -136,7 +147,7 @@ class StatusResult:
         lang = lang or self.lang
         heads = send_back_heads(lang)
         rows = []
-        for item in self.send_back:
+        for item in self.every_send_back:
             state = tr(lang, *STATE_WORDS[item.state])
             fixes = "; ".join(item.fixes)
             values = (
@@ -254,7 +265,8 @@ def cycle_state(conn: sqlite3.Connection, plan: Plan, lang: Lang) -> StatusResul
         raters.append(status)
     raters.sort(key=lambda r: (r.department, r.rater_id))
     unidentified = len({r.file for r in rejected if not r.rater_id})
-    return StatusResult(raters, _by_department(raters), unidentified, lang)
+    records = record_send_back(conn, people, lang)
+    return StatusResult(raters, _by_department(raters), unidentified, lang, records)
 
 
 def _outstanding(
@@ -305,11 +317,6 @@ def _fixes(
         names = {r.file_sheet or r.sheet for r in rejected if r.sheet in sheets}
         problems = [p for p in problems if p.sheet in names]
     return [fix_line(p, lang) for p in problems]
-
-
-def fix_line(problem: Problem, lang: Lang) -> str:
-    where = "!".join(p for p in (problem.sheet, problem.cell) if p)
-    return f"{where}: {problem.message(lang)}" if where else problem.message(lang)
 
 
 def _people(plan: Plan, lang: Lang) -> dict[str, tuple[str, str, str]]:

@@ -37,9 +37,8 @@ from perfsheets.collect.problems import (
     OLDER_RETURN,
     PARTLY_ACCEPTED,
     SAVED_IN_FUTURE,
-    UNKNOWN_FORM,
-    WRONG_CYCLE,
 )
+from perfsheets.collect.record_store import FOREIGN
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import Problem, Text
 from perfsheets.ledger import returns as ledger
@@ -47,8 +46,6 @@ from perfsheets.ledger.returns import Batch, Entry, FileIdentity, NewReturn, Ret
 from perfsheets.ledger.workspace import audit
 
 _UNKNOWN_TIME = "?"
-# a form of another cycle may carry any id, even one of this cycle's: it is nobody's here
-_FOREIGN = frozenset({WRONG_CYCLE.code, UNKNOWN_FORM.code})
 
 
 class ReturnStore:
@@ -104,7 +101,7 @@ class ReturnStore:
         """Whom the file's problems are about: a form of this workspace and its rater, or
         nobody (another cycle's or an unknown form creates no entry for anyone)."""
         form = self.forms.forms.get(item.form_id or "")
-        if form is None or any(p.code in _FOREIGN for p in item.problems):
+        if form is None or any(p.code in FOREIGN for p in item.problems):
             return FileIdentity(item.source.name, None, None)
         return FileIdentity(item.source.name, form.form_id, form.rater_id)
 

@@ -25,6 +25,10 @@ _WORDS = {
         "归档文件被改动（SHA-256 不符）",
         "the archived file was changed (SHA-256)",
     ),
+    "archive-unknown": (
+        "归档目录中有账本未记录的文件（并非回收时归档）",
+        "a file in the archive the ledger does not know (collect did not put it there)",
+    ),
 }
 
 
@@ -33,6 +37,7 @@ class VerifyResult:
     workspace: Path
     returns: int
     audit_rows: int
+    record_files: int  # archived interview-record and PIP workbooks checked
     findings: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -46,13 +51,14 @@ class VerifyResult:
 
 def verify_workspace(workspace: str | Path, lang: Lang = "zh-CN") -> VerifyResult:
     """Check every return's entries against their digest, the audit log's hash chain and the
-    archived files; each mismatch is one finding in ``lang``."""
+    archived files (returns, interview records, PIPs; and none unknown); each mismatch is one
+    finding in ``lang``."""
     ws = Workspace(Path(workspace))
     with ws.ledger() as conn:
         found = integrity.verify(conn, ws.root)
-        returns, audit_rows = integrity.counts(conn)
+        returns, audit_rows, record_files = integrity.counts(conn)
     findings = [
         {"subject": f.subject, "problem": tr(lang, *_WORDS.get(f.detail, (f.detail, f.detail)))}
         for f in found
     ]
-    return VerifyResult(ws.root, returns, audit_rows, findings)
+    return VerifyResult(ws.root, returns, audit_rows, record_files, findings)

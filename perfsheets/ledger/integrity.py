@@ -9,7 +9,9 @@ enough) must not go unnoticed, since it changes scores. So:
   reads, and ``perfsheets verify`` for all;
 * every audit row carries ``chain``, the SHA-256 of the previous row's chain and its own content,
   so a changed or deleted row breaks the chain from there on;
-* ``verify`` also checks that each archived return file is there with the SHA-256 recorded.
+* ``verify`` also checks that each archived return file, and each archived interview-record and
+  PIP workbook, is there with the SHA-256 recorded at collect, and that archive/ holds no file
+  collect did not put there.
 
 This is evidence, not a lock: someone who can rewrite the whole database can recompute it all.
 Rows recorded before the ledger had digests (schema 4 and older) are sealed on upgrade.
@@ -122,7 +124,8 @@ class Finding:
 
     kind: str  # "entries" | "audit" | "archive"
     subject: str
-    detail: str  # entries-changed | audit-chain-broken | archive-missing | archive-changed
+    # entries-changed | audit-chain-broken | archive-missing | archive-changed | archive-unknown
+    detail: str
 
 
 def changed_returns(conn: sqlite3.Connection, only_in_force: bool = False) -> list[Finding]:
@@ -166,21 +169,103 @@ def missing_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:
         "SELECT return_id, file, sha256, archived FROM returns WHERE archived != ''"
         " ORDER BY return_id"
     ):
-        path = root / archived  # stored relative to the workspace: archive/<sha256>.xlsx
-        if not path.is_file():
-            out.append(Finding("archive", f"return {rid} ({file}): {archived}", "archive-missing"))
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-            out.append(Finding("archive", f"return {rid} ({file}): {archived}", "archive-changed"))
+        # stored relative to the workspace: archive/<sha256>.xlsx
+        detail = _archive_state(root / archived, sha)
+        if detail:
+            out.append(Finding("archive", f"return {rid} ({file}): {archived}", detail))
+    return out
+
+
+@dataclass(frozen=True)
+class ArchivedRecordFile:
+    """An accepted record workbook as archived (several records share one file)."""
+
+    kind: str  # interview | pip
+    file: str
+    sha256: str
+    archived: str  # relative to the workspace
+    records: tuple[int, ...]
+
+
+def archived_record_files(conn: sqlite3.Connection) -> list[ArchivedRecordFile]:
+    """Every archived interview-record and PIP workbook with the SHA-256 recorded at collect."""
+    found: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for kind, table in (("interview", "interview_records"), ("pip", "pip_records")):
+        for rid, file, sha, archived in conn.execute(
+            f"SELECT record_id, file, sha256, archived FROM {table} WHERE archived != ''"
+            " ORDER BY record_id"
+        ):
+            found.setdefault((kind, archived, sha), []).append((file, int(rid)))
+    return [
+        ArchivedRecordFile(kind, rows[0][0], sha, archived, tuple(r for _f, r in rows))
+        for (kind, archived, sha), rows in found.items()
+    ]
+
+
+def referenced_archives(conn: sqlite3.Connection) -> set[str]:
+    """Every archived path (relative to the workspace) a return or a record points at."""
+    return {
+        row[0]
+        for table in ("returns", "interview_records", "pip_records")
+        for row in conn.execute(f"SELECT DISTINCT archived FROM {table} WHERE archived != ''")
+    }
+
+
+def missing_record_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:
+    """Accepted interview-record and PIP workbooks whose archived file is gone or is not the
+    file that was accepted (one finding per file, naming the records it holds)."""
+    out = []
+    for f in archived_record_files(conn):
+        ids = ", ".join(map(str, f.records))
+        subject = f"{f.kind} record {ids} ({f.file}): {f.archived}"
+        detail = _archive_state(root / f.archived, f.sha256)
+        if detail:
+            out.append(Finding("archive", subject, detail))
+    return out
+
+
+def _archive_state(path: Path, sha256: str) -> str:
+    """'' when the file is there with this SHA-256, else how it is not."""
+    if not path.is_file():
+        return "archive-missing"
+    return "" if _sha256(path) == sha256 else "archive-changed"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def unknown_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:
+    """Files under archive/ that no return or record points at and that collect did not put
+    there (it names every file by its SHA-256: a valid file whose values were already in force
+    is archived before that is known, and is harmless)."""
+    folder = root / "archive"
+    if not folder.is_dir():
+        return []
+    known = referenced_archives(conn)
+    out = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if relative in known or path.name.endswith(".tmp"):  # .tmp: a write a kill cut short
+            continue
+        if path.name != f"{_sha256(path)}.xlsx":
+            out.append(Finding("archive", relative, "archive-unknown"))
     return out
 
 
 def verify(conn: sqlite3.Connection, root: Path) -> list[Finding]:
     """Everything this module can check of the ledger of the workspace at ``root``."""
-    return [*changed_returns(conn), *broken_chain(conn), *missing_archives(conn, root)]
+    return [
+        *changed_returns(conn),
+        *broken_chain(conn),
+        *missing_archives(conn, root),
+        *missing_record_archives(conn, root),
+        *unknown_archives(conn, root),
+    ]
 
 
-def counts(conn: sqlite3.Connection) -> tuple[int, int]:
-    """(returns, audit rows) in the ledger: what verify looked at."""
+def counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(returns, audit rows, archived record workbooks) in the ledger: what verify looked at."""
     (returns,) = conn.execute("SELECT COUNT(*) FROM returns").fetchone()
     (rows,) = conn.execute("SELECT COUNT(*) FROM audit").fetchone()
-    return int(returns), int(rows)
+    return int(returns), int(rows), len(archived_record_files(conn))

@@ -271,26 +271,28 @@ def replace_rejections(
     """The rejected (sheet, sheet in the file) pairs of a file's latest check replace those of
     its earlier checks; ('', '') rejects the whole file. A file rejected again keeps the time
     it was first rejected."""
-    (since,) = conn.execute(
-        "SELECT MIN(since) FROM rejections WHERE file=?", (who.file,)
-    ).fetchone()
-    conn.execute("DELETE FROM rejections WHERE file=?", (who.file,))
+    rows = [(sheet, found, who.form_id, who.rater_id, saved_at) for sheet, found in sheets]
+    columns = ("sheet", "file_sheet", "form_id", "rater_id", "saved_at")
+    replace_file_rejections(conn, "rejections", who.file, columns, rows, checked_at)
+
+
+def replace_file_rejections(
+    conn: sqlite3.Connection,
+    table: str,
+    file: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[object, ...]],
+    checked_at: str,
+) -> None:
+    """Rows of ``columns`` (besides file, since, checked_at) replace the file's rows in a
+    rejections ``table`` (rejections, record_rejections), keeping when it was first rejected."""
+    (since,) = conn.execute(f"SELECT MIN(since) FROM {table} WHERE file=?", (file,)).fetchone()
+    conn.execute(f"DELETE FROM {table} WHERE file=?", (file,))
+    names = ", ".join(("file", *columns, "since", "checked_at"))
+    marks = ", ".join("?" * (len(columns) + 3))
     conn.executemany(
-        "INSERT INTO rejections (file, sheet, file_sheet, form_id, rater_id, saved_at, since,"
-        " checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                who.file,
-                sheet,
-                found,
-                who.form_id,
-                who.rater_id,
-                saved_at,
-                since or checked_at,
-                checked_at,
-            )
-            for sheet, found in sheets
-        ],
+        f"INSERT INTO {table} ({names}) VALUES ({marks})",
+        [(file, *row, since or checked_at, checked_at) for row in rows],
     )
 
 

@@ -570,6 +570,25 @@ _APPEAL_DECISIONS = """
 ALTER TABLE calibration_decisions ADD COLUMN appeal_id INTEGER REFERENCES appeals(appeal_id);
 """
 
+# v13: rejected record files (perfsheets.ledger.records)
+_RECORD_REJECTIONS = """
+-- Version 13: the rejected interview-record and PIP workbooks (or sheets of them) of each file's
+-- latest check, kept apart from assessment rejections (their forms are record forms, and the
+-- rater is the manager who wrote the record), so the send-back list names the manager and
+-- what to fix until a later version is accepted.
+CREATE TABLE record_rejections (
+    file       TEXT NOT NULL,
+    sheet      TEXT NOT NULL,             -- as written; '' for the whole file
+    kind       TEXT NOT NULL CHECK (kind IN ('interview', 'pip')),
+    form_id    TEXT NOT NULL,             -- interview_forms or pip_forms, by kind
+    manager_id TEXT NOT NULL,             -- '' for the workbook HR fills
+    saved_at   TEXT NOT NULL,
+    since      TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    PRIMARY KEY (file, sheet)
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2,
@@ -583,6 +602,7 @@ MIGRATIONS: tuple[str, ...] = (
     _PIPS,
     _MAIL_REPORTS,
     _APPEAL_DECISIONS,
+    _RECORD_REJECTIONS,
 )
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)

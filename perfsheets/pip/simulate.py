@@ -1,5 +1,10 @@
-"""Simulated PIP results for demos and tests: the current PIP workbooks with checkpoint results
-filled in, written to ``returns/`` for ``perfsheets collect``.
+"""Simulated PIP results for demos and tests: the current PIP workbooks with their goals and
+checkpoint results filled in, written to ``returns/`` for ``perfsheets collect``.
+
+The goals are those ``pip-forms`` pre-filled: the improvement actions agreed in the employee's
+interview record in force (so a demo's PIPs follow its simulated interviews); a PIP without an
+agreed action (the interview record not returned) gets two goals a manager would write, in the
+plan's language, due on the PIP's end date.
 
 Per employee (deterministic for a seed): not returned yet (``missing``), still open (the first
 checkpoints recorded, the last not yet), completed (the last checkpoint 达成) or failed (the
@@ -11,11 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from perfsheets.core.problems import PerfsheetsError
+from perfsheets.ledger.interviews import record_values, records_in_force
 from perfsheets.ledger.pips import pip_form_records
 from perfsheets.ledger.workspace import Workspace, audit
 from perfsheets.pip.book import PipFill, PipJob, PipSheetJob, PipWriter
@@ -26,6 +33,23 @@ _NOTES = {
     "zh-CN": ("按计划推进", "仍有差距，需加强辅导", "目标达成"),
     "en": ("On track", "Still a gap: more coaching", "Goals met"),
 }
+_GOALS = {  # what, measure, support
+    "zh-CN": (
+        ("按期完成分配的工作任务", "按期完成率不低于 95%", "每周与上级一对一沟通"),
+        ("提升工作质量，减少返工", "差错率降至 2% 以下", "安排资深同事结对辅导"),
+        ("补齐岗位技能短板", "通过岗位技能考核", "参加内部培训课程"),
+    ),
+    "en": (
+        (
+            "Finish assigned work on time",
+            "At least 95% on time",
+            "Weekly one-to-one with the manager",
+        ),
+        ("Better quality, less rework", "Error rate below 2%", "Paired with a senior colleague"),
+        ("Close the skill gap of the role", "Pass the role's skills test", "Internal training"),
+    ),
+}
+Goal = tuple[str, str, str, str]  # what, measure, deadline (ISO), support
 
 
 def _rng(*parts: object) -> random.Random:
@@ -45,7 +69,7 @@ class PipFiller:
         outcome = self.outcome(sheet.employee_id)
         if outcome == "missing":
             return None
-        notes = _NOTES["en" if self.lang == "en" else "zh-CN"]
+        notes = _NOTES[self._lang]
         count = len(sheet.checkpoints)
         points: dict[int, tuple[object, object]] = {}
         for n in range(1, count + 1):
@@ -57,7 +81,30 @@ class PipFiller:
                 points[n] = ("not_met", notes[1])
         if outcome == "open" and count > 1:
             points = {1: points[1]}
-        return PipFill(checkpoints=points)
+        return PipFill(goals=None if sheet.goals else self.goals(sheet), checkpoints=points)
+
+    def goals(self, sheet: PipSheetJob) -> tuple[Goal, ...]:
+        """Two goals for a PIP that starts without any (no improvement action agreed)."""
+        chosen = _rng(self.seed, "pip-goals", sheet.employee_id).sample(_GOALS[self._lang], 2)
+        return tuple((what, measure, sheet.end, support) for what, measure, support in chosen)
+
+    @property
+    def _lang(self) -> str:
+        return "en" if self.lang == "en" else "zh-CN"
+
+
+def agreed_actions(conn: sqlite3.Connection) -> dict[str, tuple[Goal, ...]]:
+    """Employee -> the improvement actions of their interview record in force, as PIP goals:
+    what pip-forms pre-filled, and what the manager keeps."""
+    out: dict[str, tuple[Goal, ...]] = {}
+    for employee, record in records_in_force(conn).items():
+        goals: list[Goal] = []
+        for row in record_values(conn, record.record_id).get("actions") or []:
+            if len(row) >= 4 and row[0]:
+                what, measure, deadline, support = (str(v or "") for v in row[:4])
+                goals.append((what, measure, deadline, support))
+        out[employee] = tuple(goals)
+    return out
 
 
 @dataclass(frozen=True)
@@ -80,6 +127,7 @@ def simulate_pips(workspace: str | Path, *, seed: int = 0) -> SimulatedPips:
     with ws.ledger() as conn:
         forms = pip_form_records(conn)
         versions = dict(conn.execute("SELECT version, digest FROM plan_versions"))
+        agreed = agreed_actions(conn)
     if not forms:
         raise PerfsheetsError(f"{ws.root}: no PIP forms to fill (run 'perfsheets pip-forms')")
     latest = {f.manager_id: f for f in forms}  # the latest form of each manager
@@ -103,6 +151,7 @@ def simulate_pips(workspace: str | Path, *, seed: int = 0) -> SimulatedPips:
                     s.start,
                     s.end,
                     s.checkpoints,
+                    agreed.get(s.employee_id, ()),
                 )
             )
             outcomes.append(filler.outcome(s.employee_id))

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from collect_support import bounded_plan, find_cell, ledger_rows, prepared_workspace, returned
+from collect_support import (
+    bounded_plan,
+    find_cell,
+    ledger_rows,
+    prepared_workspace,
+    resave_with_libreoffice,
+    returned,
+)
 
 from perfsheets.collect.run import collect_returns
 
 pytestmark = pytest.mark.requires_soffice
-
-
-def resave_with_libreoffice(files: list[Path], out: Path, profile: Path) -> list[Path]:
-    """Have LibreOffice open and save each file as xlsx (its own writer, its own XML)."""
-    out.mkdir()
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile.as_uri()}",  # never hand off to a running office
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            *map(str, files),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return [out / f.name for f in files]
 
 
 @pytest.mark.slow

@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from collect_support import load_workbook, record_cell, saved_at
+from collect_support import copied, load_workbook, record_cell, record_forms_workspace, saved_at
 
 from perfsheets.collect.run import collect_returns
 from perfsheets.consolidation.run import consolidate
@@ -21,8 +20,6 @@ from perfsheets.core.pip import checkpoint_dates, pip_state
 from perfsheets.cycle.setup import init_workspace
 from perfsheets.forms.generate import generate_forms
 from perfsheets.forms.simulate import simulate_returns
-from perfsheets.interview.generate import write_interview_forms
-from perfsheets.interview.simulate import simulate_records
 from perfsheets.ledger.pips import pip_records_of, pips_in_force
 from perfsheets.ledger.workspace import Workspace
 from perfsheets.pip.generate import write_pip_forms
@@ -33,11 +30,6 @@ TODAY = dt.date.today()
 START = TODAY - dt.timedelta(days=100)  # a 90-day PIP that ended 10 days ago
 FILE = "绩效改进计划_E0012_吕丽佳.xlsx"  # E0015 … E0019 of 生产部
 SHEET = "彭梓远 E0015"
-
-
-def _clear(root: Path) -> None:
-    for old in (root / "returns").iterdir():
-        old.unlink()
 
 
 def _cycle(root: Path, cycle_id: str | None = None) -> Path:
@@ -57,20 +49,12 @@ def written(tmp_path_factory, consolidated_example) -> Path:
     """The built-in example (40 people), consolidated, interview records simulated and
     collected, PIP forms written (once)."""
     root = tmp_path_factory.mktemp("pip") / "ws"
-    shutil.copytree(consolidated_example, root)
-    _clear(root)
-    write_interview_forms(root)
-    collect_returns(root, simulate_records(root, seed=1, missing=0).files)
-    _clear(root)
-    write_pip_forms(root, start=START)
-    return root
+    return record_forms_workspace(root, consolidated_example, pips_from=START, collect_records=True)
 
 
 @pytest.fixture
 def ws(written, tmp_path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(written, root)
-    return root
+    return copied(written, tmp_path)
 
 
 def fill(ws: Path, values: dict[str, object], name: str, saved: dt.datetime | None = None) -> Path:
@@ -246,6 +230,48 @@ def test_simulated_pips_show_the_states(ws):
     assert sim.completed == list(got.values()).count("completed") > 0
     assert sim.failed == list(got.values()).count("failed") > 0
     assert list(got.values()).count("overdue") == sim.open + sim.missing > 0
+
+
+def _in_force(ws: Path, table: str, part: str) -> dict[str, list]:
+    with Workspace(ws).ledger() as conn:
+        rows = conn.execute(
+            f"SELECT employee_id, values_json FROM {table} WHERE superseded_by IS NULL"
+        ).fetchall()
+    return {employee: json.loads(values)[part] for employee, values in rows}
+
+
+def test_simulated_pips_carry_the_actions_agreed_in_the_interview_as_goals(ws):
+    agreed = _in_force(ws, "interview_records", "actions")
+    sim = simulate_pips(ws, seed=1)
+    result = collect_returns(ws, sim.files)
+    assert not result.report.errors
+    goals = _in_force(ws, "pip_records", "goals")
+    assert len(goals) == sim.open + sim.completed + sim.failed > 0  # every PIP returned
+    # what, measure, deadline, support: as agreed in the interview record the demo simulated
+    assert goals == {employee: agreed[employee] for employee in goals}
+    assert goals["E0015"][0][:2] == ["加强专业培训", "通过内部考核"]
+
+
+def test_a_pip_without_an_agreed_action_gets_goals_in_the_plans_language(ws):
+    with Workspace(ws).ledger() as conn:  # E0015's interview record never came back
+        conn.execute("DELETE FROM interview_records WHERE employee_id = 'E0015'")
+    plan = ws / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("language: zh-CN", "language: en", 1), encoding="utf-8")
+    sim = simulate_pips(ws, seed=1)
+    result = collect_returns(ws, sim.files)
+    assert not result.report.errors
+    goals = _in_force(ws, "pip_records", "goals")
+    end = (START + dt.timedelta(days=90)).isoformat()
+    english = {
+        "Finish assigned work on time",
+        "Better quality, less rework",
+        "Close the skill gap of the role",
+    }
+    mine = goals["E0015"]
+    assert len(mine) == 2 and {g[0] for g in mine} <= english
+    assert {g[2] for g in mine} == {end} and all(g[1] and g[3] for g in mine)
+    assert goals["E0017"][0][0] == "加强专业培训"  # the others keep what was agreed
 
 
 @pytest.mark.requires_soffice
