@@ -176,12 +176,19 @@ def _round_like(value: float, kpi: Kpi, target: float | None) -> float:
 
 
 def simulated_actual(kpi: Kpi, v: KpiValues, perf: float, rng: random.Random) -> float:
-    """A plausible actual for someone whose performance is ``perf`` (about -2 .. 2)."""
-    factor = 0.925 + 0.04 * perf + rng.gauss(0, 0.02)
+    """A plausible actual for someone whose performance is ``perf`` (about -2 .. 2): most
+    people a little short of their target, the best above it."""
+    factor = 0.85 + 0.05 * perf + rng.gauss(0, 0.02)
     rule, lower = kpi.rule, kpi.direction == "lower"
     if isinstance(rule, DeductionRule):
         return float(max(0, round(rng.gauss(0.3 - 0.4 * perf, 0.6))))
-    if isinstance(rule, ChangeBandsRule) and v.baseline:
+    if _near_ceiling(kpi, v):
+        # A rate close to 100% (合格率 98%) misses by a share of its gap to 100, not by a share
+        # of itself: 98% × 0.95 would be a 93% nobody in that job reports.
+        assert v.target is not None
+        shortfall = max(0.0, 1.3 - 0.4 * perf + rng.gauss(0, 0.25))
+        value = 100 - (100 - v.target) * shortfall
+    elif isinstance(rule, ChangeBandsRule) and v.baseline:
         top = max(b.min for b in rule.bands)
         rate = top * (0.75 + 0.35 * perf) + rng.gauss(0, abs(top) * 0.1)
         value = v.baseline * (1 - rate) if lower else v.baseline * (1 + rate)
@@ -194,6 +201,16 @@ def simulated_actual(kpi: Kpi, v: KpiValues, perf: float, rng: random.Random) ->
         value = 100 * factor
     low, high = actual_bounds(kpi, v)
     return min(high, max(low, _round_like(value, kpi, v.target)))
+
+
+def _near_ceiling(kpi: Kpi, v: KpiValues) -> bool:
+    """A percentage where more is better and the target is close to 100 (a quality rate)."""
+    return (
+        kpi.unit.strip() == "%"
+        and kpi.direction != "lower"
+        and v.target is not None
+        and 80 <= v.target < 100
+    )
 
 
 def simulated_rating(scale: Scale, score: float) -> int:
@@ -241,7 +258,7 @@ class ReturnFiller:
             v = sheet.kpis.get(kpi.code) or KpiValues(kpi.target, kpi.baseline)
             if v.actual is None:
                 values[item_key("kpi", kpi.code)] = simulated_actual(kpi, v, perf, rng)
-        latent = 3.2 + 0.3 * perf + bias
+        latent = 3.0 + 0.3 * perf + bias
         for task, scale in tpl.tasks:
             score = latent + rng.gauss(0, 0.5)
             values[item_key("task", task.code)] = simulated_rating(scale, score)

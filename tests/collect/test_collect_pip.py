@@ -28,8 +28,8 @@ from perfsheets.pip.status import pip_status
 
 TODAY = dt.date.today()
 START = TODAY - dt.timedelta(days=100)  # a 90-day PIP that ended 10 days ago
-FILE = "绩效改进计划_E0012_吕丽佳.xlsx"  # E0015 … E0019 of 生产部
-SHEET = "彭梓远 E0015"
+FILE = "绩效改进计划_E0002_周海伟.xlsx"  # E0003, E0008, E0009 of 销售部
+SHEET = "梁辉 E0003"
 
 
 def _cycle(root: Path, cycle_id: str | None = None) -> Path:
@@ -58,7 +58,7 @@ def ws(written, tmp_path) -> Path:
 
 
 def fill(ws: Path, values: dict[str, object], name: str, saved: dt.datetime | None = None) -> Path:
-    """A copy of E0012's PIP workbook with {key|meaning: value} typed into SHEET."""
+    """A copy of E0002's PIP workbook with {key|meaning: value} typed into SHEET."""
     wb = load_workbook(ws / "pips" / FILE)
     for key, value in values.items():
         k, _, meaning = key.partition("|")
@@ -106,10 +106,10 @@ def test_one_protected_workbook_per_manager_for_the_pip_grades(written):
     wb = load_workbook(written / "pips" / FILE)
     assert wb["_meta"].sheet_state == "veryHidden"
     meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True) if r[0]}
-    assert meta["form_kind"] == "pip" and meta["manager_id"] == "E0012"
+    assert meta["form_kind"] == "pip" and meta["manager_id"] == "E0002"
     sheet = wb[SHEET]
     assert sheet.protection.sheet
-    assert record_cell(sheet, "pip:owner").value == "吕丽佳 (E0012)"
+    assert record_cell(sheet, "pip:owner").value == "周海伟 (E0002)"
     assert record_cell(sheet, "pip:start").value == START.isoformat()
     assert record_cell(sheet, "pip:end").value == (START + dt.timedelta(days=90)).isoformat()
     dates = [record_cell(sheet, f"checkpoint:{n}", "date").value for n in (1, 2, 3)]
@@ -125,7 +125,7 @@ def test_one_protected_workbook_per_manager_for_the_pip_grades(written):
         (digest,) = conn.execute("SELECT digest FROM pip_forms WHERE file=?", (FILE,)).fetchone()
         found = pips_in_force(conn)
     assert len(digest) == 64
-    assert set(found) >= {"E0015", "E0016", "E0017", "E0018", "E0019"}
+    assert set(found) >= {"E0003", "E0008", "E0009"}
     assert all(p.grade in ("C", "D") for p in found.values())
     assert states(written, START) == dict.fromkeys(found, "open")
     assert states(written) == dict.fromkeys(found, "overdue")  # none recorded, ended
@@ -149,24 +149,24 @@ def test_every_state_transition_and_supersession(ws):
     result = collect_returns(ws, [one])
     assert [f.outcome for f in result.files] == ["accepted"] and result.files[0].kind == "pip"
     end = START + dt.timedelta(days=90)
-    assert states(ws, end)["E0015"] == "open"
-    assert states(ws, end + dt.timedelta(days=1))["E0015"] == "overdue"
+    assert states(ws, end)["E0003"] == "open"
+    assert states(ws, end + dt.timedelta(days=1))["E0003"] == "overdue"
     done = {**first, "checkpoint:2|result": "达成", "checkpoint:3|result": "达成"}
     two = fill(ws, done, "b.xlsx", saved=dt.datetime(2026, 12, 2, 8))
     result = collect_returns(ws, [two])
     assert [f.outcome for f in result.files] == ["superseded"]
     assert [p.code for p in result.report] == ["pip-superseded"]
-    assert states(ws)["E0015"] == "completed"
+    assert states(ws)["E0003"] == "completed"
     failed = {**done, "checkpoint:3|result": "未达成", "checkpoint:3|note": "未达到标准"}
     three = fill(ws, failed, "c.xlsx", saved=dt.datetime(2026, 12, 3, 8))
     assert collect_returns(ws, [three]).files[0].outcome == "superseded"
-    assert states(ws)["E0015"] == "failed"
+    assert states(ws)["E0003"] == "failed"
     # an older save arriving late is kept but not used; the same file again changes nothing
     old = fill(ws, done, "old.xlsx", saved=dt.datetime(2026, 11, 30, 8))
     result = collect_returns(ws, [old])
     assert [f.outcome for f in result.files] == ["older"]
     assert [p.code for p in result.report] == ["older-pip"]
-    assert states(ws)["E0015"] == "failed"
+    assert states(ws)["E0003"] == "failed"
     assert collect_returns(ws, [three]).files[0].outcome == "unchanged"
     with Workspace(ws).ledger() as conn:
         records = pip_records_of(conn)
@@ -195,7 +195,7 @@ def test_bad_input_is_located_and_the_sheet_sent_back(ws):
     assert any("Met / Partly met / Not met" in m for m in messages)
     result = collect_returns(ws, [fill(ws, {"checkpoint:1|result": "未达成"}, "n.xlsx")])
     assert problems(result) == [("required-missing", SHEET, "D23")]
-    assert "E0015" not in {r.employee_id for r in _records(ws)}
+    assert "E0003" not in {r.employee_id for r in _records(ws)}
     # a changed locked cell rejects the file
     edited = {"pip:end": "2099-01-01", "checkpoint:1|result": "达成"}
     result = collect_returns(ws, [fill(ws, edited, "locked.xlsx")])
@@ -249,12 +249,12 @@ def test_simulated_pips_carry_the_actions_agreed_in_the_interview_as_goals(ws):
     assert len(goals) == sim.open + sim.completed + sim.failed > 0  # every PIP returned
     # what, measure, deadline, support: as agreed in the interview record the demo simulated
     assert goals == {employee: agreed[employee] for employee in goals}
-    assert goals["E0015"][0][:2] == ["加强专业培训", "通过内部考核"]
+    assert goals["E0003"][0][:2] == ["加强专业培训", "通过内部考核"]
 
 
 def test_a_pip_without_an_agreed_action_gets_goals_in_the_plans_language(ws):
-    with Workspace(ws).ledger() as conn:  # E0015's interview record never came back
-        conn.execute("DELETE FROM interview_records WHERE employee_id = 'E0015'")
+    with Workspace(ws).ledger() as conn:  # E0003's interview record never came back
+        conn.execute("DELETE FROM interview_records WHERE employee_id = 'E0003'")
     plan = ws / "plan.yaml"
     text = plan.read_text(encoding="utf-8")
     plan.write_text(text.replace("language: zh-CN", "language: en", 1), encoding="utf-8")
@@ -268,10 +268,10 @@ def test_a_pip_without_an_agreed_action_gets_goals_in_the_plans_language(ws):
         "Better quality, less rework",
         "Close the skill gap of the role",
     }
-    mine = goals["E0015"]
+    mine = goals["E0003"]
     assert len(mine) == 2 and {g[0] for g in mine} <= english
     assert {g[2] for g in mine} == {end} and all(g[1] and g[3] for g in mine)
-    assert goals["E0017"][0][0] == "加强专业培训"  # the others keep what was agreed
+    assert goals["E0008"][0][0] == "加强专业培训"  # the others keep what was agreed
 
 
 @pytest.mark.requires_soffice
@@ -303,7 +303,7 @@ def test_a_pip_saved_by_libreoffice_is_collected(ws, tmp_path):
     result = collect_returns(ws, [out / "lo.xlsx"])
     assert [f.outcome for f in result.files] == ["accepted"], problems(result)
     assert _records(ws)[-1].results == ("met", "partly", None)
-    assert states(ws)["E0015"] == "overdue"
+    assert states(ws)["E0003"] == "overdue"
 
 
 # --- the next cycle ---------------------------------------------------------------------------
@@ -321,13 +321,13 @@ def test_a_pip_is_carried_into_the_next_cycles_report(ws, tmp_path):
     _cycle(nxt, "2027")
     out = consolidate(nxt, previous=[ws])
     pips = {r.employee_id: r.previous_pip for r in out.results if r.previous_pip}
-    assert pips["E0015"] is not None and pips["E0015"].state == "failed"
-    reports = render_reports(nxt, employees=["E0015", "E0003", "E0001"], manager_packs=False)
+    assert pips["E0003"] is not None and pips["E0003"].state == "failed"
+    reports = render_reports(nxt, employees=["E0003", "E0004", "E0001"], manager_packs=False)
     text = {}
     for pdf in reports.reports:
         txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         text[pdf.name] = "".join(txt.split())
-    mine = next(t for n, t in text.items() if n.startswith("E0015"))
+    mine = next(t for n, t in text.items() if n.startswith("E0003"))
     assert "上期绩效改进计划" in mine and "结论：未达成" in mine
     other = next(t for n, t in text.items() if n.startswith("E0001"))
     assert "绩效改进计划" not in other
@@ -338,7 +338,7 @@ def test_a_pip_is_carried_into_the_next_cycles_report(ws, tmp_path):
     )
     assert "上期绩效改进计划" in hr and "未达成" in hr
     # The same in English: the section and its outcome in English words
-    english = render_reports(nxt, employees=["E0015"], manager_packs=False, lang="en")
+    english = render_reports(nxt, employees=["E0003"], manager_packs=False, lang="en")
     txt = subprocess.run(
         ["pdftotext", str(english.reports[0]), "-"], capture_output=True, text=True
     ).stdout

@@ -33,7 +33,7 @@ TODAY = dt.date.today()
 DAY = TODAY - dt.timedelta(days=2)
 START = TODAY - dt.timedelta(days=100)
 RECORD = "面谈记录_E0002_周海伟.xlsx"  # E0002's sheets: E0003 ... E0011
-PIP = "绩效改进计划_E0012_吕丽佳.xlsx"
+PIP = "绩效改进计划_E0002_周海伟.xlsx"  # E0003, E0008, E0009: the C grades
 EARLY = dt.datetime(2026, 12, 1, 8)
 LATER = dt.datetime(2026, 12, 2, 8)
 
@@ -162,20 +162,20 @@ def test_a_record_file_rejected_whole_lists_every_problem_in_english(ws):
 def test_a_rejected_pip_goes_to_its_manager_formula_safe(ws):
     plan = ws / "plan.yaml"  # a manager's name a spreadsheet would run as a formula
     text = plan.read_text(encoding="utf-8")
-    plan.write_text(text.replace("吕丽佳", "=HYPERLINK(1)"), encoding="utf-8")
+    plan.write_text(text.replace("周海伟", "=HYPERLINK(1)"), encoding="utf-8")
     bad = {"checkpoint:1|result": "还行", "checkpoint:2|result": "=1+1"}
-    book = fill(ws, PIP, {"彭梓远 E0015": bad}, "pip.xlsx")
+    book = fill(ws, PIP, {"梁辉 E0003": bad}, "pip.xlsx")
     result = collect_returns(ws, [book])
     assert [(p.code, p.sheet, p.cell) for p in result.report] == [
-        ("not-allowed", "彭梓远 E0015", "C23"),
-        ("formula-in-input", "彭梓远 E0015", "C24"),
+        ("not-allowed", "梁辉 E0003", "C23"),
+        ("formula-in-input", "梁辉 E0003", "C24"),
     ]
     (item,) = result.send_back
     assert (item.rater_id, item.rater_name, item.kind, item.sheets) == (
-        "E0012",
+        "E0002",
         "=HYPERLINK(1)",
         "pip",
-        ["彭梓远 E0015"],
+        ["梁辉 E0003"],
     )
     assert item.fixes == [f"{p.sheet}!{p.cell}: {p.message()}" for p in result.report]
     (row,) = csv_rows(ws)
