@@ -31,6 +31,7 @@ from perfsheets.core.model import Lang, Plan
 from perfsheets.core.problems import PerfsheetsError, Report, Text, no_results
 from perfsheets.core.quotas import KIND_WORDS, QuotaBreach, quota_breaches, quota_group_text
 from perfsheets.core.results import EmployeeResult
+from perfsheets.files.atomic import atomic_write
 from perfsheets.ledger import calibration as ledger
 from perfsheets.ledger.results import frozen_plan, latest_run, result_overview, run_summary
 from perfsheets.ledger.workspace import Workspace, now
@@ -140,7 +141,8 @@ def apply_file(
     plan, lang, run = results_context(ws, lang)
     out = ApplyResult(path)
     name = path.name
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     with ws.ledger() as conn:
         ledger.ensure_open(conn, "calibrate --apply", lang, reopen_reason)
         if ledger.file_applied(conn, sha):
@@ -157,8 +159,22 @@ def apply_file(
         if not read.report.valid:
             return out
         book_id = read.meta["book_id"]
-        out.applied = ledger.record_decisions(conn, run, book_id, name, sha, read.decisions)
+        archived = _archive(ws, sha, data)
+        out.applied = ledger.record_decisions(
+            conn, run, book_id, name, sha, read.decisions, archived
+        )
     return out
+
+
+def _archive(ws: Workspace, sha: str, data: bytes) -> str:
+    """Keep the applied file as it was (archive/calibration/<sha256>.xlsx, like collect's
+    archive): the decisions' evidence, checked by ``perfsheets verify``."""
+    relative = f"archive/calibration/{sha}.xlsx"
+    target = ws.root / relative
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, lambda tmp: tmp.write_bytes(data))
+    return relative
 
 
 def overview(conn: sqlite3.Connection, plan: Plan, lang: Lang) -> list[EmployeeResult]:

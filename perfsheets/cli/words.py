@@ -107,6 +107,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # verify
     "audit_rows": ("审计记录数", "audit rows"),
     "record_files": ("归档的面谈记录与改进计划文件", "archived record files"),
+    "decisions": ("核对的校准决定", "calibration decisions checked"),
     "findings": ("不符之处", "findings"),
     "subject": ("对象", "what"),
     "problem": ("问题", "problem"),

@@ -25,6 +25,14 @@ _WORDS = {
         "归档文件被改动（SHA-256 不符）",
         "the archived file was changed (SHA-256)",
     ),
+    "decision-changed": (
+        "校准决定在账本中被改动（与审计记录不符）",
+        "the decision in the ledger was changed (it no longer matches its audit entry)",
+    ),
+    "decision-unaudited": (
+        "校准决定没有对应的审计记录（不是由 perfsheets 记录的）",
+        "the decision has no audit entry (perfsheets did not record it)",
+    ),
     "archive-unknown": (
         "归档目录中有账本未记录的文件（并非回收时归档）",
         "a file in the archive the ledger does not know (collect did not put it there)",
@@ -38,6 +46,7 @@ class VerifyResult:
     returns: int
     audit_rows: int
     record_files: int  # archived interview-record and PIP workbooks checked
+    decisions: int = 0  # calibration and appeal decisions checked against the audit log
     findings: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -56,9 +65,9 @@ def verify_workspace(workspace: str | Path, lang: Lang = "zh-CN") -> VerifyResul
     ws = Workspace(Path(workspace))
     with ws.ledger() as conn:
         found = integrity.verify(conn, ws.root)
-        returns, audit_rows, record_files = integrity.counts(conn)
+        returns, audit_rows, record_files, decisions = integrity.counts(conn)
     findings = [
         {"subject": f.subject, "problem": tr(lang, *_WORDS.get(f.detail, (f.detail, f.detail)))}
         for f in found
     ]
-    return VerifyResult(ws.root, returns, audit_rows, record_files, findings)
+    return VerifyResult(ws.root, returns, audit_rows, record_files, decisions, findings)

@@ -113,9 +113,11 @@ def record_decisions(
     file: str,
     sha256: str,
     decisions: list[Decision],
+    archived: str = "",
 ) -> int:
     """Record a checked decision file (inside the caller's transaction): each decision that
-    differs from the person's decision in force supersedes it. Returns how many were recorded."""
+    differs from the person's decision in force supersedes it. Returns how many were recorded.
+    ``archived``: where the file was archived, relative to the workspace."""
     current = {emp: steps[-1] for emp, steps in trails(conn, in_force_only=True).items()}
     at = now()
     recorded = 0
@@ -126,10 +128,19 @@ def record_decisions(
         _insert(conn, run_id, d, at, superseded=old is not None, file=file, sha256=sha256)
         recorded += 1
     conn.execute(
-        "INSERT INTO calibration_files VALUES (?, ?, ?, ?, ?, ?)",
-        (sha256, book_id, file, at, actor(), recorded),
+        "INSERT INTO calibration_files (sha256, book_id, file, applied_at, applied_by, decisions,"
+        " archived) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (sha256, book_id, file, at, actor(), recorded, archived),
     )
-    audit(conn, "calibration.apply", file, sha256=sha256, book_id=book_id, decisions=recorded)
+    audit(
+        conn,
+        "calibration.apply",
+        file,
+        sha256=sha256,
+        book_id=book_id,
+        decisions=recorded,
+        archived=archived,
+    )
     return recorded
 
 

@@ -10,8 +10,9 @@ enough) must not go unnoticed, since it changes scores. So:
 * every audit row carries ``chain``, the SHA-256 of the previous row's chain and its own content,
   so a changed or deleted row breaks the chain from there on;
 * ``verify`` also checks that each archived return file, and each archived interview-record and
-  PIP workbook, is there with the SHA-256 recorded at collect, and that archive/ holds no file
-  collect did not put there.
+  PIP workbook, and each applied calibration decision file, is there with the SHA-256 recorded
+  when it was taken in, and that archive/ holds no file perfsheets did not put there;
+* and that each calibration (or appeal) decision still says what its audit entry recorded.
 
 This is evidence, not a lock: someone who can rewrite the whole database can recompute it all.
 Rows recorded before the ledger had digests (schema 4 and older) are sealed on upgrade.
@@ -122,9 +123,10 @@ class Finding:
     """One thing that does not match: what (a return, the audit log, an archived file), which,
     and how."""
 
-    kind: str  # "entries" | "audit" | "archive"
+    kind: str  # "entries" | "audit" | "archive" | "decision"
     subject: str
     # entries-changed | audit-chain-broken | archive-missing | archive-changed | archive-unknown
+    # | decision-changed | decision-unaudited
     detail: str
 
 
@@ -206,9 +208,63 @@ def referenced_archives(conn: sqlite3.Connection) -> set[str]:
     """Every archived path (relative to the workspace) a return or a record points at."""
     return {
         row[0]
-        for table in ("returns", "interview_records", "pip_records")
+        for table in ("returns", "interview_records", "pip_records", "calibration_files")
         for row in conn.execute(f"SELECT DISTINCT archived FROM {table} WHERE archived != ''")
     }
+
+
+def missing_decision_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:
+    """Applied calibration decision files whose archived copy is gone or is not the file that
+    was applied."""
+    out = []
+    for sha, file, archived in conn.execute(
+        "SELECT sha256, file, archived FROM calibration_files WHERE archived != ''"
+        " ORDER BY applied_at, sha256"
+    ):
+        detail = _archive_state(root / archived, sha)
+        if detail:
+            out.append(Finding("archive", f"calibration file {file}: {archived}", detail))
+    return out
+
+
+# What a decision row must still say, as its audit entry recorded it when it was made.
+_DECISION_FIELDS = (
+    ("consolidated_grade", "before"),
+    ("committee_grade", "after"),
+    ("potential", "potential"),
+    ("reason", "reason"),
+    ("decided_by", "decided_by"),
+    ("quota_breach", "quota_breach"),
+)
+
+
+def changed_decisions(conn: sqlite3.Connection) -> list[Finding]:
+    """Calibration (and appeal) decisions that differ from their audit entry, or have none: a
+    grade changed in the database by hand. The audit log itself is checked by its chain."""
+    audited: dict[int, tuple[str, dict]] = {}
+    for subject, detail in conn.execute(
+        "SELECT subject, detail FROM audit WHERE action='calibration.decide'"
+    ):
+        entry = json.loads(detail)
+        if isinstance(entry.get("decision_id"), int):
+            audited[entry["decision_id"]] = (subject, entry)
+    columns = ", ".join(column for column, _ in _DECISION_FIELDS)
+    out = []
+    for decision_id, employee, *values in conn.execute(
+        f"SELECT decision_id, employee_id, {columns} FROM calibration_decisions"
+        " ORDER BY decision_id"
+    ):
+        subject = f"calibration decision {decision_id} ({employee})"
+        found = audited.get(decision_id)
+        if found is None:
+            out.append(Finding("decision", subject, "decision-unaudited"))
+            continue
+        who, entry = found
+        blank = {"quota_breach": ""}  # entries from before the column have no key
+        expected = [entry.get(key, blank.get(key)) for _, key in _DECISION_FIELDS]
+        if who != employee or list(values) != expected:
+            out.append(Finding("decision", subject, "decision-changed"))
+    return out
 
 
 def missing_record_archives(conn: sqlite3.Connection, root: Path) -> list[Finding]:
@@ -260,12 +316,16 @@ def verify(conn: sqlite3.Connection, root: Path) -> list[Finding]:
         *broken_chain(conn),
         *missing_archives(conn, root),
         *missing_record_archives(conn, root),
+        *missing_decision_archives(conn, root),
         *unknown_archives(conn, root),
+        *changed_decisions(conn),
     ]
 
 
-def counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
-    """(returns, audit rows, archived record workbooks) in the ledger: what verify looked at."""
+def counts(conn: sqlite3.Connection) -> tuple[int, int, int, int]:
+    """(returns, audit rows, archived record workbooks, calibration decisions) in the ledger:
+    what verify looked at."""
     (returns,) = conn.execute("SELECT COUNT(*) FROM returns").fetchone()
     (rows,) = conn.execute("SELECT COUNT(*) FROM audit").fetchone()
-    return int(returns), int(rows), len(archived_record_files(conn))
+    (decisions,) = conn.execute("SELECT COUNT(*) FROM calibration_decisions").fetchone()
+    return int(returns), int(rows), len(archived_record_files(conn)), int(decisions)

@@ -589,6 +589,12 @@ CREATE TABLE record_rejections (
 );
 """
 
+# Version 14: each applied calibration decision file is archived (archive/calibration/), so
+# verify can tell the file the decisions came from is still the one applied.
+_CALIBRATION_ARCHIVE = """
+ALTER TABLE calibration_files ADD COLUMN archived TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2,
@@ -603,6 +609,7 @@ MIGRATIONS: tuple[str, ...] = (
     _MAIL_REPORTS,
     _APPEAL_DECISIONS,
     _RECORD_REJECTIONS,
+    _CALIBRATION_ARCHIVE,
 )
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,6 +5,7 @@ scores.csv checked; bad files refused with a located problem and nothing changed
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 import subprocess
@@ -665,3 +666,46 @@ def test_a_workbook_per_calibration_group_holds_its_people_and_applies(ws, tmp_p
     # written again without the option: the group workbooks stay where they were, none added
     set_frozen_plan(ws, lambda p: p["grading"]["calibration"].update(group_books=False))
     assert calibrate(ws).group_books == []
+
+
+# --- verify: the decision files and the decisions --------------------------------------------
+
+
+def test_verify_checks_the_applied_decision_files_and_the_decisions(ws, tmp_path):
+    from perfsheets.calibration.appeal import uphold_with_grade
+    from perfsheets.cycle.verify import verify_workspace
+    from perfsheets.midcycle.appeals import open_appeal
+
+    res = results(ws)
+    down, up = by_grade(res, "B")[0], by_grade(res, "C")[0]
+    book = calibrate(ws).path
+    decision = {down: {"committee_grade": "C", "reason": "项目延期", "decided_by": "委员会"}}
+    filled = fill(book, tmp_path / "d.xlsx", decision)
+    assert apply_file(ws, filled).applied == 1
+    uphold_with_grade(
+        ws, open_appeal(ws, employee=up, reason="数据有误"), grade="B", note="改判", decided_by="HR"
+    )
+    clean = verify_workspace(ws, "en")
+    assert clean.ok and clean.decisions == 2
+    sha = hashlib.sha256(filled.read_bytes()).hexdigest()
+    archived = ws / "archive" / "calibration" / f"{sha}.xlsx"
+    assert archived.read_bytes() == filled.read_bytes()
+    # a grade changed in the database by hand, and the archived file changed
+    with Workspace(ws).ledger() as conn:
+        conn.execute(
+            "UPDATE calibration_decisions SET committee_grade='A' WHERE employee_id=?", (down,)
+        )
+    archived.write_bytes(archived.read_bytes() + b"x")
+    found = verify_workspace(ws, "en")
+    assert [(f["subject"], f["problem"]) for f in found.findings] == [
+        (
+            f"calibration file d.xlsx: archive/calibration/{sha}.xlsx",
+            "the archived file was changed (SHA-256)",
+        ),
+        (
+            f"calibration decision 1 ({down})",
+            "the decision in the ledger was changed (it no longer matches its audit entry)",
+        ),
+    ]
+    assert found.exit_code == 1
+    assert "校准决定在账本中被改动" in verify_workspace(ws).findings[1]["problem"]
