@@ -23,6 +23,7 @@ from perfsheets.files.executor import Executor
 from perfsheets.interview.book import RecordFill, RecordJob, RecordSheet
 from perfsheets.interview.generate import Progress, run_record_jobs
 from perfsheets.ledger.interviews import InterviewForm, interview_form_records
+from perfsheets.ledger.plans import plan_digests
 from perfsheets.ledger.workspace import Workspace, audit
 from perfsheets.plan.io import load_plan
 
@@ -145,7 +146,7 @@ def simulate_records(
     ws.returns.mkdir(parents=True, exist_ok=True)
     with ws.ledger() as conn:
         forms = interview_form_records(conn)
-        versions = dict(conn.execute("SELECT version, digest FROM plan_versions"))
+        versions = plan_digests(conn)
     if not forms:
         raise PerfsheetsError(
             f"{ws.root}: no interview record forms to fill (run 'perfsheets interview-forms')"

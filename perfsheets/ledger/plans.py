@@ -15,6 +15,11 @@ def forms_plan(conn: sqlite3.Connection) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
+def plan_digests(conn: sqlite3.Connection) -> dict[int, str]:
+    """Every plan version's digest (what a form's _meta names its plan by)."""
+    return {int(v): str(d) for v, d in conn.execute("SELECT version, digest FROM plan_versions")}
+
+
 def plan_json_of(conn: sqlite3.Connection, version: int) -> str:
     """The frozen plan JSON of a plan version."""
     row = conn.execute("SELECT plan_json FROM plan_versions WHERE version=?", (version,)).fetchone()

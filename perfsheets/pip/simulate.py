@@ -24,6 +24,7 @@ from pathlib import Path
 from perfsheets.core.problems import PerfsheetsError
 from perfsheets.ledger.interviews import record_values, records_in_force
 from perfsheets.ledger.pips import pip_form_records
+from perfsheets.ledger.plans import plan_digests
 from perfsheets.ledger.workspace import Workspace, audit
 from perfsheets.pip.book import PipFill, PipJob, PipSheetJob, PipWriter
 from perfsheets.plan.io import load_plan
@@ -126,7 +127,7 @@ def simulate_pips(workspace: str | Path, *, seed: int = 0) -> SimulatedPips:
     ws.returns.mkdir(parents=True, exist_ok=True)
     with ws.ledger() as conn:
         forms = pip_form_records(conn)
-        versions = dict(conn.execute("SELECT version, digest FROM plan_versions"))
+        versions = plan_digests(conn)
         agreed = agreed_actions(conn)
     if not forms:
         raise PerfsheetsError(f"{ws.root}: no PIP forms to fill (run 'perfsheets pip-forms')")
