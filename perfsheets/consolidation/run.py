@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from perfsheets.consolidation import csv_files, fairness, results_book, year_book
+from perfsheets.consolidation import book_writer, csv_files, fairness, year_book
 from perfsheets.consolidation.decided import decide
 from perfsheets.consolidation.grading import force_year_grades, grade_all, rank_departments
 from perfsheets.consolidation.history import (
@@ -219,7 +219,7 @@ def consolidate(
         # The run's files are written into a staging folder and switched in together, so
         # results/ never holds one run's scores.csv beside another's results.xlsx.
         staged = atomic.stage(ws.results)
-        book = results_book.BookWriter(staged / RESULT_FILES[2], comp, plan, lang, decided)
+        book = book_writer.BookWriter(staged / RESULT_FILES[2], comp, plan, lang, decided)
         if book.process is not None:
             lap("results.xlsx worker started")
         try:

@@ -222,12 +222,12 @@ def test_rank_and_percentile_within_department(tmp_path, small_plan):
 
 
 def test_results_book_from_a_worker_process(tmp_path, small_plan, monkeypatch):
-    from perfsheets.consolidation import results_book
+    from perfsheets.consolidation import book_writer
 
     lb = LedgerBuilder(tmp_path / "ws", small_plan)
     rate_e002(lb)
     first = consolidate(lb.root, previous=[])
-    monkeypatch.setattr(results_book, "BACKGROUND_MIN_EMPLOYEES", 1)  # as for large runs
+    monkeypatch.setattr(book_writer, "BACKGROUND_MIN_EMPLOYEES", 1)  # as for large runs
     out = consolidate(lb.root, previous=[])
     book = openpyxl.load_workbook(out.results_xlsx, read_only=True)
     assert [r[0] for r in book["汇总"].iter_rows(min_row=2, values_only=True)][:2] == [
@@ -241,10 +241,10 @@ def test_results_book_from_a_worker_process(tmp_path, small_plan, monkeypatch):
 def test_a_book_that_cannot_be_put_in_place_is_a_clear_error(
     tmp_path, small_plan, monkeypatch, background
 ):
-    from perfsheets.consolidation import results_book
+    from perfsheets.consolidation import book_writer
 
     if background:
-        monkeypatch.setattr(results_book, "BACKGROUND_MIN_EMPLOYEES", 1)
+        monkeypatch.setattr(book_writer, "BACKGROUND_MIN_EMPLOYEES", 1)
     lb = LedgerBuilder(tmp_path / "ws", small_plan)
     rate_e002(lb)
     blocked = lb.ws.results / "results.xlsx"

@@ -12,7 +12,7 @@ import pytest
 from ledger_builder import LedgerBuilder
 from test_consolidate import rate_e002
 
-from perfsheets.consolidation import results_book
+from perfsheets.consolidation import book_writer
 from perfsheets.consolidation.run import consolidate
 from perfsheets.core.naming import Namer
 from perfsheets.core.results import EmployeeResult, Gap, RatedItemResult
@@ -106,7 +106,7 @@ def test_the_worker_names_its_book_as_the_run_does(lb, monkeypatch):
     """results.xlsx from a worker (large runs: forked before the results are named) shows the
     same names and wording as written in-process."""
     here = book_values(consolidate(lb.root, previous=[]).results_xlsx)
-    monkeypatch.setattr(results_book, "BACKGROUND_MIN_EMPLOYEES", 1)
+    monkeypatch.setattr(book_writer, "BACKGROUND_MIN_EMPLOYEES", 1)
     worker = book_values(consolidate(lb.root, previous=[]).results_xlsx)
     computed_at = "计算时间"
     for rows in (here["计算规则"], worker["计算规则"]):
