@@ -589,6 +589,33 @@ CREATE TABLE record_rejections (
 );
 """
 
+# v14: reminders of rejected record files (perfsheets.mail.send)
+_RECORD_REMINDERS = """
+-- Version 14: mail_messages is rebuilt (SQLite cannot change a CHECK): kind gains
+-- 'remind_record', a reminder to a manager of a rejected interview-record or PIP workbook; its
+-- form_id is the record form's, so its cadence is counted per manager and workbook, apart from
+-- the assessment reminders of the same person.
+CREATE TABLE mail_messages_v14 (
+    message_id  TEXT PRIMARY KEY,
+    rater_id    TEXT NOT NULL,
+    form_id     TEXT NOT NULL,
+    form_sha256 TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN
+                ('send', 'remind', 'pack', 'report', 'password', 'remind_record')),
+    recipients  TEXT NOT NULL,
+    sent_at     TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('sent', 'refused')),
+    reply       TEXT NOT NULL DEFAULT '',
+    encrypted   INTEGER NOT NULL DEFAULT 0 CHECK (encrypted IN (0, 1)),
+    unlocks     TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO mail_messages_v14 SELECT * FROM mail_messages;
+DROP TABLE mail_messages;
+ALTER TABLE mail_messages_v14 RENAME TO mail_messages;
+CREATE INDEX mail_messages_rater ON mail_messages(rater_id, kind);
+CREATE INDEX mail_messages_unlocks ON mail_messages(unlocks) WHERE unlocks <> '';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2,
@@ -603,6 +630,7 @@ MIGRATIONS: tuple[str, ...] = (
     _MAIL_REPORTS,
     _APPEAL_DECISIONS,
     _RECORD_REJECTIONS,
+    _RECORD_REMINDERS,
 )
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)
