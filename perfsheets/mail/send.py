@@ -22,6 +22,7 @@ from typing import Literal, Protocol
 from perfsheets.core.model import Lang, Plan
 from perfsheets.files.atomic import atomic_write
 from perfsheets.ledger.mail import (
+    Kind,
     bounced_addresses,
     bounced_forms,
     form_sent,
@@ -273,18 +274,13 @@ def remind_raters(
                 if item is None:
                     continue
                 row = ctx.addressed(listed)
-                before = history.get(row.rater_id, [])
-                cc = cadence.copied(row, before)
-                if cc is None:
-                    continue
-                yield ctx.composer.message(
+                yield from cadence.reminder(
                     "remind",
                     row,
-                    ctx.ws.forms / row.file,
-                    cc=cc,
+                    ctx.ws.forms,
+                    history.get(row.rater_id, []),
                     state=item.state,
                     fixes=item.fixes,
-                    count=len(before) + 1,
                     rejected_file=item.file,
                 )
             yield from _record_reminders(ctx, cadence, record_reminder_times(conn), records)
@@ -303,6 +299,18 @@ class _Cadence:
     result: MailResult
     bounces: Bounces
     at: dt.datetime
+
+    def reminder(
+        self, kind: Kind, row: IndexRow, folder: Path, before: list[str], **values: object
+    ) -> Iterator[Outgoing]:
+        """The reminder to this row's person, its file from ``folder``, if one is due after
+        the reminders ``before`` (none, or one)."""
+        cc = self.copied(row, before)
+        if cc is not None:
+            count = len(before) + 1
+            yield self.ctx.composer.message(
+                kind, row, folder / row.file, cc=cc, count=count, **values
+            )
 
     def copied(self, row: IndexRow, before: list[str]) -> tuple[str, ...] | None:
         """The Cc of a reminder to this row's person after the reminders ``before``; None
@@ -344,18 +352,13 @@ def _record_reminders(
         if listed is None:  # no such workbook now (written again without them): nothing to attach
             continue
         row = ctx.addressed(listed)
-        before = history.get((row.rater_id, row.form_id), [])
-        cc = cadence.copied(row, before)
-        if cc is None:
-            continue
-        yield ctx.composer.message(
+        yield from cadence.reminder(
             "remind_record",
             row,
-            folder / row.file,
-            cc=cc,
+            folder,
+            history.get((row.rater_id, row.form_id), []),
             record=item.kind,
             fixes=item.fixes,
-            count=len(before) + 1,
             rejected_file=item.file,
             tag=item.kind,
         )
