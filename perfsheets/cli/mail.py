@@ -49,6 +49,7 @@ COMMANDS_ZH.update(
         "随机密码加密（AES-256），密码另发一封邮件。"
         "\n\n邮件设置在 工作区/mail.yaml，密码只从环境变量 PERFSHEETS_MAIL_PASSWORD（或系统钥匙串）读取。",
         "remind": "给尚未交回或被退回的评价人发送催收邮件（附原考核表和需修改的内容），"
+        "也给面谈记录或绩效改进计划被退回的上级发送（附原记录表和需修改的内容），"
         "次数和间隔见 mail.yaml 的 reminders。",
         "fetch": "从邮箱（IMAP）收取交回的考核表附件，保存到 returns/，然后运行回收校验。",
     }
@@ -174,9 +175,14 @@ def remind(
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Remind raters whose form is missing or rejected (with what to fix), at the settings' cadence."""
+    """Remind raters whose form is missing or rejected, and managers whose interview record or PIP
+    was rejected (with what to fix), at the settings' cadence."""
     from perfsheets.collect.status import return_status  # lazy: start-up
-    from perfsheets.mail.send import outstanding_of, remind_raters  # lazy: start-up
+    from perfsheets.mail.send import (  # lazy: start-up
+        outstanding_of,
+        record_outstanding_of,
+        remind_raters,
+    )
 
     language = message_lang(workspace, lang)
     with (
@@ -184,8 +190,15 @@ def remind(
         progress_bar(tr(language, "催收邮件", "Reminding"), not as_json) as bar,
     ):
         status = return_status(workspace, lang=language)
-        chase = outstanding_of(status.send_back)
-        result = remind_raters(workspace, chase, dry_run=dry_run, lang=language, progress=bar)
+        every = status.every_send_back
+        result = remind_raters(
+            workspace,
+            outstanding_of(every),
+            records=record_outstanding_of(every),
+            dry_run=dry_run,
+            lang=language,
+            progress=bar,
+        )
     _show(result, language, as_json, tr(language, "催收结果", "Reminder summary"))
 
 

@@ -98,3 +98,23 @@ def assessed(plan: Plan) -> list[Employee]:
         for e in plan.roster.employees
         if why_not_assessed(e, plan.cycle, plan.eligibility) is None
     ]
+
+
+# How a partial period is paid. ``eligibility.partial_period`` decides *whether* the bonus of
+# someone employed for part of the period is pro-rated (``full``: never); ``pay.pro_rata``
+# decides *how* (``months`` or ``days``). ``none`` under ``pro_rata`` says no way, so they are
+# paid in full — a contradiction ``check`` warns of, as of a way set under ``full``.
+ProRataConflict = Literal["way_ignored", "no_way"]
+
+
+def pro_rata_conflict(plan: Plan) -> tuple[ProRataConflict, list[str]] | None:
+    """Whether the plan's two pro-rata rules contradict: ``way_ignored`` (a way set, but
+    partial periods are paid in full), ``no_way`` (partial periods are to be pro-rated, no way
+    set, and these assessed employees work part of the period); None when they agree."""
+    whether, way = plan.eligibility.partial_period, plan.pay.pro_rata
+    if whether == "full":
+        return ("way_ignored", []) if way != "none" else None
+    if way != "none":
+        return None
+    partial = [e.id for e in assessed(plan) if period_share(e, plan.cycle) < 1]
+    return ("no_way", partial) if partial else None

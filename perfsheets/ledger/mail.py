@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple
 
-Kind = Literal["send", "remind", "pack", "report", "password"]
+# remind_record: a reminder to a manager of their rejected interview-record or PIP workbook
+Kind = Literal["send", "remind", "pack", "report", "password", "remind_record"]
 Status = Literal["sent", "refused"]
 
 
@@ -81,12 +82,26 @@ def form_sent(conn: sqlite3.Connection, rater_id: str, form_id: str) -> bool:
 def reminder_times(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """The times of the reminders accepted for each rater, oldest first."""
     times: dict[str, list[str]] = defaultdict(list)
-    for rater, at in conn.execute(
-        "SELECT rater_id, sent_at FROM mail_messages WHERE kind='remind' AND status='sent'"
-        " ORDER BY sent_at"
-    ):
+    for rater, _, at in _reminders(conn, "remind"):
         times[rater].append(at)
     return dict(times)
+
+
+def record_reminder_times(conn: sqlite3.Connection) -> dict[tuple[str, str], list[str]]:
+    """(manager, record form id) -> the times of the reminders accepted of that workbook,
+    oldest first (a manager's interview records and PIPs are chased apart)."""
+    times: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for manager, form, at in _reminders(conn, "remind_record"):
+        times[(manager, form)].append(at)
+    return dict(times)
+
+
+def _reminders(conn: sqlite3.Connection, kind: Kind) -> Iterable[tuple[str, str, str]]:
+    return conn.execute(
+        "SELECT rater_id, form_id, sent_at FROM mail_messages WHERE kind=? AND status='sent'"
+        " ORDER BY sent_at",
+        (kind,),
+    )
 
 
 def refused_messages(conn: sqlite3.Connection) -> list[SentMessage]:

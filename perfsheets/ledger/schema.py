@@ -518,21 +518,16 @@ CREATE TABLE pip_records (
 CREATE INDEX pip_records_employee ON pip_records(employee_id);
 """
 
-# v11: reports by mail (perfsheets.ledger.mail, perfsheets.ledger.reports)
-_MAIL_REPORTS = """
--- Version 11: reports and manager packs by mail. mail_messages is rebuilt (SQLite cannot change
--- a CHECK): kind gains 'pack', 'report' and 'password'; for those form_id holds the SHA-256 of
--- the PDF in reports/ that was sent (the version), form_sha256 the attachment as sent (an
--- encrypted PDF differs from the file; '' for a password message); encrypted says the PDF was
--- encrypted; unlocks is, for a password message, the Message-ID of the message it opens.
--- A password itself is never stored, not even hashed: what was sent is known from the row.
-CREATE TABLE mail_messages_v11 (
+
+def _messages_table(name: str, kinds: str) -> str:
+    """mail_messages as rebuilt from v11 on (v11 and v15 differ only in the kinds allowed)."""
+    return f"""CREATE TABLE {name} (
     message_id  TEXT PRIMARY KEY,
     rater_id    TEXT NOT NULL,            -- the rater, manager or employee written to
     form_id     TEXT NOT NULL,
     form_sha256 TEXT NOT NULL,
     kind        TEXT NOT NULL
-                CHECK (kind IN ('send', 'remind', 'pack', 'report', 'password')),
+                CHECK (kind IN ({kinds})),
     recipients  TEXT NOT NULL,
     sent_at     TEXT NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('sent', 'refused')),
@@ -540,7 +535,21 @@ CREATE TABLE mail_messages_v11 (
     encrypted   INTEGER NOT NULL DEFAULT 0 CHECK (encrypted IN (0, 1)),
     unlocks     TEXT NOT NULL DEFAULT ''
 );
-INSERT INTO mail_messages_v11 (message_id, rater_id, form_id, form_sha256, kind, recipients,
+"""
+
+
+# v11: reports by mail (perfsheets.ledger.mail, perfsheets.ledger.reports)
+_MAIL_REPORTS = (
+    """
+-- Version 11: reports and manager packs by mail. mail_messages is rebuilt (SQLite cannot change
+-- a CHECK): kind gains 'pack', 'report' and 'password'; for those form_id holds the SHA-256 of
+-- the PDF in reports/ that was sent (the version), form_sha256 the attachment as sent (an
+-- encrypted PDF differs from the file; '' for a password message); encrypted says the PDF was
+-- encrypted; unlocks is, for a password message, the Message-ID of the message it opens.
+-- A password itself is never stored, not even hashed: what was sent is known from the row.
+"""
+    + _messages_table("mail_messages_v11", "'send', 'remind', 'pack', 'report', 'password'")
+    + """INSERT INTO mail_messages_v11 (message_id, rater_id, form_id, form_sha256, kind, recipients,
     sent_at, status, reply)
     SELECT message_id, rater_id, form_id, form_sha256, kind, recipients, sent_at, status, reply
     FROM mail_messages;
@@ -563,6 +572,7 @@ CREATE TABLE report_files (
     PRIMARY KEY (kind, person_id)
 );
 """
+)
 
 # Version 12: an upheld appeal changes a grade through the committee's decision record; the
 # decision keeps which appeal it came from (NULL: a calibration workbook's decision).
@@ -595,6 +605,26 @@ _CALIBRATION_ARCHIVE = """
 ALTER TABLE calibration_files ADD COLUMN archived TEXT NOT NULL DEFAULT '';
 """
 
+# v15: reminders of rejected record files (perfsheets.mail.send)
+_RECORD_REMINDERS = (
+    """
+-- Version 15: mail_messages is rebuilt (SQLite cannot change a CHECK): kind gains
+-- 'remind_record', a reminder to a manager of a rejected interview-record or PIP workbook; its
+-- form_id is the record form's, so its cadence is counted per manager and workbook, apart from
+-- the assessment reminders of the same person.
+"""
+    + _messages_table(
+        "mail_messages_v15",
+        "'send', 'remind', 'pack', 'report', 'password', 'remind_record'",
+    )
+    + """INSERT INTO mail_messages_v15 SELECT * FROM mail_messages;
+DROP TABLE mail_messages;
+ALTER TABLE mail_messages_v15 RENAME TO mail_messages;
+CREATE INDEX mail_messages_rater ON mail_messages(rater_id, kind);
+CREATE INDEX mail_messages_unlocks ON mail_messages(unlocks) WHERE unlocks <> '';
+"""
+)
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2,
@@ -610,6 +640,7 @@ MIGRATIONS: tuple[str, ...] = (
     _APPEAL_DECISIONS,
     _RECORD_REJECTIONS,
     _CALIBRATION_ARCHIVE,
+    _RECORD_REMINDERS,
 )
 SEALED_FROM = 5  # the first schema whose rows carry digests
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,7 +1,7 @@
 """Messages from templates: one per rater, their form attached.
 
-Templates are plain-text Jinja files ``{kind}.{lang}.j2`` (kind send | remind): the first line is
-the subject, the rest the body. A workspace overrides single files by putting its own in
+Templates are plain-text Jinja files ``{kind}.{lang}.j2`` (kind send | remind | remind_record
+| pack | report | password): the first line is the subject, the rest the body. A workspace overrides single files by putting its own in
 ``templates/mail/`` (as report templates are overridden).
 """
 
@@ -43,8 +43,9 @@ def _plain(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
 
 
-def read_index(forms_dir: Path) -> Iterator[IndexRow]:
-    """The rows of forms/index.csv, one at a time (thousands of raters: never all in memory)."""
+def read_index(forms_dir: Path, who: str = "rater_id", whom: str = "ratees") -> Iterator[IndexRow]:
+    """The rows of forms/index.csv, one at a time (thousands of raters: never all in memory);
+    of a record folder's index.csv with ``who="manager_id", whom="employees"``."""
     path = forms_dir / "index.csv"
     if not path.is_file():
         raise MailError(
@@ -55,11 +56,11 @@ def read_index(forms_dir: Path) -> Iterator[IndexRow]:
         for row in csv.DictReader(handle):
             cells = {k: _plain(v or "") for k, v in row.items() if k}
             yield IndexRow(
-                cells["rater_id"],
+                cells[who],
                 cells["name"],
                 cells["email"].strip(),
                 cells["file"],
-                tuple(r for r in cells["ratees"].split(";") if r),
+                tuple(r for r in cells[whom].split(";") if r),
                 cells["form_id"],
             )
 

@@ -3,7 +3,9 @@
 send: one message per row of forms/index.csv whose form the server has not accepted yet (a new
 generation of a rater's form is sent again); ``only`` resends to chosen raters. remind: to the
 raters the caller says are still outstanding (the CLI reads that from collect's status), at
-most ``reminders.max`` times, ``reminders.min_days`` apart, the last one copied to the manager.
+most ``reminders.max`` times, ``reminders.min_days`` apart, the last one copied to the manager;
+and, at the same cadence counted per workbook, to the managers whose interview-record or PIP
+workbook was rejected, that workbook (interviews/ or pips/) re-attached with what to fix.
 """
 
 from __future__ import annotations
@@ -13,12 +15,20 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, Protocol
 
 from perfsheets.core.model import Lang, Plan
 from perfsheets.files.atomic import atomic_write
-from perfsheets.ledger.mail import bounced_addresses, bounced_forms, form_sent, reminder_times
+from perfsheets.ledger.mail import (
+    Kind,
+    bounced_addresses,
+    bounced_forms,
+    form_sent,
+    record_reminder_times,
+    reminder_times,
+)
 from perfsheets.ledger.workspace import Workspace, audit
 from perfsheets.mail.compose import Composer, IndexRow, Outgoing, read_index
 from perfsheets.mail.settings import MailError, MailSettings, load_settings
@@ -58,6 +68,19 @@ class Outstanding:
     fixes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class RecordOutstanding:
+    """A manager's rejected interview-record or PIP workbook still to correct, and why."""
+
+    manager_id: str
+    kind: Literal["interview", "pip"]
+    file: str  # the rejected return
+    fixes: list[str] = field(default_factory=list)
+
+
+RECORD_FOLDERS = {"interview": "interviews", "pip": "pips"}  # where each kind's workbooks are
+
+
 class SendBackItem(Protocol):
     """An entry of collect's send-back list (what ``remind`` needs of it)."""
 
@@ -65,17 +88,35 @@ class SendBackItem(Protocol):
     state: Literal["rejected", "missing"]
     file: str
     fixes: list[str]
+    kind: str  # assessment | interview | pip
 
 
 def outstanding_of(send_back: Iterable[SendBackItem]) -> list[Outstanding]:
-    """Whom to remind, one entry per rater, from collect's send-back list: a rater with a
-    rejected file is reminded of it (the first one) with every fix, else of the missing form."""
+    """Whom to remind of assessment forms, one entry per rater, from collect's send-back list: a
+    rater with a rejected file is reminded of it (the first one) with every fix, else of the
+    missing form. (Record workbooks: :func:`record_outstanding_of`.)"""
     chase: dict[str, Outstanding] = {}
     for item in send_back:
+        if item.kind != "assessment":
+            continue
         entry = chase.setdefault(item.rater_id, Outstanding(item.rater_id, item.state))
         if item.state == "rejected":
             entry.state, entry.file = "rejected", entry.file or item.file
             entry.fixes.extend(item.fixes)
+    return list(chase.values())
+
+
+def record_outstanding_of(send_back: Iterable[SendBackItem]) -> list[RecordOutstanding]:
+    """The managers to remind of a rejected record workbook, one entry per manager and kind
+    (the first rejected return, every fix); the workbook HR fills (no manager) is HR's own."""
+    chase: dict[tuple[str, str], RecordOutstanding] = {}
+    for item in send_back:
+        if item.kind not in RECORD_FOLDERS or not item.rater_id:
+            continue
+        kind: Literal["interview", "pip"] = "pip" if item.kind == "pip" else "interview"
+        key = (item.rater_id, kind)
+        entry = chase.setdefault(key, RecordOutstanding(item.rater_id, kind, item.file))
+        entry.fixes.extend(item.fixes)
     return list(chase.values())
 
 
@@ -209,24 +250,23 @@ def remind_raters(
     workspace: str | Path,
     outstanding: Iterable[Outstanding],
     *,
+    records: Iterable[RecordOutstanding] = (),
     dry_run: bool = False,
     lang: Lang | None = None,
     settings: MailSettings | None = None,
     at: dt.datetime | None = None,
     progress: Progress | None = None,
 ) -> MailResult:
-    """Remind each outstanding rater (cadence from settings), their form re-attached."""
+    """Remind each outstanding rater (cadence from settings), their form re-attached, and each
+    manager of a rejected record workbook (the same cadence per workbook), it re-attached."""
     started = time.perf_counter()
     ctx = mail_context(workspace, lang, settings)
-    rules = ctx.settings.reminders
-    at = at or dt.datetime.now(dt.UTC)
     chase = {o.rater_id: o for o in outstanding}
+    records = list(records)
     result = MailResult("remind", dry_run=dry_run)
-    emails = {e.id: e.email for e in ctx.plan.roster.employees}
-    managers = {e.id: e.manager for e in ctx.plan.roster.employees}
     with ctx.ws.ledger() as conn:
+        cadence = _Cadence(ctx, result, Bounces(conn), at or dt.datetime.now(dt.UTC))
         history = reminder_times(conn)
-        bounces = Bounces(conn)
 
         def wanted() -> Iterator[Outgoing]:
             for listed in read_index(ctx.ws.forms):
@@ -234,36 +274,102 @@ def remind_raters(
                 if item is None:
                     continue
                 row = ctx.addressed(listed)
-                dead = bounces.of(row.rater_id, row.name, row.email) if row.email else None
-                if dead is not None:
-                    result.bounced.append(dead)
-                    continue
-                before = history.get(row.rater_id, [])
-                if len(before) >= rules.max or (before and _days(before[-1], at) < rules.min_days):
-                    result.not_due += 1
-                    continue
-                if not row.email:
-                    result.no_email.append(Unaddressed(row.rater_id, row.name))
-                    continue
-                cc: tuple[str, ...] = ()
-                if rules.cc_manager_last and len(before) + 1 == rules.max:
-                    boss = emails.get(managers.get(row.rater_id) or "", "") or rules.cc
-                    cc = (boss,) if boss else ()
-                yield ctx.composer.message(
+                yield from cadence.reminder(
                     "remind",
                     row,
-                    ctx.ws.forms / row.file,
-                    cc=cc,
+                    ctx.ws.forms,
+                    history.get(row.rater_id, []),
                     state=item.state,
                     fixes=item.fixes,
-                    count=len(before) + 1,
                     rejected_file=item.file,
                 )
+            yield from _record_reminders(ctx, cadence, record_reminder_times(conn), records)
 
-        dispatch(conn, ctx, wanted(), result, len(chase), progress)
+        dispatch(conn, ctx, wanted(), result, len(chase) + len(records), progress)
         audit(conn, "mail.remind", "raters", **_audit_of(result))
     result.seconds = time.perf_counter() - started
     return result
+
+
+@dataclass
+class _Cadence:
+    """Whether a reminder is due to a person, and whom it is copied to."""
+
+    ctx: MailContext
+    result: MailResult
+    bounces: Bounces
+    at: dt.datetime
+
+    def reminder(
+        self, kind: Kind, row: IndexRow, folder: Path, before: list[str], **values: object
+    ) -> Iterator[Outgoing]:
+        """The reminder to this row's person, its file from ``folder``, if one is due after
+        the reminders ``before`` (none, or one)."""
+        cc = self.copied(row, before)
+        if cc is not None:
+            count = len(before) + 1
+            yield self.ctx.composer.message(
+                kind, row, folder / row.file, cc=cc, count=count, **values
+            )
+
+    def copied(self, row: IndexRow, before: list[str]) -> tuple[str, ...] | None:
+        """The Cc of a reminder to this row's person after the reminders ``before``; None
+        when none goes out (bounced, not due, no address: counted in the result)."""
+        rules = self.ctx.settings.reminders
+        dead = self.bounces.of(row.rater_id, row.name, row.email) if row.email else None
+        if dead is not None:
+            self.result.bounced.append(dead)
+            return None
+        if len(before) >= rules.max or (before and _days(before[-1], self.at) < rules.min_days):
+            self.result.not_due += 1
+            return None
+        if not row.email:
+            self.result.no_email.append(Unaddressed(row.rater_id, row.name))
+            return None
+        if not (rules.cc_manager_last and len(before) + 1 == rules.max):
+            return ()
+        address = self.boss_emails.get(row.rater_id, "") or rules.cc
+        return (address,) if address else ()
+
+    @cached_property
+    def boss_emails(self) -> dict[str, str]:
+        """Person id -> their manager's e-mail address."""
+        employees = self.ctx.plan.roster.employees
+        emails = {e.id: e.email for e in employees}
+        return {e.id: emails.get(e.manager or "", "") for e in employees}
+
+
+def _record_reminders(
+    ctx: MailContext,
+    cadence: _Cadence,
+    history: dict[tuple[str, str], list[str]],
+    records: Iterable[RecordOutstanding],
+) -> Iterator[Outgoing]:
+    """A reminder to each manager whose record workbook is due one, the workbook attached."""
+    for item in records:
+        folder = ctx.ws.root / RECORD_FOLDERS[item.kind]
+        listed = _record_row(folder, item.manager_id)
+        if listed is None:  # no such workbook now (written again without them): nothing to attach
+            continue
+        row = ctx.addressed(listed)
+        yield from cadence.reminder(
+            "remind_record",
+            row,
+            folder,
+            history.get((row.rater_id, row.form_id), []),
+            record=item.kind,
+            fixes=item.fixes,
+            rejected_file=item.file,
+            tag=item.kind,
+        )
+
+
+def _record_row(folder: Path, manager_id: str) -> IndexRow | None:
+    """The row of a record folder's index.csv for this manager's workbook."""
+    if not (folder / "index.csv").is_file():
+        return None
+    rows = read_index(folder, "manager_id", "employees")
+    return next((r for r in rows if r.rater_id == manager_id), None)
 
 
 def _days(iso: str, at: dt.datetime) -> float:

@@ -3,7 +3,9 @@ coefficient × the pro-rata share, exact (fractions) and rounded half away from 
 Excel's ROUND, once per person; then each bonus pool's total (the sum of those rounded bonuses)
 against its amount.
 
-The pro-rata share (``pay.pro_rata``; none when ``eligibility.partial_period`` is ``full``):
+The pro-rata share: ``eligibility.partial_period`` decides whether a part of the period is
+pro-rated (``full``: never), ``pay.pro_rata`` how (``none``: it is not; ``check`` warns when
+the two contradict, :func:`perfsheets.core.eligibility.pro_rata_conflict`):
 ``days``: the days employed within the cycle over its days (start and end included), from the
 roster's hire and leave dates (:func:`perfsheets.core.eligibility.period_share`); ``months``: the
 whole months employed within the cycle (:func:`~perfsheets.core.eligibility.months_employed`)

@@ -500,3 +500,30 @@ PLAN_CHANGED = problem_type(
     "The plan changed after the forms were generated (plan version {version}); forms already "
     "sent follow the old plan — generate them again for the change to apply",
 )
+
+
+# --- pay: the two pro-rata rules (perfsheets.core.eligibility.pro_rata_conflict) -----------
+
+PRO_RATA_IGNORED = problem_type(
+    "pro-rata-ignored",
+    "warning",
+    "折算方式不生效",
+    "Pro-rata way ignored",
+    "pay.pro_rata 为 {way}，但 eligibility.partial_period 为 full（不满整期也按整期）："
+    "奖金不折算。要折算请把 partial_period 设为 pro_rata，否则把 pay.pro_rata 设为 none",
+    "pay.pro_rata is {way} but eligibility.partial_period is full (a part of the period counts "
+    "as the whole): bonuses are not pro-rated. To pro-rate, set partial_period to pro_rata; "
+    "else set pay.pro_rata to none",
+)
+PRO_RATA_NO_WAY = problem_type(
+    "pro-rata-no-way",
+    "warning",
+    "未设折算方式",
+    "No pro-rata way",
+    "eligibility.partial_period 为 pro_rata（按在职时间折算），但 pay.pro_rata 为 none："
+    "{count} 名不满整期的员工（{ids}）将拿全额奖金。请把 pay.pro_rata 设为 months 或 days，"
+    "或把 partial_period 设为 full",
+    "eligibility.partial_period is pro_rata but pay.pro_rata is none: {count} employee(s) "
+    "employed for part of the period ({ids}) would get the full bonus. Set pay.pro_rata to "
+    "months or days, or partial_period to full",
+)

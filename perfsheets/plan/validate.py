@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from perfsheets.core.eligibility import pro_rata_conflict
 from perfsheets.core.model import CompetencyRef, KeyTask, Kpi, Plan, Role, SectionKind
 from perfsheets.core.problems import Problem, Report
 from perfsheets.core.rules import BandsRule, ChangeBandsRule, LinearRule, ThresholdRule
@@ -40,6 +41,8 @@ from perfsheets.plan.problems import (
     NAME_PLACEHOLDER,
     NAME_PLACEHOLDER_EN,
     NAME_PLACEHOLDER_ZH,
+    PRO_RATA_IGNORED,
+    PRO_RATA_NO_WAY,
     QUOTA_MISSING,
     QUOTA_OVER_100,
     QUOTA_UNUSED,
@@ -442,7 +445,9 @@ def _check_rollup(ck: Checker) -> None:
 
 
 def _check_pay(ck: Checker) -> None:
-    """Each bonus pool names a department of the roster (or "*", the company), once."""
+    """Each bonus pool names a department of the roster (or "*", the company), once; the
+    two pro-rata rules agree."""
+    _check_pro_rata(ck)
     departments = ck.plan.departments()
     seen: dict[str, PathKey] = {}
     for i, pool in enumerate(ck.plan.pay.pools):
@@ -466,6 +471,19 @@ def _check_pay(ck: Checker) -> None:
                 department=pool.department,
                 known=", ".join(departments),
             )
+
+
+def _check_pro_rata(ck: Checker) -> None:
+    conflict = pro_rata_conflict(ck.plan)
+    if conflict is None:
+        return
+    what, ids = conflict
+    path: PathKey = ("pay", "pro_rata")
+    if what == "way_ignored":
+        ck.add(PRO_RATA_IGNORED, path, way=ck.plan.pay.pro_rata)
+    else:
+        shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+        ck.add(PRO_RATA_NO_WAY, path, count=len(ids), ids=shown)
 
 
 def _check_consequences(ck: Checker) -> None:

@@ -37,7 +37,7 @@ def test_a_version_1_ledger_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
     ws = Workspace(tmp_path / "ws")
     _version_1_ledger(ws)
     with ws.ledger() as db:
-        assert schema_version(db) == SCHEMA_VERSION == 14
+        assert schema_version(db) == SCHEMA_VERSION == 15
         assert db.execute("SELECT value_num FROM entries").fetchall() == [(95.5,)]
         assert db.execute("SELECT grade, total_score FROM results").fetchall() == [("A", 88.5)]
         assert db.execute("SELECT status FROM appeals").fetchall() == [("open",)]
