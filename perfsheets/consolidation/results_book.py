@@ -51,10 +51,11 @@ def _t(lang: Lang, zh: str, en: str) -> str:
     return tr(lang, zh, en)
 
 
-def _page_texts(comp: Computation, lang: Lang) -> tuple[str, str]:
+def _page_texts(comp: Computation, plan: Plan, lang: Lang) -> tuple[str, str]:
     cycle = comp.summary["cycle"]
+    company = (plan.company.name_en if lang == "en" else None) or cycle["company"]
     # "&" starts a control code in Excel headers; the sheet name is &A, the page &P of &N.
-    title = f"{cycle['company']} {cycle['name']}".replace("&", "&&")
+    title = f"{company} {cycle['name']}".replace("&", "&&")
     footer = page_footer(lang)
     return f"&L{title}&R{_t(lang, '绩效考核结果', 'Appraisal results')}", footer
 
@@ -79,7 +80,7 @@ def write_book_file(target: Path, comp: Computation, plan: Plan, lang: Lang) -> 
         "int": book.add_format({"num_format": "0"}),
         "pct": book.add_format({"num_format": "0.0%"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        "page": _page_texts(comp, lang),
+        "page": _page_texts(comp, plan, lang),
     }
     _summary_sheet(book, formats, comp.results, plan, lang)
     _department_sheet(book, formats, comp.summary, plan, lang)

@@ -271,7 +271,10 @@ def stacked_bars(
     for i, name in enumerate(categories):
         y = 4 + i * (bar_h + gap)
         total = sum(s.values[i] or 0 for s in series) or 1
-        body.append(_text(label_w - 6, y + bar_h - 2, _shorten(name, 10), anchor="end"))
+        # Shortened by its printed width, not its length: ten letters are half ten 汉字.
+        body.append(
+            _text(label_w - 6, y + bar_h - 2, _wrap(name, label_w - 8, 9, 1)[0], anchor="end")
+        )
         x = float(label_w)
         for s in series:
             v = s.values[i] or 0

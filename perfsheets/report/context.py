@@ -194,15 +194,20 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "vetoed": (
         "一票否决：{items}触发否决条件，等级定为 {after}（按得分应为 {before}）。",
-        "Veto: {items} failed, so the grade is {after} (the score alone gives {before}).",
+        "Veto: {items} met the veto condition, so the grade is {after} "
+        "(the score alone gives {before}).",
     ),
     "vetoed_same": (
         "一票否决：{items}触发否决条件，等级为 {after}，不论得分。",
-        "Veto: {items} failed, so the grade is {after} whatever the score.",
+        "Veto: {items} met the veto condition, so the grade is {after} whatever the score.",
     ),
     "forced": (
         "按强制分布比例，等级由 {before} 调整为 {after}。",
         "Under the forced distribution the grade moved from {before} to {after}.",
+    ),
+    "committee": (
+        "绩效评定委员会在校准会上将等级由 {before} 调整为 {after}。",
+        "At calibration the appraisal committee changed the grade from {before} to {after}.",
     ),
     "calibrated": (
         "评分已按评价人尺度校准（{method}）。",
@@ -301,7 +306,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "average": ("平均分", "Average"),
     "median": ("中位数", "Median"),
     "by_grade": ("按等级分布", "Distribution by grade"),
-    "min_score": ("分数线", "Threshold"),
+    "min_score": ("分数线", "Min. score"),
     "people": ("人数", "People"),
     "share": ("占比", "Share"),
     "quota": ("比例", "Quota"),
@@ -315,8 +320,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "open_appeals": ("申诉", "Appeals"),
     "calibration_list": ("绩效评定委员会的校准决定", "Calibration committee's decisions"),
     "calibration_note": (
-        "等级一栏为最终等级；“汇总等级”为汇总（含强制分布）给出的等级。已被后续决定取代的决定保留在列表中，标为“已取代”。",
-        "The grade column shows the final grade; 'consolidated' is the grade consolidation (with the forced distribution) gave. Decisions superseded by a later file stay listed, marked 'superseded'.",
+        "“汇总等级”为汇总（含强制分布）给出的等级；“校准后”为委员会定的等级，未被取代的即为最终等级。"
+        "已被后续决定取代的决定保留在列表中，标为“已取代”。",
+        "'Consolidated' is the grade consolidation (with the forced distribution) gave; "
+        "'Committee' is the grade the committee set, the final grade unless superseded. "
+        "Decisions superseded by a later file stay listed, marked 'superseded'.",
     ),
     "consolidated_grade": ("汇总等级", "Consolidated"),
     "committee_grade": ("校准后", "Committee"),

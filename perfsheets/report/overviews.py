@@ -200,7 +200,8 @@ def hr_view(results: Sequence[EmployeeResult], ctx: Context) -> dict[str, Any]:
         "population": population_note(ctx.lang),
         "provisional": _provisional(ctx),
         "distribution": dist,
-        "chart": _distribution_chart(dist, ctx, width=320),
+        # English grade names need a wider table beside the chart (style.css).
+        "chart": _distribution_chart(dist, ctx, width=250 if ctx.lang == "en" else 320),
         "codes": codes,
         "departments": dept_rows,
         "dept_chart": charts.stacked_bars(departments, series, font=ctx.font)

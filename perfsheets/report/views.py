@@ -353,11 +353,19 @@ def _notes(result: EmployeeResult, ctx: Context) -> list[str]:
             )
         )
     notes += _adjustment_notes(result, ctx)
-    moved = result.grade_before_quota and result.grade_before_quota != result.grade
+    # The quota's move ends at the consolidated grade; a committee's change is its own note.
+    moved = result.grade_before_quota and result.grade_before_quota != result.quota_grade
     if moved and ctx.plan.report.show_quota_move:
         notes.append(
             t["forced"].format(
                 before=ctx.grade_label(result.grade_before_quota),
+                after=ctx.grade_label(result.quota_grade),
+            )
+        )
+    if result.committee_grade and result.consolidated_grade != result.grade:
+        notes.append(
+            t["committee"].format(
+                before=ctx.grade_label(result.consolidated_grade),
                 after=ctx.grade_label(result.grade),
             )
         )
