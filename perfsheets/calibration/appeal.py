@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from perfsheets.calibration import problems as P
 from perfsheets.calibration.book import consolidated
 from perfsheets.calibration.run import (
     breach_params,
@@ -25,7 +26,6 @@ from perfsheets.calibration.run import (
 from perfsheets.core.i18n import tr
 from perfsheets.core.model import Lang
 from perfsheets.core.problems import PerfsheetsError
-from perfsheets.core.quotas import KIND_WORDS
 from perfsheets.ledger import calibration as ledger
 from perfsheets.ledger.changes import decide_appeal, get_appeal
 from perfsheets.ledger.workspace import Workspace, audit
@@ -127,15 +127,12 @@ def _quota_check(plan, results, employee: str, grade: str, lang: Lang) -> str:
         return ""
     breach = found[0][0]
     if not plan.grading.calibration.allow_quota_breach:
-        params = breach_params(breach)
-        zh, en = KIND_WORDS[breach.kind]
+        # the decision file's own problem, rendered: one wording for a breach however it comes
+        problem = P.QUOTA_BREACH("", "", "", **breach_params(breach))
         raise _error(
             lang,
-            f"改判后分布组 {breach.group}（{breach.size} 人）{params['grades']} 为 {breach.count} 人，"
-            f"{zh} {breach.limit} 人；计划不允许突破比例：请在校准表中同时调整其他人的等级",
-            f"group {breach.group} ({breach.size} people) would have {breach.count} with"
-            f" {params['grades']}, {en} {breach.limit}; the plan does not allow exceeding"
-            " quotas: change another grade in the calibration workbook as well",
+            f"{problem.message(lang)}：请在校准表中同时调整其他人的等级",
+            f"{problem.message(lang)}: change another grade in the calibration workbook as well",
         )
     return breach_text(breach)
 
